@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { Role } from "./bus_messages.ts";
+
+/* Users, API tokens, audit log and the /auth/* bodies (ours, beyond SpiritStream).
+ * Times are epoch milliseconds. */
+
+/** How the caller was authenticated. */
+export const AuthMethod = z.enum(["open", "session", "api_token", "shared_token"]);
+export type AuthMethod = z.infer<typeof AuthMethod>;
+
+/** Result of `auth_whoami`. */
+export const Whoami = z.object({
+  tenantId: z.string(),
+  userId: z.string().nullable(),
+  email: z.string().nullable(),
+  /** `null` on an open desktop host. */
+  role: Role.nullable(),
+  via: AuthMethod,
+});
+export type Whoami = z.infer<typeof Whoami>;
+
+/** A user account (never with its password hash). */
+export const User = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: Role,
+  disabled: z.boolean(),
+  createdAt: z.number(),
+  lastLoginAt: z.number().nullable(),
+});
+export type User = z.infer<typeof User>;
+
+/** An API token as listed: the secret itself is only shown once, at creation. */
+export const ApiToken = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: Role,
+  /** First characters of the token, to recognise it. */
+  prefix: z.string(),
+  createdBy: z.string().nullable(),
+  createdAt: z.number(),
+  expiresAt: z.number().nullable(),
+  lastUsedAt: z.number().nullable(),
+});
+export type ApiToken = z.infer<typeof ApiToken>;
+
+/** Result of `create_api_token`: the listing plus the secret, shown this once. */
+export const CreatedApiToken = ApiToken.extend({ token: z.string() });
+export type CreatedApiToken = z.infer<typeof CreatedApiToken>;
+
+/** One audit-log entry; `id` grows monotonically and is the paging cursor. */
+export const AuditEntry = z.object({
+  id: z.number().int(),
+  time: z.number(),
+  tenantId: z.string(),
+  userId: z.string().nullable(),
+  ip: z.string().nullable(),
+  /** A command name, or `login`, `logout`, `login_failed`. */
+  action: z.string(),
+  outcome: z.enum(["ok", "error"]),
+  /** Error message or short note; never a secret. */
+  detail: z.string().nullable(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** Body of `POST /auth/login`: SpiritStream's shared token, or a user's credentials. */
+export const LoginRequest = z.union([
+  z.object({ token: z.string() }),
+  z.object({ email: z.string(), password: z.string() }),
+]);
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+/** Answer of `POST /auth/login` and `/auth/logout` (HTTP 200 even on a wrong token). */
+export const LoginResult = z.object({ ok: z.boolean(), error: z.string().nullish() });
+export type LoginResult = z.infer<typeof LoginResult>;
+
+/** Answer of `GET /auth/check`. */
+export const AuthCheck = z.object({ authenticated: z.boolean(), required: z.boolean() });
+export type AuthCheck = z.infer<typeof AuthCheck>;

@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { defineCommand } from "../command.ts";
+import { nullishDefault } from "../nullish_default.ts";
+
+const base = { group: "logs", service: "events" } as const;
+
+/** Log commands (SpiritStream §1.3.4). */
+export const LOGS_COMMANDS = {
+  get_recent_logs: defineCommand({
+    ...base,
+    name: "get_recent_logs",
+    summary: "Returns the last lines of the server log.",
+    permission: "read",
+    args: z.object({
+      maxLines: nullishDefault(
+        z.number().int().min(1, { message: "must be from 1 to 100000 lines" }).max(100_000, {
+          message: "must be from 1 to 100000 lines",
+        }),
+        500,
+      ),
+    }),
+    result: z.array(z.string()),
+  }),
+  export_logs: defineCommand({
+    ...base,
+    name: "export_logs",
+    summary: "Writes log text to a file on the host.",
+    permission: "admin",
+    args: z.object({ path: z.string().min(1), content: z.string() }),
+    result: z.null(),
+  }),
+};

@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { defineCommand } from "../command.ts";
+import { ImportReport, RotationReport, Settings } from "../settings_types.ts";
+
+const base = { group: "settings", service: "profiles" } as const;
+const none = z.object({});
+
+/** Settings and data commands (SpiritStream §1.3.5, plus `import_spiritstream_data`). */
+export const SETTINGS_COMMANDS = {
+  get_settings: defineCommand({
+    ...base,
+    name: "get_settings",
+    summary: "Returns the global settings.",
+    permission: "read",
+    args: none,
+    result: Settings,
+  }),
+  save_settings: defineCommand({
+    ...base,
+    name: "save_settings",
+    summary: "Saves the global settings.",
+    permission: "admin",
+    args: z.object({ settings: Settings }),
+    result: z.null(),
+  }),
+  get_profiles_path: defineCommand({
+    ...base,
+    name: "get_profiles_path",
+    summary: "Returns where profiles are stored on the host.",
+    permission: "read",
+    args: none,
+    result: z.string(),
+  }),
+  export_data: defineCommand({
+    ...base,
+    name: "export_data",
+    summary: "Copies settings and profiles into a host directory.",
+    permission: "admin",
+    args: z.object({ exportPath: z.string().min(1) }),
+    result: z.null(),
+  }),
+  clear_data: defineCommand({
+    ...base,
+    name: "clear_data",
+    summary: "Deletes the settings and every profile.",
+    permission: "admin",
+    args: none,
+    result: z.null(),
+  }),
+  rotate_machine_key: defineCommand({
+    ...base,
+    name: "rotate_machine_key",
+    summary: "Re-encrypts stored secrets with a fresh machine key.",
+    permission: "admin",
+    args: none,
+    result: RotationReport,
+  }),
+  import_spiritstream_data: defineCommand({
+    ...base,
+    name: "import_spiritstream_data",
+    summary: "Imports settings and profiles from a SpiritStream data directory.",
+    permission: "admin",
+    args: z.object({
+      path: z.string().min(1),
+      /** Passwords of `.mgs` profiles, by profile name. */
+      passwords: z.record(z.string(), z.string()).nullish(),
+    }),
+    result: ImportReport,
+  }),
+};

@@ -1,0 +1,9 @@
+/* Every data type of the wire contract (SpiritStream §4 and ours), in one import. */
+export * from "./rules.ts";
+export * from "./nullish_default.ts";
+export * from "./profile_settings_types.ts";
+export * from "./profile_types.ts";
+export * from "./settings_types.ts";
+export * from "./stream_types.ts";
+export * from "./integration_types.ts";
+export * from "./auth_types.ts";

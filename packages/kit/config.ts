@@ -1,0 +1,175 @@
+import { z } from "zod";
+
+const DEFAULT_CORS =
+  "http://localhost:*,http://127.0.0.1:*,tauri://localhost,http://tauri.localhost,https://tauri.localhost";
+
+const bool = z.enum(["1", "0", "true", "false", "yes", "no", "on", "off"], {
+  message: "must be one of 1, 0, true, false, yes, no, on, off",
+}).transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+function int(min: number, max: number) {
+  return z.string().regex(/^\d+$/, { message: `must be an integer from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(
+      z.number().int().min(min, { message: `must be at least ${min}` }).max(max, {
+        message: `must be at most ${max}`,
+      }),
+    );
+}
+
+const url = (schemes: string[]) =>
+  z.string().refine((v) => schemes.some((s) => v.startsWith(`${s}://`)), {
+    message: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(" or ")}`,
+  });
+
+/** Every environment variable SpiritStream reads, with its rule. Unset means "use the default". */
+const Env = z.object({
+  SPIRITSTREAM_DATA_DIR: z.string().min(1).optional(),
+  SPIRITSTREAM_LOG_DIR: z.string().min(1).optional(),
+  SPIRITSTREAM_THEMES_DIR: z.string().min(1).optional(),
+  SPIRITSTREAM_UI_DIR: z.string().min(1).optional(),
+  SPIRITSTREAM_UI_ENABLED: bool.optional(),
+  SPIRITSTREAM_HOST: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, {
+    message: "must be an IP address or host name",
+  }).optional(),
+  SPIRITSTREAM_PORT: int(1, 65535).optional(),
+  SPIRITSTREAM_API_TOKEN: z.string().min(8, { message: "must be at least 8 characters" })
+    .optional(),
+  SPIRITSTREAM_DEV_TOKEN: z.string().min(8, { message: "must be at least 8 characters" })
+    .optional(),
+  SPIRITSTREAM_CORS_ORIGINS: z.string().optional(),
+  SPIRITSTREAM_RATE_LIMIT: int(1, 1_000_000).optional(),
+  SPIRITSTREAM_BODY_LIMIT: int(1024, 64 * 1024 * 1024).optional(),
+  SPIRITSTREAM_REQUEST_TIMEOUT_MS: int(100, 600_000).optional(),
+  SPIRITSTREAM_NATS_URL: url(["nats", "tls", "ws", "wss"]).optional(),
+  SPIRITSTREAM_DATABASE_URL: url(["postgres", "postgresql"]).optional(),
+  SPIRITSTREAM_SECRET_KEY: z.string().min(32, {
+    message: "must be at least 32 characters (e.g. 64 hex digits)",
+  }).optional(),
+  SPIRITSTREAM_SECRET_KEY_FILE: z.string().min(1).optional(),
+  SPIRITSTREAM_FFMPEG: z.string().min(1).optional(),
+  SPIRITSTREAM_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).optional(),
+  SPIRITSTREAM_AUTH_MODE: z.enum(["token", "users"]).optional(),
+  SPIRITSTREAM_TRUST_PROXY: bool.optional(),
+  SPIRITSTREAM_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
+    message: "must be 1 to 64 letters, digits, _ or -",
+  }).optional(),
+});
+
+/** Settings that come from the stored profile (§3.2) and sit between env and defaults. */
+export interface StoredBackendSettings {
+  host?: string;
+  port?: number;
+  token?: string;
+  remoteEnabled?: boolean;
+}
+
+/** The resolved configuration of a SpiritStream process. */
+export interface Config {
+  dataDir: string;
+  logDir: string;
+  themesDir: string | null;
+  uiDir: string | null;
+  uiEnabled: boolean;
+  host: string;
+  port: number;
+  apiToken: string | null;
+  corsOrigins: string[];
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  natsUrl: string | null;
+  databaseUrl: string | null;
+  secretKey: string | null;
+  secretKeyFile: string | null;
+  ffmpegPath: string | null;
+  logLevel: string;
+  authMode: "token" | "users";
+  trustProxy: boolean;
+  instanceId: string;
+}
+
+/** Invalid configuration: its message is the one line printed before exiting. */
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, rule: string) {
+    super(`Invalid ${variable}: ${rule}`);
+    this.name = "ConfigError";
+    this.variable = variable;
+  }
+}
+
+/** Options for {@linkcode loadConfig}. */
+export interface LoadConfigOptions {
+  /** The profile's backend settings (§3.2); environment variables win over them. */
+  stored?: StoredBackendSettings;
+  /** @default Deno.build.os */
+  os?: typeof Deno.build.os;
+  /** Default UI folder when SPIRITSTREAM_UI_DIR is unset. */
+  defaultUiDir?: string | null;
+}
+
+/** Parses the environment once into a Config: env > stored profile settings > defaults. */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  options: LoadConfigOptions = {},
+): Config {
+  const { stored = {}, os = Deno.build.os, defaultUiDir = null } = options;
+  const parsed = Env.safeParse(pickDefined(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0]), issue.message);
+  }
+  const e = parsed.data;
+  const dataDir = e.SPIRITSTREAM_DATA_DIR ?? defaultDataDir(env, os);
+  const storedHost = stored.remoteEnabled ? stored.host : undefined;
+  const sep = os === "windows" ? "\\" : "/";
+  return {
+    dataDir,
+    logDir: e.SPIRITSTREAM_LOG_DIR ?? `${dataDir}${sep}logs`,
+    themesDir: e.SPIRITSTREAM_THEMES_DIR ?? null,
+    uiDir: e.SPIRITSTREAM_UI_DIR ?? defaultUiDir,
+    uiEnabled: e.SPIRITSTREAM_UI_ENABLED ?? true,
+    host: e.SPIRITSTREAM_HOST ?? storedHost ?? "127.0.0.1",
+    port: e.SPIRITSTREAM_PORT ?? stored.port ?? 8008,
+    apiToken: e.SPIRITSTREAM_API_TOKEN ?? e.SPIRITSTREAM_DEV_TOKEN ?? (stored.token || null),
+    corsOrigins: (e.SPIRITSTREAM_CORS_ORIGINS ?? DEFAULT_CORS).split(",").map((s) => s.trim())
+      .filter(Boolean),
+    rateLimitPerMinute: e.SPIRITSTREAM_RATE_LIMIT ?? 300,
+    bodyLimitBytes: e.SPIRITSTREAM_BODY_LIMIT ?? 1024 * 1024,
+    requestTimeoutMs: e.SPIRITSTREAM_REQUEST_TIMEOUT_MS ?? 15_000,
+    natsUrl: e.SPIRITSTREAM_NATS_URL ?? null,
+    databaseUrl: e.SPIRITSTREAM_DATABASE_URL ?? null,
+    secretKey: e.SPIRITSTREAM_SECRET_KEY ?? null,
+    secretKeyFile: e.SPIRITSTREAM_SECRET_KEY_FILE ?? null,
+    ffmpegPath: e.SPIRITSTREAM_FFMPEG ?? null,
+    logLevel: e.SPIRITSTREAM_LOG_LEVEL ?? "info",
+    authMode: e.SPIRITSTREAM_AUTH_MODE ?? "token",
+    trustProxy: e.SPIRITSTREAM_TRUST_PROXY ?? false,
+    instanceId: e.SPIRITSTREAM_INSTANCE_ID ?? crypto.randomUUID().slice(0, 8),
+  };
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || host.startsWith("127.");
+}
+
+/** The OS per-user data folder for SpiritStream. */
+export function defaultDataDir(
+  env: Record<string, string | undefined>,
+  os: typeof Deno.build.os,
+): string {
+  const home = env.HOME ?? env.USERPROFILE ?? ".";
+  if (os === "windows") return `${env.APPDATA ?? `${home}\\AppData\\Roaming`}\\SpiritStream`;
+  if (os === "darwin") return `${home}/Library/Application Support/SpiritStream`;
+  return `${env.XDG_DATA_HOME ?? `${home}/.local/share`}/spiritstream`;
+}
+
+function pickDefined(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (k.startsWith("SPIRITSTREAM_") && v !== undefined && v !== "") out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { ConfigError, isLoopbackHost, loadConfig } from "./config.ts";
+
+Deno.test("loadConfig() fills desktop defaults from an empty environment", () => {
+  const config = loadConfig({ HOME: "/home/ada" }, { os: "linux" });
+  assert.equal(config.host, "127.0.0.1");
+  assert.equal(config.port, 8008);
+  assert.equal(config.dataDir, "/home/ada/.local/share/spiritstream");
+  assert.equal(config.logDir, "/home/ada/.local/share/spiritstream/logs");
+  assert.equal(config.apiToken, null);
+  assert.equal(config.rateLimitPerMinute, 300);
+  assert.equal(config.natsUrl, null);
+});
+
+Deno.test("loadConfig() lets the environment win over stored profile settings", () => {
+  const stored = { host: "0.0.0.0", port: 9000, token: "stored-token-123", remoteEnabled: true };
+  const fromStored = loadConfig({}, { stored, os: "linux" });
+  assert.equal(fromStored.host, "0.0.0.0");
+  assert.equal(fromStored.port, 9000);
+  assert.equal(fromStored.apiToken, "stored-token-123");
+  const fromEnv = loadConfig(
+    { SPIRITSTREAM_PORT: "8100", SPIRITSTREAM_DEV_TOKEN: "dev-token-123" },
+    { stored, os: "linux" },
+  );
+  assert.equal(fromEnv.port, 8100);
+  assert.equal(fromEnv.apiToken, "dev-token-123");
+});
+
+Deno.test("loadConfig() ignores a stored host unless remote access is enabled", () => {
+  const config = loadConfig({}, { stored: { host: "0.0.0.0", remoteEnabled: false } });
+  assert.equal(config.host, "127.0.0.1");
+});
+
+Deno.test("loadConfig() prefers SPIRITSTREAM_API_TOKEN over its alias", () => {
+  const config = loadConfig({
+    SPIRITSTREAM_API_TOKEN: "primary-token",
+    SPIRITSTREAM_DEV_TOKEN: "alias-token-1",
+  });
+  assert.equal(config.apiToken, "primary-token");
+});
+
+Deno.test("loadConfig() names the variable and the rule of an invalid value", () => {
+  assert.throws(() => loadConfig({ SPIRITSTREAM_PORT: "eighty" }), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.variable, "SPIRITSTREAM_PORT");
+    assert.match(error.message, /^Invalid SPIRITSTREAM_PORT: must be an integer/);
+    return true;
+  });
+  assert.throws(
+    () => loadConfig({ SPIRITSTREAM_NATS_URL: "localhost:4222" }),
+    /NATS_URL.*nats:\/\//,
+  );
+  assert.throws(() => loadConfig({ SPIRITSTREAM_UI_ENABLED: "maybe" }), /UI_ENABLED/);
+});
+
+Deno.test("loadConfig() never echoes a rejected secret", () => {
+  assert.throws(() => loadConfig({ SPIRITSTREAM_API_TOKEN: "short" }), (error: unknown) => {
+    assert.ok(error instanceof Error);
+    assert.doesNotMatch(error.message, /short/);
+    return true;
+  });
+});
+
+Deno.test("isLoopbackHost() accepts only loopback addresses", () => {
+  for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1"]) {
+    assert.ok(isLoopbackHost(host));
+  }
+  for (const host of ["0.0.0.0", "192.168.1.2", "::", "example.com"]) {
+    assert.ok(!isLoopbackHost(host));
+  }
+});

@@ -1,0 +1,16 @@
+/**
+ * Process kit: logger with secret redaction, configuration.
+ * @module
+ */
+export { createLogger, type Logger, type LoggerOptions, type LogRecord } from "./logger.ts";
+export { createRedactor, type Redactor, redactUrl } from "./redact.ts";
+export {
+  type Config,
+  ConfigError,
+  defaultDataDir,
+  isLoopbackHost,
+  loadConfig,
+  type LoadConfigOptions,
+  type StoredBackendSettings,
+} from "./config.ts";
+export { onShutdown } from "./shutdown.ts";

@@ -1,0 +1,22 @@
+import type { Logger } from "./logger.ts";
+
+/** Runs `stop` once on SIGINT or SIGTERM, then exits; a second signal exits at once. */
+export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = async () => {
+    if (stopping) Deno.exit(130);
+    stopping = true;
+    logger.info("Shutting down");
+    const timer = setTimeout(() => Deno.exit(1), 10_000);
+    try {
+      await stop();
+    } catch (error) {
+      logger.error({ err: error }, "Shutdown failed");
+    }
+    clearTimeout(timer);
+    logger.flush?.();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", handler);
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", handler);
+}
