@@ -1,0 +1,25 @@
+/**
+ * Test helpers: real components (nats-server, PostgreSQL, nginx-rtmp, FFmpeg publishers,
+ * Chromium) on free loopback ports in temp dirs.
+ * @module
+ */
+export { freePort } from "./free_port.ts";
+export { requireBinary } from "./require_binary.ts";
+export { waitFor, type WaitForOptions } from "./wait_for.ts";
+export { type NatsServer, type NatsServerOptions, startNatsServer } from "./nats_server.ts";
+export { startPostgres, type StartPostgresOptions, type TestPostgres } from "./postgres.ts";
+export {
+  type NginxDestinationStat,
+  type NginxRtmp,
+  type NginxRtmpOptions,
+  type NginxStream,
+  startNginxRtmp,
+} from "./nginx_rtmp.ts";
+export {
+  ensureTestClip,
+  startPublisher,
+  type StartPublisherOptions,
+  type TestClipOptions,
+  type TestPublisher,
+} from "./publisher.ts";
+export { probe, type ProbeResult } from "./probe.ts";
