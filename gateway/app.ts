@@ -1,0 +1,271 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { cors } from "hono/cors";
+import { getConnInfo, upgradeWebSocket } from "hono/deno";
+import { requestId } from "hono/request-id";
+import {
+  AppError,
+  buildOpenApi,
+  type CommandDef,
+  errorEnvelope,
+  healthSubject,
+  ServiceName,
+} from "@spiritstream/contracts";
+import type { Bus } from "@spiritstream/bus";
+import type { Logger } from "@spiritstream/kit";
+import type { Authenticator, Principal } from "./auth.ts";
+import { createOriginMatcher } from "./cors.ts";
+import { invokeCommand } from "./invoke.ts";
+import type { GatewayMetrics } from "./metrics.ts";
+import { createRateLimiter } from "./rate_limit.ts";
+import { serveUi } from "./static_ui.ts";
+import type { WsHub } from "./ws_hub.ts";
+
+/** Settings the gateway needs from the process config. */
+export interface GatewaySettings {
+  corsOrigins: string[];
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  trustProxy: boolean;
+  uiDir: string | null;
+  /** Set the cookie's `Secure` flag (behind HTTPS). */
+  secureCookies?: boolean;
+}
+
+/** What the gateway is built from; `main` constructs each piece. */
+export interface GatewayDeps {
+  bus: Bus;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  auth: Authenticator;
+  hub: WsHub;
+  catalogue: Record<string, CommandDef>;
+  settings: GatewaySettings;
+}
+
+/** Context variables set by the gateway's middleware. */
+export type GatewayEnv = {
+  Variables: { requestId: string; principal: Principal; client: string };
+};
+
+const COOKIE = "spiritstream_session";
+const PUBLIC_PATHS = new Set([
+  "/health",
+  "/ready",
+  "/metrics",
+  "/auth/login",
+  "/auth/logout",
+  "/auth/check",
+]);
+
+/** Builds the Hono app: invoke, ws, auth, health, ready, metrics, OpenAPI and the dashboard. */
+export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
+  const { bus, logger, metrics, auth, hub, catalogue, settings } = deps;
+  const app = new Hono<GatewayEnv>();
+  const limiter = createRateLimiter({ limit: settings.rateLimitPerMinute });
+  const originAllowed = createOriginMatcher(settings.corsOrigins);
+  const openapi = buildOpenApi();
+
+  app.use(requestId({ headerName: "X-Request-Id" }));
+  app.use(async (c, next) => {
+    c.set("client", clientAddress(c, settings.trustProxy));
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "no-referrer");
+    if (!c.res.headers.has("Content-Security-Policy")) {
+      c.header(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; font-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+      );
+    }
+    metrics.httpRequests.inc({ route: routeLabel(c.req.path), status: String(c.res.status) });
+  });
+  app.use(cors({
+    origin: (origin) => originAllowed(origin) ? origin : null,
+    credentials: true,
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["content-type", "cookie", "authorization"],
+  }));
+  app.use(async (c, next) => {
+    if (c.req.path === "/health") return await next();
+    const wait = limiter.take(c.get("client"));
+    if (wait > 0) {
+      c.header("Retry-After", String(wait));
+      return c.json(errorEnvelope("Rate limit exceeded. Please try again later."), 429);
+    }
+    await next();
+  });
+  app.use(bodyLimit({
+    maxSize: settings.bodyLimitBytes,
+    onError: (c) =>
+      c.json(
+        errorEnvelope(`Request body too large: the limit is ${settings.bodyLimitBytes} bytes`),
+        413,
+      ),
+  }));
+  app.use(async (c, next) => {
+    const principal = await auth.authenticate({
+      sessionId: getCookie(c, COOKIE),
+      bearer: bearerToken(c.req.header("authorization")),
+      queryToken: c.req.path === "/ws" ? c.req.query("token") : undefined,
+    });
+    if (principal) c.set("principal", principal);
+    const needsAuth = c.req.path.startsWith("/api/invoke/") || c.req.path === "/ws" ||
+      c.req.path.startsWith("/api/files/");
+    if (needsAuth && !principal && !PUBLIC_PATHS.has(c.req.path)) {
+      return c.json(errorEnvelope("Authentication required"), 401);
+    }
+    await next();
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) {
+      return c.json(errorEnvelope(error.message), error.status as 400);
+    }
+    logger.error({ err: error, requestId: c.get("requestId") }, "Unhandled error");
+    return c.json(errorEnvelope("Internal error"), 500);
+  });
+  app.notFound((c) =>
+    c.json(errorEnvelope(`Not found: ${c.req.method} ${c.req.path.slice(0, 100)}`), 404)
+  );
+
+  app.get("/health", (c) => c.json({ ok: true }));
+  app.get("/ready", async (c) => {
+    const report = await readiness(bus);
+    return c.json(report, report.ready ? 200 : 503);
+  });
+  app.get("/metrics", async (c) => {
+    c.header("Content-Type", metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
+  app.get("/api/openapi.json", (c) => c.json(openapi));
+
+  app.post("/auth/login", async (c) => {
+    const body = await c.req.json().catch(() => null);
+    const result = await auth.login(body, c.get("client"));
+    if (!result.ok) return c.json({ ok: false, error: result.error });
+    setCookie(c, COOKIE, result.sessionId, {
+      httpOnly: true,
+      sameSite: "Strict",
+      path: "/",
+      maxAge: result.maxAgeSecs,
+      secure: settings.secureCookies ?? false,
+    });
+    return c.json({ ok: true });
+  });
+  app.post("/auth/logout", async (c) => {
+    await auth.logout(getCookie(c, COOKIE));
+    deleteCookie(c, COOKIE, { path: "/" });
+    return c.json({ ok: true });
+  });
+  app.get(
+    "/auth/check",
+    (c) =>
+      c.json({
+        authenticated: !auth.required || c.get("principal") !== undefined,
+        required: auth.required,
+      }),
+  );
+
+  app.post("/api/invoke/:command", (c) =>
+    invokeCommand(c, {
+      bus,
+      logger,
+      metrics,
+      catalogue,
+      timeoutMs: settings.requestTimeoutMs,
+    }));
+
+  app.get(
+    "/ws",
+    upgradeWebSocket((c) => {
+      const principal = c.get("principal");
+      let remove: (() => void) | undefined;
+      return {
+        onOpen(_event, ws) {
+          remove = hub.add({
+            tenantId: principal.tenantId,
+            send: (text) => ws.send(text),
+            close: (code, reason) => ws.close(code, reason),
+          });
+        },
+        onClose() {
+          remove?.();
+        },
+        onError() {
+          remove?.();
+        },
+      };
+    }),
+  );
+
+  if (settings.uiDir) serveUi(app, settings.uiDir);
+  return app;
+}
+
+async function readiness(bus: Bus) {
+  const failed: string[] = [];
+  const errors: { check: string; error: string }[] = [];
+  if (bus.status() !== "connected") {
+    failed.push("bus");
+    errors.push({ check: "bus", error: `Message bus is ${bus.status()}` });
+  } else {
+    await Promise.all(ServiceName.options.map(async (service) => {
+      try {
+        const report = await bus.request(healthSubject(service), {}, { timeoutMs: 2_000 }) as {
+          checks: { name: string; ok: boolean; error?: string }[];
+        };
+        for (const check of report.checks) {
+          if (check.ok) continue;
+          failed.push(`${service}.${check.name}`);
+          errors.push({ check: `${service}.${check.name}`, error: check.error ?? "failed" });
+        }
+      } catch (error) {
+        failed.push(service);
+        errors.push({
+          check: service,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }));
+  }
+  return failed.length ? { ready: false, failed: failed.sort(), errors } : { ready: true };
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(.+)$/i);
+  return match?.[1]?.trim();
+}
+
+function clientAddress(c: Parameters<typeof getConnInfo>[0], trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    // app.request() in tests has no connection
+    return "local";
+  }
+}
+
+function routeLabel(path: string): string {
+  if (path.startsWith("/api/invoke/")) return "/api/invoke/:command";
+  if (path.startsWith("/assets/")) return "/assets/*";
+  return [
+      "/health",
+      "/ready",
+      "/metrics",
+      "/ws",
+      "/api/openapi.json",
+      "/auth/login",
+      "/auth/logout",
+      "/auth/check",
+    ]
+      .includes(path)
+    ? path
+    : "other";
+}

@@ -1,0 +1,80 @@
+import type { Context } from "hono";
+import {
+  AppError,
+  type CommandDef,
+  describeZodError,
+  okEnvelope,
+  type RequestMeta,
+} from "@spiritstream/contracts";
+import { type Bus, callCommand } from "@spiritstream/bus";
+import type { Logger } from "@spiritstream/kit";
+import type { GatewayEnv } from "./app.ts";
+import type { GatewayMetrics } from "./metrics.ts";
+
+/** What one invoke needs besides the request. */
+export interface InvokeDeps {
+  bus: Bus;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  catalogue: Record<string, CommandDef>;
+  timeoutMs: number;
+}
+
+/** `POST /api/invoke/:command`: validate, cross the bus once, answer in the envelope. */
+export async function invokeCommand(c: Context<GatewayEnv>, deps: InvokeDeps): Promise<Response> {
+  const { bus, logger, metrics, catalogue, timeoutMs } = deps;
+  const name = c.req.param("command") ?? "";
+  const def = Object.hasOwn(catalogue, name) ? catalogue[name] : undefined;
+  const label = def ? name : "unknown";
+  const started = performance.now();
+  try {
+    if (!def) throw new AppError("unknown_command", `Unknown command: ${printable(name)}`);
+    const body = await readJsonObject(c);
+    const parsed = def.args.safeParse(body);
+    if (!parsed.success) throw new AppError("invalid_argument", describeZodError(parsed.error));
+    const principal = c.get("principal");
+    const meta: RequestMeta = {
+      requestId: c.get("requestId"),
+      tenantId: principal.tenantId,
+      userId: principal.userId,
+      role: principal.role,
+      ip: c.get("client"),
+    };
+    const data = await callCommand(bus, def, { meta, args: parsed.data }, { timeoutMs });
+    metrics.invokes.inc({ command: label, outcome: "ok" });
+    logger[def.quiet ? "debug" : "info"](
+      { requestId: meta.requestId, command: name, args: body },
+      "invoke",
+    );
+    return c.json(okEnvelope(data));
+  } catch (error) {
+    const code = error instanceof AppError ? error.code : "internal";
+    metrics.invokes.inc({ command: label, outcome: code });
+    logger.info({ requestId: c.get("requestId"), command: label, code }, "invoke failed");
+    throw error;
+  } finally {
+    metrics.invokeSeconds.observe({ command: label }, (performance.now() - started) / 1000);
+  }
+}
+
+async function readJsonObject(c: Context<GatewayEnv>): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new AppError("invalid_argument", "Invalid payload: the request body is not valid JSON");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new AppError(
+      "invalid_argument",
+      "Invalid payload: the request body must be a JSON object",
+    );
+  }
+  return body as Record<string, unknown>;
+}
+
+function printable(name: string): string {
+  return name.replace(/[^\x20-\x7e]/g, "?").slice(0, 64);
+}

@@ -1,0 +1,8 @@
+/** The gateway alone over NATS (compose, k8s, `deno task stack`). */
+import { bootstrap } from "@spiritstream/host";
+import { startGateway } from "./server.ts";
+
+const { bus, logger, config, onStop } = await bootstrap("gateway");
+const gateway = await startGateway({ bus, logger, config });
+onStop(() => gateway.close());
+logger.info({ url: `http://${gateway.addr.hostname}:${gateway.addr.port}` }, "Gateway is ready");

@@ -1,0 +1,82 @@
+import type { Bus } from "@spiritstream/bus";
+import { createNatsBus } from "@spiritstream/bus/nats";
+import {
+  type Config,
+  ConfigError,
+  createLogger,
+  createRedactor,
+  loadConfig,
+  type Logger,
+  onShutdown,
+  type Redactor,
+} from "@spiritstream/kit";
+import type { Db } from "@spiritstream/store";
+import { openPostgres } from "@spiritstream/store/postgres";
+import { openSqlite } from "@spiritstream/store/sqlite";
+
+/** What a standalone service process starts from. */
+export interface Bootstrapped {
+  config: Config;
+  logger: Logger;
+  redactor: Redactor;
+  bus: Bus;
+  /** This service's store: PostgreSQL when SPIRITSTREAM_DATABASE_URL is set, else SQLite in the data dir. */
+  openDb(service: string): Db;
+  /** Registers what to stop on SIGINT/SIGTERM (the bus is closed last). */
+  onStop(stop: () => Promise<void>): void;
+}
+
+/**
+ * Composition root of one service running alone over NATS (compose, k8s, `deno task stack`).
+ * Prints one line and exits on invalid config or a missing SPIRITSTREAM_NATS_URL.
+ */
+export async function bootstrap(name: string): Promise<Bootstrapped> {
+  let config: Config;
+  try {
+    config = loadConfig(Deno.env.toObject());
+    if (!config.natsUrl) {
+      throw new ConfigError(
+        "SPIRITSTREAM_NATS_URL",
+        `must be set to run the ${name} alone (e.g. nats://127.0.0.1:4222)`,
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // deno-lint-ignore no-console
+    console.error(error.message);
+    Deno.exit(2);
+  }
+  const redactor = createRedactor();
+  redactor.add(config.apiToken);
+  const logger = createLogger({
+    level: config.logLevel,
+    redactor,
+    base: { service: name, instance: config.instanceId },
+  });
+  const bus = await createNatsBus({
+    servers: config.natsUrl!,
+    name: `${name}-${config.instanceId}`,
+    logger,
+  });
+  const stops: (() => Promise<void>)[] = [];
+  const dbs: Db[] = [];
+  onShutdown(logger, async () => {
+    for (const stop of stops.reverse()) await stop();
+    for (const db of dbs) await db.close();
+    await bus.close();
+  });
+  return {
+    config,
+    logger,
+    redactor,
+    bus,
+    openDb(service) {
+      const db = config.databaseUrl
+        ? openPostgres(config.databaseUrl)
+        : openSqlite(`${config.dataDir}/${service}.db`);
+      dbs.push(db);
+      return db;
+    },
+    onStop: (stop) => void stops.push(stop),
+  };
+}

@@ -1,0 +1,1 @@
+export { bootstrap, type Bootstrapped } from "./bootstrap.ts";

@@ -1,0 +1,131 @@
+// deno-lint-ignore-file no-console
+/**
+ * Makes sure the system components a task needs are installed, installing them with apt-get when
+ * that is possible (root or passwordless sudo) and allowed (SPIRITSTREAM_NO_INSTALL unset);
+ * otherwise stops with one line naming the package to install.
+ *
+ *   deno run -A scripts/ensure_deps.ts start   # ffmpeg, and the dashboard build
+ *   deno run -A scripts/ensure_deps.ts test    # + nats-server, postgresql, nginx-rtmp, caddy, chromium
+ */
+
+interface Component {
+  name: string;
+  packages: string[];
+  present: () => boolean;
+}
+
+const PATH_DIRS = (Deno.env.get("PATH") ?? "").split(":").concat(["/usr/sbin", "/usr/local/bin"]);
+
+function onPath(binary: string): boolean {
+  return PATH_DIRS.some((dir) => isFile(`${dir}/${binary}`));
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function postgresPresent(): boolean {
+  try {
+    for (const entry of Deno.readDirSync("/usr/lib/postgresql")) {
+      if (isFile(`/usr/lib/postgresql/${entry.name}/bin/pg_ctl`)) return true;
+    }
+  } catch {
+    // not installed under the Debian layout
+  }
+  return onPath("pg_ctl") && onPath("initdb");
+}
+
+const COMPONENTS: Record<string, Component> = {
+  ffmpeg: {
+    name: "ffmpeg",
+    packages: ["ffmpeg"],
+    present: () => onPath("ffmpeg") && onPath("ffprobe"),
+  },
+  nats: { name: "nats-server", packages: ["nats-server"], present: () => onPath("nats-server") },
+  postgres: { name: "PostgreSQL", packages: ["postgresql"], present: postgresPresent },
+  nginx: {
+    name: "nginx with the RTMP module",
+    packages: ["nginx", "libnginx-mod-rtmp"],
+    present: () => onPath("nginx") && isFile("/usr/lib/nginx/modules/ngx_rtmp_module.so"),
+  },
+  caddy: { name: "caddy", packages: ["caddy"], present: () => onPath("caddy") },
+  chromium: { name: "chromium", packages: ["chromium"], present: () => onPath("chromium") },
+};
+
+const NEEDS: Record<string, string[]> = {
+  start: ["ffmpeg"],
+  test: ["ffmpeg", "nats", "postgres", "nginx", "caddy", "chromium"],
+};
+
+async function run(cmd: string[], env: Record<string, string> = {}): Promise<boolean> {
+  const child = new Deno.Command(cmd[0]!, {
+    args: cmd.slice(1),
+    env,
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  return (await child.output()).success;
+}
+
+async function canInstall(): Promise<string[] | null> {
+  if (Deno.env.get("SPIRITSTREAM_NO_INSTALL")) return null;
+  if (Deno.build.os !== "linux" || !onPath("apt-get")) return null;
+  if (Deno.uid() === 0) return [];
+  if (onPath("sudo") && await run(["sudo", "-n", "true"])) return ["sudo", "-n"];
+  return null;
+}
+
+async function main(task: string): Promise<number> {
+  const wanted = NEEDS[task];
+  if (!wanted) {
+    console.error(`Unknown task "${task}": use one of ${Object.keys(NEEDS).join(", ")}`);
+    return 2;
+  }
+  const missing = wanted.map((key) => COMPONENTS[key]!).filter((c) => !c.present());
+  if (missing.length > 0) {
+    const packages = missing.flatMap((c) => c.packages);
+    const prefix = await canInstall();
+    if (prefix === null) {
+      console.error(
+        `Missing ${
+          missing.map((c) => c.name).join(", ")
+        }: install it with "sudo apt-get install -y ${
+          packages.join(" ")
+        }" (or your system's package manager), then run this again.`,
+      );
+      return 1;
+    }
+    console.error(`Installing ${packages.join(" ")} with apt-get…`);
+    const env = { DEBIAN_FRONTEND: "noninteractive" };
+    await run([...prefix, "apt-get", "update", "-qq"], env);
+    if (!await run([...prefix, "apt-get", "install", "-y", "-qq", ...packages], env)) {
+      console.error(
+        `Could not install ${packages.join(" ")} with apt-get; install it by hand and retry.`,
+      );
+      return 1;
+    }
+    const still = missing.filter((c) => !c.present());
+    if (still.length > 0) {
+      console.error(`Still missing after install: ${still.map((c) => c.name).join(", ")}`);
+      return 1;
+    }
+  }
+  return await ensureDashboard();
+}
+
+/** Builds the dashboard once if its build output is missing (the gateway serves it at /). */
+async function ensureDashboard(): Promise<number> {
+  const webDir = new URL("../web/", import.meta.url).pathname;
+  if (!isFile(`${webDir}vite.config.ts`) || isFile(`${webDir}dist/index.html`)) return 0;
+  console.error("Building the dashboard…");
+  const ok = await run([Deno.execPath(), "task", "--cwd", webDir, "build"]);
+  if (!ok) console.error("The dashboard build failed; see the output above.");
+  return ok ? 0 : 1;
+}
+
+Deno.exit(await main(Deno.args[0] ?? "start"));

@@ -1,0 +1,1 @@
+export { type AuthServiceDeps, startAuthService } from "./service.ts";

@@ -1,0 +1,1 @@
+export { type EncoderServiceDeps, startEncoderService } from "./service.ts";

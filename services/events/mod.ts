@@ -1,0 +1,1 @@
+export { type EventsServiceDeps, startEventsService } from "./service.ts";
