@@ -44,6 +44,10 @@ export interface NginxRtmp {
   stopServer(i: number): Promise<void>;
   /** Starts destination i again on the same ports. */
   startServer(i: number): Promise<void>;
+  /** Freezes destination i (SIGSTOP): connections stay open but nothing is read, like a hung platform. */
+  pauseServer(i: number): void;
+  /** Unfreezes destination i (SIGCONT). */
+  resumeServer(i: number): void;
   /** Drops the publisher of stream `name` on destination i (`rtmp_control`), like a platform kick. */
   dropPublisher(i: number, name: string): Promise<void>;
   /** Parsed `rtmp_stat` of every destination. */
@@ -126,6 +130,7 @@ export async function startNginxRtmp(options: NginxRtmpOptions = {}): Promise<Ng
     if (!child) return;
     d.child = null;
     try {
+      child.kill("SIGCONT"); // a paused nginx would not act on SIGTERM
       child.kill("SIGTERM"); // fast shutdown: connections are cut like a platform going away
     } catch {
       // already exited
@@ -171,6 +176,8 @@ export async function startNginxRtmp(options: NginxRtmpOptions = {}): Promise<Ng
     url: (i, key) => `rtmp://127.0.0.1:${get(i).port}/live/${key}`,
     startServer,
     stopServer,
+    pauseServer: (i) => get(i).child?.kill("SIGSTOP"),
+    resumeServer: (i) => get(i).child?.kill("SIGCONT"),
     async dropPublisher(i, name) {
       const d = get(i);
       const query = `app=live&name=${encodeURIComponent(name)}`;

@@ -60,6 +60,7 @@ async function buildClip(path: string, dir: string, o: Required<TestClipOptions>
     await Deno.remove(tmp).catch(() => {});
     throw new Error(`Encoding the test clip failed: ${new TextDecoder().decode(stderr)}`);
   }
+  await Deno.chmod(tmp, 0o644); // makeTempFile creates 0600; other test users may read the clip
   await Deno.rename(tmp, path);
   return path;
 }

@@ -1,0 +1,166 @@
+import { concatBytes } from "./bytes.ts";
+import { MessageType, type RtmpMessage } from "./messages.ts";
+
+const EXTENDED = 0xffffff;
+const TWO_POW_32 = 0x1_0000_0000;
+const HEADER_SIZE = [11, 7, 3, 0] as const;
+/** Largest chunk size we accept from a peer; the spec allows 2^31-1 but nobody needs it. */
+const MAX_CHUNK_SIZE = 0xffffff;
+
+interface ChunkStreamState {
+  timestamp: number;
+  /** The last raw timestamp field (absolute for fmt 0, delta for fmt 1/2); fmt 3 reuses it. */
+  tsField: number;
+  extended: boolean;
+  length: number;
+  typeId: number;
+  streamId: number;
+  payload: Uint8Array | null;
+  received: number;
+}
+
+/**
+ * Reassembles RTMP messages from chunk-stream bytes pushed in arbitrary pieces (fmt 0–3,
+ * extended timestamps, per-csid state). Set Chunk Size and Abort take effect immediately,
+ * so a size change in the middle of a pushed buffer applies to the very next chunk.
+ */
+export class ChunkReader {
+  #chunkSize = 128;
+  #pending: Uint8Array = new Uint8Array(0);
+  #streams = new Map<number, ChunkStreamState>();
+
+  /** The peer's current chunk size. */
+  get chunkSize(): number {
+    return this.#chunkSize;
+  }
+
+  /** Feeds bytes (copied as needed) and returns every message completed by them. */
+  push(bytes: Uint8Array): RtmpMessage[] {
+    const data = this.#pending.length ? concatBytes([this.#pending, bytes]) : bytes;
+    const messages: RtmpMessage[] = [];
+    let offset = 0;
+    for (;;) {
+      const used = this.#readChunk(data, offset, messages);
+      if (used === 0) break;
+      offset += used;
+    }
+    this.#pending = data.slice(offset);
+    return messages;
+  }
+
+  /** Parses one chunk at `offset`; returns its byte length, or 0 when more bytes are needed. */
+  #readChunk(data: Uint8Array, offset: number, out: RtmpMessage[]): number {
+    const available = data.length - offset;
+    if (available < 1) return 0;
+    const b0 = data[offset]!;
+    const fmt = b0 >> 6;
+    let csid = b0 & 0x3f;
+    let p = offset + 1;
+    if (csid === 0) {
+      if (available < 2) return 0;
+      csid = 64 + data[p]!;
+      p += 1;
+    } else if (csid === 1) {
+      if (available < 3) return 0;
+      csid = 64 + data[p]! + data[p + 1]! * 256;
+      p += 2;
+    }
+    const prev = this.#streams.get(csid);
+    if (fmt !== 0 && !prev) throw new Error(`RTMP chunk fmt ${fmt} on new chunk stream ${csid}`);
+    const headerSize = HEADER_SIZE[fmt as 0 | 1 | 2 | 3];
+    if (data.length < p + headerSize) return 0;
+
+    let tsField = prev?.tsField ?? 0;
+    let length = prev?.length ?? 0;
+    let typeId = prev?.typeId ?? 0;
+    let streamId = prev?.streamId ?? 0;
+    let extended = prev?.extended ?? false;
+    if (fmt <= 2) {
+      tsField = (data[p]! << 16) | (data[p + 1]! << 8) | data[p + 2]!;
+      extended = tsField === EXTENDED;
+    }
+    if (fmt <= 1) {
+      length = (data[p + 3]! << 16) | (data[p + 4]! << 8) | data[p + 5]!;
+      typeId = data[p + 6]!;
+    }
+    if (fmt === 0) {
+      streamId = new DataView(data.buffer, data.byteOffset + p + 7, 4).getUint32(0, true);
+    }
+    p += headerSize;
+    if (extended) {
+      if (data.length < p + 4) return 0;
+      const ext = new DataView(data.buffer, data.byteOffset + p, 4).getUint32(0);
+      if (fmt <= 2) {
+        tsField = ext;
+        p += 4;
+      } else if (ext === tsField) {
+        // Type 3 chunks repeat the extended field (FFmpeg, nginx); some peers omit it.
+        p += 4;
+      }
+    }
+
+    const continuing = fmt === 3 && prev !== undefined && prev.payload !== null;
+    const received = continuing ? prev.received : 0;
+    const take = Math.min(this.#chunkSize, length - received);
+    if (data.length < p + take) return 0;
+
+    // The whole chunk is here: commit the header state.
+    let state = prev;
+    if (!state) {
+      state = {
+        timestamp: 0,
+        tsField: 0,
+        extended: false,
+        length: 0,
+        typeId: 0,
+        streamId: 0,
+        payload: null,
+        received: 0,
+      };
+      this.#streams.set(csid, state);
+    }
+    if (!continuing) {
+      state.timestamp = fmt === 0 ? tsField : (state.timestamp + tsField) % TWO_POW_32;
+      state.tsField = tsField;
+      state.extended = extended;
+      state.length = length;
+      state.typeId = typeId;
+      state.streamId = streamId;
+      state.payload = new Uint8Array(length);
+      state.received = 0;
+    }
+    state.payload!.set(data.subarray(p, p + take), state.received);
+    state.received += take;
+    p += take;
+    if (state.received >= state.length) {
+      const message: RtmpMessage = {
+        typeId: state.typeId,
+        streamId: state.streamId,
+        timestamp: state.timestamp,
+        payload: state.payload!,
+        csid,
+      };
+      state.payload = null;
+      state.received = 0;
+      this.#control(message);
+      out.push(message);
+    }
+    return p - offset;
+  }
+
+  #control(message: RtmpMessage): void {
+    if (message.streamId !== 0 || message.payload.length < 4) return;
+    const value = new DataView(message.payload.buffer, message.payload.byteOffset, 4).getUint32(0);
+    if (message.typeId === MessageType.SetChunkSize) {
+      const size = value & 0x7fffffff;
+      if (size < 1 || size > MAX_CHUNK_SIZE) throw new Error(`RTMP chunk size ${size} is invalid`);
+      this.#chunkSize = size;
+    } else if (message.typeId === MessageType.Abort) {
+      const state = this.#streams.get(value);
+      if (state) {
+        state.payload = null;
+        state.received = 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import type { RtmpMessage } from "./messages.ts";
+
+const EXTENDED = 0xffffff;
+
+interface LastHeader {
+  streamId: number;
+  typeId: number;
+  length: number;
+  timestamp: number;
+}
+
+/**
+ * Splits RTMP messages into chunks. Per chunk stream it picks fmt 0 (first message, other
+ * stream, or time going backwards), fmt 1 (new length/type) or fmt 2 (same length/type) and
+ * fmt 3 for continuations. A message never *starts* with fmt 3: readers disagree on what the
+ * implied delta is after a fmt 0 header.
+ */
+export class ChunkWriter {
+  #chunkSize = 128;
+  #last = new Map<number, LastHeader>();
+
+  /** The chunk size used for the next message. */
+  get chunkSize(): number {
+    return this.#chunkSize;
+  }
+
+  /** Switches the outgoing chunk size; the caller must already have sent Set Chunk Size. */
+  setChunkSize(size: number): void {
+    if (!Number.isInteger(size) || size < 1 || size > 0x7fffffff) {
+      throw new Error(`RTMP chunk size ${size} is invalid`);
+    }
+    this.#chunkSize = size;
+  }
+
+  /** Encodes one message on chunk stream `csid` (default: `message.csid`, else 3). */
+  encode(message: RtmpMessage, csid = message.csid ?? 3): Uint8Array {
+    if (csid < 2 || csid > 65599) throw new Error(`RTMP chunk stream id ${csid} is invalid`);
+    const { typeId, streamId, payload } = message;
+    const timestamp = message.timestamp >>> 0;
+    const length = payload.length;
+    if (length > 0xffffff) throw new Error("RTMP message is larger than 16 MiB");
+    const last = this.#last.get(csid);
+    let fmt: 0 | 1 | 2;
+    let field: number;
+    if (!last || last.streamId !== streamId || timestamp < last.timestamp) {
+      fmt = 0;
+      field = timestamp;
+    } else {
+      field = timestamp - last.timestamp;
+      fmt = last.length === length && last.typeId === typeId ? 2 : 1;
+    }
+    this.#last.set(csid, { streamId, typeId, length, timestamp });
+
+    const extended = field >= EXTENDED;
+    const basic = csid < 64 ? 1 : csid < 320 ? 2 : 3;
+    const headerSize = fmt === 0 ? 11 : fmt === 1 ? 7 : 3;
+    const extSize = extended ? 4 : 0;
+    const chunks = Math.max(1, Math.ceil(length / this.#chunkSize));
+    const total = basic + headerSize + extSize + length + (chunks - 1) * (basic + extSize);
+    const out = new Uint8Array(total);
+    const view = new DataView(out.buffer);
+
+    let p = writeBasic(out, fmt, csid, 0);
+    const ts = extended ? EXTENDED : field;
+    out[p] = (ts >>> 16) & 0xff;
+    out[p + 1] = (ts >>> 8) & 0xff;
+    out[p + 2] = ts & 0xff;
+    if (fmt <= 1) {
+      out[p + 3] = (length >>> 16) & 0xff;
+      out[p + 4] = (length >>> 8) & 0xff;
+      out[p + 5] = length & 0xff;
+      out[p + 6] = typeId;
+    }
+    if (fmt === 0) view.setUint32(p + 7, streamId, true);
+    p += headerSize;
+    if (extended) {
+      view.setUint32(p, field);
+      p += 4;
+    }
+    for (let sent = 0; sent < length || sent === 0;) {
+      if (sent > 0) {
+        p = writeBasic(out, 3, csid, p);
+        if (extended) {
+          view.setUint32(p, field);
+          p += 4;
+        }
+      }
+      const take = Math.min(this.#chunkSize, length - sent);
+      out.set(payload.subarray(sent, sent + take), p);
+      p += take;
+      sent += take;
+      if (length === 0) break;
+    }
+    return out;
+  }
+}
+
+function writeBasic(out: Uint8Array, fmt: number, csid: number, p: number): number {
+  if (csid < 64) {
+    out[p] = (fmt << 6) | csid;
+    return p + 1;
+  }
+  if (csid < 320) {
+    out[p] = fmt << 6;
+    out[p + 1] = csid - 64;
+    return p + 2;
+  }
+  out[p] = (fmt << 6) | 1;
+  out[p + 1] = (csid - 64) & 0xff;
+  out[p + 2] = (csid - 64) >> 8;
+  return p + 3;
+}
