@@ -1,12 +1,8 @@
 import { z } from "zod";
-import { Role } from "./bus_messages.ts";
+import { AuthMethod, Role } from "./bus_messages.ts";
 
 /* Users, API tokens, audit log and the /auth/* bodies (ours, beyond SpiritStream).
  * Times are epoch milliseconds. */
-
-/** How the caller was authenticated. */
-export const AuthMethod = z.enum(["open", "session", "api_token", "shared_token"]);
-export type AuthMethod = z.infer<typeof AuthMethod>;
 
 /** Result of `auth_whoami`. */
 export const Whoami = z.object({
@@ -60,6 +56,8 @@ export const AuditEntry = z.object({
   outcome: z.enum(["ok", "error"]),
   /** Error message or short note; never a secret. */
   detail: z.string().nullable(),
+  /** The request that caused it (commands), to find it in the logs. */
+  requestId: z.string().nullish(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
@@ -75,5 +73,10 @@ export const LoginResult = z.object({ ok: z.boolean(), error: z.string().nullish
 export type LoginResult = z.infer<typeof LoginResult>;
 
 /** Answer of `GET /auth/check`. */
-export const AuthCheck = z.object({ authenticated: z.boolean(), required: z.boolean() });
+export const AuthCheck = z.object({
+  authenticated: z.boolean(),
+  required: z.boolean(),
+  /** `token` (shared token) or `users` (accounts): which login form to show. */
+  mode: z.enum(["token", "users"]).optional(),
+});
 export type AuthCheck = z.infer<typeof AuthCheck>;

@@ -5,6 +5,10 @@ import { WireError } from "./errors.ts";
 export const Role = z.enum(["admin", "operator", "viewer"]);
 export type Role = z.infer<typeof Role>;
 
+/** How the caller was authenticated. */
+export const AuthMethod = z.enum(["open", "session", "api_token", "shared_token"]);
+export type AuthMethod = z.infer<typeof AuthMethod>;
+
 /** The tenant of a desktop host and of token mode: there is exactly one. */
 export const LOCAL_TENANT = "local";
 
@@ -15,6 +19,8 @@ export const RequestMeta = z.object({
   userId: z.string().nullable(),
   role: Role.nullable(),
   ip: z.string().nullable(),
+  /** How the gateway authenticated the caller (absent for service-to-service calls). */
+  via: AuthMethod.optional(),
 });
 export type RequestMeta = z.infer<typeof RequestMeta>;
 

@@ -145,6 +145,7 @@ Deno.test("our commands exist with the agreed service and permission", () => {
   const expected: [string, ServiceName, string][] = [
     ["get_encoder_report", "encoder", "read"],
     ["get_stream_state", "encoder", "read"],
+    ["open_ingest", "encoder", "operate"],
     ["import_spiritstream_data", "profiles", "admin"],
     ["reveal_stream_key", "profiles", "operate"],
     ["auth_whoami", "auth", "read"],

@@ -15,3 +15,4 @@ export * from "./catalogue.ts";
 export * from "./json_schema.ts";
 export * from "./openapi.ts";
 export * from "./internal.ts";
+export * from "./platforms.ts";

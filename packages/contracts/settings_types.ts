@@ -24,6 +24,8 @@ export const RotationReport = z.object({
   totalProfiles: z.number().int().min(0),
   /** ISO 8601. */
   timestamp: z.string(),
+  /** Profiles left as they were (ours), e.g. password-protected ones that are locked. */
+  skipped: z.array(z.object({ name: z.string(), reason: z.string() })).default([]),
 });
 export type RotationReport = z.infer<typeof RotationReport>;
 

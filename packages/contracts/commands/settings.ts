@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineCommand } from "../command.ts";
+import { nullishDefault } from "../nullish_default.ts";
 import { ImportReport, RotationReport, Settings } from "../settings_types.ts";
 
 const base = { group: "settings", service: "profiles" } as const;
@@ -34,9 +35,18 @@ export const SETTINGS_COMMANDS = {
   export_data: defineCommand({
     ...base,
     name: "export_data",
-    summary: "Copies settings and profiles into a host directory.",
+    summary:
+      "Writes settings and profiles into one portable bundle file (secrets encrypted under a passphrase).",
     permission: "admin",
-    args: z.object({ exportPath: z.string().min(1) }),
+    args: z.object({
+      /** A file, or a directory to write a timestamped bundle into (data or home folder). */
+      exportPath: z.string().min(1),
+      /** Encrypts the bundle's secrets (ours); required unless includePlaintextSecrets. */
+      passphrase: z.string().min(8, { message: "passphrase must be at least 8 characters" })
+        .nullish(),
+      /** Writes secrets in plain text (ours); only on explicit request. */
+      includePlaintextSecrets: nullishDefault(z.boolean(), false),
+    }),
     result: z.null(),
   }),
   clear_data: defineCommand({
@@ -58,12 +68,15 @@ export const SETTINGS_COMMANDS = {
   import_spiritstream_data: defineCommand({
     ...base,
     name: "import_spiritstream_data",
-    summary: "Imports settings and profiles from a SpiritStream data directory.",
+    summary:
+      "Imports settings and profiles from a SpiritStream data directory or an export_data bundle.",
     permission: "admin",
     args: z.object({
       path: z.string().min(1),
       /** Passwords of `.mgs` profiles, by profile name. */
       passwords: z.record(z.string(), z.string()).nullish(),
+      /** The passphrase of a bundle written by `export_data` (ours). */
+      passphrase: z.string().nullish(),
     }),
     result: ImportReport,
   }),

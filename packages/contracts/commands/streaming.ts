@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineCommand } from "../command.ts";
-import { LiveOutputGroup, LiveOutputGroups } from "../profile_types.ts";
+import { LiveOutputGroup, LiveOutputGroups, RtmpInput } from "../profile_types.ts";
 import { StreamUrl } from "../rules.ts";
 import { RetryResult, StreamState } from "../stream_types.ts";
 
@@ -8,8 +8,10 @@ const base = { group: "streaming", service: "encoder" } as const;
 const none = z.object({});
 const groupId = z.string().min(1);
 const pid = z.number().int();
+/** Ours: the profile's input, so the ingest key and SRT options reach the encoder. */
+const input = RtmpInput.nullish();
 
-/** Streaming commands (SpiritStream §1.3.2, plus `get_stream_state`). */
+/** Streaming commands (SpiritStream §1.3.2, plus `open_ingest` and `get_stream_state`). */
 export const STREAMING_COMMANDS = {
   start_stream: defineCommand({
     ...base,
@@ -23,6 +25,7 @@ export const STREAMING_COMMANDS = {
         }),
       }),
       incomingUrl: StreamUrl,
+      input,
     }),
     result: pid,
   }),
@@ -31,8 +34,16 @@ export const STREAMING_COMMANDS = {
     name: "start_all_streams",
     summary: "Goes live: starts every group that has targets; returns their process ids.",
     permission: "operate",
-    args: z.object({ groups: LiveOutputGroups, incomingUrl: StreamUrl }),
+    args: z.object({ groups: LiveOutputGroups, incomingUrl: StreamUrl, input }),
     result: z.array(pid),
+  }),
+  open_ingest: defineCommand({
+    ...base,
+    name: "open_ingest",
+    summary: "Opens the ingest before going live, so OBS can connect first (ours).",
+    permission: "operate",
+    args: z.object({ incomingUrl: StreamUrl, input }),
+    result: z.null(),
   }),
   stop_stream: defineCommand({
     ...base,

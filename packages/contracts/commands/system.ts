@@ -40,8 +40,8 @@ export const SYSTEM_COMMANDS = {
   test_rtmp_target: defineCommand({
     ...base,
     name: "test_rtmp_target",
-    summary: "Checks that a destination accepts a short test publish.",
-    // Not `read`: it publishes to a real channel with a stream key.
+    summary: "Checks that a destination is reachable and accepts the RTMP app, without publishing.",
+    // Not `read`: it makes the server open connections to hosts the caller chooses.
     permission: "operate",
     args: z.object({ url: StreamUrl, streamKey: z.string() }),
     result: RtmpTestResult,
