@@ -14,7 +14,7 @@ import {
   onShutdown,
 } from "@spiritstream/kit";
 import { openSqlite } from "@spiritstream/store/sqlite";
-import { startProfilesService } from "@spiritstream/profiles";
+import { keySourceFromConfig, SecretKeyError, startProfilesService } from "@spiritstream/profiles";
 import { startEncoderService } from "@spiritstream/encoder";
 import { startEventsService } from "@spiritstream/events";
 import { startAuthService } from "@spiritstream/auth";
@@ -52,7 +52,20 @@ const dbs = {
   auth: openSqlite(`${config.dataDir}/auth.db`),
 };
 const services = [
-  await startProfilesService({ bus, db: dbs.profiles, logger }),
+  await startProfilesService({
+    bus,
+    db: dbs.profiles,
+    logger,
+    redactor,
+    keySource: keySourceFromConfig(config),
+    dataDir: config.dataDir,
+    homeDir: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? null,
+  }).catch((error) => {
+    if (!(error instanceof SecretKeyError)) throw error;
+    // deno-lint-ignore no-console
+    console.error(error.message);
+    Deno.exit(2);
+  }),
   await startEncoderService({ bus, logger }),
   await startEventsService({ bus, logger }),
   await startAuthService({ bus, logger }),

@@ -40,7 +40,14 @@ async function harness(
   const dir = await Deno.makeTempDir();
   const db = openSqlite(`${dir}/profiles.db`);
   const services = options.services === false ? [] : [
-    await startProfilesService({ bus, db, logger }),
+    await startProfilesService({
+      bus,
+      db,
+      logger,
+      keySource: { kind: "machine_file", path: `${dir}/secrets.key` },
+      dataDir: dir,
+      homeDir: null,
+    }),
     await startEncoderService({ bus, logger }),
     await startEventsService({ bus, logger }),
     await startAuthService({ bus, logger }),

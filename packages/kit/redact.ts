@@ -1,5 +1,5 @@
 const SECRET_KEY =
-  /^(.*(token|password|passphrase|secret|apikey|api_key|authorization|cookie|webhookurl|streamkey|privatekey)|key|passwd)$/i;
+  /^(.*(tokens?|passwords?|passphrases?|secrets?|apikey|api_key|authorization|cookie|webhookurl|streamkey|privatekey)|key|passwd)$/i;
 const MASK = "[REDACTED]";
 
 /** Rewrites secrets out of text and objects before they reach logs, events or errors. */

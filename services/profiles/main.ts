@@ -1,8 +1,34 @@
 /** The profiles service alone over NATS, with PostgreSQL when SPIRITSTREAM_DATABASE_URL is set. */
 import { bootstrap } from "@spiritstream/host";
+import { keySourceFromConfig, SecretKeyError } from "./mod.ts";
 import { startProfilesService } from "./service.ts";
 
-const { bus, logger, openDb, onStop } = await bootstrap("profiles");
-const service = await startProfilesService({ bus, db: openDb("profiles"), logger });
+const { bus, config, logger, redactor, openDb, onStop } = await bootstrap("profiles");
+if (config.databaseUrl && !config.secretKey && !config.secretKeyFile) {
+  // Replicas sharing a database must share the root key: a file per container would not.
+  logger.warn(
+    "SPIRITSTREAM_SECRET_KEY is not set: secrets use a key file in the data dir, which every replica must share",
+  );
+}
+let service;
+try {
+  service = await startProfilesService({
+    bus,
+    db: openDb("profiles"),
+    logger,
+    redactor,
+    keySource: keySourceFromConfig(config),
+    dataDir: config.dataDir,
+    homeDir: Deno.env.get("HOME") ?? null,
+    profilesPath: config.databaseUrl
+      ? "PostgreSQL (SPIRITSTREAM_DATABASE_URL)"
+      : `${config.dataDir}/profiles.db`,
+  });
+} catch (error) {
+  if (!(error instanceof SecretKeyError)) throw error;
+  // deno-lint-ignore no-console
+  console.error(error.message);
+  Deno.exit(2);
+}
 onStop(() => service.close());
 logger.info("Profiles service is ready");

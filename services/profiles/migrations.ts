@@ -13,4 +13,46 @@ export const PROFILES_MIGRATIONS: Migration[] = [
   PRIMARY KEY (tenant_id, scope)
 )`,
   },
+  {
+    id: "002_profiles",
+    // Keyed by a stable id so a rename moves the row; the name is unique per tenant. `body` is
+    // the profile JSON with every secret sealed (plain profiles) or the password box (protected
+    // ones); `key_ids` lists the data keys its secrets are sealed with, so a rotation knows
+    // which retired keys a locked profile still needs.
+    sql: `CREATE TABLE profiles (
+  tenant_id TEXT NOT NULL CHECK (tenant_id <> ''),
+  id TEXT NOT NULL CHECK (id <> ''),
+  name TEXT NOT NULL CHECK (name <> ''),
+  is_protected BOOLEAN NOT NULL,
+  body TEXT NOT NULL,
+  key_ids TEXT NOT NULL,
+  order_index BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, id),
+  UNIQUE (tenant_id, name)
+)`,
+  },
+  {
+    id: "003_data_keys",
+    // Per-tenant data keys, each wrapped (AES-GCM) by a root key that never enters the database.
+    sql: `CREATE TABLE data_keys (
+  tenant_id TEXT NOT NULL CHECK (tenant_id <> ''),
+  key_id TEXT NOT NULL CHECK (key_id <> ''),
+  root_key_id TEXT NOT NULL,
+  wrapped TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'retired')),
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, key_id)
+);
+CREATE UNIQUE INDEX data_keys_one_active ON data_keys (tenant_id) WHERE status = 'active'`,
+  },
+  {
+    id: "004_active_profiles",
+    sql: `CREATE TABLE active_profiles (
+  tenant_id TEXT NOT NULL CHECK (tenant_id <> '') PRIMARY KEY,
+  profile_id TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+)`,
+  },
 ];

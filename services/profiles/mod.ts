@@ -1,7 +1,28 @@
 /**
- * The profiles service: profiles, output groups, targets, settings, themes.
+ * The profiles service: profiles, output groups, targets, settings, themes, secrets at rest,
+ * import and export.
  * @module
  */
 export { PROFILES_MIGRATIONS } from "./migrations.ts";
 export { createSettingsStore, type SettingsStore } from "./settings_store.ts";
+export {
+  createProfileStore,
+  type ProfileStore,
+  type ProfileWrite,
+  type StoredProfile,
+} from "./profile_store.ts";
+export { createDataKeyStore, type DataKeyRow, type DataKeyStore } from "./data_key_store.ts";
+export { createProfileVault, type ProfileVault, type SaveResult } from "./profile_vault.ts";
+export {
+  type KeyConfig,
+  type KeySource,
+  keySourceFromConfig,
+  openRootKeys,
+  type RootKeyRotation,
+  type RootKeys,
+} from "./crypto/root_keys.ts";
+export { SecretKeyError } from "./crypto/parse_secret_key.ts";
+export { ARGON2_PARAMS, derivePasswordKey, type PasswordKey } from "./crypto/password_box.ts";
+export { validateProfile } from "./validate_profile.ts";
+export { maskSecrets } from "./masking.ts";
 export { type ProfilesServiceDeps, startProfilesService } from "./service.ts";

@@ -1,39 +1,113 @@
-import { COMMANDS, EVENTS, Settings } from "@spiritstream/contracts";
+import { COMMANDS, EVENTS, LOCAL_TENANT } from "@spiritstream/contracts";
 import { type Bus, createEventPublisher, type HostedService, hostService } from "@spiritstream/bus";
-import type { Logger } from "@spiritstream/kit";
+import type { Logger, Redactor } from "@spiritstream/kit";
 import { type Db, migrate } from "@spiritstream/store";
+import { createDataKeyring } from "./crypto/data_keys.ts";
+import { type KeySource, openRootKeys } from "./crypto/root_keys.ts";
+import { createDataHandlers } from "./data_handlers.ts";
+import { createDataKeyStore } from "./data_key_store.ts";
+import type { HandlerContext } from "./handler_context.ts";
 import { PROFILES_MIGRATIONS } from "./migrations.ts";
+import { createOrderHandlers } from "./order_handlers.ts";
+import { createProfileHandlers } from "./profile_handlers.ts";
+import { createProfileOrder } from "./profile_order.ts";
+import { createProfileVault } from "./profile_vault.ts";
+import { serveResolveStreamKeys } from "./resolve_stream_keys.ts";
+import { createSettingsHandlers } from "./settings_handlers.ts";
 import { createSettingsStore } from "./settings_store.ts";
+import { createUnlockedSessions } from "./unlocked_sessions.ts";
+import type { VaultContext } from "./vault_context.ts";
+import { createThemeService } from "./themes/mod.ts";
 
 /** What the profiles service is built from. */
 export interface ProfilesServiceDeps {
   bus: Bus;
   db: Db;
   logger: Logger;
+  /** Where the root key of secrets at rest comes from (`keySourceFromConfig(config)`). */
+  keySource: KeySource;
+  /** The host's data folder: import/export paths must be inside it or `homeDir`. */
+  dataDir: string;
+  /** The host user's home folder, if any. */
+  homeDir: string | null;
+  /** What `get_profiles_path` answers. @default dataDir */
+  profilesPath?: string;
+  /** Learns every secret the service opens, so logs can mask it. */
+  redactor?: Redactor;
+  /** How long an unlocked protected profile stays unlocked without use. @default 30 minutes */
+  unlockTtlMs?: number;
 }
 
-/** Migrates the profiles store and serves the profiles, settings and themes commands. */
+/** Migrates the profiles store and serves the profiles, settings and data commands. */
 export async function startProfilesService(deps: ProfilesServiceDeps): Promise<HostedService> {
   const { bus, db, logger } = deps;
   const log = logger.child({ service: "profiles" });
   await migrate(db, "profiles", PROFILES_MIGRATIONS);
-  const settings = createSettingsStore(db);
-  const events = createEventPublisher(bus, EVENTS);
+  const root = await openRootKeys(deps.keySource);
+  await repairRootKeys(db, root, log);
+  const ctx: VaultContext = {
+    db,
+    keys: createDataKeyring(root),
+    sessions: createUnlockedSessions({ ttlMs: deps.unlockTtlMs }),
+    redactor: deps.redactor,
+  };
+  const context: HandlerContext = {
+    vault: createProfileVault(ctx),
+    order: createProfileOrder(db),
+    settings: createSettingsStore(db),
+    ctx,
+    events: createEventPublisher(bus, EVENTS),
+    log,
+    dataDir: deps.dataDir,
+    homeDir: deps.homeDir,
+    profilesPath: deps.profilesPath ?? deps.dataDir,
+  };
+  const events = context.events;
+  const themes = await createThemeService({
+    dataDir: deps.dataDir,
+    homeDir: deps.homeDir,
+    logger: log,
+    // Themes are per host; on a multi-tenant server each tenant would get its own folder.
+    emit: async (list) => void await events.emit(LOCAL_TENANT, "themes_updated", list),
+  });
+  const handlers = {
+    ...themes.handlers,
+    ...createSettingsHandlers(context),
+    ...createProfileHandlers(context),
+    ...createOrderHandlers(context),
+    ...createDataHandlers(context),
+  };
   const service = hostService(bus, "profiles", {
     catalogue: COMMANDS,
     logger: log,
     checks: { store: () => db.ping() },
-    handlers: {
-      async get_settings(_args, meta) {
-        return Settings.parse(await settings.get(meta.tenantId) ?? {});
-      },
-      async save_settings(args: { settings: Settings }, meta) {
-        await settings.save(meta.tenantId, args.settings);
-        await events.emit(meta.tenantId, "settings_changed", {});
-        return null;
-      },
-    },
+    handlers,
   });
-  await service.ready;
-  return service;
+  const internal = serveResolveStreamKeys(bus, context.vault);
+  await Promise.all([service.ready, internal.ready]);
+  return {
+    ready: Promise.resolve(),
+    async close() {
+      await internal.close();
+      await service.close();
+      await themes.close();
+    },
+  };
+}
+
+/** Finishes a root key rotation a crash interrupted, and warns about keys this process lacks. */
+async function repairRootKeys(
+  db: Db,
+  root: Awaited<ReturnType<typeof openRootKeys>>,
+  log: Logger,
+): Promise<void> {
+  const used = new Set((await createDataKeyStore(db).list()).map((row) => row.rootKeyId));
+  await root.rotation?.reconcile(used);
+  const missing = [...used].filter((id) => !root.get(id));
+  if (missing.length > 0) {
+    log.warn(
+      { rootKeyIds: missing, origin: root.origin },
+      "Stored secrets need root keys this process does not have: they cannot be opened",
+    );
+  }
 }

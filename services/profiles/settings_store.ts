@@ -7,6 +7,8 @@ export interface SettingsStore {
   get(tenantId: string): Promise<Record<string, unknown> | null>;
   /** Replaces the tenant's settings in one statement (last writer wins, never a mix). */
   save(tenantId: string, settings: Record<string, unknown>): Promise<void>;
+  /** Forgets the tenant's settings (`clear_data`); `get` answers null afterwards. */
+  clear(tenantId: string): Promise<void>;
 }
 
 /** Rows of the global settings; other scopes (e.g. per user) can share the table later. */
@@ -36,6 +38,13 @@ export function createSettingsStore(db: Db): SettingsStore {
     async save(tenantId, settings) {
       checkTenantId(tenantId);
       await db.exec(UPSERT, [tenantId, GLOBAL_SCOPE, toJson(settings), Date.now()]);
+    },
+    async clear(tenantId) {
+      checkTenantId(tenantId);
+      await db.exec("DELETE FROM settings WHERE tenant_id = $1 AND scope = $2", [
+        tenantId,
+        GLOBAL_SCOPE,
+      ]);
     },
   };
 }

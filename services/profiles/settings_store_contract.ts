@@ -54,12 +54,22 @@ export function settingsStoreContract(name: string, create: CreateSettingsStore)
         assert.ok(versions.some((settings) => JSON.stringify(settings) === JSON.stringify(stored)));
       });
 
+      await t.step("clear() forgets one tenant's settings only", async () => {
+        await store.save("tenant-f", { owner: "f" });
+        await store.save("tenant-g", { owner: "g" });
+        await store.clear("tenant-f");
+        assert.equal(await store.get("tenant-f"), null);
+        assert.deepEqual(await store.get("tenant-g"), { owner: "g" });
+        await store.clear("tenant-never-saved");
+      });
+
       await t.step("an empty tenant id or a non-object is refused", async () => {
         const invalid = (pattern: RegExp) => (error: unknown) =>
           error instanceof AppError && error.code === "invalid_argument" &&
           pattern.test(error.message);
         await assert.rejects(store.get(""), invalid(/"tenantId"/));
         await assert.rejects(store.save("", {}), invalid(/"tenantId"/));
+        await assert.rejects(store.clear(""), invalid(/"tenantId"/));
         await assert.rejects(
           store.save("tenant-e", [1] as unknown as Record<string, unknown>),
           invalid(/"settings"/),

@@ -1,0 +1,59 @@
+import type { ImportReport } from "@spiritstream/contracts";
+import { exportData } from "./data/export_data.ts";
+import { importData } from "./data/import_data.ts";
+import { resolveAllowedPath } from "./data/safe_path.ts";
+import type { HandlerContext, HandlerOf } from "./handler_context.ts";
+import { Settings } from "@spiritstream/contracts";
+
+/** Import and export of whole data sets. */
+export interface DataHandlers {
+  export_data: HandlerOf<"export_data", null>;
+  import_spiritstream_data: HandlerOf<"import_spiritstream_data", ImportReport>;
+}
+
+/** Creates the import/export command handlers. */
+export function createDataHandlers(h: HandlerContext): DataHandlers {
+  const { ctx, settings, events } = h;
+  const roots = [h.dataDir, ...(h.homeDir ? [h.homeDir] : [])];
+  return {
+    async export_data(args, meta) {
+      let file = await resolveAllowedPath(args.exportPath, {
+        field: "exportPath",
+        roots,
+        mustExist: false,
+      });
+      const stat = await Deno.stat(file).catch(() => null);
+      if (stat?.isDirectory) {
+        const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+        file = `${file}/spiritstream-export-${stamp}.json`;
+      }
+      await exportData(ctx, meta.tenantId, {
+        file,
+        passphrase: args.passphrase ?? null,
+        includePlaintextSecrets: args.includePlaintextSecrets,
+        settings: Settings.parse(await settings.get(meta.tenantId) ?? {}),
+      });
+      h.log.info({ file }, "Data exported");
+      return null;
+    },
+
+    async import_spiritstream_data(args, meta) {
+      const path = await resolveAllowedPath(args.path, { field: "path", roots, mustExist: true });
+      const report = await importData(ctx, meta.tenantId, {
+        path,
+        passwords: args.passwords ?? {},
+        passphrase: args.passphrase ?? null,
+        saveSettings: (imported) => settings.save(meta.tenantId, imported),
+      });
+      for (const name of report.profilesImported) {
+        await events.emit(meta.tenantId, "profile_changed", { action: "saved", name });
+      }
+      if (report.settingsImported) await events.emit(meta.tenantId, "settings_changed", {});
+      h.log.info(
+        { imported: report.profilesImported.length, skipped: report.skipped.length },
+        "Data imported",
+      );
+      return report;
+    },
+  };
+}
