@@ -1,0 +1,31 @@
+import type { ComponentChildren } from "preact";
+import type { StreamTarget } from "@spiritstream/contracts";
+import type { TargetLive } from "../state/stream.ts";
+import { formatBitrate } from "../state/format.ts";
+import { platformOf } from "../state/platforms.ts";
+import { StateBadge } from "./StateBadge.tsx";
+
+/** One destination with its live state, reconnect countdown and last error. */
+export function TargetRow(
+  props: { target: StreamTarget; live: TargetLive | undefined; control?: ComponentChildren },
+) {
+  const { target, live } = props;
+  const state = live?.state ?? "stopped";
+  const bitrate = state === "live" ? live?.bitrate ?? null : null;
+  const known = platformOf(target.service);
+  const service = known.name === "Custom" ? target.service : known.displayName;
+  return (
+    <li class="target" data-target={target.id} data-state={state}>
+      <div class="target-main">
+        <span class="target-name">{target.name || service}</span>
+        {target.name && target.name !== service && <span class="muted small-text">{service}</span>}
+      </div>
+      <div class="target-side">
+        {bitrate !== null && <span class="muted small-text">{formatBitrate(bitrate)}</span>}
+        <StateBadge state={state} retryAt={live?.nextRetryAt} />
+        {props.control}
+      </div>
+      {live?.lastError && state !== "live" && <p class="target-error">{live.lastError}</p>}
+    </li>
+  );
+}

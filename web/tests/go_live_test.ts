@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import {
+  freePort,
+  startNginxRtmp,
+  startPublisher,
+  type TestPublisher,
+  waitFor,
+} from "@spiritstream/testing";
+import {
+  ensureBuilt,
+  invoke,
+  launchBrowser,
+  PHONE,
+  screenshot,
+  startDesktop,
+  watchConsole,
+} from "./harness.ts";
+
+function splitUrl(full: string): { url: string; streamKey: string } {
+  const cut = full.lastIndexOf("/");
+  return { url: full.slice(0, cut), streamKey: full.slice(cut + 1) };
+}
+
+Deno.test("go live: two nginx-rtmp targets go live, one drops and comes back, stop all ends everything", async () => {
+  await ensureBuilt();
+  const nginx = await startNginxRtmp({ apps: 2 });
+  const desktop = await startDesktop();
+  const browser = await launchBrowser();
+  let publisher: TestPublisher | null = null;
+  try {
+    const ingestPort = freePort();
+    const saved = await invoke(desktop.base, "save_profile", {
+      profile: {
+        id: "go-live",
+        name: "Go live",
+        input: { type: "rtmp", bindAddress: "127.0.0.1", port: ingestPort, application: "live" },
+        outputGroups: [{
+          id: "default",
+          name: "Passthrough",
+          isDefault: true,
+          video: { codec: "copy", width: 0, height: 0, fps: 0, bitrate: "0k" },
+          audio: { codec: "copy", bitrate: "0k", channels: 2, sampleRate: 48000 },
+          streamTargets: [
+            { id: "alpha", service: "Custom", name: "Alpha", ...splitUrl(nginx.url(0, "alpha")) },
+            { id: "beta", service: "Custom", name: "Beta", ...splitUrl(nginx.url(1, "beta")) },
+          ],
+        }],
+      },
+    });
+    assert.equal(saved.ok, true, saved.error ?? "");
+
+    const page = await browser.context.newPage();
+    const console = watchConsole(page);
+    await page.goto(`${desktop.base}/`);
+    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+    await page.getByLabel("Profile").selectOption("Go live");
+    await page.getByText("Ready: 2 targets").waitFor();
+    await page.getByRole("button", { name: "Go live" }).click();
+
+    // OBS (our publisher) connects once the ingest listens.
+    await page.locator('.ingest [data-state="waiting"], .ingest [data-state="live"]').waitFor({
+      timeout: 15_000,
+    });
+    publisher = await startPublisher(`rtmp://127.0.0.1:${ingestPort}/live/obs`);
+    const alpha = page.locator('[data-target="alpha"][data-state="live"]');
+    const beta = page.locator('[data-target="beta"][data-state="live"]');
+    await alpha.waitFor({ timeout: 30_000 });
+    await beta.waitFor({ timeout: 30_000 });
+    await page.locator(".on-air").waitFor();
+
+    // The bitrate chart moves: it gains points while we watch.
+    const chart = page.locator('[data-group="default"] figure[data-chart="bitrate"]');
+    const before = Number(await chart.getAttribute("data-points"));
+    await waitFor(async () => Number(await chart.getAttribute("data-points")) >= before + 2, {
+      timeoutMs: 15_000,
+      what: "the bitrate chart to grow",
+    });
+    assert.notEqual(
+      await page.locator('[data-group="default"] [data-metric="bitrate"]').innerText(),
+      "—",
+    );
+    const stats = await nginx.stat();
+    assert.ok(stats.every((d) => d.streams.some((s) => s.publishing)), JSON.stringify(stats));
+    await screenshot(page, "go-live-desktop");
+    await page.setViewportSize(PHONE);
+    await screenshot(page, "go-live-phone");
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // A platform drops: the target reconnects on its own, with a countdown, then is live again.
+    await nginx.stopServer(1);
+    await page.locator('[data-target="beta"][data-state="reconnecting"]').waitFor({
+      timeout: 20_000,
+    });
+    assert.equal(await alpha.count(), 1, "the other target stays live");
+    await screenshot(page, "go-live-reconnecting-desktop");
+    await nginx.startServer(1);
+    await beta.waitFor({ timeout: 30_000 });
+
+    await page.getByRole("button", { name: "Stop all" }).click();
+    await page.locator('[data-target="alpha"][data-state="stopped"]').waitFor({ timeout: 15_000 });
+    await page.locator('[data-target="beta"][data-state="stopped"]').waitFor({ timeout: 15_000 });
+    await page.locator(".on-air").waitFor({ state: "detached" });
+
+    assert.deepEqual(await console.errors(), []);
+  } finally {
+    await publisher?.stop();
+    await browser.close();
+    await desktop.stop();
+    await nginx.stop();
+  }
+});

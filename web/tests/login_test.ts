@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { ensureBuilt, launchBrowser, startDesktop, watchConsole } from "./harness.ts";
+
+const TOKEN = "web-test-token-0123456789";
+
+Deno.test("login: token mode asks for the token, refuses a wrong one, opens the dashboard with live updates, signs out", async () => {
+  await ensureBuilt();
+  const desktop = await startDesktop({ SPIRITSTREAM_API_TOKEN: TOKEN });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.context.newPage();
+    const console = watchConsole(page);
+    await page.goto(`${desktop.base}/`);
+    await page.getByRole("heading", { name: "SpiritStream" }).waitFor();
+    await page.getByText("This server needs you to sign in.").waitFor();
+
+    await page.getByLabel("Access token").fill("not-the-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: "not right" }).waitFor();
+    assert.equal(await page.getByRole("heading", { level: 1, name: "Dashboard" }).count(), 0);
+
+    await page.getByLabel("Access token").fill(TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+    await page.locator('[data-conn="open"]').waitFor({ timeout: 10_000 });
+
+    // The session cookie carries over a reload: no second sign-in.
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+    assert.equal(await page.getByLabel("Access token").count(), 0);
+
+    // Signing out ends the server session: a reload asks again.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByText("This server needs you to sign in.").waitFor();
+    await page.reload();
+    await page.getByLabel("Access token").waitFor();
+
+    assert.deepEqual(await console.errors(), []);
+  } finally {
+    await browser.close();
+    await desktop.stop();
+  }
+});
