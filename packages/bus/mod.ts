@@ -31,3 +31,9 @@ export {
   hostService,
   type HostServiceOptions,
 } from "./service_host.ts";
+export {
+  createLogForwarder,
+  logEventLevel,
+  type LogForwarder,
+  type LogForwarderOptions,
+} from "./log_forwarder.ts";

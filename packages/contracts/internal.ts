@@ -13,7 +13,10 @@ export const INTERNAL = {
    */
   resolveStreamKeys: {
     subject: `${SUBJECT_ROOT}.internal.profiles.resolve_stream_keys`,
-    request: z.object({ tenantId: z.string().min(1), targetIds: z.array(z.string().min(1)).max(500) }),
+    request: z.object({
+      tenantId: z.string().min(1),
+      targetIds: z.array(z.string().min(1)).max(500),
+    }),
     /** targetId → stored key (still `${ENV}` if written so); unknown or locked ids are absent. */
     reply: z.object({ keys: z.record(z.string(), z.string()) }),
   },

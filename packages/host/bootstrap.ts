@@ -1,4 +1,5 @@
-import type { Bus } from "@spiritstream/bus";
+import { LOCAL_TENANT } from "@spiritstream/contracts";
+import { type Bus, createLogForwarder, type LogForwarder } from "@spiritstream/bus";
 import { createNatsBus } from "@spiritstream/bus/nats";
 import {
   type Config,
@@ -13,6 +14,7 @@ import {
 import type { Db } from "@spiritstream/store";
 import { openPostgres } from "@spiritstream/store/postgres";
 import { openSqlite } from "@spiritstream/store/sqlite";
+import { serveProbes } from "./serve_probes.ts";
 
 /** What a standalone service process starts from. */
 export interface Bootstrapped {
@@ -48,21 +50,32 @@ export async function bootstrap(name: string): Promise<Bootstrapped> {
   }
   const redactor = createRedactor();
   redactor.add(config.apiToken);
+  // The bus needs the logger, so records find the forwarder once both exist.
+  const forward: { to: LogForwarder | null } = { to: null };
   const logger = createLogger({
     level: config.logLevel,
     redactor,
     base: { service: name, instance: config.instanceId },
+    onRecord: (record) => forward.to?.onRecord(record),
   });
   const bus = await createNatsBus({
     servers: config.natsUrl!,
     name: `${name}-${config.instanceId}`,
     logger,
+    stream: { replicas: config.natsReplicas },
   });
+  // Every record at info or above also reaches the dashboards as `log://log` (already redacted).
+  forward.to = createLogForwarder(bus, { tenantId: LOCAL_TENANT });
   const stops: (() => Promise<void>)[] = [];
   const dbs: Db[] = [];
+  const probes = config.healthPort === null
+    ? null
+    : serveProbes({ hostname: config.host, port: config.healthPort, bus, dbs });
   onShutdown(logger, async () => {
+    await probes?.shutdown();
     for (const stop of stops.reverse()) await stop();
     for (const db of dbs) await db.close();
+    await forward.to?.close();
     await bus.close();
   });
   return {

@@ -42,6 +42,7 @@ const Env = z.object({
   SPIRITSTREAM_BODY_LIMIT: int(1024, 64 * 1024 * 1024).optional(),
   SPIRITSTREAM_REQUEST_TIMEOUT_MS: int(100, 600_000).optional(),
   SPIRITSTREAM_NATS_URL: url(["nats", "tls", "ws", "wss"]).optional(),
+  SPIRITSTREAM_NATS_REPLICAS: int(1, 5).optional(),
   SPIRITSTREAM_DATABASE_URL: url(["postgres", "postgresql"]).optional(),
   SPIRITSTREAM_SECRET_KEY: z.string().min(32, {
     message: "must be at least 32 characters (e.g. 64 hex digits)",
@@ -50,7 +51,15 @@ const Env = z.object({
   SPIRITSTREAM_FFMPEG: z.string().min(1).optional(),
   SPIRITSTREAM_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).optional(),
   SPIRITSTREAM_AUTH_MODE: z.enum(["token", "users"]).optional(),
+  SPIRITSTREAM_SETUP_TOKEN: z.string().min(16, { message: "must be at least 16 characters" })
+    .optional(),
+  SPIRITSTREAM_ADMIN_EMAIL: z.string().regex(/^[^\s@]+@[^\s@]+$/, {
+    message: "must look like name@host",
+  }).optional(),
+  SPIRITSTREAM_ADMIN_PASSWORD: z.string().min(8, { message: "must be at least 8 characters" })
+    .max(1024, { message: "must be at most 1024 characters" }).optional(),
   SPIRITSTREAM_TRUST_PROXY: bool.optional(),
+  SPIRITSTREAM_HEALTH_PORT: int(1, 65535).optional(),
   SPIRITSTREAM_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
     message: "must be 1 to 64 letters, digits, _ or -",
   }).optional(),
@@ -79,13 +88,22 @@ export interface Config {
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   natsUrl: string | null;
+  /** Copies of the JetStream event stream: 3 on a three-node NATS cluster. */
+  natsReplicas: number;
   databaseUrl: string | null;
   secretKey: string | null;
   secretKeyFile: string | null;
   ffmpegPath: string | null;
   logLevel: string;
   authMode: "token" | "users";
+  /** Users mode: the one-time token that creates the first admin (else one is printed). */
+  setupToken: string | null;
+  /** Users mode: creates this first admin at start when there is no user yet. */
+  adminEmail: string | null;
+  adminPassword: string | null;
   trustProxy: boolean;
+  /** Where a service run alone answers /health and /ready (container probes); null = none. */
+  healthPort: number | null;
   instanceId: string;
 }
 
@@ -121,6 +139,15 @@ export function loadConfig(
     throw new ConfigError(String(issue.path[0]), issue.message);
   }
   const e = parsed.data;
+  if (
+    (e.SPIRITSTREAM_ADMIN_EMAIL === undefined) !== (e.SPIRITSTREAM_ADMIN_PASSWORD === undefined)
+  ) {
+    const missing = e.SPIRITSTREAM_ADMIN_EMAIL === undefined ? "EMAIL" : "PASSWORD";
+    throw new ConfigError(
+      `SPIRITSTREAM_ADMIN_${missing}`,
+      "must be set together with SPIRITSTREAM_ADMIN_EMAIL and SPIRITSTREAM_ADMIN_PASSWORD",
+    );
+  }
   const dataDir = e.SPIRITSTREAM_DATA_DIR ?? defaultDataDir(env, os);
   const storedHost = stored.remoteEnabled ? stored.host : undefined;
   const sep = os === "windows" ? "\\" : "/";
@@ -139,13 +166,18 @@ export function loadConfig(
     bodyLimitBytes: e.SPIRITSTREAM_BODY_LIMIT ?? 1024 * 1024,
     requestTimeoutMs: e.SPIRITSTREAM_REQUEST_TIMEOUT_MS ?? 15_000,
     natsUrl: e.SPIRITSTREAM_NATS_URL ?? null,
+    natsReplicas: e.SPIRITSTREAM_NATS_REPLICAS ?? 1,
     databaseUrl: e.SPIRITSTREAM_DATABASE_URL ?? null,
     secretKey: e.SPIRITSTREAM_SECRET_KEY ?? null,
     secretKeyFile: e.SPIRITSTREAM_SECRET_KEY_FILE ?? null,
     ffmpegPath: e.SPIRITSTREAM_FFMPEG ?? null,
     logLevel: e.SPIRITSTREAM_LOG_LEVEL ?? "info",
     authMode: e.SPIRITSTREAM_AUTH_MODE ?? "token",
+    setupToken: e.SPIRITSTREAM_SETUP_TOKEN ?? null,
+    adminEmail: e.SPIRITSTREAM_ADMIN_EMAIL ?? null,
+    adminPassword: e.SPIRITSTREAM_ADMIN_PASSWORD ?? null,
     trustProxy: e.SPIRITSTREAM_TRUST_PROXY ?? false,
+    healthPort: e.SPIRITSTREAM_HEALTH_PORT ?? null,
     instanceId: e.SPIRITSTREAM_INSTANCE_ID ?? crypto.randomUUID().slice(0, 8),
   };
 }

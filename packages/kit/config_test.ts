@@ -69,3 +69,37 @@ Deno.test("isLoopbackHost() accepts only loopback addresses", () => {
     assert.ok(!isLoopbackHost(host));
   }
 });
+
+Deno.test("loadConfig() reads the probe port and the event stream replicas of server modes", () => {
+  const defaults = loadConfig({}, { os: "linux" });
+  assert.equal(defaults.healthPort, null);
+  assert.equal(defaults.natsReplicas, 1);
+  const cluster = loadConfig(
+    { SPIRITSTREAM_HEALTH_PORT: "8081", SPIRITSTREAM_NATS_REPLICAS: "3" },
+    { os: "linux" },
+  );
+  assert.equal(cluster.healthPort, 8081);
+  assert.equal(cluster.natsReplicas, 3);
+  assert.throws(
+    () => loadConfig({ SPIRITSTREAM_NATS_REPLICAS: "7" }, { os: "linux" }),
+    { message: "Invalid SPIRITSTREAM_NATS_REPLICAS: must be at most 5" },
+  );
+});
+
+Deno.test("loadConfig() reads the users-mode bootstrap and wants the admin email and password together", () => {
+  const config = loadConfig({
+    SPIRITSTREAM_AUTH_MODE: "users",
+    SPIRITSTREAM_SETUP_TOKEN: "a-setup-token-of-16+",
+    SPIRITSTREAM_ADMIN_EMAIL: "admin@example.com",
+    SPIRITSTREAM_ADMIN_PASSWORD: "admin-passphrase",
+  });
+  assert.equal(config.setupToken, "a-setup-token-of-16+");
+  assert.equal(config.adminEmail, "admin@example.com");
+  assert.equal(config.adminPassword, "admin-passphrase");
+  assert.throws(
+    () => loadConfig({ SPIRITSTREAM_ADMIN_EMAIL: "admin@example.com" }),
+    /Invalid SPIRITSTREAM_ADMIN_PASSWORD: must be set together/,
+  );
+  assert.throws(() => loadConfig({ SPIRITSTREAM_SETUP_TOKEN: "short" }), /at least 16 characters/);
+  assert.equal(loadConfig({}).setupToken, null);
+});

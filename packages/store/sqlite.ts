@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { AppError } from "@spiritstream/contracts";
 import { bindParams } from "./bind_params.ts";
 import type { Db, Row } from "./db.ts";
 import { toSqliteSql } from "./sqlite_sql.ts";
@@ -188,13 +189,13 @@ function handle(connection: Connection, scope: Scope): Db {
   return {
     dialect: "sqlite",
     query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-      return connection.serial(scope, () => connection.all(sql, params) as T[]);
+      return connection.serial(scope, () => connection.all(sql, params) as T[]).catch(diskFull);
     },
     exec(sql: string, params: readonly unknown[] = []): Promise<number> {
-      return connection.serial(scope, () => connection.run(sql, params));
+      return connection.serial(scope, () => connection.run(sql, params)).catch(diskFull);
     },
     transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-      return connection.serial(scope, () => connection.transaction(scope, fn));
+      return connection.serial(scope, () => connection.transaction(scope, fn)).catch(diskFull);
     },
     async ping(): Promise<void> {
       await connection.serial(scope, () => connection.all("SELECT 1", []));
@@ -206,6 +207,19 @@ function handle(connection: Connection, scope: Scope): Db {
       return connection.serial(scope, () => connection.close());
     },
   };
+}
+
+/** SQLITE_FULL (or ENOSPC under it) becomes a clear, retryable error instead of "Internal error". */
+function diskFull(error: unknown): never {
+  const { errcode, message } = (error ?? {}) as { errcode?: unknown; message?: unknown };
+  const full = (typeof errcode === "number" && (errcode & 0xff) === 13) ||
+    /database or disk is full|no space left on device/i.test(String(message ?? ""));
+  if (!full) throw error;
+  throw new AppError(
+    "unavailable",
+    "Cannot save: the disk holding the data folder is full. Free some space and try again",
+    { cause: error },
+  );
 }
 
 function bind(params: readonly unknown[]): SQLInputValue[] {
