@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import {
   AppError,
+  type AuditRecord,
   type CommandDef,
   describeZodError,
   okEnvelope,
@@ -10,6 +11,7 @@ import { type Bus, callCommand } from "@spiritstream/bus";
 import type { Logger } from "@spiritstream/kit";
 import type { GatewayEnv } from "./app.ts";
 import type { GatewayMetrics } from "./metrics.ts";
+import { checkPermission } from "./permission.ts";
 
 /** What one invoke needs besides the request. */
 export interface InvokeDeps {
@@ -18,29 +20,49 @@ export interface InvokeDeps {
   metrics: GatewayMetrics;
   catalogue: Record<string, CommandDef>;
   timeoutMs: number;
+  /** Receives one record per mutating (operate/admin) command, whatever its outcome. */
+  audit?: (record: AuditRecord) => void;
 }
 
 /** `POST /api/invoke/:command`: validate, cross the bus once, answer in the envelope. */
 export async function invokeCommand(c: Context<GatewayEnv>, deps: InvokeDeps): Promise<Response> {
-  const { bus, logger, metrics, catalogue, timeoutMs } = deps;
+  const { bus, logger, metrics, catalogue, timeoutMs, audit } = deps;
   const name = c.req.param("command") ?? "";
   const def = Object.hasOwn(catalogue, name) ? catalogue[name] : undefined;
   const label = def ? name : "unknown";
   const started = performance.now();
+  const principal = c.get("principal");
+  const meta: RequestMeta = {
+    requestId: c.get("requestId"),
+    tenantId: principal.tenantId,
+    userId: principal.userId,
+    role: principal.role,
+    ip: c.get("client"),
+    via: principal.via,
+  };
+  // Who did what, when and from where; never the arguments (they may hold secrets).
+  const record = (outcome: AuditRecord["outcome"], detail: string | null) =>
+    audit?.({
+      time: Date.now(),
+      tenantId: meta.tenantId,
+      userId: meta.userId,
+      ip: meta.ip,
+      action: label,
+      outcome,
+      detail,
+      requestId: meta.requestId,
+    });
+  let reachedBus = false;
   try {
     if (!def) throw new AppError("unknown_command", `Unknown command: ${printable(name)}`);
+    checkPermission(def, principal);
     const body = await readJsonObject(c);
     const parsed = def.args.safeParse(body);
     if (!parsed.success) throw new AppError("invalid_argument", describeZodError(parsed.error));
-    const principal = c.get("principal");
-    const meta: RequestMeta = {
-      requestId: c.get("requestId"),
-      tenantId: principal.tenantId,
-      userId: principal.userId,
-      role: principal.role,
-      ip: c.get("client"),
-    };
+    checkPermission(def, principal, { args: parsed.data });
+    reachedBus = true;
     const data = await callCommand(bus, def, { meta, args: parsed.data }, { timeoutMs });
+    if (def.permission !== "read") record("ok", null);
     metrics.invokes.inc({ command: label, outcome: "ok" });
     logger[def.quiet ? "debug" : "info"](
       { requestId: meta.requestId, command: name, args: body },
@@ -49,6 +71,9 @@ export async function invokeCommand(c: Context<GatewayEnv>, deps: InvokeDeps): P
     return c.json(okEnvelope(data));
   } catch (error) {
     const code = error instanceof AppError ? error.code : "internal";
+    if (code === "permission_denied" || (reachedBus && def?.permission !== "read")) {
+      record("error", error instanceof AppError ? error.message.slice(0, 500) : "Internal error");
+    }
     metrics.invokes.inc({ command: label, outcome: code });
     logger.info({ requestId: c.get("requestId"), command: label, code }, "invoke failed");
     throw error;

@@ -20,7 +20,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const perMs = limit / 60_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
   function refill(bucket: { tokens: number; at: number }, now: number) {
-    bucket.tokens = Math.min(limit, bucket.tokens + (now - bucket.at) * perMs);
+    // Never negative: a clock stepping back must not take tokens away (and lock clients out).
+    bucket.tokens = Math.min(limit, bucket.tokens + Math.max(0, now - bucket.at) * perMs);
     bucket.at = now;
   }
   function evict(now: number) {
@@ -35,7 +36,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     }
   }
   return {
-    take(client, now = Date.now()) {
+    // Monotonic by default: wall-clock jumps (NTP, suspend, manual changes) do not move it.
+    take(client, now = performance.now()) {
       let bucket = buckets.get(client);
       if (!bucket) {
         if (buckets.size >= maxClients) evict(now);

@@ -1,8 +1,20 @@
-/** The auth service alone over NATS. */
+/** The auth service alone over NATS, with PostgreSQL when SPIRITSTREAM_DATABASE_URL is set. */
 import { bootstrap } from "@spiritstream/host";
 import { startAuthService } from "./service.ts";
 
-const { bus, logger, onStop } = await bootstrap("auth");
-const service = await startAuthService({ bus, logger });
+const { bus, logger, config, redactor, openDb, onStop } = await bootstrap("auth");
+redactor.add(config.setupToken);
+redactor.add(config.adminPassword);
+const service = await startAuthService({
+  bus,
+  db: openDb("auth"),
+  logger,
+  mode: config.authMode,
+  apiToken: config.apiToken,
+  setupToken: config.setupToken,
+  admin: config.adminEmail && config.adminPassword
+    ? { email: config.adminEmail, password: config.adminPassword }
+    : null,
+});
 onStop(() => service.close());
-logger.info("Auth service is ready");
+logger.info({ mode: config.authMode }, "Auth service is ready");

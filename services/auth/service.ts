@@ -1,20 +1,119 @@
-import { COMMANDS } from "@spiritstream/contracts";
+import { COMMANDS, LOCAL_TENANT } from "@spiritstream/contracts";
 import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
 import type { Logger } from "@spiritstream/kit";
+import { type Db, migrate } from "@spiritstream/store";
+import { loadAccessTokenSigner } from "./access_token_signer.ts";
+import { type AuthContext, type AuthLifetimes, createNotifiers } from "./auth_context.ts";
+import { createAuthStore } from "./auth_store.ts";
+import { authCommandHandlers } from "./command_handlers.ts";
+import { createFailureTracker, type FailureTrackerOptions } from "./failure_tracker.ts";
+import { AUTH_MIGRATIONS } from "./migrations.ts";
+import { hashSecret, newSecret } from "./secrets.ts";
+import { createFirstAdmin, serveAuthRpc } from "./serve_auth_rpc.ts";
 
 /** What the auth service is built from. */
 export interface AuthServiceDeps {
   bus: Bus;
+  db: Db;
   logger: Logger;
+  /** `token`: SpiritStream's shared token; `users`: accounts, roles, tenants. @default "token" */
+  mode?: "token" | "users";
+  /** Token mode's shared secret (SPIRITSTREAM_API_TOKEN); null or absent = open host. */
+  apiToken?: string | null;
+  /** Users mode: the setup token to accept (SPIRITSTREAM_SETUP_TOKEN) instead of printing one. */
+  setupToken?: string | null;
+  /** Users mode: the first admin to create when there is no user yet. */
+  admin?: { email: string; password: string } | null;
+  /**
+   * Receives a generated setup token, once per start while no user exists. Default: one line on
+   * stderr, bypassing the logger (log pipelines must never hold it).
+   */
+  printSetupToken?: (token: string) => void | Promise<void>;
+  lifetimes?: Partial<AuthLifetimes>;
+  failures?: FailureTrackerOptions;
 }
 
-/** Serves the auth commands; until its issue lands every one answers "Not implemented yet". */
+const DEFAULT_LIFETIMES: AuthLifetimes = {
+  sessionSecs: 7 * 24 * 3600,
+  accessSecs: 15 * 60,
+  refreshSecs: 30 * 24 * 3600,
+};
+const SWEEP_EVERY_MS = 10 * 60_000;
+
+/**
+ * Migrates the auth store, bootstraps the first admin in users mode, and serves the auth
+ * commands plus the gateway's internal requests (sessions, tokens, keys, audit).
+ */
 export async function startAuthService(deps: AuthServiceDeps): Promise<HostedService> {
-  const service = hostService(deps.bus, "auth", {
+  const { bus, db } = deps;
+  const logger = deps.logger.child({ service: "auth" });
+  await migrate(db, "auth", AUTH_MIGRATIONS);
+  const store = createAuthStore(db);
+  const ctx: AuthContext = {
+    mode: deps.mode ?? "token",
+    apiToken: deps.apiToken ?? null,
+    store,
+    signer: await loadAccessTokenSigner(store),
+    failures: createFailureTracker(deps.failures),
+    lifetimes: { ...DEFAULT_LIFETIMES, ...deps.lifetimes },
+    logger,
+    ...createNotifiers(bus, store, logger),
+  };
+  await store.createTenant({ id: LOCAL_TENANT, name: "Default", createdAt: Date.now() });
+  if (ctx.mode === "users") await bootstrapFirstAdmin(ctx, deps);
+
+  const commands = hostService(bus, "auth", {
     catalogue: COMMANDS,
-    logger: deps.logger.child({ service: "auth" }),
-    handlers: {},
+    logger,
+    checks: { store: () => db.ping() },
+    handlers: authCommandHandlers(ctx),
   });
-  await service.ready;
-  return service;
+  const rpc = serveAuthRpc(bus, ctx);
+  const sweeper = setInterval(() => {
+    store.deleteExpired(Date.now()).catch((error) =>
+      logger.warn({ err: error }, "Could not delete expired sessions")
+    );
+  }, SWEEP_EVERY_MS);
+  const ready = Promise.all([commands.ready, ...rpc.map((s) => s.ready)]).then(() => {});
+  await ready;
+  return {
+    ready,
+    async close() {
+      clearInterval(sweeper);
+      await Promise.all([commands.close(), ...rpc.map((s) => s.close())]);
+    },
+  };
+}
+
+async function bootstrapFirstAdmin(ctx: AuthContext, deps: AuthServiceDeps): Promise<void> {
+  if (await ctx.store.countUsers() > 0) return;
+  if (deps.admin) {
+    const user = await createFirstAdmin(ctx, deps.admin);
+    await ctx.audit({
+      tenantId: user.tenantId,
+      userId: user.id,
+      ip: null,
+      action: "setup",
+      outcome: "ok",
+      detail: "first admin created from SPIRITSTREAM_ADMIN_EMAIL",
+    });
+    ctx.logger.info({ userId: user.id }, "Created the first admin from the environment");
+    return;
+  }
+  const token = deps.setupToken ?? newSecret("setup_");
+  await ctx.store.addSetupToken(await hashSecret(token), Date.now());
+  if (deps.setupToken) {
+    ctx.logger.info(
+      "No user yet: create the first admin with SPIRITSTREAM_SETUP_TOKEN (POST /auth/setup)",
+    );
+    return;
+  }
+  ctx.logger.warn("No user yet: a one-time setup token was printed on stderr (POST /auth/setup)");
+  await (deps.printSetupToken ?? printToStderr)(token);
+}
+
+async function printToStderr(token: string): Promise<void> {
+  const line = `SpiritStream setup: create the first admin with POST /auth/setup ` +
+    `{"setupToken":"${token}","email":…,"password":…} (this token works once)\n`;
+  await Deno.stderr.write(new TextEncoder().encode(line));
 }

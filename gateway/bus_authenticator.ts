@@ -1,0 +1,210 @@
+import { Buffer } from "node:buffer";
+import {
+  AppError,
+  type AuditRecord,
+  AUTH_REVOKED_SIGNAL,
+  type AuthRpc,
+  authSubject,
+  LOCAL_TENANT,
+  LoginReply,
+  ResolveReply,
+  RevokedSignal,
+  signalSubject,
+  SigningKeys,
+  TokenReply,
+} from "@spiritstream/contracts";
+import type { Bus } from "@spiritstream/bus";
+import type { Logger } from "@spiritstream/kit";
+import { createAccessTokenVerifier, looksLikeJwt } from "./access_token_verifier.ts";
+import type { Authenticator, Principal } from "./auth.ts";
+
+/** Options for {@linkcode createBusAuthenticator}. */
+export interface BusAuthenticatorOptions {
+  mode: "token" | "users";
+  /** False = open host: everything is allowed and the auth service is never asked. */
+  required: boolean;
+  logger: Logger;
+  /** How long a resolved credential is trusted without asking again. @default 10000 */
+  cacheMs?: number;
+  /** How long an unknown credential is remembered as unknown. @default 2000 */
+  negativeCacheMs?: number;
+  /** @default 10000 */
+  maxCached?: number;
+  /** @default 5000 */
+  timeoutMs?: number;
+}
+
+const OPEN: Principal = {
+  tenantId: LOCAL_TENANT,
+  userId: null,
+  role: null,
+  via: "open",
+  email: null,
+  tokenId: null,
+};
+/** Longest an access token lives; revocation records are kept this long. */
+const REVOCATION_MEMORY_MS = 60 * 60_000;
+
+interface Cached {
+  principal: Principal | null;
+  expires: number;
+}
+
+/**
+ * The gateway's authenticator: asks the auth service over the bus and caches answers briefly.
+ * The auth service's revocation signal drops cached credentials at once on every replica (the
+ * short cache bounds staleness if a signal is lost). Access tokens are verified locally with the
+ * service's public key; a revoked user's tokens issued before the revocation are refused.
+ */
+export function createBusAuthenticator(bus: Bus, options: BusAuthenticatorOptions): Authenticator {
+  const { mode, required, logger } = options;
+  const { cacheMs = 10_000, negativeCacheMs = 2_000, maxCached = 10_000, timeoutMs = 5_000 } =
+    options;
+  const cache = new Map<string, Cached>();
+  const inflight = new Map<string, Promise<Principal | null>>();
+  const revokedUsers = new Map<string, number>();
+  let revokedAllAt = 0;
+  let generation = 0;
+  let lastStatus = bus.status();
+
+  const verifier = createAccessTokenVerifier({
+    fetchKeys: async () => SigningKeys.parse(await call("keys", {})),
+  });
+
+  function call(rpc: AuthRpc, body: unknown): Promise<unknown> {
+    return bus.request(authSubject(rpc), body, { timeoutMs });
+  }
+
+  function invalidate(signal: RevokedSignal): void {
+    generation += 1;
+    if (signal.all) {
+      cache.clear();
+      revokedAllAt = Math.max(revokedAllAt, signal.time);
+    }
+    for (const hash of signal.hashes) {
+      cache.delete(`session:${hash}`);
+      cache.delete(`token:${hash}`);
+    }
+    if (signal.userIds.length > 0) {
+      const users = new Set(signal.userIds);
+      for (const [key, entry] of cache) {
+        if (entry.principal?.userId && users.has(entry.principal.userId)) cache.delete(key);
+      }
+      for (const userId of users) revokedUsers.set(userId, signal.time);
+      const forgetBefore = Date.now() - REVOCATION_MEMORY_MS;
+      for (const [userId, time] of revokedUsers) {
+        if (time < forgetBefore) revokedUsers.delete(userId);
+      }
+    }
+  }
+
+  const subscription = bus.subscribe(signalSubject(AUTH_REVOKED_SIGNAL), (data) => {
+    const signal = RevokedSignal.safeParse(data);
+    if (!signal.success) {
+      logger.warn("Dropped a malformed revocation signal");
+      return;
+    }
+    invalidate(signal.data);
+  });
+
+  async function resolve(kind: "session" | "token", secret: string): Promise<Principal | null> {
+    if (secret.length > 4096) return null;
+    const key = `${kind}:${await sha256Hex(secret)}`;
+    const now = Date.now();
+    const hit = cache.get(key);
+    if (hit && hit.expires > now) return hit.principal;
+    const pending = inflight.get(key);
+    if (pending) return await pending;
+    const started = generation;
+    const request = (async () => {
+      const reply = ResolveReply.parse(await call("resolve", { kind, secret }));
+      // A revocation that arrived meanwhile may concern this very credential: do not cache.
+      if (generation === started) {
+        if (cache.size >= maxCached) cache.delete(cache.keys().next().value!);
+        const ttl = reply.principal ? cacheMs : negativeCacheMs;
+        cache.set(key, { principal: reply.principal, expires: Date.now() + ttl });
+      }
+      return reply.principal;
+    })();
+    inflight.set(key, request);
+    try {
+      return await request;
+    } finally {
+      inflight.delete(key);
+    }
+  }
+
+  async function fromAccessToken(token: string): Promise<Principal | null> {
+    const claims = await verifier.verify(token);
+    if (!claims) return null;
+    const issuedMs = claims.iat * 1000;
+    const revokedAt = revokedUsers.get(claims.sub) ?? 0;
+    if (issuedMs <= revokedAt || issuedMs <= revokedAllAt) return null;
+    return {
+      tenantId: claims.tid,
+      userId: claims.sub,
+      role: claims.role,
+      via: "session",
+      email: claims.email,
+      tokenId: null,
+    };
+  }
+
+  /** A login-like request: the client's body and address go to the auth service as they are. */
+  function attempt<T>(schema: { parse(v: unknown): T }, rpc: AuthRpc) {
+    return async (body: unknown, client: string) => schema.parse(await call(rpc, { body, client }));
+  }
+
+  return {
+    mode,
+    required,
+    ready: subscription.ready,
+    async authenticate({ sessionId, bearer, queryToken }) {
+      if (!required) return OPEN;
+      const status = bus.status();
+      // Signals sent while disconnected are lost: forget everything cached before.
+      if (status === "connected" && lastStatus !== "connected") {
+        cache.clear();
+        generation += 1;
+      }
+      lastStatus = status;
+      for (const secret of [bearer, queryToken]) {
+        if (!secret) continue;
+        const principal = looksLikeJwt(secret) && mode === "users"
+          ? await fromAccessToken(secret)
+          : await resolve("token", secret);
+        if (principal) return principal;
+      }
+      if (sessionId) return await resolve("session", sessionId);
+      return null;
+    },
+    login: attempt(LoginReply, "login"),
+    setup: attempt(LoginReply, "setup"),
+    token: attempt(TokenReply, "token"),
+    refresh: attempt(TokenReply, "refresh"),
+    async logout(sessionId, client) {
+      if (sessionId.length > 4096) return;
+      const hash = await sha256Hex(sessionId);
+      await call("logout", { sessionId, client });
+      // This replica stops accepting it now, before the signal comes back.
+      invalidate(RevokedSignal.parse({ time: Date.now(), hashes: [hash] }));
+    },
+    audit(record: AuditRecord) {
+      call("audit", record).catch((error: unknown) => {
+        const code = error instanceof AppError ? error.code : "internal";
+        logger.warn(
+          { action: record.action, requestId: record.requestId, code },
+          "Could not record an audit entry",
+        );
+      });
+    },
+    async close() {
+      await subscription.close();
+    },
+  };
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Buffer.from(digest).toString("hex");
+}
