@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { cors } from "hono/cors";
 import { getConnInfo, upgradeWebSocket } from "hono/deno";
 import { requestId } from "hono/request-id";
@@ -15,12 +14,14 @@ import {
 import type { Bus } from "@spiritstream/bus";
 import type { Logger } from "@spiritstream/kit";
 import type { Authenticator, Principal } from "./auth.ts";
+import { mountAuth } from "./auth_routes.ts";
 import { createOriginMatcher } from "./cors.ts";
 import { invokeCommand } from "./invoke.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { createRateLimiter } from "./rate_limit.ts";
 import { serveUi } from "./static_ui.ts";
 import type { WsHub } from "./ws_hub.ts";
+import { parseWsQuery } from "./ws_query.ts";
 
 /** Settings the gateway needs from the process config. */
 export interface GatewaySettings {
@@ -32,6 +33,8 @@ export interface GatewaySettings {
   uiDir: string | null;
   /** Set the cookie's `Secure` flag (behind HTTPS). */
   secureCookies?: boolean;
+  /** Requests per minute per client on `/auth/*` (stricter than the global limit). @default 30 */
+  authRateLimitPerMinute?: number;
 }
 
 /** What the gateway is built from; `main` constructs each piece. */
@@ -50,15 +53,8 @@ export type GatewayEnv = {
   Variables: { requestId: string; principal: Principal; client: string };
 };
 
-const COOKIE = "spiritstream_session";
-const PUBLIC_PATHS = new Set([
-  "/health",
-  "/ready",
-  "/metrics",
-  "/auth/login",
-  "/auth/logout",
-  "/auth/check",
-]);
+/** Seconds a `/ws` socket may stay silent (no pong) before it is deemed dead. */
+const WS_IDLE_TIMEOUT_SECS = 30;
 
 /** Builds the Hono app: invoke, ws, auth, health, ready, metrics, OpenAPI and the dashboard. */
 export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
@@ -77,9 +73,11 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
     if (!c.res.headers.has("Content-Security-Policy")) {
       c.header(
         "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; font-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
       );
     }
+    c.header("X-Frame-Options", "DENY");
+    c.header("Cross-Origin-Opener-Policy", "same-origin");
     metrics.httpRequests.inc({ route: routeLabel(c.req.path), status: String(c.res.status) });
   });
   app.use(cors({
@@ -105,19 +103,13 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
         413,
       ),
   }));
-  app.use(async (c, next) => {
-    const principal = await auth.authenticate({
-      sessionId: getCookie(c, COOKIE),
-      bearer: bearerToken(c.req.header("authorization")),
-      queryToken: c.req.path === "/ws" ? c.req.query("token") : undefined,
-    });
-    if (principal) c.set("principal", principal);
-    const needsAuth = c.req.path.startsWith("/api/invoke/") || c.req.path === "/ws" ||
-      c.req.path.startsWith("/api/files/");
-    if (needsAuth && !principal && !PUBLIC_PATHS.has(c.req.path)) {
-      return c.json(errorEnvelope("Authentication required"), 401);
-    }
-    await next();
+  // Auth layers (stricter /auth/* limit, CSRF origin check, 401s) and the /auth/* routes.
+  mountAuth(app, {
+    auth,
+    originAllowed,
+    authRateLimitPerMinute: settings.authRateLimitPerMinute ?? 30,
+    trustProxy: settings.trustProxy,
+    secureCookies: settings.secureCookies ?? false,
   });
 
   app.onError((error, c) => {
@@ -142,33 +134,6 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
   });
   app.get("/api/openapi.json", (c) => c.json(openapi));
 
-  app.post("/auth/login", async (c) => {
-    const body = await c.req.json().catch(() => null);
-    const result = await auth.login(body, c.get("client"));
-    if (!result.ok) return c.json({ ok: false, error: result.error });
-    setCookie(c, COOKIE, result.sessionId, {
-      httpOnly: true,
-      sameSite: "Strict",
-      path: "/",
-      maxAge: result.maxAgeSecs,
-      secure: settings.secureCookies ?? false,
-    });
-    return c.json({ ok: true });
-  });
-  app.post("/auth/logout", async (c) => {
-    await auth.logout(getCookie(c, COOKIE));
-    deleteCookie(c, COOKIE, { path: "/" });
-    return c.json({ ok: true });
-  });
-  app.get(
-    "/auth/check",
-    (c) =>
-      c.json({
-        authenticated: !auth.required || c.get("principal") !== undefined,
-        required: auth.required,
-      }),
-  );
-
   app.post("/api/invoke/:command", (c) =>
     invokeCommand(c, {
       bus,
@@ -176,20 +141,25 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
       metrics,
       catalogue,
       timeoutMs: settings.requestTimeoutMs,
+      audit: (record) => auth.audit(record),
     }));
 
   app.get(
     "/ws",
     upgradeWebSocket((c) => {
       const principal = c.get("principal");
+      // `?since=<id>` replays what a reconnecting client missed; `?snapshot=1` sends state first.
+      const join = parseWsQuery(c.req.query());
       let remove: (() => void) | undefined;
       return {
         onOpen(_event, ws) {
+          const socket = ws.raw as WebSocket;
           remove = hub.add({
             tenantId: principal.tenantId,
-            send: (text) => ws.send(text),
-            close: (code, reason) => ws.close(code, reason),
-          });
+            send: (text) => socket.send(text),
+            close: (code, reason) => socket.close(code, reason),
+            bufferedAmount: () => socket.bufferedAmount,
+          }, join);
         },
         onClose() {
           remove?.();
@@ -198,7 +168,8 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
           remove?.();
         },
       };
-    }),
+      // Deno pings every idle socket and closes one that does not answer within this time.
+    }, { idleTimeout: WS_IDLE_TIMEOUT_SECS }),
   );
 
   if (settings.uiDir) serveUi(app, settings.uiDir);
@@ -234,11 +205,6 @@ async function readiness(bus: Bus) {
   return failed.length ? { ready: false, failed: failed.sort(), errors } : { ready: true };
 }
 
-function bearerToken(header: string | undefined): string | undefined {
-  const match = header?.match(/^Bearer\s+(.+)$/i);
-  return match?.[1]?.trim();
-}
-
 function clientAddress(c: Parameters<typeof getConnInfo>[0], trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
@@ -252,20 +218,20 @@ function clientAddress(c: Parameters<typeof getConnInfo>[0], trustProxy: boolean
   }
 }
 
+const AUTH_ROUTES = new Set([
+  "/auth/login",
+  "/auth/logout",
+  "/auth/check",
+  "/auth/setup",
+  "/auth/token",
+  "/auth/refresh",
+]);
+
 function routeLabel(path: string): string {
   if (path.startsWith("/api/invoke/")) return "/api/invoke/:command";
   if (path.startsWith("/assets/")) return "/assets/*";
-  return [
-      "/health",
-      "/ready",
-      "/metrics",
-      "/ws",
-      "/api/openapi.json",
-      "/auth/login",
-      "/auth/logout",
-      "/auth/check",
-    ]
-      .includes(path)
+  if (path.startsWith("/auth/")) return AUTH_ROUTES.has(path) ? path : "/auth/*";
+  return ["/health", "/ready", "/metrics", "/ws", "/api/openapi.json"].includes(path)
     ? path
     : "other";
 }

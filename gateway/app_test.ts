@@ -8,7 +8,7 @@ import { startEncoderService } from "@spiritstream/encoder";
 import { startEventsService } from "@spiritstream/events";
 import { startAuthService } from "@spiritstream/auth";
 import { createGateway, type GatewaySettings } from "./app.ts";
-import { createTokenAuthenticator } from "./auth.ts";
+import { createBusAuthenticator } from "./bus_authenticator.ts";
 import { createMetrics } from "./metrics.ts";
 import { createWsHub } from "./ws_hub.ts";
 
@@ -39,6 +39,8 @@ async function harness(
   const bus = createMemoryBus();
   const dir = await Deno.makeTempDir();
   const db = openSqlite(`${dir}/profiles.db`);
+  const eventsDb = openSqlite(`${dir}/events.db`);
+  const authDb = openSqlite(`${dir}/auth.db`);
   const services = options.services === false ? [] : [
     await startProfilesService({
       bus,
@@ -48,19 +50,25 @@ async function harness(
       dataDir: dir,
       homeDir: null,
     }),
-    await startEncoderService({ bus, logger }),
-    await startEventsService({ bus, logger }),
-    await startAuthService({ bus, logger }),
+    await startEncoderService({ bus, logger, config: { ffmpegPath: null, dataDir: dir } }),
+    await startEventsService({ bus, db: eventsDb, logger, dataDir: dir }),
+    await startAuthService({ bus, db: authDb, logger, apiToken: options.token ?? null }),
   ];
   const metrics = createMetrics();
   const hub = createWsHub(bus, { logger });
   await hub.ready;
+  const auth = createBusAuthenticator(bus, {
+    mode: "token",
+    required: options.token !== undefined,
+    logger,
+  });
+  await auth.ready;
   const app = createGateway({
     bus,
     logger,
     metrics,
     hub,
-    auth: createTokenAuthenticator(options.token ?? null),
+    auth,
     catalogue: COMMANDS,
     settings: { ...SETTINGS, ...options.settings },
   });
@@ -70,8 +78,9 @@ async function harness(
     logs,
     async close() {
       await hub.close();
+      await auth.close();
       for (const s of services) await s.close();
-      await db.close();
+      for (const d of [db, eventsDb, authDb]) await d.close();
       await bus.close();
       await Deno.remove(dir, { recursive: true });
     },
@@ -253,7 +262,7 @@ Deno.test("gateway with a token: 401 without credentials, Bearer and login cooki
     assert.equal((await invoke(h, "get_settings", {}, { cookie: session })).status, 200);
     const check = await (await h.app.request("/auth/check", { headers: { cookie: session } }))
       .json();
-    assert.deepEqual(check, { authenticated: true, required: true });
+    assert.deepEqual(check, { authenticated: true, required: true, mode: "token" });
     await h.app.request("/auth/logout", { method: "POST", headers: { cookie: session } });
     assert.equal((await invoke(h, "get_settings", {}, { cookie: session })).status, 401);
     assert.equal((await h.app.request("/health")).status, 200);
@@ -269,6 +278,7 @@ Deno.test("gateway /auth/check reports an open host when no token is set", async
     assert.deepEqual(await (await h.app.request("/auth/check")).json(), {
       authenticated: true,
       required: false,
+      mode: "token",
     });
   } finally {
     await h.close();

@@ -1,5 +1,13 @@
 export { createGateway, type GatewayDeps, type GatewayEnv, type GatewaySettings } from "./app.ts";
-export { type Authenticator, createTokenAuthenticator, type Principal } from "./auth.ts";
+export { type Authenticator, type Credentials, type Principal } from "./auth.ts";
+export { type BusAuthenticatorOptions, createBusAuthenticator } from "./bus_authenticator.ts";
 export { createMetrics, type GatewayMetrics } from "./metrics.ts";
 export { type RunningGateway, startGateway, type StartGatewayOptions } from "./server.ts";
-export { createWsHub, type WsClient, type WsHub } from "./ws_hub.ts";
+export {
+  createWsHub,
+  TOO_SLOW_CODE,
+  type WsClient,
+  type WsHub,
+  type WsHubOptions,
+  type WsJoinOptions,
+} from "./ws_hub.ts";

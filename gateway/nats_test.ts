@@ -32,6 +32,7 @@ Deno.test("gateway and services as separate processes over nats-server and Postg
     SPIRITSTREAM_NATS_URL: nats.url,
     SPIRITSTREAM_DATA_DIR: dataDir,
     SPIRITSTREAM_PORT: String(port),
+    SPIRITSTREAM_SECRET_KEY: "nats-test-secret-0123456789abcdef0123456789",
   };
   const children = [
     spawn("services/profiles/main.ts", {

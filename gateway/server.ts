@@ -2,17 +2,21 @@ import { COMMANDS } from "@spiritstream/contracts";
 import type { Bus } from "@spiritstream/bus";
 import type { Config, Logger } from "@spiritstream/kit";
 import { createGateway } from "./app.ts";
-import { type Authenticator, createTokenAuthenticator } from "./auth.ts";
+import type { Authenticator } from "./auth.ts";
+import { createBusAuthenticator } from "./bus_authenticator.ts";
 import { createMetrics } from "./metrics.ts";
-import { createWsHub } from "./ws_hub.ts";
+import { createWsHub, type WsHubOptions } from "./ws_hub.ts";
 
 /** Options for {@linkcode startGateway}. */
 export interface StartGatewayOptions {
   bus: Bus;
   logger: Logger;
   config: Config;
+  /** Default: the bus authenticator for the configured mode (the auth service decides). */
   auth?: Authenticator;
   onListen?: (addr: Deno.NetAddr) => void;
+  /** `/ws` fan-out limits (tests and benchmarks); defaults suit dashboards. */
+  hub?: Omit<WsHubOptions, "logger" | "onCountChange" | "onFrame">;
 }
 
 /** A listening gateway. */
@@ -27,17 +31,24 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const log = logger.child({ service: "gateway" });
   const metrics = createMetrics();
   const hub = createWsHub(bus, {
+    ...options.hub,
     logger: log,
     onCountChange: (n) => metrics.wsClients.set(n),
     onFrame: () => metrics.wsFramesSent.inc(),
   });
   await hub.ready;
+  const auth = options.auth ?? createBusAuthenticator(bus, {
+    mode: config.authMode,
+    required: config.authMode === "users" || config.apiToken !== null,
+    logger: log,
+  });
+  await auth.ready;
   const app = createGateway({
     bus,
     logger: log,
     metrics,
     hub,
-    auth: options.auth ?? createTokenAuthenticator(config.apiToken),
+    auth,
     catalogue: COMMANDS,
     settings: {
       corsOrigins: config.corsOrigins,
@@ -61,6 +72,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     async close() {
       await hub.close();
       await server.shutdown();
+      if (!options.auth) await auth.close();
     },
   };
 }

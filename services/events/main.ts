@@ -1,8 +1,14 @@
-/** The events service alone over NATS. */
+/** The events service alone over NATS, with PostgreSQL when SPIRITSTREAM_DATABASE_URL is set. */
 import { bootstrap } from "@spiritstream/host";
 import { startEventsService } from "./service.ts";
 
-const { bus, logger, onStop } = await bootstrap("events");
-const service = await startEventsService({ bus, logger });
+const { bus, logger, config, openDb, onStop } = await bootstrap("events");
+const service = await startEventsService({
+  bus,
+  db: openDb("events"),
+  logger,
+  dataDir: config.dataDir,
+  homeDir: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? null,
+});
 onStop(() => service.close());
 logger.info("Events service is ready");

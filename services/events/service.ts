@@ -1,20 +1,111 @@
 import { COMMANDS } from "@spiritstream/contracts";
 import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
 import type { Logger } from "@spiritstream/kit";
+import { type Db, migrate } from "@spiritstream/store";
+import { formatLogLine } from "./format_log_line.ts";
+import { type LogIngest, startLogIngest } from "./log_ingest.ts";
+import { createLogRetention } from "./log_retention.ts";
+import { createLogStore } from "./log_store.ts";
+import { EVENTS_MIGRATIONS } from "./migrations.ts";
+import { writeLogExport } from "./write_log_export.ts";
 
 /** What the events service is built from. */
 export interface EventsServiceDeps {
   bus: Bus;
+  /** The service's own store (its tables only). */
+  db: Db;
   logger: Logger;
+  /** `export_logs` writes only inside this folder or `homeDir`. */
+  dataDir: string;
+  homeDir?: string | null;
+  /** Newest log lines kept per tenant, whatever the retention. @default 100000 */
+  maxRows?: number;
+  /** How often retention prunes again. @default 3600000 */
+  pruneIntervalMs?: number;
+  /**
+   * Most characters `get_recent_logs` answers with: the newest lines that fit (a reply must fit
+   * one bus message; NATS allows 1 MB by default). @default 786432
+   */
+  maxReplyChars?: number;
 }
 
-/** Serves the events commands; until its issue lands every one answers "Not implemented yet". */
+/**
+ * Keeps every tenant's `log://log` events from the durable stream in its store (retention from
+ * the tenant's `logRetentionDays`, asked of the profiles service; plus a hard row cap) and
+ * serves `get_recent_logs` and `export_logs`.
+ */
 export async function startEventsService(deps: EventsServiceDeps): Promise<HostedService> {
-  const service = hostService(deps.bus, "events", {
+  const {
+    bus,
+    db,
+    logger,
+    dataDir,
+    homeDir = null,
+    maxRows = 100_000,
+    maxReplyChars = 768 * 1024,
+  } = deps;
+  const log = logger.child({ service: "events" });
+  await migrate(db, "events", EVENTS_MIGRATIONS);
+  if (db.dialect === "sqlite") {
+    // SQLite blocks the event loop, which the desktop host shares with the gateway: an fsync per
+    // log batch stalls every socket (1-13 ms here). With WAL, NORMAL stays consistent after a
+    // crash and may lose only the last lines, which is right for logs.
+    await db.exec("PRAGMA synchronous = NORMAL");
+  }
+  const store = createLogStore(db);
+  // Retention flushes the ingest before pruning; the ingest reports tenants to retention.
+  const late: { ingest?: LogIngest } = {};
+  const retention = createLogRetention(bus, store, {
+    logger: log,
+    intervalMs: deps.pruneIntervalMs,
+    beforePrune: async () => await late.ingest?.flush(),
+  });
+  const ingest = await startLogIngest(bus, store, {
+    logger: log,
+    maxRows,
+    onSettingsChanged: (tenantId) => retention.refresh(tenantId),
+    onTenant: (tenantId) => retention.track(tenantId),
+    keep: (tenantId, time) => !retention.expired(tenantId, time),
+  });
+  late.ingest = ingest;
+  const service = hostService(bus, "events", {
     catalogue: COMMANDS,
-    logger: deps.logger.child({ service: "events" }),
-    handlers: {},
+    logger: log,
+    checks: { store: () => db.ping() },
+    handlers: {
+      async get_recent_logs(args: { maxLines: number }, meta) {
+        await ingest.flush();
+        const rows = await store.recent(meta.tenantId, args.maxLines);
+        return newestThatFit(rows.map(formatLogLine), maxReplyChars);
+      },
+      async export_logs(args: { path: string; content: string }) {
+        await writeLogExport(args.path, args.content, { roots: [dataDir, homeDir] });
+        return null;
+      },
+    },
   });
   await service.ready;
-  return service;
+  for (const tenantId of await store.tenants()) retention.track(tenantId);
+  return {
+    ready: service.ready,
+    async close() {
+      await service.close();
+      await ingest.close();
+      await retention.close();
+    },
+  };
+}
+
+/** The newest lines whose total length stays within `budget`, oldest first; one line at least. */
+function newestThatFit(lines: string[], budget: number): string[] {
+  let used = 0;
+  let first = lines.length;
+  while (first > 0 && used + lines[first - 1]!.length + 8 <= budget) {
+    first--;
+    used += lines[first]!.length + 8;
+  }
+  if (first === lines.length && lines.length > 0) {
+    return [`${lines.at(-1)!.slice(0, Math.max(0, budget - 8))}…`];
+  }
+  return lines.slice(first);
 }

@@ -1,0 +1,361 @@
+/**
+ * Benchmark of the `/ws` fan-out, with real WebSocket clients in a separate process:
+ * - `host`: the one-process host (in-process bus, gateway, events service) in its own process;
+ * - `nats`: two gateway processes and the events service over a real nats-server, the clients
+ *   split between the gateways, events published over NATS.
+ * For each client count: fan-out latency p50/p99 (publish → every client), events per second
+ * delivered to every client during a burst, and (host) memory per idle connection.
+ *
+ *   deno run -A bench/ws_fanout.ts [--clients=100,1000,5000] [--modes=host,nats]
+ *
+ * Prints one JSON document on stdout and writes nothing else (temp dirs are removed).
+ * @module
+ */
+import { EVENTS, LOCAL_TENANT } from "@spiritstream/contracts";
+import { createEventPublisher } from "@spiritstream/bus";
+import { createNatsBus } from "@spiritstream/bus/nats";
+import { freePort, startNatsServer, waitFor } from "@spiritstream/testing";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+/** Events per latency run. */
+const LATENCY_EVENTS = 100;
+/** Events per burst; bursts run for client counts up to BURST_MAX_CLIENTS. */
+const BURST_EVENTS = 2000;
+const BURST_MAX_CLIENTS = 1000;
+
+/** Options for {@linkcode benchWsFanout}. */
+export interface WsFanoutOptions {
+  clients?: number[];
+  modes?: ("host" | "nats")[];
+}
+
+/** One measured configuration. */
+export interface WsFanoutRun {
+  mode: "host" | "nats";
+  clients: number;
+  connected: number;
+  /** Publish → receipt by each client; `gapMs` between events keeps the clients' process under 25k frames/s. */
+  latencyMs: {
+    p50: number;
+    p99: number;
+    max: number;
+    frames: number;
+    expected: number;
+    gapMs: number;
+  };
+  /** Clients the server closed during the run (none expected). */
+  closed: number;
+  burst: { events: number; eventsPerSec: number; framesPerSec: number; complete: number } | null;
+  idleBytesPerConnection: { rss: number; heap: number | null } | null;
+}
+
+/** Runs every mode for every client count and returns the measurements. */
+export async function benchWsFanout(options: WsFanoutOptions = {}) {
+  const { clients = [100, 1000, 5000], modes = ["host", "nats"] } = options;
+  const runs: WsFanoutRun[] = [];
+  for (const mode of modes) {
+    if (mode === "host") {
+      for (const n of clients) runs.push(await hostRun(n));
+    } else {
+      runs.push(...await natsRuns(clients));
+    }
+  }
+  return {
+    benchmark: "ws_fanout",
+    machine: { cpus: navigator.hardwareConcurrency, deno: Deno.version.deno },
+    latencyEvents: LATENCY_EVENTS,
+    runs,
+  };
+}
+
+interface LineProcess {
+  send(line: string): Promise<void>;
+  next(type: string, timeoutMs?: number): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+/** A child speaking JSON lines on stdout and taking commands on stdin. */
+function lineProcess(args: string[], env: Record<string, string> = {}): LineProcess {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const lines: Record<string, number>[] = [];
+  let ended = false;
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    let pending = "";
+    for await (const chunk of child.stdout) {
+      pending += decoder.decode(chunk, { stream: true });
+      let newline;
+      while ((newline = pending.indexOf("\n")) >= 0) {
+        const line = pending.slice(0, newline).trim();
+        pending = pending.slice(newline + 1);
+        if (line.startsWith("{")) lines.push(JSON.parse(line));
+      }
+    }
+    ended = true;
+  })();
+  return {
+    async send(line) {
+      await writer.write(new TextEncoder().encode(`${line}\n`));
+    },
+    async next(type, timeoutMs = 120_000) {
+      return await waitFor(() => {
+        const index = lines.findIndex((line) =>
+          (line as unknown as { type: string }).type === type
+        );
+        if (index >= 0) return lines.splice(index, 1)[0]!;
+        if (ended) throw new Error(`${args.join(" ")} exited before answering ${type}`);
+        return null;
+      }, { timeoutMs, intervalMs: 10, what: `${type} from ${args.at(-2) ?? args[0]}` });
+    },
+    async stop() {
+      try {
+        await writer.write(new TextEncoder().encode("quit\n"));
+        await writer.close();
+      } catch {
+        // already gone
+      }
+      // Helpers quit on command; services stop on SIGTERM; anything left is killed.
+      const timers = [[3_000, "SIGTERM"], [13_000, "SIGKILL"]].map(([ms, signal]) =>
+        setTimeout(() => {
+          try {
+            child.kill(signal as Deno.Signal);
+          } catch {
+            // exited
+          }
+        }, ms as number)
+      );
+      await child.status;
+      timers.forEach(clearTimeout);
+      await reading;
+    },
+  };
+}
+
+function clientsProcess(n: number, urls: string[]): LineProcess {
+  return lineProcess([
+    "run",
+    "-A",
+    "--no-check",
+    "bench/ws_fanout_clients.ts",
+    String(n),
+    urls.join(","),
+  ]);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Milliseconds between latency events: the clients' process is a single thread too. */
+function latencyGap(clients: number): number {
+  return Math.max(50, Math.round(clients / 25));
+}
+
+async function measureLatency(
+  clients: LineProcess,
+  publish: (gapMs: number) => Promise<void>,
+  connected: number,
+) {
+  await clients.send("reset");
+  await clients.next("reset");
+  const gapMs = latencyGap(connected);
+  await publish(gapMs);
+  await clients.send(`latency ${LATENCY_EVENTS} 60000`);
+  const l = await clients.next("latency", 90_000);
+  return {
+    latencyMs: {
+      p50: round(l.p50!),
+      p99: round(l.p99!),
+      max: round(l.max!),
+      frames: l.received!,
+      expected: LATENCY_EVENTS * connected,
+      gapMs,
+    },
+    closed: l.closedEarly!,
+  };
+}
+
+async function measureBurst(
+  clients: LineProcess,
+  publish: () => Promise<number>,
+  connected: number,
+): Promise<WsFanoutRun["burst"]> {
+  await clients.send("reset");
+  await clients.next("reset");
+  const firstAt = await publish();
+  await clients.send(`burst ${BURST_EVENTS} 120000`);
+  const b = await clients.next("burst", 130_000);
+  const seconds = (b.lastAt! - firstAt) / 1000;
+  return {
+    events: BURST_EVENTS,
+    eventsPerSec: round(BURST_EVENTS / seconds, 0),
+    framesPerSec: round((BURST_EVENTS * connected) / seconds, 0),
+    complete: b.complete!,
+  };
+}
+
+async function hostRun(n: number): Promise<WsFanoutRun> {
+  const dir = await Deno.makeTempDir({ prefix: "spiritstream-bench-ws-" });
+  const port = freePort();
+  const host = lineProcess([
+    "run",
+    "-A",
+    "--no-check",
+    "--v8-flags=--expose-gc",
+    "bench/ws_fanout_host.ts",
+    String(port),
+    dir,
+  ]);
+  let clients: LineProcess | null = null;
+  try {
+    await host.next("ready");
+    await host.send("memory");
+    const before = await host.next("memory");
+    clients = clientsProcess(n, [`ws://127.0.0.1:${port}/ws`]);
+    const ready = await clients.next("ready", 300_000);
+    await host.send("memory");
+    const after = await host.next("memory");
+    const connected = ready.open!;
+    const { latencyMs, closed } = await measureLatency(clients, async (gapMs) => {
+      await host.send(`latency ${LATENCY_EVENTS} ${gapMs}`);
+      await host.next("done", 60_000);
+    }, connected);
+    const burst = n > BURST_MAX_CLIENTS ? null : await measureBurst(clients, async () => {
+      await host.send(`burst ${BURST_EVENTS}`);
+      return (await host.next("done", 120_000)).firstAt!;
+    }, connected);
+    return {
+      mode: "host",
+      clients: n,
+      connected,
+      latencyMs,
+      closed,
+      burst,
+      idleBytesPerConnection: {
+        rss: round((after.rss! - before.rss!) / connected, 0),
+        heap: round((after.heapUsed! - before.heapUsed!) / connected, 0),
+      },
+    };
+  } finally {
+    await clients?.stop();
+    await host.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function gatewayRss(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(text.match(/^spiritstream_process_resident_memory_bytes (\d+)/m)?.[1] ?? NaN);
+}
+
+async function natsRuns(counts: number[]): Promise<WsFanoutRun[]> {
+  const nats = await startNatsServer();
+  const dir = await Deno.makeTempDir({ prefix: "spiritstream-bench-ws-" });
+  const env = {
+    SPIRITSTREAM_NATS_URL: nats.url,
+    SPIRITSTREAM_DATA_DIR: dir,
+    SPIRITSTREAM_LOG_LEVEL: "error",
+    SPIRITSTREAM_UI_ENABLED: "false",
+    SPIRITSTREAM_RATE_LIMIT: "1000000",
+    HOME: dir,
+  };
+  const ports = [freePort(), freePort()];
+  const services = [
+    lineProcess(["run", "-A", "--no-check", "services/events/main.ts"], env),
+    ...ports.map((port) =>
+      lineProcess(["run", "-A", "--no-check", "gateway/main.ts"], {
+        ...env,
+        SPIRITSTREAM_PORT: String(port),
+      })
+    ),
+  ];
+  const bus = await createNatsBus({ servers: nats.url });
+  const publisher = createEventPublisher(bus, EVENTS);
+  const runs: WsFanoutRun[] = [];
+  try {
+    for (const port of ports) {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, {
+        timeoutMs: 60_000,
+        what: `gateway on ${port}`,
+      });
+    }
+    for (const n of counts) {
+      const before = await Promise.all(ports.map(gatewayRss));
+      const clients = clientsProcess(n, ports.map((port) => `ws://127.0.0.1:${port}/ws`));
+      try {
+        const ready = await clients.next("ready", 300_000);
+        await sleep(200);
+        const after = await Promise.all(ports.map(gatewayRss));
+        const connected = ready.open!;
+        const { latencyMs, closed } = await measureLatency(clients, async (gapMs) => {
+          for (let i = 0; i < LATENCY_EVENTS; i++) {
+            const message = `bench:${i}:${performance.timeOrigin + performance.now()}`;
+            await publisher.emit(LOCAL_TENANT, "log://log", { level: 3, message, target: "bench" });
+            await sleep(gapMs);
+          }
+        }, connected);
+        const burst = n > BURST_MAX_CLIENTS ? null : await measureBurst(clients, async () => {
+          const firstAt = performance.timeOrigin + performance.now();
+          for (let i = 0; i < BURST_EVENTS; i += 50) {
+            await Promise.all(
+              Array.from({ length: 50 }, (_, k) =>
+                publisher.emit(LOCAL_TENANT, "log://log", {
+                  level: 3,
+                  message: `burst:${i + k}`,
+                  target: "bench",
+                })),
+            );
+          }
+          return firstAt;
+        }, connected);
+        const grown = after.reduce((sum, rss, i) => sum + rss - before[i]!, 0);
+        runs.push({
+          mode: "nats",
+          clients: n,
+          connected,
+          latencyMs,
+          closed,
+          burst,
+          idleBytesPerConnection: { rss: round(grown / connected, 0), heap: null },
+        });
+      } finally {
+        await clients.stop();
+      }
+    }
+  } finally {
+    await bus.close();
+    await Promise.all(services.map((service) => service.stop()));
+    await nats.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+  return runs;
+}
+
+function parseArgs(args: string[]): WsFanoutOptions {
+  const options: WsFanoutOptions = {};
+  for (const arg of args) {
+    const [key, value = ""] = arg.replace(/^--/, "").split("=");
+    if (key === "clients") options.clients = value.split(",").map(Number).filter((n) => n > 0);
+    if (key === "modes") options.modes = value.split(",") as WsFanoutOptions["modes"];
+  }
+  return options;
+}
+
+if (import.meta.main) {
+  const result = await benchWsFanout(parseArgs(Deno.args));
+  // deno-lint-ignore no-console
+  console.log(JSON.stringify(result, null, 2));
+}
