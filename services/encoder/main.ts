@@ -1,8 +1,49 @@
-/** The encoder service alone over NATS. */
+/**
+ * One encoder worker over NATS. Run several: commands reach any of them (queue group
+ * "encoder"), and each tenant's streams run on the worker holding its lease in JetStream KV.
+ */
+import { connect } from "@nats-io/transport-node";
 import { bootstrap } from "@spiritstream/host";
+import { ConfigError } from "@spiritstream/kit";
+import { createNatsLeaseStore } from "./leases/nats_lease_store.ts";
+import { sealLeaseStore } from "./leases/sealed_lease_store.ts";
 import { startEncoderService } from "./service.ts";
 
-const { bus, logger, onStop } = await bootstrap("encoder");
-const service = await startEncoderService({ bus, logger });
+const { bus, config, logger, redactor, onStop } = await bootstrap("encoder");
+// Workers share resolved stream keys through NATS KV: they are sealed under the deployment's
+// secret, so a worker without it must not start.
+const secret = config.secretKey ??
+  (config.secretKeyFile ? (await Deno.readTextFile(config.secretKeyFile)).trim() : null);
+if (!secret) {
+  // deno-lint-ignore no-console
+  console.error(
+    new ConfigError(
+      "SPIRITSTREAM_SECRET_KEY",
+      "must be set (or SPIRITSTREAM_SECRET_KEY_FILE) for encoder workers: stream keys they share through NATS are sealed with it",
+    ).message,
+  );
+  Deno.exit(2);
+}
+// Leases need JetStream KV, which the Bus port does not expose: a connection of our own.
+const nc = await connect({
+  servers: config.natsUrl!,
+  name: `encoder-leases-${config.instanceId}`,
+  maxReconnectAttempts: -1,
+  reconnectTimeWait: 250,
+});
+const leases = sealLeaseStore(await createNatsLeaseStore(nc), secret);
+onStop(async () => {
+  await leases.close();
+  await nc.close();
+});
+const service = await startEncoderService({
+  bus,
+  logger,
+  redactor,
+  config,
+  env: Deno.env.toObject(),
+  leases,
+  workerId: config.instanceId,
+});
 onStop(() => service.close());
-logger.info("Encoder service is ready");
+logger.info({ worker: config.instanceId }, "Encoder service is ready");

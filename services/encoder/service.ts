@@ -1,20 +1,123 @@
-import { COMMANDS } from "@spiritstream/contracts";
+import { COMMANDS, eventSubject, LOCAL_TENANT } from "@spiritstream/contracts";
 import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
-import type { Logger } from "@spiritstream/kit";
+import { createRedactor, type Logger, type Redactor } from "@spiritstream/kit";
+import { createEngine, type Engine, type EngineOptions } from "./engine/mod.ts";
+import { createEventSink } from "./event_sink.ts";
+import { createFfmpegCache } from "./ffmpeg_cache.ts";
+import { createFfmpegSetting } from "./ffmpeg_setting.ts";
+import { streamingHandlers } from "./handlers_streaming.ts";
+import { systemHandlers } from "./handlers_system.ts";
+import type { LeaseStore } from "./leases/lease_store.ts";
+import { createMemoryLeaseStore } from "./leases/memory_lease_store.ts";
+import type { RtmpProbeOptions } from "./media/rtmp_probe.ts";
+import { createStreamCoordinator, type StreamCoordinatorOptions } from "./stream_coordinator.ts";
 
 /** What the encoder service is built from. */
 export interface EncoderServiceDeps {
   bus: Bus;
   logger: Logger;
+  /** The process's redactor; resolved stream keys are added to it. Default: a new one. */
+  redactor?: Redactor;
+  config: {
+    /** SPIRITSTREAM_FFMPEG. */
+    ffmpegPath: string | null;
+    /** FFmpeg copies under `<dataDir>/ffmpeg` are the only ones delete_ffmpeg removes. */
+    dataDir: string;
+  };
+  /** Snapshot of the environment: `${NAME}` stream keys and PATH (for FFmpeg). Default: empty. */
+  env?: Record<string, string | undefined>;
+  /** Where workers coordinate. Default: in-process (this worker runs every stream). */
+  leases?: LeaseStore;
+  /** Unique per process (SPIRITSTREAM_INSTANCE_ID). Default: a random id. */
+  workerId?: string;
+  /** Builds the streaming engine. Default: the real one. */
+  createEngine?: (options: EngineOptions) => Engine;
+  /** Lease timing (tests). */
+  coordination?: Pick<
+    StreamCoordinatorOptions,
+    "leaseTtlMs" | "renewEveryMs" | "tickMs" | "retryFailedMs"
+  >;
+  /** How long a streaming command waits for its worker to apply it. @default 15000 */
+  applyTimeoutMs?: number;
+  /** For test_rtmp_target (e.g. a private CA). */
+  probe?: RtmpProbeOptions;
 }
 
-/** Serves the encoder commands; until its issue lands every one answers "Not implemented yet". */
+/**
+ * Serves the streaming and system commands. FFmpeg comes from (in order) the local tenant's
+ * `ffmpegPath` setting read over the bus, SPIRITSTREAM_FFMPEG, PATH, then well-known paths;
+ * the result and the encoder detection are cached until validate_ffmpeg_path, delete_ffmpeg
+ * or a `settings_changed` event. Health: FFmpeg must be resolvable and the lease store readable.
+ */
 export async function startEncoderService(deps: EncoderServiceDeps): Promise<HostedService> {
-  const service = hostService(deps.bus, "encoder", {
-    catalogue: COMMANDS,
-    logger: deps.logger.child({ service: "encoder" }),
-    handlers: {},
+  const { bus } = deps;
+  const logger = deps.logger.child({ service: "encoder" });
+  const redactor = deps.redactor ?? createRedactor();
+  const env = deps.env ?? {};
+  const leases = deps.leases ?? createMemoryLeaseStore();
+  const setting = createFfmpegSetting(bus, logger);
+  const ffmpeg = createFfmpegCache({
+    settingPath: () => setting.read(),
+    envPath: deps.config.ffmpegPath,
+    pathEnv: env.PATH,
+    logger,
   });
-  await service.ready;
-  return service;
+  const sink = createEventSink(bus, logger);
+  let coordinator: ReturnType<typeof createStreamCoordinator> | null = null;
+  const engine = (deps.createEngine ?? createEngine)({
+    ffmpegPath: () => ffmpeg.path(),
+    logger,
+    redactor,
+    emit(tenantId, event, payload) {
+      sink.emit(tenantId, event, payload);
+      coordinator?.touch(tenantId);
+    },
+    resolveEnv: (name) => env[name],
+  });
+  coordinator = createStreamCoordinator({
+    store: leases,
+    engine,
+    workerId: deps.workerId ?? crypto.randomUUID(),
+    logger,
+    redactor,
+    ...deps.coordination,
+  });
+  const settingsWatch = bus.follow(
+    eventSubject(LOCAL_TENANT, "settings_changed"),
+    {},
+    () => ffmpeg.invalidate(),
+  );
+  await settingsWatch.ready;
+  await coordinator.start();
+
+  const hosted = hostService(bus, "encoder", {
+    catalogue: COMMANDS,
+    logger,
+    checks: {
+      ffmpeg: async () => void (await ffmpeg.path()),
+      leases: async () => void (await leases.get("health.probe")),
+    },
+    handlers: {
+      ...streamingHandlers({ bus, coordinator, applyTimeoutMs: deps.applyTimeoutMs }),
+      ...systemHandlers({
+        ffmpeg,
+        setting,
+        managedDir: `${deps.config.dataDir}/ffmpeg`,
+        probe: deps.probe,
+      }),
+    },
+  });
+  await hosted.ready;
+  const running = coordinator;
+  return {
+    ready: hosted.ready,
+    async close() {
+      await hosted.close();
+      await running.close();
+      await engine.close();
+      await settingsWatch.close();
+      await sink.flush();
+      if (!deps.leases) await leases.close();
+    },
+  };
 }

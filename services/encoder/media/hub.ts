@@ -33,6 +33,14 @@ export interface MediaHubOptions {
   reconnectGapMs?: number;
 }
 
+/** Counters of one sink (see {@linkcode MediaHub.sinkStats}). */
+export interface MediaHubSinkStats {
+  queuedBytes: number;
+  sentTags: number;
+  droppedTags: number;
+  waitingForKeyframe: boolean;
+}
+
 /** Counters for dashboards and tests. */
 export interface MediaHubStats {
   live: boolean;
@@ -43,12 +51,7 @@ export interface MediaHubStats {
   /** Video frame rate from the last two seconds of video timestamps. */
   fps: number;
   sources: number;
-  sinks: {
-    queuedBytes: number;
-    sentTags: number;
-    droppedTags: number;
-    waitingForKeyframe: boolean;
-  }[];
+  sinks: MediaHubSinkStats[];
 }
 
 /** The in-memory fan-out between one source and many sinks. */
@@ -62,6 +65,8 @@ export interface MediaHub {
   removeSink(sink: MediaSink): void;
   readonly live: boolean;
   stats(): MediaHubStats;
+  /** Counters of one attached sink (what the hub dropped for it), or undefined. */
+  sinkStats(sink: MediaSink): MediaHubSinkStats | undefined;
 }
 
 interface SinkState {
@@ -177,6 +182,15 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
     frameWindow.length = 0;
   }
 
+  function sinkCounters(s: SinkState): MediaHubSinkStats {
+    return {
+      queuedBytes: s.sink.queuedBytes,
+      sentTags: s.sent,
+      droppedTags: s.gate.dropped,
+      waitingForKeyframe: s.gate.waitingForKeyframe,
+    };
+  }
+
   const hub: MediaHub = {
     attachSource(next) {
       if (source === next) return;
@@ -243,13 +257,12 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
         kbps: Math.round(windowBytes * 8 / 1000),
         fps,
         sources: sourcesSeen,
-        sinks: [...sinks.values()].map((s) => ({
-          queuedBytes: s.sink.queuedBytes,
-          sentTags: s.sent,
-          droppedTags: s.gate.dropped,
-          waitingForKeyframe: s.gate.waitingForKeyframe,
-        })),
+        sinks: [...sinks.values()].map(sinkCounters),
       };
+    },
+    sinkStats(sink) {
+      const state = sinks.get(sink);
+      return state ? sinkCounters(state) : undefined;
     },
   };
   return hub;

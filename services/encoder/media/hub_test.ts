@@ -117,6 +117,10 @@ Deno.test("createMediaHub() drops video for a slow sink until the next keyframe,
     "the fast sink got everything",
   );
   assert.equal(hub.stats().sinks[1]?.droppedTags, 21);
+  assert.equal(hub.sinkStats(slow)?.droppedTags, 21, "sinkStats() finds the sink itself");
+  assert.equal(hub.sinkStats(fast)?.droppedTags, 0);
+  hub.removeSink(slow);
+  assert.equal(hub.sinkStats(slow), undefined);
 });
 
 Deno.test("createMediaHub() keeps each sink's timeline increasing across a publisher reconnect", async () => {

@@ -14,6 +14,7 @@ export {
   createMediaHub,
   type MediaHub,
   type MediaHubOptions,
+  type MediaHubSinkStats,
   type MediaHubStats,
   type MediaSink,
   type MediaSource,

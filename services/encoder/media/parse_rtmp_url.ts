@@ -20,7 +20,8 @@ export interface RtmpUrl {
  * appended), with default ports 1935 (rtmp) and 443 (rtmps). Errors never echo the URL.
  */
 export function parseRtmpUrl(url: string): RtmpUrl {
-  const match = /^(rtmps?):\/\/([^/?#]+)\/([^/?]+)\/(.+)$/i.exec(url.trim());
+  // The application may carry a query (YouTube's backup ingest: `live2?backup=1/<key>`).
+  const match = /^(rtmps?):\/\/([^/?#]+)\/([^/?]+(?:\?[^/]*)?)\/(.+)$/i.exec(url.trim());
   if (!match) {
     throw new AppError(
       "invalid_argument",

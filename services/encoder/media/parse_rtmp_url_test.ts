@@ -20,6 +20,12 @@ Deno.test("parseRtmpUrl() keeps the stream name and query verbatim and applies d
     "app",
     "live_1_abc/with/slash",
   ]);
+  const backup = parseRtmpUrl("rtmps://b.rtmps.youtube.com:443/live2?backup=1/yt-key-1");
+  assert.deepEqual([backup.app, backup.streamName, backup.tcUrl], [
+    "live2?backup=1",
+    "yt-key-1",
+    "rtmps://b.rtmps.youtube.com:443/live2?backup=1",
+  ]);
   assert.equal(parseRtmpUrl("rtmp://[::1]/live/k").hostname, "::1");
   assert.equal(parseRtmpUrl("rtmp://[::1]/live/k").port, 1935);
 });

@@ -1,0 +1,283 @@
+import {
+  AppError,
+  type EventName,
+  type OutputGroup,
+  type StreamState,
+} from "@spiritstream/contracts";
+import type { Logger, Redactor } from "@spiritstream/kit";
+import type { BackoffOptions } from "./backoff.ts";
+import { isPassthrough, reencodeArgs } from "./ffmpeg_args.ts";
+import { GroupRuntime } from "./group_runtime.ts";
+import { type IngestRuntime, openIngestRuntime } from "./ingest_runtime.ts";
+import { type IngestSpec, parseIngest } from "./parse_ingest.ts";
+
+export type { IngestSpec } from "./parse_ingest.ts";
+
+/** What the engine is built from. */
+export interface EngineOptions {
+  /** Resolved lazily (one resolver), only when an FFmpeg is needed. */
+  ffmpegPath: () => Promise<string>;
+  logger: Logger;
+  /** Every resolved key is added before use, so it never reaches logs. */
+  redactor: Redactor;
+  /** Events per contracts EVENTS. */
+  emit: (tenantId: string, event: EventName, payload: unknown) => void;
+  /** `${NAME}` stream keys are resolved with this at every connect. */
+  resolveEnv: (name: string) => string | undefined;
+  /** Reconnect timing; see DEFAULT_BACKOFF. */
+  backoff?: BackoffOptions;
+  /** @default 1000 */
+  statsIntervalMs?: number;
+  /** Budget for one RTMP connect + publish to a destination. @default 10000 */
+  connectTimeoutMs?: number;
+  /** A destination that stops reading for this long is dropped and reconnected. @default 15000 */
+  stallTimeoutMs?: number;
+  /** Put in the environment of every FFmpeg we start (SPIRITSTREAM_ENGINE). @default "spiritstream-<pid>" */
+  processMarker?: string;
+}
+
+/** The streaming engine of the encoder service: ingest, output groups, targets, stats. */
+export interface Engine {
+  /** Listens now (OBS may connect before go-live); idempotent. Rebinding to another URL while groups run → failed_precondition. */
+  openIngest(tenantId: string, ingest: IngestSpec): Promise<void>;
+  /** Starts one group (never restarting the others); already running with the same config → its pid. */
+  startGroup(tenantId: string, group: OutputGroup, ingest: IngestSpec): Promise<number>;
+  /** Stops one group; not running → no error. */
+  stopGroup(tenantId: string, groupId: string): Promise<void>;
+  /** Stops every group of the tenant and its ingest. */
+  stopAll(tenantId: string): Promise<void>;
+  /** Toggles one target without interrupting the others; remembered for later starts. */
+  setTargetEnabled(tenantId: string, targetId: string, enabled: boolean): Promise<void>;
+  isTargetDisabled(tenantId: string, targetId: string): boolean;
+  /** "Retry now": resets the back-off of its reconnecting/failed targets (and a waiting encoder). */
+  retryGroup(
+    tenantId: string,
+    groupId: string,
+  ): Promise<{ pid: number; nextDelaySecs: number | null }>;
+  activeGroupIds(tenantId: string): string[];
+  state(tenantId: string): StreamState;
+  /** Stops everything; no FFmpeg is left behind. */
+  close(): Promise<void>;
+}
+
+interface Tenant {
+  id: string;
+  ingest: IngestRuntime | null;
+  groups: Map<string, GroupRuntime>;
+  disabled: Set<string>;
+  /** Commands of one tenant run one at a time. */
+  queue: Promise<unknown>;
+}
+
+/**
+ * Creates the engine. Per tenant: one ingest (our RTMP server, or an SRT listener) feeding a
+ * hub; passthrough groups push from that hub; each re-encode group is ONE FFmpeg feeding a hub
+ * of its own. Every target reconnects by itself with capped exponential back-off.
+ */
+export function createEngine(options: EngineOptions): Engine {
+  const { logger, redactor } = options;
+  const marker = options.processMarker ?? `spiritstream-${Deno.pid}`;
+  const tenants = new Map<string, Tenant>();
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  let closed = false;
+
+  function tenantOf(id: string): Tenant {
+    let tenant = tenants.get(id);
+    if (!tenant) {
+      tenant = {
+        id,
+        ingest: null,
+        groups: new Map(),
+        disabled: new Set(),
+        queue: Promise.resolve(),
+      };
+      tenants.set(id, tenant);
+    }
+    return tenant;
+  }
+
+  function serial<T>(tenant: Tenant, task: () => Promise<T>): Promise<T> {
+    const run = tenant.queue.then(() => {
+      if (closed) throw new AppError("unavailable", "The streaming engine is shutting down");
+      return task();
+    });
+    tenant.queue = run.catch(() => {});
+    return run;
+  }
+
+  function emitter(tenantId: string): (event: EventName, payload: unknown) => void {
+    return (event, payload) => {
+      try {
+        options.emit(tenantId, event, payload);
+      } catch (error) {
+        logger.warn({ err: error, event }, "Emitting an engine event failed");
+      }
+    };
+  }
+
+  function updateTicker(): void {
+    const running = [...tenants.values()].some((t) => t.groups.size > 0);
+    if (running && ticker === undefined) {
+      ticker = setInterval(() => {
+        for (const tenant of tenants.values()) {
+          for (const group of tenant.groups.values()) group.tick();
+        }
+      }, options.statsIntervalMs ?? 1000);
+    } else if (!running && ticker !== undefined) {
+      clearInterval(ticker);
+      ticker = undefined;
+    }
+  }
+
+  async function ensureIngest(tenant: Tenant, spec: IngestSpec): Promise<IngestRuntime> {
+    const address = parseIngest(spec);
+    const current = tenant.ingest;
+    if (current && current.address.identity === address.identity) return current;
+    if (current && tenant.groups.size > 0) {
+      throw new AppError(
+        "failed_precondition",
+        current.address.url === address.url
+          ? "Ingest settings differ from active groups; stop them first"
+          : "Incoming URL differs from active groups",
+      );
+    }
+    if (current) {
+      tenant.ingest = null;
+      await current.close();
+    }
+    tenant.ingest = await openIngestRuntime(spec, {
+      logger: logger.child({ tenant: tenant.id }),
+      redactor,
+      ffmpegPath: options.ffmpegPath,
+      marker,
+      backoff: options.backoff,
+      onStatus: (status) => emitter(tenant.id)("ingest_status", status),
+    });
+    return tenant.ingest;
+  }
+
+  async function stopGroupNow(tenant: Tenant, groupId: string): Promise<void> {
+    const group = tenant.groups.get(groupId);
+    if (!group) return;
+    tenant.groups.delete(groupId);
+    updateTicker();
+    await group.stop();
+    emitter(tenant.id)("stream_ended", groupId);
+    logger.info({ tenant: tenant.id, groupId }, "Output group stopped");
+  }
+
+  async function stopTenant(tenant: Tenant): Promise<void> {
+    await Promise.all([...tenant.groups.keys()].map((id) => stopGroupNow(tenant, id)));
+    const ingest = tenant.ingest;
+    tenant.ingest = null;
+    await ingest?.close();
+  }
+
+  return {
+    openIngest(tenantId, ingest) {
+      const tenant = tenantOf(tenantId);
+      return serial(tenant, async () => void (await ensureIngest(tenant, ingest)));
+    },
+
+    startGroup(tenantId, group, ingest) {
+      const tenant = tenantOf(tenantId);
+      return serial(tenant, async () => {
+        // Bad encoder settings are refused before anything is bound or started.
+        if (!isPassthrough(group)) reencodeArgs(group);
+        const hub = (await ensureIngest(tenant, ingest)).hub;
+        const existing = tenant.groups.get(group.id);
+        if (existing) {
+          const outcome = await existing.update(group);
+          if (outcome !== "restart") return existing.pid;
+          await stopGroupNow(tenant, group.id);
+        }
+        const runtime = await GroupRuntime.start({
+          group,
+          ingestHub: hub,
+          ffmpegPath: options.ffmpegPath,
+          logger: logger.child({ tenant: tenantId, groupId: group.id }),
+          redactor,
+          marker,
+          backoff: options.backoff,
+          connectTimeoutMs: options.connectTimeoutMs,
+          stallTimeoutMs: options.stallTimeoutMs,
+          resolveEnv: options.resolveEnv,
+          emit: emitter(tenantId),
+          isDisabled: (targetId) => tenant.disabled.has(targetId),
+        });
+        tenant.groups.set(group.id, runtime);
+        updateTicker();
+        logger.info(
+          { tenant: tenantId, groupId: group.id, passthrough: runtime.passthrough },
+          "Output group started",
+        );
+        return runtime.pid;
+      });
+    },
+
+    stopGroup(tenantId, groupId) {
+      const tenant = tenantOf(tenantId);
+      return serial(tenant, () => stopGroupNow(tenant, groupId));
+    },
+
+    stopAll(tenantId) {
+      const tenant = tenantOf(tenantId);
+      return serial(tenant, () => stopTenant(tenant));
+    },
+
+    setTargetEnabled(tenantId, targetId, enabled) {
+      const tenant = tenantOf(tenantId);
+      return serial(tenant, async () => {
+        if (enabled) tenant.disabled.delete(targetId);
+        else tenant.disabled.add(targetId);
+        for (const group of tenant.groups.values()) {
+          if (group.hasTarget(targetId)) await group.setTargetEnabled(targetId, enabled);
+        }
+      });
+    },
+
+    isTargetDisabled(tenantId, targetId) {
+      return tenants.get(tenantId)?.disabled.has(targetId) ?? false;
+    },
+
+    retryGroup(tenantId, groupId) {
+      const tenant = tenantOf(tenantId);
+      return serial(tenant, async () => {
+        const group = tenant.groups.get(groupId);
+        if (!group) {
+          throw new AppError("not_found", `Output group "${groupId}" is not running`);
+        }
+        const retried = await group.retry();
+        const baseMs = options.backoff?.baseMs ?? 500;
+        return { pid: group.pid, nextDelaySecs: retried ? baseMs / 1000 : null };
+      });
+    },
+
+    activeGroupIds(tenantId) {
+      return [...(tenants.get(tenantId)?.groups.keys() ?? [])];
+    },
+
+    state(tenantId) {
+      const tenant = tenants.get(tenantId);
+      return {
+        groups: [...(tenant?.groups.values() ?? [])].map((g) => g.snapshot()),
+        ingest: tenant?.ingest?.snapshot() ??
+          { state: "idle", url: null, publisher: null, since: null },
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all(
+        [...tenants.values()].map(async (tenant) => {
+          await tenant.queue;
+          await stopTenant(tenant);
+        }),
+      );
+      updateTicker();
+      if (ticker !== undefined) clearInterval(ticker);
+      ticker = undefined;
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import { AppError, type IngestStatus, type StreamState } from "@spiritstream/contracts";
+import type { Logger, Redactor } from "@spiritstream/kit";
+import { createMediaHub, type MediaHub, type RtmpServer, startRtmpServer } from "../media/mod.ts";
+import { backoffDelay, type BackoffOptions } from "./backoff.ts";
+import { srtIngestArgs } from "./ffmpeg_args.ts";
+import { type FfmpegProcess, spawnFfmpeg } from "./ffmpeg_process.ts";
+import { flvSource } from "./flv_source.ts";
+import { type IngestAddress, type IngestSpec, parseIngest } from "./parse_ingest.ts";
+
+/** Options for {@linkcode openIngestRuntime}. */
+export interface IngestRuntimeOptions {
+  logger: Logger;
+  redactor: Redactor;
+  ffmpegPath: () => Promise<string>;
+  marker: string;
+  backoff?: BackoffOptions;
+  /** Called when a publisher arrives or leaves. */
+  onStatus(status: IngestStatus): void;
+}
+
+/** The tenant's ingest: where OBS publishes, and the hub every group reads from. */
+export interface IngestRuntime {
+  readonly address: IngestAddress;
+  readonly hub: MediaHub;
+  /** The `ingest` part of `get_stream_state`. */
+  snapshot(): StreamState["ingest"];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts listening: our RTMP server (one publisher at a time, optional key check) or a
+ * supervised FFmpeg SRT listener (restarted whenever it exits, e.g. after the caller left).
+ * Both survive the publisher leaving and returning; the hub keeps its sinks meanwhile.
+ */
+export async function openIngestRuntime(
+  spec: IngestSpec,
+  options: IngestRuntimeOptions,
+): Promise<IngestRuntime> {
+  const address = parseIngest(spec);
+  options.redactor.add(spec.streamKey);
+  options.redactor.add(spec.srtPassphrase);
+  const logger = options.logger.child({ ingest: address.url });
+  const hub = createMediaHub({ logger });
+  let publisher: string | null = null;
+  let since: number | null = null;
+
+  function report(live: boolean, remote: string | null): void {
+    publisher = live ? remote : null;
+    since = live ? Date.now() : null;
+    options.onStatus({
+      state: live ? "live" : "waiting",
+      url: address.url,
+      remoteAddr: publisher,
+      since,
+    });
+  }
+
+  const stop = address.kind === "rtmp"
+    ? listenRtmp(address, spec, hub, logger, report)
+    : await listenSrt(address, spec, hub, { ...options, logger }, report);
+  report(false, null);
+  let closed = false;
+  return {
+    address,
+    hub,
+    snapshot: () => ({
+      state: closed ? "idle" : publisher !== null || hub.live ? "live" : "waiting",
+      url: address.url,
+      publisher,
+      since,
+    }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await stop();
+      hub.detachSource();
+    },
+  };
+}
+
+function listenRtmp(
+  address: IngestAddress,
+  spec: IngestSpec,
+  hub: MediaHub,
+  logger: Logger,
+  report: (live: boolean, remote: string | null) => void,
+): () => Promise<void> {
+  let server: RtmpServer;
+  try {
+    server = startRtmpServer({
+      hostname: address.hostname,
+      port: address.port,
+      app: address.app,
+      streamKey: spec.streamKey || null,
+      logger,
+      onPublish(session) {
+        hub.attachSource(session);
+        report(true, `${session.remoteAddr.hostname}:${session.remoteAddr.port}`);
+      },
+      onUnpublish() {
+        report(false, null);
+      },
+    });
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new AppError(
+        "unavailable",
+        `Ingest port ${address.port} on ${address.hostname} is already in use`,
+      );
+    }
+    if (error instanceof Deno.errors.AddrNotAvailable) {
+      throw new AppError(
+        "invalid_argument",
+        `Invalid argument "incomingUrl": ${address.hostname} is not an address of this machine`,
+      );
+    }
+    throw error;
+  }
+  logger.info("RTMP ingest listening");
+  return () => server.close();
+}
+
+async function listenSrt(
+  address: IngestAddress,
+  spec: IngestSpec,
+  hub: MediaHub,
+  options: IngestRuntimeOptions,
+  report: (live: boolean, remote: string | null) => void,
+): Promise<() => Promise<void>> {
+  const { logger } = options;
+  const ffmpegPath = await options.ffmpegPath();
+  const args = srtIngestArgs(address, spec);
+  let proc: FfmpegProcess | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closing = false;
+  let attempt = 0;
+
+  function spawn(): void {
+    // Wrapped: this FFmpeg reads the network, not our stdin, so only the wrapper ties it to us.
+    const current = spawnFfmpeg(ffmpegPath, args, {
+      logger,
+      redactor: options.redactor,
+      marker: options.marker,
+      stdout: true,
+      dieWithParent: true,
+    });
+    proc = current;
+    let live = false;
+    const source = flvSource(current.stdout!, {
+      onFirstTag(first) {
+        live = true;
+        attempt = 0;
+        hub.attachSource(first);
+        report(true, null);
+      },
+    });
+    void current.exited.then(async (status) => {
+      await source.closed;
+      if (live) report(false, null);
+      if (closing) return;
+      attempt = live ? 0 : attempt + 1;
+      const delay = live ? 0 : backoffDelay(attempt, options.backoff);
+      if (!live) {
+        logger.warn(
+          { code: status.code, reason: current.failure() ?? null, delayMs: delay },
+          "SRT ingest listener exited",
+        );
+      }
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (!closing) spawn();
+      }, delay);
+    });
+  }
+
+  spawn();
+  logger.info("SRT ingest listening");
+  return async () => {
+    closing = true;
+    clearTimeout(timer);
+    await (proc as FfmpegProcess | null)?.stop(1000);
+  };
+}

@@ -1,0 +1,250 @@
+import { AppError, type TargetSnapshot, type TargetState } from "@spiritstream/contracts";
+import type { Logger, Redactor } from "@spiritstream/kit";
+import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
+
+/** One established connection to a destination. */
+export interface TargetLink {
+  /** Resolves when the destination or the network ended it (not when we closed it). */
+  readonly closed: Promise<{ error: string }>;
+  close(): Promise<void>;
+  /** Bytes sent to the destination so far. */
+  bytesSent(): number;
+  /** Tags dropped for this destination so far (it was too slow). */
+  droppedTags(): number;
+}
+
+/** Opens links to one destination; rejects with an AppError (`failed_precondition` = refused). */
+export type TargetConnector = (signal: AbortSignal) => Promise<TargetLink>;
+
+/** A `target_status` payload. */
+export interface TargetStatusUpdate {
+  targetId: string;
+  state: TargetState;
+  attempt: number;
+  nextRetryMs: number | null;
+  error: string | null;
+}
+
+/** Options for {@linkcode TargetSupervisor}. */
+export interface TargetSupervisorOptions {
+  targetId: string;
+  name: string;
+  logger: Logger;
+  redactor: Redactor;
+  backoff?: BackoffOptions;
+  connector: TargetConnector;
+  /** Called on every state transition. */
+  onStatus(update: TargetStatusUpdate): void;
+  /** Called when a retry is scheduled after a drop or a failed attempt. */
+  onReconnecting(attempt: number, delayMs: number): void;
+}
+
+/** A link lasting this long counts as healthy: the next drop starts the back-off afresh. */
+const HEALTHY_MS = 5000;
+
+/**
+ * Keeps one destination connected: connecting → live → reconnecting (exponential back-off with
+ * jitter, capped) → live again, with no command; `failed` when the destination refused the
+ * publish (slow retries) or the target cannot work (no retries); `disabled` and `stopped` on
+ * request. Every transition is reported once through `onStatus`.
+ */
+export class TargetSupervisor {
+  readonly targetId: string;
+  readonly name: string;
+  #options: TargetSupervisorOptions;
+  #backoff: Required<BackoffOptions>;
+  #state: TargetState = "stopped";
+  #attempt = 0;
+  #nextRetryAt: number | null = null;
+  #lastError: string | null = null;
+  #link: TargetLink | null = null;
+  #liveSince: number | null = null;
+  #reconnects = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #abort: AbortController | null = null;
+  /** Bumped on every stop/disable/retry so late results of an old attempt are ignored. */
+  #generation = 0;
+  #bytesBefore = 0;
+  #droppedBefore = 0;
+
+  constructor(options: TargetSupervisorOptions) {
+    this.targetId = options.targetId;
+    this.name = options.name;
+    this.#options = options;
+    this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  }
+
+  get state(): TargetState {
+    return this.#state;
+  }
+  /** Successful reconnects after drops. */
+  get reconnects(): number {
+    return this.#reconnects;
+  }
+  /** When the current link went live (epoch ms), if live. */
+  get liveSince(): number | null {
+    return this.#state === "live" ? this.#liveSince : null;
+  }
+  /** Bytes sent across all links. */
+  get bytesSent(): number {
+    return this.#bytesBefore + (this.#link?.bytesSent() ?? 0);
+  }
+  /** Tags dropped across all links. */
+  get droppedTags(): number {
+    return this.#droppedBefore + (this.#link?.droppedTags() ?? 0);
+  }
+
+  /** Starts connecting (or sits `disabled`). */
+  start(disabled = false): void {
+    if (disabled) return this.#set("disabled", { attempt: 0, error: null });
+    this.#attempt = 0;
+    this.#set("connecting", { attempt: 0, error: null });
+    this.#connect();
+  }
+
+  /** Retries at once if reconnecting or failed; returns whether it did. */
+  retryNow(): boolean {
+    if (this.#state !== "reconnecting" && this.#state !== "failed") return false;
+    clearTimeout(this.#timer);
+    this.#abort?.abort();
+    this.#attempt = 0;
+    this.#set("connecting", { attempt: 0, error: this.#lastError });
+    this.#connect();
+    return true;
+  }
+
+  /** Closes the link and stays `disabled` until {@linkcode enable}. */
+  async disable(): Promise<void> {
+    if (this.#state === "disabled" || this.#state === "stopped") return;
+    await this.#halt();
+    this.#set("disabled", { attempt: 0, error: null });
+  }
+
+  /** Connects again after {@linkcode disable}. */
+  enable(): void {
+    if (this.#state !== "disabled") return;
+    this.start(false);
+  }
+
+  /** Closes the link for good. */
+  async stop(): Promise<void> {
+    if (this.#state === "stopped") return;
+    await this.#halt();
+    this.#set("stopped", { attempt: 0, error: null });
+  }
+
+  /** The `get_stream_state` view of this target. */
+  snapshot(): TargetSnapshot {
+    return {
+      targetId: this.targetId,
+      name: this.name,
+      state: this.#state,
+      attempt: this.#attempt,
+      nextRetryAt: this.#nextRetryAt,
+      lastError: this.#lastError,
+    };
+  }
+
+  async #halt(): Promise<void> {
+    this.#generation++;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#abort?.abort();
+    this.#abort = null;
+    const link = this.#link;
+    this.#dropLink();
+    await link?.close().catch(() => {});
+  }
+
+  #dropLink(): void {
+    const link = this.#link;
+    if (!link) return;
+    this.#bytesBefore += link.bytesSent();
+    this.#droppedBefore += link.droppedTags();
+    this.#link = null;
+  }
+
+  #connect(): void {
+    const generation = ++this.#generation;
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#nextRetryAt = null;
+    this.#options.connector(abort.signal).then(
+      (link) => {
+        if (generation !== this.#generation) return void link.close().catch(() => {});
+        this.#abort = null;
+        this.#link = link;
+        this.#liveSince = Date.now();
+        this.#set("live", { attempt: this.#attempt, error: null });
+        void link.closed.then(({ error }) => {
+          if (generation !== this.#generation) return;
+          const lived = Date.now() - (this.#liveSince ?? Date.now());
+          if (lived >= HEALTHY_MS) this.#attempt = 0;
+          this.#dropLink();
+          void link.close().catch(() => {});
+          this.#reconnects++;
+          this.#retryLater(error, "transient");
+        });
+      },
+      (error: unknown) => {
+        if (generation !== this.#generation) return;
+        this.#abort = null;
+        const message = this.#options.redactor.scrub(
+          error instanceof Error ? error.message : String(error),
+        );
+        const kind = error instanceof AppError && error.code === "invalid_argument"
+          ? "invalid"
+          : error instanceof AppError && error.code === "failed_precondition"
+          ? "refused"
+          : "transient";
+        this.#retryLater(message, kind);
+      },
+    );
+  }
+
+  #retryLater(error: string, kind: "transient" | "refused" | "invalid"): void {
+    this.#attempt++;
+    this.#lastError = error;
+    if (kind === "invalid") {
+      this.#nextRetryAt = null;
+      this.#options.logger.warn({ target: this.targetId, error }, "Stream target cannot start");
+      return this.#set("failed", { attempt: this.#attempt, error, nextRetryMs: null });
+    }
+    const delay = kind === "refused"
+      ? this.#backoff.rejectedMs
+      : backoffDelay(this.#attempt, this.#backoff);
+    this.#nextRetryAt = Date.now() + delay;
+    const generation = this.#generation;
+    this.#timer = setTimeout(() => {
+      if (generation !== this.#generation) return;
+      this.#timer = undefined;
+      this.#connect();
+    }, delay);
+    this.#options.logger.warn(
+      { target: this.targetId, attempt: this.#attempt, delayMs: delay, error },
+      kind === "refused" ? "Stream target refused the publish" : "Stream target reconnecting",
+    );
+    this.#set(kind === "refused" ? "failed" : "reconnecting", {
+      attempt: this.#attempt,
+      error,
+      nextRetryMs: delay,
+    });
+    if (kind === "transient") this.#options.onReconnecting(this.#attempt, delay);
+  }
+
+  #set(
+    state: TargetState,
+    detail: { attempt: number; error: string | null; nextRetryMs?: number | null },
+  ): void {
+    this.#state = state;
+    if (state !== "failed" && state !== "reconnecting") this.#nextRetryAt = null;
+    if (state === "live" || state === "stopped" || state === "disabled") this.#lastError = null;
+    this.#options.onStatus({
+      targetId: this.targetId,
+      state,
+      attempt: detail.attempt,
+      nextRetryMs: detail.nextRetryMs ?? null,
+      error: detail.error,
+    });
+  }
+}

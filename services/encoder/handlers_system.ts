@@ -1,0 +1,100 @@
+import { AppError, type COMMANDS } from "@spiritstream/contracts";
+import type { CommandHandler } from "@spiritstream/bus";
+import type { FfmpegCache } from "./ffmpeg_cache.ts";
+import type { FfmpegSetting } from "./ffmpeg_setting.ts";
+import {
+  bundledFfmpegPath,
+  checkFfmpegUpdate,
+  deleteFfmpeg,
+  downloadFfmpeg,
+  testFfmpeg,
+  validateFfmpegPath,
+} from "./ffmpeg/mod.ts";
+import { probeRtmpTarget, type RtmpProbeOptions } from "./media/rtmp_probe.ts";
+
+/** The system commands (§1.3.3 and `get_encoder_report`). */
+export type SystemCommand =
+  | "get_encoders"
+  | "get_encoder_report"
+  | "test_ffmpeg"
+  | "validate_ffmpeg_path"
+  | "test_rtmp_target"
+  | "download_ffmpeg"
+  | "cancel_ffmpeg_download"
+  | "get_bundled_ffmpeg_path"
+  | "check_ffmpeg_update"
+  | "delete_ffmpeg";
+
+/** What the system handlers use. */
+export interface SystemHandlerDeps {
+  ffmpeg: FfmpegCache;
+  setting: FfmpegSetting;
+  /** The one directory whose FFmpeg copies SpiritStream may delete (`<data dir>/ffmpeg`). */
+  managedDir: string;
+  probe?: RtmpProbeOptions;
+}
+
+/** Handlers of the FFmpeg, encoder and connectivity commands. */
+export function systemHandlers(
+  deps: SystemHandlerDeps,
+): { [N in SystemCommand]: CommandHandler<(typeof COMMANDS)[N]> } {
+  const { ffmpeg, setting, managedDir } = deps;
+
+  async function inUse(): Promise<string | null> {
+    const bundled = await bundledFfmpegPath(await setting.read(), { managedDir });
+    if (bundled) return bundled;
+    return await ffmpeg.path().catch(() => null);
+  }
+
+  return {
+    async get_encoders() {
+      const { video, audio } = await ffmpeg.encoders();
+      return { video, audio };
+    },
+    async get_encoder_report() {
+      return (await ffmpeg.encoders()).report;
+    },
+    async test_ffmpeg() {
+      return await testFfmpeg(await ffmpeg.resolve());
+    },
+    async validate_ffmpeg_path(args) {
+      const version = await validateFfmpegPath(args.path);
+      // The UI saves the path into the settings next; resolve afresh from then on.
+      ffmpeg.invalidate();
+      return version;
+    },
+    async test_rtmp_target(args) {
+      const result = await probeRtmpTarget(args.url, deps.probe);
+      if (result.success && args.streamKey.trim() === "") {
+        return { ...result, message: `${result.message}. Note: this target has no stream key` };
+      }
+      return result;
+    },
+    download_ffmpeg() {
+      return downloadFfmpeg();
+    },
+    cancel_ffmpeg_download() {
+      // No download ever runs (download_ffmpeg refuses), so there is nothing to cancel.
+      return Promise.resolve(null);
+    },
+    get_bundled_ffmpeg_path() {
+      return inUse();
+    },
+    async check_ffmpeg_update(args) {
+      const installed = args.installedVersion ??
+        (await ffmpeg.resolve().catch(() => null))?.version ?? null;
+      return checkFfmpegUpdate(installed);
+    },
+    async delete_ffmpeg(_args, meta) {
+      const path = await inUse();
+      if (!path) throw new AppError("not_found", "No FFmpeg is installed: nothing to delete");
+      try {
+        await deleteFfmpeg(path, { managedDir });
+        if (path === await setting.read()) await setting.clear(meta);
+      } finally {
+        ffmpeg.invalidate();
+      }
+      return null;
+    },
+  };
+}

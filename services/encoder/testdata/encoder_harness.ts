@@ -1,0 +1,103 @@
+import type { z } from "zod";
+import {
+  BusEvent,
+  COMMANDS,
+  eventFilter,
+  LOCAL_TENANT,
+  type OutputGroup,
+} from "@spiritstream/contracts";
+import { type Bus, callCommand, createMemoryBus } from "@spiritstream/bus";
+import { createRedactor } from "@spiritstream/kit";
+import { captureLogger } from "../media/testdata/capture_logger.ts";
+import { type EncoderServiceDeps, startEncoderService } from "../service.ts";
+
+type Commands = typeof COMMANDS;
+
+/** The encoder service on an in-process bus, called the way the gateway calls it. */
+export interface EncoderHarness {
+  bus: Bus;
+  dataDir: string;
+  /** Log lines (JSON) of the service. */
+  lines: string[];
+  /** Every event the service published, in order. */
+  events: BusEvent[];
+  call<N extends keyof Commands>(
+    name: N,
+    args: z.input<Commands[N]["args"]>,
+    tenantId?: string,
+  ): Promise<z.output<Commands[N]["result"]>>;
+  close(): Promise<void>;
+}
+
+/** Starts the service with a temp data dir; `deps` override the defaults. */
+export async function startEncoderHarness(
+  deps: Partial<EncoderServiceDeps> = {},
+): Promise<EncoderHarness> {
+  const bus = deps.bus ?? createMemoryBus();
+  const dataDir = await Deno.makeTempDir({ prefix: "encoder_service_" });
+  const { logger, lines } = captureLogger();
+  const events: BusEvent[] = [];
+  const follow = bus.follow(eventFilter(), { fromSeq: 1 }, (record) => {
+    events.push(BusEvent.parse(record.data));
+  });
+  await follow.ready;
+  const service = await startEncoderService({
+    bus,
+    logger,
+    redactor: createRedactor(),
+    config: { ffmpegPath: null, dataDir },
+    env: { PATH: Deno.env.get("PATH") },
+    ...deps,
+  });
+  return {
+    bus,
+    dataDir,
+    lines,
+    events,
+    call(name, args, tenantId = LOCAL_TENANT) {
+      const meta = {
+        requestId: crypto.randomUUID(),
+        tenantId,
+        userId: null,
+        role: "admin" as const,
+        ip: null,
+      };
+      return callCommand(bus, COMMANDS[name], { meta, args }, { timeoutMs: 30_000 });
+    },
+    async close() {
+      await service.close();
+      await follow.close();
+      if (!deps.bus) await bus.close();
+      await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}
+
+/** A passthrough group. */
+export function copyGroup(id: string, targets: OutputGroup["streamTargets"]): OutputGroup {
+  return {
+    id,
+    name: id,
+    isDefault: false,
+    generatePts: true,
+    video: { codec: "copy", width: 0, height: 0, fps: 0, bitrate: "0k" },
+    audio: { codec: "copy", bitrate: "0k", channels: 0, sampleRate: 0 },
+    container: { format: "flv" },
+    streamTargets: targets,
+  };
+}
+
+/** A target pushing to `rtmp://127.0.0.1:<port>/live/<key>`. */
+export function rtmpTarget(
+  id: string,
+  port: number,
+  key: string,
+): OutputGroup["streamTargets"][number] {
+  return {
+    id,
+    service: "Custom",
+    name: `Target ${id}`,
+    url: `rtmp://127.0.0.1:${port}/live`,
+    streamKey: key,
+  };
+}
