@@ -5,7 +5,7 @@
  * otherwise stops with one line naming the package to install.
  *
  *   deno run -A scripts/ensure_deps.ts start   # ffmpeg, and the dashboard build
- *   deno run -A scripts/ensure_deps.ts test    # + nats-server, postgresql, nginx-rtmp, caddy, chromium
+ *   deno run -A scripts/ensure_deps.ts test    # + nats-server, postgresql, nginx-rtmp, caddy, chromium, faketime
  */
 
 interface Component {
@@ -54,11 +54,13 @@ const COMPONENTS: Record<string, Component> = {
   },
   caddy: { name: "caddy", packages: ["caddy"], present: () => onPath("caddy") },
   chromium: { name: "chromium", packages: ["chromium"], present: () => onPath("chromium") },
+  // e2e/fault_clock_jump_test.ts moves the host's wall clock with libfaketime.
+  faketime: { name: "faketime", packages: ["faketime"], present: () => onPath("faketime") },
 };
 
 const NEEDS: Record<string, string[]> = {
   start: ["ffmpeg"],
-  test: ["ffmpeg", "nats", "postgres", "nginx", "caddy", "chromium"],
+  test: ["ffmpeg", "nats", "postgres", "nginx", "caddy", "chromium", "faketime"],
 };
 
 async function run(cmd: string[], env: Record<string, string> = {}): Promise<boolean> {

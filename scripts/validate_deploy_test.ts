@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { parse } from "yaml";
+import { checkCaddyfile } from "./deploy/check_caddyfile.ts";
+import { checkCompose, type ComposeFile } from "./deploy/check_compose.ts";
+import { checkManifests, OVERLAYS } from "./deploy/check_manifests.ts";
+import { interpolateCompose } from "./deploy/interpolate_compose.ts";
+import type { K8sObject, WorkloadSpec } from "./deploy/k8s_types.ts";
+import { dockerTargets } from "./deploy/repo_facts.ts";
+import { validateSchemas } from "./deploy/validate_schemas.ts";
+import { kustomize, readRepoFacts, validateDeploy } from "./validate_deploy.ts";
+
+const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname).replace(/\/$/, "");
+const COMPONENTS = ["auth", "encoder", "events", "gateway", "profiles"];
+
+async function repoCompose(): Promise<ComposeFile> {
+  const facts = await readRepoFacts(ROOT);
+  const text = await Deno.readTextFile(`${ROOT}/compose.yaml`);
+  return parse(interpolateCompose(text, facts.envExample).text, { merge: true }) as ComposeFile;
+}
+
+function workload(objects: K8sObject[], kind: string, name: string): WorkloadSpec {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  assert.ok(found, `${kind} ${name}`);
+  return found.spec as WorkloadSpec;
+}
+
+Deno.test("validateDeploy() finds no problem in Caddyfile, compose.yaml and every k8s overlay", async () => {
+  assert.deepEqual(await validateDeploy(ROOT), []);
+});
+
+Deno.test("readRepoFacts() sees every main.ts and the Dockerfile target that runs it", async () => {
+  const facts = await readRepoFacts(ROOT);
+  assert.deepEqual(facts.entries, [
+    "gateway/main.ts",
+    "services/auth/main.ts",
+    "services/encoder/main.ts",
+    "services/events/main.ts",
+    "services/profiles/main.ts",
+  ]);
+  const runs = [...facts.targets.values()].filter(Boolean).sort();
+  assert.deepEqual(runs, facts.entries, "one target per process");
+});
+
+Deno.test("dockerTargets() maps each stage to the main.ts its CMD runs", () => {
+  const targets = dockerTargets(
+    'FROM deno AS base\nFROM base AS api\nCMD ["deno", "run", "-A", "api/main.ts"]\n',
+  );
+  assert.deepEqual([...targets], [["base", null], ["api", "api/main.ts"]]);
+});
+
+Deno.test("interpolateCompose() applies defaults, requires :? variables and keeps $$", () => {
+  const { text, used } = interpolateCompose(
+    "a: ${A:-one}\nb: ${B}\nc: $$HOME\nd: ${D-x}",
+    { B: "two", D: "" },
+  );
+  assert.equal(text, "a: one\nb: two\nc: $HOME\nd: ");
+  assert.deepEqual([...used].sort(), ["A", "B", "D"]);
+  assert.throws(() => interpolateCompose("${P:?set P}", {}), /P is required: set P/);
+});
+
+Deno.test("checkCompose() reports missing services, targets, health checks, volumes and ports", async () => {
+  const facts = await readRepoFacts(ROOT);
+  const compose = await repoCompose();
+  const services = compose.services!;
+  delete services.auth;
+  delete services.profiles!.healthcheck;
+  services.gateway!.build = { context: ".", target: "nope" };
+  services.events!.ports = ["8080:8080"];
+  services.events!.volumes = ["ghost:/data"];
+  services.nats!.command = ["-m", "8222"];
+  delete services["encoder-gpu"]!.profiles;
+  const problems = await checkCompose(compose, facts);
+  const expected = [
+    'compose.yaml: service "profiles": needs a healthcheck',
+    'compose.yaml: service "gateway": Dockerfile has no target "nope"',
+    'compose.yaml: service "events": only Caddy and the encoder publish ports, found 8080/tcp',
+    'compose.yaml: service "events": volume "ghost" is not declared under volumes',
+    'compose.yaml: service "encoder-gpu": reserves a GPU outside the opt-in "gpu" profile',
+    'compose.yaml: volume "auth-data" is unused',
+    'compose.yaml: volume "events-data" is unused',
+    'compose.yaml: no encoder in the "gpu" profile',
+    "compose.yaml: no service runs services/auth/main.ts",
+    "compose.yaml: no service runs gateway/main.ts",
+    "compose.yaml: nats must run with JetStream (-js) on a volume",
+  ];
+  for (const problem of expected) assert.ok(problems.includes(problem), problem);
+  assert.equal(problems.length, expected.length, problems.join("\n"));
+});
+
+Deno.test("checkManifests() reports missing probes, replicas, budgets, policies and references", async () => {
+  const objects = await kustomize(`${ROOT}/k8s/overlays/prod`);
+  assert.deepEqual(checkManifests(objects, COMPONENTS, OVERLAYS.prod!), []);
+  const broken = structuredClone(objects).filter((o) =>
+    o.kind !== "NetworkPolicy" && o.kind !== "HorizontalPodAutoscaler" &&
+    !(o.kind === "PodDisruptionBudget" && o.metadata.name === "events")
+  );
+  delete workload(broken, "Deployment", "profiles").template.spec.containers[0]!.livenessProbe;
+  workload(broken, "Deployment", "gateway").replicas = 1;
+  workload(broken, "Deployment", "auth").template.spec.containers[0]!.envFrom = [
+    { configMapRef: { name: "missing-config" } },
+  ];
+  workload(broken, "StatefulSet", "nats").replicas = 1;
+  const events = workload(broken, "Deployment", "events").template.spec.containers[0]!;
+  events.env = events.env!.filter((v) => v.name !== "SPIRITSTREAM_HEALTH_PORT");
+  const problems = checkManifests(broken, COMPONENTS, OVERLAYS.gpu!);
+  const expected = [
+    "Deployment profiles, container profiles: no livenessProbe",
+    "Deployment gateway: needs replicas >= 2",
+    "Deployment events: no PodDisruptionBudget",
+    "Deployment events: SPIRITSTREAM_HEALTH_PORT must name a container port",
+    "Deployment auth: ConfigMap missing-config does not exist",
+    "encoder: no HorizontalPodAutoscaler",
+    "encoder: no nvidia.com/gpu limit",
+    "encoder: no GPU nodeSelector",
+    "encoder: no nvidia.com/gpu toleration",
+    "StatefulSet nats: JetStream cluster needs 3 replicas",
+    "no default-deny NetworkPolicy (Ingress and Egress)",
+    ...COMPONENTS.map((component) => `no NetworkPolicy for ${component}`),
+  ];
+  for (const problem of expected) assert.ok(problems.includes(problem), problem);
+  assert.equal(problems.length, expected.length, problems.join("\n"));
+});
+
+Deno.test("checkManifests() wants PostgreSQL in the dev cluster only", async () => {
+  const dev = await kustomize(`${ROOT}/k8s/overlays/dev`);
+  assert.deepEqual(checkManifests(dev, COMPONENTS, OVERLAYS.dev!), []);
+  assert.ok(
+    checkManifests(dev, COMPONENTS, OVERLAYS.prod!).includes(
+      "PostgreSQL must be external here, found a StatefulSet",
+    ),
+  );
+});
+
+Deno.test("validateSchemas() rejects wrong types and kinds it has no schema for", async () => {
+  const problems = await validateSchemas([
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "typo" },
+      spec: { replicas: "two", selector: {}, template: { spec: { containers: [] } } },
+    },
+    { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } },
+  ]);
+  assert.equal(problems.length, 2, problems.join("\n"));
+  assert.match(problems[0]!, /^Deployment typo: .*replicas must be integer/);
+  assert.equal(problems[1], "Widget w: no schema for example.com/v1 Widget");
+});
+
+Deno.test("checkCaddyfile() reports an invalid Caddyfile and a config that lacks HSTS", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const broken = `${dir}/Broken`;
+    await Deno.writeTextFile(broken, "localhost {\n\tno_such_directive\n}\n");
+    const invalid = await checkCaddyfile(broken, [{ name: "any", env: {}, expect: [] }]);
+    assert.equal(invalid.length, 1, invalid.join("\n"));
+    assert.match(invalid[0]!, /Broken \(any\): /);
+    const plain = `${dir}/Plain`;
+    await Deno.writeTextFile(plain, "localhost {\n\treverse_proxy gateway:8008\n}\n");
+    const lacking = await checkCaddyfile(plain, [{
+      name: "public",
+      env: {},
+      expect: ["Strict-Transport-Security"],
+    }]);
+    assert.deepEqual(lacking, [`${plain} (public): config lacks Strict-Transport-Security`]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
