@@ -3,7 +3,8 @@
  * SQLite files in the data dir, bound to 127.0.0.1:8008 by default. `deno task start` runs it.
  * @module
  */
-import { createMemoryBus } from "@spiritstream/bus";
+import { LOCAL_TENANT } from "@spiritstream/contracts";
+import { createLogForwarder, createMemoryBus } from "@spiritstream/bus";
 import { startGateway } from "@spiritstream/gateway";
 import {
   ConfigError,
@@ -15,15 +16,18 @@ import {
 } from "@spiritstream/kit";
 import { openSqlite } from "@spiritstream/store/sqlite";
 import { keySourceFromConfig, SecretKeyError, startProfilesService } from "@spiritstream/profiles";
-import { startEncoderService } from "@spiritstream/encoder";
+import { createMemoryLeaseStore, startEncoderService } from "@spiritstream/encoder";
 import { startEventsService } from "@spiritstream/events";
 import { startAuthService } from "@spiritstream/auth";
 
 const started = performance.now();
+// The dashboard build sits at web/dist beside main.ts, both from source and inside an executable
+// from `deno compile --include web/dist`; `deno task bundle` puts it at web/ beside the bundle.
+const uiDir = new URL(import.meta.url.endsWith(".ts") ? "./web/dist" : "./web", import.meta.url);
 let config;
 try {
   config = loadConfig(Deno.env.toObject(), {
-    defaultUiDir: new URL("./web/dist", import.meta.url).pathname,
+    defaultUiDir: decodeURIComponent(uiDir.pathname),
   });
   if (!isLoopbackHost(config.host) && !config.apiToken && config.authMode === "token") {
     throw new ConfigError(
@@ -41,10 +45,19 @@ try {
 
 const redactor = createRedactor();
 redactor.add(config.apiToken);
-const logger = createLogger({ level: config.logLevel, redactor, base: { mode: "desktop" } });
+redactor.add(config.setupToken);
+redactor.add(config.adminPassword);
+const bus = createMemoryBus();
+// Every record at info or above also reaches the dashboards as `log://log` (already redacted).
+const logForwarder = createLogForwarder(bus, { tenantId: LOCAL_TENANT });
+const logger = createLogger({
+  level: config.logLevel,
+  redactor,
+  base: { mode: "desktop" },
+  onRecord: logForwarder.onRecord,
+});
 await Deno.mkdir(config.dataDir, { recursive: true });
 
-const bus = createMemoryBus();
 // One SQLite file per service: services never read each other's tables.
 const dbs = {
   profiles: openSqlite(`${config.dataDir}/profiles.db`),
@@ -60,15 +73,41 @@ const services = [
     keySource: keySourceFromConfig(config),
     dataDir: config.dataDir,
     homeDir: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? null,
+    profilesPath: `${config.dataDir}/profiles.db`,
   }).catch((error) => {
     if (!(error instanceof SecretKeyError)) throw error;
     // deno-lint-ignore no-console
     console.error(error.message);
     Deno.exit(2);
   }),
-  await startEncoderService({ bus, logger }),
-  await startEventsService({ bus, logger }),
-  await startAuthService({ bus, logger }),
+  await startEncoderService({
+    bus,
+    logger,
+    redactor,
+    config,
+    // `${NAME}` stream keys resolve from this snapshot; one worker runs every stream.
+    env: Deno.env.toObject(),
+    leases: createMemoryLeaseStore(),
+  }),
+  await startEventsService({
+    bus,
+    db: dbs.events,
+    logger,
+    dataDir: config.dataDir,
+    homeDir: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? null,
+  }),
+  // Token mode by default: sessions live in auth.db, the gateway asks over the in-process bus.
+  await startAuthService({
+    bus,
+    db: dbs.auth,
+    logger,
+    mode: config.authMode,
+    apiToken: config.apiToken,
+    setupToken: config.setupToken,
+    admin: config.adminEmail && config.adminPassword
+      ? { email: config.adminEmail, password: config.adminPassword }
+      : null,
+  }),
 ];
 const gateway = await startGateway({ bus, logger, config });
 logger.info(
@@ -83,5 +122,6 @@ onShutdown(logger, async () => {
   await gateway.close();
   for (const service of services.reverse()) await service.close();
   for (const db of Object.values(dbs)) await db.close();
+  await logForwarder.close();
   await bus.close();
 });

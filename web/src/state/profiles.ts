@@ -139,9 +139,12 @@ export function obsServerUrl(input: RtmpInput, pageHost: string): string {
   return `${input.type}://${host.includes(":") ? `[${host}]` : host}:${input.port}${app}`;
 }
 
-/** The groups of a profile with their real keys, for the start commands only. */
+/**
+ * The groups of a profile for the start commands. Keys stay masked: the encoder asks the
+ * profiles service for the real ones, so stream keys never reach the browser to go live.
+ */
 export async function liveGroupsOf(name: string): Promise<{ groups: OutputGroup[]; url: string }> {
-  const profile = await loadProfile(name, { reveal: true });
+  const profile = await loadProfile(name, { reveal: false });
   return {
     groups: profile.outputGroups.filter((g) => g.streamTargets.length > 0),
     url: incomingUrl(profile.input),
