@@ -99,7 +99,9 @@ export async function createThemeService(options: ThemeServiceOptions): Promise<
       // The user folder first, so a hand-placed file can override a built-in's palette.
       const theme = custom.find((t) => t.id === themeId) ??
         BUILTIN_THEMES.find((t) => t.id === themeId);
-      if (!theme) return Promise.reject(new AppError("not_found", `Theme not found: ${themeId}`));
+      if (!theme) {
+        return Promise.reject(new AppError("not_found", `Theme not found: ${shown(themeId)}`));
+      }
       return Promise.resolve({ ...theme.tokens });
     },
     async install_theme({ themePath }) {
@@ -135,4 +137,10 @@ async function writeAtomically(path: string, text: string): Promise<void> {
     await Deno.remove(temp).catch(() => {});
     throw error;
   }
+}
+
+/** An id as it may appear in a message: no control or bidi characters, at most 100 chars. */
+function shown(id: string): string {
+  const clean = id.replace(/[\p{Cc}\p{Cf}]/gu, "?");
+  return clean.length > 100 ? `${clean.slice(0, 100)}…` : clean;
 }

@@ -1,0 +1,146 @@
+/** What /proc says about one process at one moment. */
+export interface ProcSample {
+  pid: number;
+  /** Process name (`comm`), e.g. `deno`, `ffmpeg`, `nginx`. */
+  comm: string;
+  ppid: number;
+  /** One-letter state (`R`, `S`, `Z`, ...). */
+  state: string;
+  /** utime + stime of every thread, in seconds. */
+  cpuSeconds: number;
+  rssBytes: number;
+}
+
+// Linux reports utime/stime in clock ticks; USER_HZ is 100 on every mainstream kernel build.
+const TICKS_PER_SECOND = 100;
+const PAGE_BYTES = 4096;
+
+/** Reads `/proc/<pid>/stat`; null when the process is gone. */
+export async function readProc(pid: number): Promise<ProcSample | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(`/proc/${pid}/stat`);
+  } catch {
+    return null;
+  }
+  return parseStat(pid, text);
+}
+
+function parseStat(pid: number, text: string): ProcSample | null {
+  // comm may contain spaces and parentheses: the fields start after the LAST ')'.
+  const close = text.lastIndexOf(")");
+  if (close < 0) return null;
+  const comm = text.slice(text.indexOf("(") + 1, close);
+  const fields = text.slice(close + 2).split(" ");
+  // fields[0] is field 3 (state); utime = field 14, stime = 15, rss = 24 (pages).
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  const rssPages = Number(fields[21]);
+  return {
+    pid,
+    comm,
+    ppid: Number(fields[1]),
+    state: fields[0] ?? "?",
+    cpuSeconds: (utime + stime) / TICKS_PER_SECOND,
+    rssBytes: rssPages * PAGE_BYTES,
+  };
+}
+
+/** Every live process on the machine (zombies excluded). */
+export async function listProcesses(): Promise<ProcSample[]> {
+  const out: ProcSample[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const sample = await readProc(Number(entry.name));
+    if (sample && sample.state !== "Z" && sample.state !== "X") out.push(sample);
+  }
+  return out;
+}
+
+/** The process and all its live descendants, root first. */
+export async function processTree(pid: number): Promise<ProcSample[]> {
+  const all = await listProcesses();
+  const byParent = new Map<number, ProcSample[]>();
+  for (const p of all) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);
+  const root = all.find((p) => p.pid === pid);
+  if (!root) return [];
+  const out = [root];
+  for (let i = 0; i < out.length; i++) out.push(...(byParent.get(out[i]!.pid) ?? []));
+  return out;
+}
+
+/** Open file descriptors of a process (entries of `/proc/<pid>/fd`); -1 when it is gone. */
+export async function countFds(pid: number): Promise<number> {
+  let n = 0;
+  try {
+    for await (const _ of Deno.readDir(`/proc/${pid}/fd`)) n++;
+  } catch {
+    return -1;
+  }
+  return n;
+}
+
+/** Live processes whose environment holds `NAME=value` (how the engine marks its FFmpegs). */
+export async function processesWithEnv(name: string, value: string): Promise<ProcSample[]> {
+  const needle = `${name}=${value}`;
+  const out: ProcSample[] = [];
+  for (const p of await listProcesses()) {
+    try {
+      const env = await Deno.readTextFile(`/proc/${p.pid}/environ`);
+      if (env.split("\0").includes(needle)) out.push(p);
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return out;
+}
+
+/** CPU seconds a set of processes used between two snapshots (processes in both only). */
+export function cpuDelta(before: ProcSample[], after: ProcSample[]): number {
+  const start = new Map(before.map((p) => [p.pid, p.cpuSeconds]));
+  let total = 0;
+  for (const p of after) {
+    const from = start.get(p.pid);
+    // A process born inside the window counts from zero.
+    total += p.cpuSeconds - (from ?? 0);
+  }
+  return total;
+}
+
+/** Options for {@linkcode measureCpu}. */
+export interface MeasureCpuOptions {
+  /** Include descendants (FFmpeg children of the host). @default true */
+  tree?: boolean;
+}
+
+/**
+ * CPU used by `pid` (and, by default, its descendants) over a window of `ms` milliseconds, as a
+ * percentage of ONE core: utime+stime deltas from /proc divided by wall time.
+ */
+export async function measureCpu(
+  pid: number,
+  ms: number,
+  options: MeasureCpuOptions = {},
+): Promise<number> {
+  const [cpu] = await measureCpuMany([{ pid, tree: options.tree ?? true }], ms);
+  return cpu!;
+}
+
+/** {@linkcode measureCpu} for several processes over the SAME window (side by side). */
+export async function measureCpuMany(
+  targets: { pid: number; tree: boolean }[],
+  ms: number,
+): Promise<number[]> {
+  const snapshot = () =>
+    Promise.all(
+      targets.map(async ({ pid, tree }) =>
+        tree ? await processTree(pid) : [await readProc(pid)].filter((p) => p !== null)
+      ),
+    );
+  const before = await snapshot();
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = await snapshot();
+  const elapsed = (performance.now() - started) / 1000;
+  return after.map((procs, i) => (cpuDelta(before[i]!, procs) / elapsed) * 100);
+}

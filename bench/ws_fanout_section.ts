@@ -1,0 +1,62 @@
+import { type BenchContext, type Section, table } from "./lib/report.ts";
+import { fixed } from "./lib/summary.ts";
+import { benchWsFanout, type WsFanoutRun } from "./ws_fanout.ts";
+
+const GOAL_MS = 50;
+const GOAL_CLIENTS = 1000;
+
+/**
+ * The `/ws` fan-out rows: calls `benchWsFanout` from `bench/ws_fanout.ts` (its definitions hold:
+ * real WebSocket clients in a separate process, latency from publish to every client) for
+ * 100/1000/5000 clients in both layouts, and checks the 1000-client p99 of the desktop host.
+ */
+export async function benchWsFanoutSection(ctx: BenchContext): Promise<Section> {
+  const clients = ctx.quick ? [100, 1000] : [100, 1000, 5000];
+  ctx.log(`ws fan-out: ${clients.join("/")} clients, host and nats layouts`);
+  const result = await benchWsFanout({ clients, modes: ["host", "nats"] });
+  const runs: WsFanoutRun[] = result.runs;
+  const goalRun = runs.find((r) => r.mode === "host" && r.clients === GOAL_CLIENTS);
+  const markdown = [
+    "Measured by `benchWsFanout()` of `bench/ws_fanout.ts` (`deno run -A bench/ws_fanout.ts " +
+    `--clients=${clients.join(",")} --modes=host,nats\` prints the same as JSON): the clients ` +
+    `run in a separate process; ${result.latencyEvents} events are published one by one and ` +
+    "latency is publish → received by each client; p50/p99 over every (event, client) frame. " +
+    "`host` = the one-process host (in-process bus); `nats` = two gateway processes and the " +
+    "events service over nats-server, clients split between the gateways. The burst column is " +
+    "events per second delivered to every client (up to 1000 clients).",
+    "",
+    table(
+      [
+        "layout",
+        "clients",
+        "connected",
+        "p50 (ms)",
+        "p99 (ms)",
+        "max (ms)",
+        "burst events/s",
+        "idle RSS/conn",
+      ],
+      runs.map((r) => [
+        r.mode,
+        String(r.clients),
+        String(r.connected),
+        fixed(r.latencyMs.p50),
+        fixed(r.latencyMs.p99),
+        fixed(r.latencyMs.max),
+        r.burst ? String(r.burst.eventsPerSec) : "-",
+        r.idleBytesPerConnection ? `${fixed(r.idleBytesPerConnection.rss / 1024, 1)} KiB` : "-",
+      ]),
+    ),
+  ].join("\n");
+  return {
+    title: "WebSocket fan-out latency",
+    markdown,
+    goals: [{
+      goal: `WS fan-out p99, ${GOAL_CLIENTS} clients (desktop host)`,
+      measured: goalRun ? `${fixed(goalRun.latencyMs.p99)} ms` : "not measured",
+      target: `≤ ${GOAL_MS} ms`,
+      pass: goalRun ? goalRun.latencyMs.p99 <= GOAL_MS : null,
+    }],
+    raw: runs,
+  };
+}
