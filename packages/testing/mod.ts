@@ -23,3 +23,4 @@ export {
   type TestPublisher,
 } from "./publisher.ts";
 export { probe, type ProbeResult } from "./probe.ts";
+export { type MigratedPostgres, startMigratedPostgres } from "./migrated_postgres.ts";
