@@ -95,6 +95,11 @@ Deno.test("desktop host: wall-clock jumps (libfaketime) break neither sessions, 
           const targetStats = ws.payloads<TargetStats>("target_stats", jumped + 1500)
             .filter((s) => s.targetId === "t0");
           assert.ok(targetStats.at(-1)!.bitrate > 0, "target bitrate after the jump");
+          // Durations run on a monotonic clock: an hour's jump must not show up in uptime.
+          assert.ok(
+            targetStats.at(-1)!.uptimeSecs < 600,
+            `target uptime after the jump: ${targetStats.at(-1)!.uptimeSecs} s`,
+          );
 
           // Back-off runs on monotonic timers: a retry computed from the wall clock would land an
           // hour away and this wait would time out.

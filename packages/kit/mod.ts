@@ -14,3 +14,4 @@ export {
   type StoredBackendSettings,
 } from "./config.ts";
 export { onShutdown } from "./shutdown.ts";
+export { monotonicNow } from "./monotonic_now.ts";

@@ -1,4 +1,4 @@
-import type { Logger, Redactor } from "@spiritstream/kit";
+import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { FlvWriter, type MediaHub } from "../media/mod.ts";
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 import { type FfmpegProcess, spawnFfmpeg } from "./ffmpeg_process.ts";
@@ -108,7 +108,7 @@ export class EncoderSupervisor {
   }
 
   /** Called about once a second: restarts an FFmpeg that stopped producing while fed. */
-  watch(now = Date.now()): void {
+  watch(now = monotonicNow()): void {
     const proc = this.#proc;
     if (this.#stopped || !proc || proc.hasExited) return;
     const bytes = this.outputBytes;
@@ -156,7 +156,7 @@ export class EncoderSupervisor {
     });
     this.#proc = proc;
     this.#progress = null;
-    this.#spawnedAt = Date.now();
+    this.#spawnedAt = monotonicNow();
     this.#lastOutputAt = this.#spawnedAt;
     this.#lastOutputBytes = 0;
     const source = flvSource(proc.stdout!, {
@@ -189,7 +189,7 @@ export class EncoderSupervisor {
     this.#writer = null;
     const reason = proc.failure() ?? `FFmpeg exited with code ${status.code}`;
     const produced = source.mediaTags > 0;
-    if (produced && Date.now() - this.#spawnedAt > 10_000) this.#attempt = 0;
+    if (produced && monotonicNow() - this.#spawnedAt > 10_000) this.#attempt = 0;
     if (!produced) this.#earlyFailures++;
     this.#attempt++;
     this.#restarts++;

@@ -5,7 +5,7 @@ import type {
   OutputGroup,
   StreamTarget,
 } from "@spiritstream/contracts";
-import type { Logger, Redactor } from "@spiritstream/kit";
+import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { createMediaHub, type MediaHub } from "../media/mod.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import { EncoderSupervisor } from "./encoder_supervisor.ts";
@@ -51,7 +51,7 @@ const SUGGESTION = "Check the group's codec, preset and profile against the enco
 export class GroupRuntime {
   readonly id: string;
   readonly passthrough: boolean;
-  readonly startedAt = Date.now();
+  readonly startedAt = monotonicNow();
   #options: GroupRuntimeOptions;
   #group: OutputGroup;
   #hub: MediaHub;
@@ -59,7 +59,7 @@ export class GroupRuntime {
   #encoder: EncoderSupervisor | null = null;
   #targets = new Map<string, TargetEntry>();
   #state: GroupState = "starting";
-  #lastOutput = { bytes: 0, at: Date.now() };
+  #lastOutput = { bytes: 0, at: monotonicNow() };
 
   private constructor(options: GroupRuntimeOptions) {
     this.#options = options;
@@ -175,7 +175,7 @@ export class GroupRuntime {
   }
 
   /** Emits `stream_stats` and one `target_stats` per target; watches the encoder. */
-  tick(now = Date.now()): void {
+  tick(now = monotonicNow()): void {
     const { emit } = this.#options;
     const meter = this.#meter.read(now);
     let targetDropped = 0;
@@ -276,7 +276,7 @@ export class GroupRuntime {
       supervisor,
       signature: targetSignature(target),
       lastBytes: 0,
-      lastAt: Date.now(),
+      lastAt: monotonicNow(),
     });
     supervisor.start(this.#options.isDisabled(target.id));
   }

@@ -1,5 +1,5 @@
 import { AppError, type IngestStatus, type StreamState } from "@spiritstream/contracts";
-import type { Logger, Redactor } from "@spiritstream/kit";
+import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { createMediaHub, type MediaHub, type RtmpServer, startRtmpServer } from "../media/mod.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import { srtIngestArgs } from "./ffmpeg_args.ts";
@@ -46,7 +46,7 @@ export async function openIngestRuntime(
 
   function report(live: boolean, remote: string | null): void {
     publisher = live ? remote : null;
-    since = live ? Date.now() : null;
+    since = live ? monotonicNow() : null;
     options.onStatus({
       state: live ? "live" : "waiting",
       url: address.url,

@@ -1,3 +1,4 @@
+import { monotonicNow } from "@spiritstream/kit";
 import { type FlvTag, isSequenceHeader, type MediaSink } from "../media/mod.ts";
 
 /** What a {@linkcode MeterSink} measured. */
@@ -32,7 +33,7 @@ export class MeterSink implements MediaSink {
 
   write(tag: FlvTag): void {
     if (tag.type === "data") return;
-    const now = Date.now();
+    const now = monotonicNow();
     const video = tag.type === "video" && !isSequenceHeader(tag);
     if (video) this.#frames++;
     this.#bytes += tag.payload.length;
@@ -43,7 +44,7 @@ export class MeterSink implements MediaSink {
   }
 
   /** The counters now. */
-  read(now = Date.now()): MeterReading {
+  read(now = monotonicNow()): MeterReading {
     this.#prune(now);
     let bytes = 0;
     let frames = 0;

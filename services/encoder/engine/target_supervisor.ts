@@ -1,5 +1,5 @@
 import { AppError, type TargetSnapshot, type TargetState } from "@spiritstream/contracts";
-import type { Logger, Redactor } from "@spiritstream/kit";
+import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 
 /** One established connection to a destination. */
@@ -174,11 +174,11 @@ export class TargetSupervisor {
         if (generation !== this.#generation) return void link.close().catch(() => {});
         this.#abort = null;
         this.#link = link;
-        this.#liveSince = Date.now();
+        this.#liveSince = monotonicNow();
         this.#set("live", { attempt: this.#attempt, error: null });
         void link.closed.then(({ error }) => {
           if (generation !== this.#generation) return;
-          const lived = Date.now() - (this.#liveSince ?? Date.now());
+          const lived = monotonicNow() - (this.#liveSince ?? monotonicNow());
           if (lived >= HEALTHY_MS) this.#attempt = 0;
           this.#dropLink();
           void link.close().catch(() => {});
@@ -213,7 +213,7 @@ export class TargetSupervisor {
     const delay = kind === "refused"
       ? this.#backoff.rejectedMs
       : backoffDelay(this.#attempt, this.#backoff);
-    this.#nextRetryAt = Date.now() + delay;
+    this.#nextRetryAt = monotonicNow() + delay;
     const generation = this.#generation;
     this.#timer = setTimeout(() => {
       if (generation !== this.#generation) return;

@@ -1,3 +1,4 @@
+import { monotonicNow } from "@spiritstream/kit";
 import { type FlvTag, isKeyframe, isSequenceHeader } from "./flv.ts";
 import { KeyframeGate } from "./keyframe_gate.ts";
 import type { MediaLogger } from "./media_logger.ts";
@@ -109,7 +110,7 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
   const frameWindow: { at: number; ts: number }[] = [];
 
   function ingest(tag: FlvTag): void {
-    const now = Date.now();
+    const now = monotonicNow();
     bytesIn += tag.payload.length;
     byteWindow.push({ at: now, bytes: tag.payload.length });
     prune(now);
@@ -243,7 +244,7 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
       return source !== null;
     },
     stats() {
-      prune(Date.now());
+      prune(monotonicNow());
       let windowBytes = 0;
       for (const entry of byteWindow) windowBytes += entry.bytes;
       let fps = 0;

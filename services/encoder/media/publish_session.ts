@@ -1,3 +1,4 @@
+import { monotonicNow } from "@spiritstream/kit";
 import type { FlvTag } from "./flv.ts";
 
 /** A live publisher on the ingest (OBS, FFmpeg) as handed to `onPublish`. */
@@ -52,7 +53,7 @@ export function createPublishSession(init: {
     id: init.id,
     app: init.app,
     remoteAddr: init.remoteAddr,
-    startedAt: Date.now(),
+    startedAt: monotonicNow(),
     get metadata() {
       return metadata;
     },

@@ -1,3 +1,4 @@
+import { monotonicNow } from "@spiritstream/kit";
 import { type Amf0Value, encodeAmf0 } from "./amf0.ts";
 import { concatBytes } from "./bytes.ts";
 import { ChunkReader } from "./chunk_reader.ts";
@@ -45,7 +46,7 @@ export class RtmpConnection {
   #ackWindow = 0;
   #lastAck = 0;
   #peerAcked = 0;
-  #lastReceiveAt = Date.now();
+  #lastReceiveAt = monotonicNow();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #idleTimeoutMs = 0;
 
@@ -109,7 +110,7 @@ export class RtmpConnection {
     this.#idleTimeoutMs = ms;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
-    this.#lastReceiveAt = Date.now();
+    this.#lastReceiveAt = monotonicNow();
     if (ms > 0 && !this.#closed) this.#armIdle(ms);
   }
 
@@ -148,7 +149,7 @@ export class RtmpConnection {
 
   #armIdle(ms: number): void {
     this.#idleTimer = setTimeout(() => {
-      const quiet = Date.now() - this.#lastReceiveAt;
+      const quiet = monotonicNow() - this.#lastReceiveAt;
       if (quiet >= ms) this.close(new Error(`No data from peer for ${ms} ms`));
       else this.#armIdle(ms - quiet);
     }, ms);
@@ -161,7 +162,7 @@ export class RtmpConnection {
       while (!this.#closed) {
         const n = await this.#conn.read(buffer);
         if (n === null) break;
-        this.#lastReceiveAt = Date.now();
+        this.#lastReceiveAt = monotonicNow();
         this.#receive(buffer.subarray(0, n));
       }
       this.close(null);

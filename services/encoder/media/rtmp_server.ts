@@ -1,3 +1,4 @@
+import { monotonicNow } from "@spiritstream/kit";
 import { Amf0EcmaArray, type Amf0Object, type Amf0Value, decodeAmf0 } from "./amf0.ts";
 import { ByteReader } from "./byte_reader.ts";
 import type { FlvTag } from "./flv.ts";
@@ -97,7 +98,7 @@ export function startRtmpServer(options: RtmpServerOptions): RtmpServer {
     const remote = conn.remoteAddr as Deno.NetAddr;
     const remoteAddr = { hostname: remote.hostname, port: remote.port };
     const reader = new ByteReader(conn);
-    const deadline = Date.now() + handshakeTimeoutMs;
+    const deadline = monotonicNow() + handshakeTimeoutMs;
     try {
       conn.setNoDelay(true);
       await handshake(conn, reader, { role: "server", timeoutMs: handshakeTimeoutMs });
@@ -119,7 +120,7 @@ export function startRtmpServer(options: RtmpServerOptions): RtmpServer {
     rtmps.add(rtmp);
     const setupTimer = setTimeout(() => {
       if (!control) rtmp.close(new Error("No publish before the handshake timeout"));
-    }, Math.max(1, deadline - Date.now()));
+    }, Math.max(1, deadline - monotonicNow()));
 
     function onMessage(message: RtmpMessage): void {
       switch (message.typeId) {
@@ -276,7 +277,7 @@ export function startRtmpServer(options: RtmpServerOptions): RtmpServer {
         remote: remoteAddr,
         session: session.id,
         reason,
-        seconds: Math.round((Date.now() - session.startedAt) / 1000),
+        seconds: Math.round((monotonicNow() - session.startedAt) / 1000),
         bytesIn: session.bytesIn,
       }, "RTMP publisher left");
       // A publisher that unpublished but keeps the socket open must not linger forever.
