@@ -1,19 +1,19 @@
-import type { OutputGroup } from "@spiritstream/contracts";
+import type { OutputGroup, RtmpInput } from "@spiritstream/contracts";
 import { invoke } from "../api/client.ts";
 import { act } from "./actions.ts";
 import { active, liveGroupsOf } from "./profiles.ts";
 import { applyEnded, groups } from "./stream.ts";
 
-// Every start command needs the real keys: they are fetched right before the call and kept in
-// no signal, so they never reach the page.
+// Start commands send masked stream keys (the encoder resolves them) and the profile's ingest,
+// so its key is enforced; nothing secret is kept in a signal.
 
 /** "Go live": starts every group of the active profile that has targets. */
 export async function goLive(): Promise<void> {
   const profile = active.value;
   if (!profile) return;
   await act("go live", async () => {
-    const { groups, url } = await liveGroupsOf(profile.name);
-    await invoke("start_all_streams", { groups, incomingUrl: url });
+    const { groups, url, input } = await liveGroupsOf(profile.name);
+    await invoke("start_all_streams", { groups, incomingUrl: url, input });
   }, { done: "Going live: targets are connecting." });
 }
 
@@ -25,20 +25,22 @@ export async function stopAll(): Promise<void> {
   }, { done: "All streams stopped." });
 }
 
-async function revealedGroup(groupId: string): Promise<{ group: OutputGroup; url: string }> {
+async function liveGroup(
+  groupId: string,
+): Promise<{ group: OutputGroup; url: string; input: RtmpInput }> {
   const profile = active.value;
   if (!profile) throw new Error("Choose a profile on the dashboard first.");
   const live = await liveGroupsOf(profile.name);
   const group = live.groups.find((g) => g.id === groupId);
   if (!group) throw new Error("This group has no stream targets: add one in the profile editor.");
-  return { group, url: live.url };
+  return { group, url: live.url, input: live.input };
 }
 
 /** Starts one output group. */
 export async function startGroup(groupId: string): Promise<void> {
   await act("start the group", async () => {
-    const { group, url } = await revealedGroup(groupId);
-    await invoke("start_stream", { group, incomingUrl: url });
+    const { group, url, input } = await liveGroup(groupId);
+    await invoke("start_stream", { group, incomingUrl: url, input });
   });
 }
 
@@ -59,7 +61,7 @@ export async function toggleTarget(
   enabled: boolean,
 ): Promise<boolean> {
   const done = await act(enabled ? "enable the target" : "disable the target", async () => {
-    const { group, url } = await revealedGroup(groupId);
+    const { group, url } = await liveGroup(groupId);
     await invoke("toggle_stream_target", { targetId, enabled, group, incomingUrl: url });
     return true;
   });

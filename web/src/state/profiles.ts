@@ -140,14 +140,20 @@ export function obsServerUrl(input: RtmpInput, pageHost: string): string {
 }
 
 /**
- * The groups of a profile for the start commands. Keys stay masked: the encoder asks the
- * profiles service for the real ones, so stream keys never reach the browser to go live.
+ * The groups and ingest of a profile for the start commands. Stream keys stay masked: the encoder
+ * asks the profiles service for the real ones, so they never reach the browser to go live. The
+ * ingest key (what OBS must send) is fetched only when one is set, so the encoder enforces it.
  */
-export async function liveGroupsOf(name: string): Promise<{ groups: OutputGroup[]; url: string }> {
+export async function liveGroupsOf(
+  name: string,
+): Promise<{ groups: OutputGroup[]; url: string; input: RtmpInput }> {
   const profile = await loadProfile(name, { reveal: false });
+  const guarded = Boolean(profile.input.streamKey || profile.input.srtPassphrase);
+  const input = guarded ? (await loadProfile(name, { reveal: true })).input : profile.input;
   return {
     groups: profile.outputGroups.filter((g) => g.streamTargets.length > 0),
     url: incomingUrl(profile.input),
+    input,
   };
 }
 
