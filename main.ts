@@ -4,16 +4,19 @@
  * @module
  */
 import { LOCAL_TENANT } from "@spiritstream/contracts";
-import { createLogForwarder, createMemoryBus } from "@spiritstream/bus";
+import { createLogForwarder, createMemoryBus, type HostedService } from "@spiritstream/bus";
 import { startGateway } from "@spiritstream/gateway";
 import {
+  type Config,
   ConfigError,
   createLogger,
   createRedactor,
   isLoopbackHost,
   loadConfig,
   onShutdown,
+  type StoredBackendSettings,
 } from "@spiritstream/kit";
+import { readStoredBackend } from "@spiritstream/host";
 import { openSqlite } from "@spiritstream/store/sqlite";
 import { keySourceFromConfig, SecretKeyError, startProfilesService } from "@spiritstream/profiles";
 import { createMemoryLeaseStore, startEncoderService } from "@spiritstream/encoder";
@@ -24,24 +27,29 @@ const started = performance.now();
 // The dashboard build sits at web/dist beside main.ts, both from source and inside an executable
 // from `deno compile --include web/dist`; `deno task bundle` puts it at web/ beside the bundle.
 const uiDir = new URL(import.meta.url.endsWith(".ts") ? "./web/dist" : "./web", import.meta.url);
-let config;
-try {
-  config = loadConfig(Deno.env.toObject(), {
-    defaultUiDir: decodeURIComponent(uiDir.pathname),
-  });
-  if (!isLoopbackHost(config.host) && !config.apiToken && config.authMode === "token") {
-    throw new ConfigError(
-      "SPIRITSTREAM_HOST",
-      `refusing to listen on ${config.host} without a token: set SPIRITSTREAM_API_TOKEN (anyone on the network could control your streams)`,
-    );
+const env = Deno.env.toObject();
+
+/** Resolves config (env > the last profile's backend settings > defaults) or exits with one line. */
+function resolveConfig(stored: StoredBackendSettings = {}): Config {
+  try {
+    const resolved = loadConfig(env, { stored, defaultUiDir: decodeURIComponent(uiDir.pathname) });
+    if (!isLoopbackHost(resolved.host) && !resolved.apiToken && resolved.authMode === "token") {
+      throw new ConfigError(
+        "SPIRITSTREAM_HOST",
+        `refusing to listen on ${resolved.host} without a token: set SPIRITSTREAM_API_TOKEN (anyone on the network could control your streams)`,
+      );
+    }
+    return resolved;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // One line, then stop: config errors are the user's to fix.
+    // deno-lint-ignore no-console
+    console.error(error.message);
+    Deno.exit(2);
   }
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  // One line, then stop: config errors are the user's to fix.
-  // deno-lint-ignore no-console
-  console.error(error.message);
-  Deno.exit(2);
 }
+
+let config = resolveConfig();
 
 const redactor = createRedactor();
 redactor.add(config.apiToken);
@@ -64,7 +72,7 @@ const dbs = {
   events: openSqlite(`${config.dataDir}/events.db`),
   auth: openSqlite(`${config.dataDir}/auth.db`),
 };
-const services = [
+const services: HostedService[] = [
   await startProfilesService({
     bus,
     db: dbs.profiles,
@@ -80,6 +88,12 @@ const services = [
     console.error(error.message);
     Deno.exit(2);
   }),
+];
+// The profiles service knows the last profile's backend settings: they sit between the
+// environment and the defaults for the bind address, port and token (SpiritStream §3.2).
+config = resolveConfig(await readStoredBackend(bus));
+redactor.add(config.apiToken);
+services.push(
   await startEncoderService({
     bus,
     logger,
@@ -108,7 +122,7 @@ const services = [
       ? { email: config.adminEmail, password: config.adminPassword }
       : null,
   }),
-];
+);
 const gateway = await startGateway({ bus, logger, config });
 logger.info(
   {

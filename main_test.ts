@@ -129,3 +129,75 @@ Deno.test("desktop host stops on invalid config with one line naming the variabl
   assert.equal(status.code, 2);
   assert.equal(stderr.trim(), "Invalid SPIRITSTREAM_PORT: must be at most 65535");
 });
+
+Deno.test("desktop host takes port and token from the last profile's backend settings; env wins", async () => {
+  const dataDir = await Deno.makeTempDir();
+  const storedPort = freePort();
+  const token = "stored-profile-token-0123456789";
+  async function run(env: Record<string, string>, base: string, fn: () => Promise<void>) {
+    const child = spawnDesktop({ SPIRITSTREAM_DATA_DIR: dataDir, ...env });
+    try {
+      await waitFor(async () => (await fetch(`${base}/health`)).ok, {
+        timeoutMs: 30_000,
+        what: base,
+      });
+      await fn();
+    } finally {
+      child.kill("SIGTERM");
+      await child.status;
+      await child.stdout.cancel();
+      await child.stderr.cancel();
+    }
+  }
+  try {
+    const first = freePort();
+    await run({ SPIRITSTREAM_PORT: String(first) }, `http://127.0.0.1:${first}`, async () => {
+      const base = `http://127.0.0.1:${first}`;
+      const saved = await post(base, "save_profile", {
+        profile: {
+          id: crypto.randomUUID(),
+          name: "Remote",
+          input: { type: "rtmp", bindAddress: "127.0.0.1", port: 1935, application: "live" },
+          outputGroups: [],
+          settings: {
+            backend: {
+              remoteEnabled: false,
+              uiEnabled: true,
+              host: "0.0.0.0",
+              port: storedPort,
+              token,
+            },
+          },
+        },
+      });
+      assert.equal(saved.status, 200, JSON.stringify(saved.body));
+      const settings = (await post(base, "get_settings", {})).body.data;
+      await post(base, "save_settings", { settings: { ...settings, lastProfile: "Remote" } });
+    });
+
+    // No SPIRITSTREAM_PORT: the stored port and token apply; remote access is off, so the stored
+    // 0.0.0.0 host is ignored and the host stays on loopback.
+    const stored = `http://127.0.0.1:${storedPort}`;
+    await run({}, stored, async () => {
+      const open = await fetch(`${stored}/api/invoke/get_settings`, { method: "POST", body: "{}" });
+      await open.body?.cancel();
+      assert.equal(open.status, 401, "the stored token is required");
+      const authed = await fetch(`${stored}/api/invoke/get_settings`, {
+        method: "POST",
+        body: "{}",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(authed.status, 200);
+      assert.equal((await authed.json()).data.lastProfile, "Remote");
+    });
+
+    const fromEnv = freePort();
+    await run({ SPIRITSTREAM_PORT: String(fromEnv) }, `http://127.0.0.1:${fromEnv}`, async () => {
+      const res = await fetch(`http://127.0.0.1:${fromEnv}/health`);
+      assert.equal(res.status, 200, "the environment's port wins over the stored one");
+      await res.body?.cancel();
+    });
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
