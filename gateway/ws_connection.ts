@@ -38,6 +38,8 @@ export interface WsConnection {
   skip(seq: number): void;
   /** Offers one event; older than the cursor is ignored, so nothing is sent twice. */
   offer(frame: WsFrame): void;
+  /** Moves a connection that has sent nothing yet back to `cursor` (the stream restarted). */
+  restart(cursor: number): void;
   /** Sends a frame that is not an event of the stream (the snapshot), stamped with `id`. */
   sendExtra(head: string, id: number): void;
   /** Writes queued frames while the socket takes them; false once the queue is empty. */
@@ -183,6 +185,9 @@ export function createWsConnection(
         statsAt.set(key, now);
       }
       put(frame.text, frame.seq, frame.bytes, key);
+    },
+    restart(cursor) {
+      position = lastOut = sent = cursor;
     },
     sendExtra(head, id) {
       if (closed) return;

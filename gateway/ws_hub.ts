@@ -10,7 +10,10 @@ export { TOO_SLOW_CODE, type WsClient } from "./ws_connection.ts";
 
 /** How a client joins: from now, or replaying since an id; with or without a snapshot first. */
 export interface WsJoinOptions {
-  /** Replay every event of the client's tenant after this id, then go live. */
+  /**
+   * Replay every event of the client's tenant after this id, then go live. An id past the
+   * stream's head (from before the stream restarted) joins from now, after a `stream_reset` frame.
+   */
   since?: number | null;
   /** Send `{event:"snapshot", payload:{streams, stats, targetStats}, id}` before live events. */
   snapshot?: boolean;
@@ -50,6 +53,8 @@ export interface WsHubOptions {
 }
 
 const SNAPSHOT_EVENT = "snapshot";
+/** Tells a client that resumed with an id of the stream's previous run to forget its ids. */
+const RESET_HEAD = `{"event":"stream_reset","payload":{},"id":"`;
 /** Frames taken from the ring per step of a replay. */
 const REPLAY_BATCH = 64;
 
@@ -181,8 +186,9 @@ export function createWsHub(bus: Bus, options: WsHubOptions): WsHub {
    * ring, or from the bus for what the ring no longer holds. The last step (ring's end, snapshot,
    * live) runs without a pause, so no event can slip between replay and live.
    */
-  async function join(connection: WsConnection, snapshot: boolean): Promise<void> {
+  async function join(connection: WsConnection, snapshot: boolean, fresh: number): Promise<void> {
     const { tenantId } = connection.client;
+    if (connection.cursor() > fresh) await checkAhead(connection, fresh);
     while (!connection.isClosed() && !closed) {
       if (connection.cursor() < ring.base()) {
         await catchUp(connection);
@@ -200,6 +206,20 @@ export function createWsHub(bus: Bus, options: WsHubOptions): WsHub {
       }
       await connection.writable();
     }
+  }
+
+  /**
+   * A cursor past the hub's newest id is legit when this hub's follower lags the stream (the
+   * client saw the id on another replica): it stays. Past the stream's own head, though, the id
+   * is from before the stream restarted (ids count from 1 again): the client joins as if fresh,
+   * from `fresh` (the newest id when it came), so what arrived meanwhile is still replayed, and
+   * is told to forget its ids.
+   */
+  async function checkAhead(connection: WsConnection, fresh: number): Promise<void> {
+    const head = await bus.lastSeq();
+    if (connection.isClosed() || closed || connection.cursor() <= head) return;
+    connection.restart(fresh);
+    connection.sendExtra(RESET_HEAD, fresh);
   }
 
   /** Reads the stream back from the client's cursor until the ring covers the rest. */
@@ -276,7 +296,7 @@ export function createWsHub(bus: Bus, options: WsHubOptions): WsHub {
       set.add(connection);
       count++;
       onCountChange?.(count);
-      join(connection, joining.snapshot ?? false).catch((error) => {
+      join(connection, joining.snapshot ?? false, lastSeq).catch((error) => {
         // E.g. the bus closed under a replay: this client reconnects and resumes by id.
         logger.warn({ err: error }, "Could not bring a /ws client up to date");
         connection.close(1011, `Replay failed: resume with since=${connection.resumeId()}`);

@@ -331,19 +331,117 @@ Deno.test("createWsHub() closes a client that never reads with 4008 after its bo
   }
 });
 
+/** A gate that holds whatever waits on it until it is opened. */
+function gate(): { wait(): Promise<void>; hold(): void; open(): void } {
+  let pending: PromiseWithResolvers<void> | null = null;
+  return {
+    wait: () => pending?.promise ?? Promise.resolve(),
+    hold() {
+      pending ??= Promise.withResolvers();
+    },
+    open() {
+      pending?.resolve();
+      pending = null;
+    },
+  };
+}
+
+/** Makes the bus deliver records to its followers (the hub's) only while `lag` is open. */
+function lagFollowers(bus: Bus, lag: ReturnType<typeof gate>): void {
+  const follow = bus.follow.bind(bus);
+  bus.follow = (filter, options, handler) =>
+    follow(filter, options, async (record) => {
+      await lag.wait();
+      return handler(record);
+    });
+}
+
 Deno.test("createWsHub() answers a client that joins ahead of the stream from that id on", async () => {
-  const s = await hubServer();
+  // Another replica: the client saw id 2 there; this hub's follower has not received it yet.
+  const lag = gate();
+  const s = await hubServer({}, (bus) => Promise.resolve(lagFollowers(bus, lag)));
   try {
     await s.log("a", "old");
+    await waitFor(() => s.hub.lastId() === 1, { what: "id 1" });
+    lag.hold();
+    await s.log("a", "seen elsewhere: id 2");
+    assert.equal(s.hub.lastId(), 1, "the follower lags");
     const ws = await openWs(s.url("a", "since=2"));
     await waitFor(() => s.hub.size() === 1, { what: "the client" });
-    await s.log("a", "skipped: id 2");
     await s.log("a", "sent: id 3");
+    lag.open();
     await ws.waitFor(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(ws.frames.map((f) => [f.event, f.id]), [["log://log", "3"]]);
     assert.deepEqual(messages(ws), ["sent: id 3"]);
     await ws.close();
   } finally {
+    lag.open();
+    await s.close();
+  }
+});
+
+Deno.test("createWsHub() joins a client whose id is past the stream's head (the stream restarted) from now, after a stream_reset", async () => {
+  const s = await hubServer();
+  try {
+    await s.log("a", "before 1");
+    await s.log("a", "before 2");
+    await waitFor(() => s.hub.lastId() === 2, { what: "id 2" });
+    const ws = await openWs(s.url("a", "since=500"));
+    await ws.waitFor(1);
+    await s.log("b", "other tenant");
+    await s.log("a", "next");
+    await ws.waitFor(1, isLog);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(ws.frames, [
+      { event: "stream_reset", payload: {}, id: "2" },
+      { event: "log://log", payload: { level: 3, message: "next", target: "test" }, id: "4" },
+    ]);
+    await ws.close();
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("createWsHub() still replays what arrived while it asked the bus for its head, once, before the snapshot", async () => {
+  const asking = gate();
+  const asked = Promise.withResolvers<void>();
+  let armed = false;
+  const s = await hubServer({}, (bus) => {
+    const lastSeq = bus.lastSeq.bind(bus);
+    bus.lastSeq = async () => {
+      const head = await lastSeq();
+      if (!armed) return head;
+      asked.resolve();
+      await asking.wait();
+      return head;
+    };
+    return Promise.resolve();
+  });
+  try {
+    await s.log("a", "before");
+    await waitFor(() => s.hub.lastId() === 1, { what: "id 1" });
+    armed = true;
+    asking.hold();
+    const ws = await openWs(s.url("a", "since=900&snapshot=1"));
+    await asked.promise;
+    await s.log("a", "meanwhile");
+    await waitFor(() => s.hub.lastId() === 2, { what: "id 2" });
+    asking.open();
+    await ws.waitFor(1, (f) => f.event === "snapshot");
+    await s.log("a", "live");
+    await ws.waitFor(2, isLog);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(ws.frames.map((f) => [f.event, f.id]), [
+      ["stream_reset", "1"],
+      ["log://log", "2"],
+      ["snapshot", "2"],
+      ["log://log", "3"],
+    ]);
+    assert.deepEqual(messages(ws), ["meanwhile", "live"]);
+    await ws.close();
+  } finally {
+    asking.open();
     await s.close();
   }
 });

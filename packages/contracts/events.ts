@@ -103,6 +103,11 @@ export const EVENTS = {
   target_status: TargetStatus,
   target_stats: TargetStats,
   ingest_status: IngestStatus,
+  /**
+   * Sent by the gateway alone, to a `/ws` client that resumed with an id from before the event
+   * stream restarted: forget every id seen so far; ids count anew from this frame's id.
+   */
+  stream_reset: z.object({}),
 };
 
 /** Every event name. */

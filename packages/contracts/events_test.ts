@@ -71,6 +71,7 @@ const SAMPLES: Record<EventName, unknown> = {
     remoteAddr: "127.0.0.1:5555",
     since: 1,
   },
+  stream_reset: {},
 };
 
 Deno.test("EVENTS covers every SpiritStream event of §2.1 plus ours", () => {
@@ -94,10 +95,9 @@ Deno.test("EVENTS covers every SpiritStream event of §2.1 plus ours", () => {
     "oauth_complete",
   ];
   for (const name of spiritstream) assert.ok(isEventName(name), name);
-  for (const name of ["target_status", "target_stats", "ingest_status"]) {
-    assert.ok(isEventName(name));
-  }
-  assert.equal(EVENT_NAMES.length, spiritstream.length + 3);
+  const ours = ["target_status", "target_stats", "ingest_status", "stream_reset"];
+  for (const name of ours) assert.ok(isEventName(name), name);
+  assert.equal(EVENT_NAMES.length, spiritstream.length + ours.length);
 });
 
 Deno.test("parseEvent() accepts a realistic payload of every event", () => {

@@ -33,7 +33,13 @@ Deno.test("go live: two nginx-rtmp targets go live, one drops and comes back, st
       profile: {
         id: "go-live",
         name: "Go live",
-        input: { type: "rtmp", bindAddress: "127.0.0.1", port: ingestPort, application: "live" },
+        input: {
+          type: "rtmp",
+          bindAddress: "127.0.0.1",
+          port: ingestPort,
+          application: "live",
+          streamKey: "obs",
+        },
         outputGroups: [{
           id: "default",
           name: "Passthrough",
@@ -55,13 +61,13 @@ Deno.test("go live: two nginx-rtmp targets go live, one drops and comes back, st
     await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
     await page.getByLabel("Profile").selectOption("Go live");
     await page.getByText("Ready: 2 targets").waitFor();
-    await page.getByRole("button", { name: "Go live" }).click();
 
-    // OBS (our publisher) connects once the ingest listens.
-    await page.locator('.ingest [data-state="waiting"], .ingest [data-state="live"]').waitFor({
-      timeout: 15_000,
-    });
+    // The active profile's ingest opens (with its key) before "Go live": OBS (our publisher)
+    // connects first, as a streamer does.
+    await page.locator('.ingest [data-state="waiting"]').waitFor({ timeout: 15_000 });
     publisher = await startPublisher(`rtmp://127.0.0.1:${ingestPort}/live/obs`);
+    await page.locator('.ingest [data-state="live"]').waitFor({ timeout: 15_000 });
+    await page.getByRole("button", { name: "Go live" }).click();
     const alpha = page.locator('[data-target="alpha"][data-state="live"]');
     const beta = page.locator('[data-target="beta"][data-state="live"]');
     await alpha.waitFor({ timeout: 30_000 });

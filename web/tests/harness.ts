@@ -223,12 +223,16 @@ export async function invoke(
   return { status: res.status, ...body };
 }
 
-/** Two output groups with real-looking targets, so screens have something to show. */
+/**
+ * Two output groups with real-looking targets, so screens have something to show. Its ingest
+ * listens on a free loopback port: the dashboard opens it, and hosts run side by side.
+ */
 export function demoProfile(name: string): unknown {
   const copy = { codec: "copy", width: 0, height: 0, fps: 0, bitrate: "0k" };
   return {
     id: crypto.randomUUID(),
     name,
+    input: { type: "rtmp", bindAddress: "127.0.0.1", port: freePort(), application: "live" },
     outputGroups: [{
       id: "default",
       name: "Passthrough",

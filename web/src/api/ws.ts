@@ -81,7 +81,8 @@ interface Frame {
 /**
  * Opens one socket. A reconnect resumes one event *before* the newest one we handled: seeing that
  * event again proves the server still has our history (the rest is replayed); a snapshot coming
- * first means it restarted and counts ids anew, so we join again from its head.
+ * first means it restarted and counts ids anew, so we join again from its head. When our id is
+ * past the server's newest, it says so up front with `stream_reset`: we forget our ids and go on.
  */
 function open(): void {
   const echo = lastEventId;
@@ -100,6 +101,13 @@ function open(): void {
   ws.onmessage = (message) => {
     const frame = parseFrame(String(message.data));
     if (!frame || socket !== ws) return;
+    if (frame.event === "stream_reset") {
+      // What follows (events from its head, then the snapshot) is a fresh join.
+      confirmed = true;
+      lastId = lastEventId = null;
+      dispatch(frame);
+      return;
+    }
     if (!confirmed) {
       if (frame.event !== "snapshot" && frame.id === echo) {
         confirmed = true;

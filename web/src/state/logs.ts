@@ -77,6 +77,11 @@ export async function loadRecentLogs(): Promise<void> {
   }
 }
 
+/** Adds a line of the dashboard's own to the Logs screen (what it chose to ignore, say). */
+export function logLocally(level: number, message: string): void {
+  append([{ id: nextId++, time: Date.now(), level, target: "dashboard", message }]);
+}
+
 /** Follows `log://log` events. */
 export function wireLogEvents(): void {
   onEvent("log://log", (record: EventPayload<"log://log">) => {

@@ -6,11 +6,14 @@ import type {
   ProfileSummary,
   RtmpInput,
 } from "@spiritstream/contracts";
-import { isNotImplemented } from "../api/api_error.ts";
+import { ApiError, describeError, isNotImplemented } from "../api/api_error.ts";
 import { invoke } from "../api/client.ts";
 import type { ArgsIn } from "../api/types.ts";
 import { onEvent } from "../api/ws.ts";
+import { logLocally } from "./logs.ts";
+import { canOperate } from "./session.ts";
 import { nameGroups } from "./stream.ts";
+import { toast } from "./toasts.ts";
 
 /** What the server shows instead of a stored key; sent back unchanged it keeps the key.
  * Typed against the contract's literal, so a change there fails `deno check` here. */
@@ -79,13 +82,51 @@ export async function activate(name: string): Promise<void> {
   }
   const profile = await loadProfile(name, { setActive: true });
   lockedName.value = null;
+  // Chosen anew: open its ingest even if this tab opened the same one before (a stop closes it).
+  ingestOpenedFor = null;
   setActive(profile);
 }
 
 /** Replaces the active profile with a fresh copy (after a save). */
 export function setActive(profile: Profile | null): void {
   active.value = profile;
-  if (profile) nameGroups(Object.fromEntries(profile.outputGroups.map((g) => [g.id, g.name])));
+  if (!profile) return;
+  nameGroups(Object.fromEntries(profile.outputGroups.map((g) => [g.id, g.name])));
+  void openIngest(profile);
+}
+
+/** The profile and (masked) input whose ingest this tab opened last: a re-save keeps it open. */
+let ingestOpenedFor: string | null = null;
+
+/**
+ * Opens the active profile's ingest, so OBS can connect before "Go live". Best effort: it never
+ * throws; viewers do not ask; an older server, a missing permission, or other groups live on
+ * another ingest are only logged; anything else (a port in use, say) is one toast.
+ */
+async function openIngest(profile: Profile): Promise<void> {
+  const key = JSON.stringify([profile.name, profile.input]);
+  if (ingestOpenedFor === key || !canOperate.value) return;
+  ingestOpenedFor = key;
+  try {
+    // The ingest key comes masked, which the encoder refuses: fetch it only when one is set.
+    const guarded = Boolean(profile.input.streamKey || profile.input.srtPassphrase);
+    const input = guarded
+      ? (await loadProfile(profile.name, { reveal: true })).input
+      : profile.input;
+    await invoke("open_ingest", { incomingUrl: incomingUrl(profile.input), input });
+  } catch (error) {
+    if (ingestOpenedFor === key) ingestOpenedFor = null;
+    const message = `Did not open the ingest of "${profile.name}": ${describeError(error)}`;
+    if (expectedIngestRefusal(error)) logLocally(4, message);
+    else toast(message, "error");
+  }
+}
+
+/** Refusals that are not failures: not supported, not allowed, or live on another ingest. */
+function expectedIngestRefusal(error: unknown): boolean {
+  if (isNotImplemented(error)) return true;
+  if (error instanceof ApiError && error.status === 403) return true;
+  return error instanceof Error && /differs? from active groups/i.test(error.message);
 }
 
 /** Picks the profile used last (from the global settings), if any. */
