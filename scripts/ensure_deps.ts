@@ -120,14 +120,41 @@ async function main(task: string): Promise<number> {
   return await ensureDashboard();
 }
 
-/** Builds the dashboard once if its build output is missing (the gateway serves it at /). */
+/** Builds the dashboard when its build is missing or older than any of its sources. */
 async function ensureDashboard(): Promise<number> {
   const webDir = new URL("../web/", import.meta.url).pathname;
-  if (!isFile(`${webDir}vite.config.ts`) || isFile(`${webDir}dist/index.html`)) return 0;
-  console.error("Building the dashboard…");
+  if (!isFile(`${webDir}vite.config.ts`)) return 0;
+  const built = mtime(`${webDir}dist/index.html`);
+  const sources = [`${webDir}index.html`, `${webDir}vite.config.ts`, ...walk(`${webDir}src`)];
+  if (built > 0 && sources.every((path) => mtime(path) <= built)) return 0;
+  console.error(
+    built > 0 ? "Rebuilding the dashboard (sources changed)…" : "Building the dashboard…",
+  );
   const ok = await run([Deno.execPath(), "task", "--cwd", webDir, "build"]);
   if (!ok) console.error("The dashboard build failed; see the output above.");
   return ok ? 0 : 1;
+}
+
+function mtime(path: string): number {
+  try {
+    return Deno.statSync(path).mtime?.getTime() ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  try {
+    for (const entry of Deno.readDirSync(dir)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) out.push(...walk(path));
+      else out.push(path);
+    }
+  } catch {
+    // no such folder
+  }
+  return out;
 }
 
 Deno.exit(await main(Deno.args[0] ?? "start"));
