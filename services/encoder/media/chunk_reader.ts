@@ -6,6 +6,7 @@ const TWO_POW_32 = 0x1_0000_0000;
 const HEADER_SIZE = [11, 7, 3, 0] as const;
 /** Largest chunk size we accept from a peer; the spec allows 2^31-1 but nobody needs it. */
 const MAX_CHUNK_SIZE = 0xffffff;
+const EMPTY = new Uint8Array(0);
 
 interface ChunkStreamState {
   timestamp: number;
@@ -26,7 +27,7 @@ interface ChunkStreamState {
  */
 export class ChunkReader {
   #chunkSize = 128;
-  #pending: Uint8Array = new Uint8Array(0);
+  #pending: Uint8Array = EMPTY;
   #streams = new Map<number, ChunkStreamState>();
 
   /** The peer's current chunk size. */
@@ -44,7 +45,8 @@ export class ChunkReader {
       if (used === 0) break;
       offset += used;
     }
-    this.#pending = data.slice(offset);
+    // Copy the tail: `bytes` is usually the caller's read buffer, reused for the next read.
+    this.#pending = offset === data.length ? EMPTY : data.slice(offset);
     return messages;
   }
 
@@ -84,12 +86,14 @@ export class ChunkReader {
       typeId = data[p + 6]!;
     }
     if (fmt === 0) {
-      streamId = new DataView(data.buffer, data.byteOffset + p + 7, 4).getUint32(0, true);
+      streamId = (data[p + 7]! | (data[p + 8]! << 8) | (data[p + 9]! << 16) |
+        (data[p + 10]! << 24)) >>> 0;
     }
     p += headerSize;
     if (extended) {
       if (data.length < p + 4) return 0;
-      const ext = new DataView(data.buffer, data.byteOffset + p, 4).getUint32(0);
+      const ext = ((data[p]! << 24) | (data[p + 1]! << 16) | (data[p + 2]! << 8) |
+        data[p + 3]!) >>> 0;
       if (fmt <= 2) {
         tsField = ext;
         p += 4;

@@ -49,6 +49,10 @@ export class RtmpConnection {
   #lastReceiveAt = monotonicNow();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #idleTimeoutMs = 0;
+  #pumpScheduled = false;
+  /** When the write in flight started (0: none); the stall watchdog compares against it. */
+  #writeStartedAt = 0;
+  #stallTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Resolves once when the connection ends: with the error that ended it, or null. */
   readonly closed: Promise<Error | null>;
@@ -136,6 +140,8 @@ export class RtmpConnection {
     this.#closed = true;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
+    clearTimeout(this.#stallTimer);
+    this.#stallTimer = undefined;
     try {
       this.#conn.close();
     } catch {
@@ -212,7 +218,13 @@ export class RtmpConnection {
   #enqueue(bytes: Uint8Array): void {
     this.#queue.push(bytes);
     this.#queuedBytes += bytes.length;
-    if (!this.#writing) void this.#pump();
+    if (this.#writing || this.#pumpScheduled) return;
+    // Start writing after the current task: messages queued together go out in one write.
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      if (!this.#writing) void this.#pump();
+    });
   }
 
   async #pump(): Promise<void> {
@@ -233,16 +245,30 @@ export class RtmpConnection {
     }
   }
 
-  #write(bytes: Uint8Array): Promise<number> {
+  async #write(bytes: Uint8Array): Promise<number> {
     const limit = this.#options.writeStallTimeoutMs ?? 0;
-    const write = this.#conn.write(bytes);
-    if (limit <= 0) return write;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Peer stopped reading for ${limit} ms`)), limit);
-    });
-    write.catch(() => {}); // after a stall the socket is closed and this write fails too
-    return Promise.race([write, stalled]).finally(() => clearTimeout(timer));
+    if (limit <= 0) return await this.#conn.write(bytes);
+    // One watchdog timer per connection (re-armed lazily), not one timer per write.
+    this.#writeStartedAt = monotonicNow();
+    if (this.#stallTimer === undefined) this.#armStall(limit);
+    try {
+      return await this.#conn.write(bytes);
+    } finally {
+      this.#writeStartedAt = 0;
+    }
+  }
+
+  #armStall(ms: number): void {
+    this.#stallTimer = setTimeout(() => {
+      this.#stallTimer = undefined;
+      const started = this.#writeStartedAt;
+      if (started === 0 || this.#closed) return;
+      const limit = this.#options.writeStallTimeoutMs ?? 0;
+      const pending = monotonicNow() - started;
+      // Closing the socket also fails the write in flight; the pump then ends quietly.
+      if (pending >= limit) this.close(new Error(`Peer stopped reading for ${limit} ms`));
+      else this.#armStall(limit - pending);
+    }, ms);
   }
 
   #takeBatch(): Uint8Array {
