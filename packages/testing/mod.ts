@@ -24,3 +24,4 @@ export {
 } from "./publisher.ts";
 export { probe, type ProbeResult } from "./probe.ts";
 export { type MigratedPostgres, startMigratedPostgres } from "./migrated_postgres.ts";
+export { copyGroup, x264Group, type X264Video } from "./output_groups.ts";

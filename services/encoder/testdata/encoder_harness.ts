@@ -73,20 +73,6 @@ export async function startEncoderHarness(
   };
 }
 
-/** A passthrough group. */
-export function copyGroup(id: string, targets: OutputGroup["streamTargets"]): OutputGroup {
-  return {
-    id,
-    name: id,
-    isDefault: false,
-    generatePts: true,
-    video: { codec: "copy", width: 0, height: 0, fps: 0, bitrate: "0k" },
-    audio: { codec: "copy", bitrate: "0k", channels: 0, sampleRate: 0 },
-    container: { format: "flv" },
-    streamTargets: targets,
-  };
-}
-
 /** A target pushing to `rtmp://127.0.0.1:<port>/live/<key>`. */
 export function rtmpTarget(
   id: string,
@@ -101,3 +87,5 @@ export function rtmpTarget(
     streamKey: key,
   };
 }
+
+export { copyGroup } from "@spiritstream/testing";

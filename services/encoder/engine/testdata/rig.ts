@@ -1,9 +1,4 @@
-import {
-  type EventName,
-  LOCAL_TENANT,
-  type OutputGroup,
-  parseEvent,
-} from "@spiritstream/contracts";
+import { type EventName, LOCAL_TENANT, parseEvent } from "@spiritstream/contracts";
 import { createRedactor, type Redactor } from "@spiritstream/kit";
 import {
   ensureTestClip,
@@ -134,38 +129,6 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   return rig;
 }
 
-/** A passthrough group. */
-export function copyGroup(id: string, targets: OutputGroup["streamTargets"]): OutputGroup {
-  return {
-    id,
-    name: id,
-    isDefault: false,
-    generatePts: true,
-    video: { codec: "copy", width: 0, height: 0, fps: 0, bitrate: "0k" },
-    audio: { codec: "copy", bitrate: "0k", channels: 0, sampleRate: 0 },
-    container: { format: "flv" },
-    streamTargets: targets,
-  };
-}
-
-/** A libx264 + AAC group. */
-export function x264Group(
-  id: string,
-  targets: OutputGroup["streamTargets"],
-  video: { width: number; height: number; fps: number; bitrate: string; preset: string },
-): OutputGroup {
-  return {
-    id,
-    name: id,
-    isDefault: false,
-    generatePts: true,
-    video: { codec: "libx264", profile: "high", keyframeIntervalSeconds: 2, ...video },
-    audio: { codec: "aac", bitrate: "128k", channels: 2, sampleRate: 48000 },
-    container: { format: "flv" },
-    streamTargets: targets,
-  };
-}
-
 /** A target on nginx destination `i` with stream name `key`. */
 export function nginxTarget(rig: Rig, id: string, i: number, key: string) {
   const url = rig.nginx.url(i, key);
@@ -183,3 +146,5 @@ export function leaks(rig: Rig, secrets: string[]): string | undefined {
   const texts = [...rig.lines, ...rig.events.map((e) => JSON.stringify(e.payload))];
   return texts.find((t) => secrets.some((s) => t.includes(s)));
 }
+
+export { copyGroup, x264Group } from "@spiritstream/testing";
