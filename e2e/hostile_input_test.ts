@@ -7,7 +7,7 @@ import { goLive } from "../bench/lib/go_live.ts";
 import { invoke } from "../bench/lib/invoke.ts";
 import { findLeakedSecrets } from "../bench/lib/secret_scan.ts";
 import { copyGroup, nginxTarget, secretKey } from "../bench/lib/stream_setup.ts";
-import { fuzzBody, prng, seedOf } from "./fuzz_bodies.ts";
+import { fuzzBody, prng, seedOf } from "@spiritstream/testing";
 import { withCleanup } from "./with_cleanup.ts";
 import { sampleProfile } from "./sample_profile.ts";
 

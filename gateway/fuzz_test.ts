@@ -1,18 +1,7 @@
 import assert from "node:assert/strict";
 import { COMMANDS, LOCAL_TENANT } from "@spiritstream/contracts";
+import { fuzzBody, fuzzString, pick, prng, type Rand } from "@spiritstream/testing";
 import { type AuthHarness, startAuthHarness } from "./auth_harness.ts";
-
-/** mulberry32: a small seeded PRNG, so a failure replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return function next() {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = [
   "token",
@@ -64,66 +53,9 @@ const STRINGS = [
   "%00",
   "x".repeat(5000),
 ];
-const NUMBERS = [0, -1, 1, 2 ** 53, -(2 ** 53), 1e308, -1e-308, 0.5, 3650, 3651, 1001];
-
-type Rand = () => number;
-
-function pick<T>(rand: Rand, list: readonly T[]): T {
-  return list[Math.floor(rand() * list.length)]!;
-}
-
-function randomString(rand: Rand): string {
-  if (rand() < 0.5) return pick(rand, STRINGS);
-  const length = Math.floor(rand() * 40);
-  let out = "";
-  for (let i = 0; i < length; i++) {
-    out += String.fromCharCode(Math.floor(rand() * (rand() < 0.9 ? 128 : 0xffff)));
-  }
-  return out;
-}
-
-function randomValue(rand: Rand, depth: number): unknown {
-  const r = rand();
-  if (depth > 3 || r < 0.15) return pick(rand, [null, true, false]);
-  if (r < 0.3) return pick(rand, NUMBERS);
-  if (r < 0.6) return randomString(rand);
-  if (r < 0.75) {
-    return Array.from({ length: Math.floor(rand() * 4) }, () => randomValue(rand, depth + 1));
-  }
-  return randomObject(rand, depth + 1);
-}
-
-function randomObject(rand: Rand, depth: number): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const count = Math.floor(rand() * 5);
-  for (let i = 0; i < count; i++) {
-    Object.defineProperty(out, pick(rand, KEYS), {
-      value: randomValue(rand, depth),
-      enumerable: true,
-      configurable: true,
-      writable: true,
-    });
-  }
-  return out;
-}
-
+/** A random body mixing the auth fields with hostile keys, values and non-JSON. */
 function randomBody(rand: Rand): string {
-  const r = rand();
-  if (r < 0.1) {
-    return pick(rand, [
-      "",
-      "{",
-      "[]",
-      "null",
-      "1e999",
-      '{"a":',
-      "\u0000\u0001",
-      "{}{}",
-      "[".repeat(5000),
-    ]);
-  }
-  if (r < 0.2) return JSON.stringify(randomValue(rand, 0));
-  return JSON.stringify(randomObject(rand, 0));
+  return fuzzBody(rand, KEYS, { objects: true, strings: STRINGS }).text;
 }
 
 /** Tokens the fuzzer may present; `reaches` says whether it gets past authentication. */
@@ -171,7 +103,7 @@ async function fuzz(h: AuthHarness, identities: Identity[], seed: number, count:
     if (rand() < 0.1) {
       const value = rand() < 0.3
         ? pick(rand, ["%E0%A4%A", "%", '"', "a;b", "=", ""])
-        : encodeURIComponent(randomString(rand).toWellFormed());
+        : encodeURIComponent(fuzzString(rand, STRINGS).toWellFormed());
       headers.cookie = `spiritstream_session=${value}`;
     }
     let path: string;

@@ -1,4 +1,4 @@
-import { freePort, requireBinary } from "@spiritstream/testing";
+import { freePort, nginxRtmpConfig, requireBinary } from "@spiritstream/testing";
 
 /** One nginx-rtmp process whose `live` application pushes every stream to a list of URLs. */
 export interface NginxPushRelay {
@@ -12,8 +12,6 @@ export interface NginxPushRelay {
   url(name: string): string;
   stop(): Promise<void>;
 }
-
-const MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
 
 /**
  * Starts nginx-rtmp with `push` lines to each application URL in `targets` (each stream keeps
@@ -29,33 +27,7 @@ export async function startNginxPushRelay(targets: string[]): Promise<NginxPushR
   }\n    }`;
   await Deno.writeTextFile(
     `${dir}/nginx.conf`,
-    `load_module ${MODULE};
-worker_processes 1;
-daemon off;
-master_process off;
-error_log ${dir}/error.log warn;
-pid ${dir}/nginx.pid;
-events { worker_connections 256; }
-rtmp {
-  server {
-    listen 127.0.0.1:${port};
-    chunk_size 4096;
-    ${appConfig}
-  }
-}
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen 127.0.0.1:${statPort};
-    location /stat { rtmp_stat all; }
-  }
-}
-`,
+    nginxRtmpConfig({ dir, port, statPort, application: appConfig }),
   );
   const child = new Deno.Command(nginx, {
     args: ["-p", dir, "-c", `${dir}/nginx.conf`, "-e", `${dir}/error.log`],

@@ -11,6 +11,8 @@ export { startPostgres, type StartPostgresOptions, type TestPostgres } from "./p
 export {
   type NginxDestinationStat,
   type NginxRtmp,
+  nginxRtmpConfig,
+  type NginxRtmpConfigOptions,
   type NginxRtmpOptions,
   type NginxStream,
   startNginxRtmp,
@@ -25,3 +27,14 @@ export {
 export { probe, type ProbeResult } from "./probe.ts";
 export { type MigratedPostgres, startMigratedPostgres } from "./migrated_postgres.ts";
 export { copyGroup, x264Group, type X264Video } from "./output_groups.ts";
+export {
+  type FuzzBody,
+  fuzzBody,
+  type FuzzBodyOptions,
+  fuzzString,
+  NON_OBJECT_BODIES,
+  pick,
+  prng,
+  type Rand,
+  seedOf,
+} from "./fuzz_bodies.ts";

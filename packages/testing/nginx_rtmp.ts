@@ -195,7 +195,25 @@ export async function startNginxRtmp(options: NginxRtmpOptions = {}): Promise<Ng
 }
 
 function config(d: Destination): string {
-  const dir = d.dir;
+  return nginxRtmpConfig({ dir: d.dir, port: d.port, statPort: d.statPort });
+}
+
+/** Options for {@linkcode nginxRtmpConfig}. */
+export interface NginxRtmpConfigOptions {
+  /** The nginx prefix dir: logs, pid and temp paths go here. */
+  dir: string;
+  /** RTMP port on 127.0.0.1. */
+  port: number;
+  /** HTTP port on 127.0.0.1 for `/stat` (and `/control`). */
+  statPort: number;
+  /** The `application live { … }` block. @default live, no recording */
+  application?: string;
+}
+
+/** A self-contained nginx-rtmp config: one process, loopback only, everything in `dir`. */
+export function nginxRtmpConfig(options: NginxRtmpConfigOptions): string {
+  const { dir, port, statPort } = options;
+  const application = options.application ?? "application live { live on; record off; }";
   return `load_module ${MODULE};
 worker_processes 1;
 daemon off;
@@ -205,9 +223,9 @@ pid ${dir}/nginx.pid;
 events { worker_connections 256; }
 rtmp {
   server {
-    listen 127.0.0.1:${d.port};
+    listen 127.0.0.1:${port};
     chunk_size 4096;
-    application live { live on; record off; }
+    ${application}
   }
 }
 http {
@@ -218,7 +236,7 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   server {
-    listen 127.0.0.1:${d.statPort};
+    listen 127.0.0.1:${statPort};
     location /stat { rtmp_stat all; }
     location /control { rtmp_control all; }
   }

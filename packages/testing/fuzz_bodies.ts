@@ -79,12 +79,19 @@ export interface FuzzBody {
   secrets: string[];
 }
 
-function pick<T>(rand: Rand, list: readonly T[]): T {
+/** One element of `list`, drawn with `rand`. */
+export function pick<T>(rand: Rand, list: readonly T[]): T {
   return list[Math.floor(rand() * list.length)]!;
 }
 
-function randomString(rand: Rand): string {
-  if (rand() < 0.5) return pick(rand, STRINGS);
+/** What one body's generation carries along: the string corpus and the secrets it planted. */
+interface Draw {
+  strings: readonly string[];
+  secrets: string[];
+}
+
+function randomString(rand: Rand, strings: readonly string[]): string {
+  if (rand() < 0.5) return pick(rand, strings);
   const length = Math.floor(rand() * 40);
   let out = "";
   for (let i = 0; i < length; i++) {
@@ -93,30 +100,30 @@ function randomString(rand: Rand): string {
   return out.replace(/[/\\]/g, "_");
 }
 
-function randomValue(rand: Rand, depth: number, secrets: string[], key = ""): unknown {
+function randomValue(rand: Rand, depth: number, draw: Draw, key = ""): unknown {
   if (SECRET_FIELD.test(key) && rand() < 0.6) {
     const secret = `fz-secret-${Math.floor(rand() * 1e12).toString(36)}-${key.length}`;
-    secrets.push(secret);
+    draw.secrets.push(secret);
     return secret;
   }
   const r = rand();
   if (depth > 3 || r < 0.15) return pick(rand, [null, true, false]);
   if (r < 0.3) return pick(rand, NUMBERS);
-  if (r < 0.6) return randomString(rand);
+  if (r < 0.6) return randomString(rand, draw.strings);
   if (r < 0.75) {
     return Array.from(
       { length: Math.floor(rand() * 4) },
-      () => randomValue(rand, depth + 1, secrets),
+      () => randomValue(rand, depth + 1, draw),
     );
   }
-  return randomObject(rand, depth + 1, [], secrets);
+  return randomObject(rand, depth + 1, [], draw);
 }
 
 function randomObject(
   rand: Rand,
   depth: number,
-  keys: string[],
-  secrets: string[],
+  keys: readonly string[],
+  draw: Draw,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const pool = [...keys, ...keys, ...HOSTILE_KEYS, "name", "id", "url", "streamKey", "password"];
@@ -125,7 +132,7 @@ function randomObject(
     const key = pick(rand, pool);
     // defineProperty: a "__proto__" key becomes an own property, as JSON.parse would make it.
     Object.defineProperty(out, key, {
-      value: randomValue(rand, depth, secrets, key),
+      value: randomValue(rand, depth, draw, key),
       enumerable: true,
       configurable: true,
       writable: true,
@@ -134,20 +141,34 @@ function randomObject(
   return out;
 }
 
+/** Options for {@linkcode fuzzBody}. */
+export interface FuzzBodyOptions {
+  /** false: only non-object bodies (for commands where any object is a valid call). */
+  objects: boolean;
+  /** Extra corpus strings for this caller's domain (picked verbatim, like the built-in ones). */
+  strings?: readonly string[];
+}
+
 /**
  * One random body for a command whose argument names are `keys`: a non-object, a random
  * value, or (mostly) an object mixing the command's own keys with hostile ones and values of
- * every type. With `objects: false` only non-objects come out (for commands without required
- * arguments, where any object would be a valid call).
+ * every type. Seeded (see {@linkcode prng}), so a failing body replays exactly.
  */
-export function fuzzBody(rand: Rand, keys: string[], options: { objects: boolean }): FuzzBody {
-  const secrets: string[] = [];
+export function fuzzBody(rand: Rand, keys: readonly string[], options: FuzzBodyOptions): FuzzBody {
+  const draw: Draw = { strings: [...STRINGS, ...(options.strings ?? [])], secrets: [] };
   const r = rand();
-  if (!options.objects || r < 0.15) return { text: pick(rand, NON_OBJECT_BODIES), secrets };
-  if (r < 0.25) {
-    const value = randomValue(rand, 0, secrets);
-    const text = JSON.stringify(value) ?? "null";
-    return { text: text.startsWith("{") ? "[]" : text, secrets };
+  if (!options.objects || r < 0.15) {
+    return { text: pick(rand, NON_OBJECT_BODIES), secrets: draw.secrets };
   }
-  return { text: JSON.stringify(randomObject(rand, 0, keys, secrets)), secrets };
+  if (r < 0.25) {
+    const value = randomValue(rand, 0, draw);
+    const text = JSON.stringify(value) ?? "null";
+    return { text: text.startsWith("{") ? "[]" : text, secrets: draw.secrets };
+  }
+  return { text: JSON.stringify(randomObject(rand, 0, keys, draw)), secrets: draw.secrets };
+}
+
+/** One random string: from the hostile corpus (plus `extra`) or random code units. */
+export function fuzzString(rand: Rand, extra: readonly string[] = []): string {
+  return randomString(rand, [...STRINGS, ...extra]);
 }
