@@ -9,12 +9,17 @@ interface Envelope {
 }
 
 let unauthorized: () => void = () => {};
+/** Calls on the wire: sign-out waits for them, so none of them meets a session already ended. */
+const inFlight = new Set<Promise<unknown>>();
+/** Set from sign-out until the next sign-in: calls then fail here instead of asking the server. */
+let signedOut = false;
 
 /** Registers what to do when the server says the session is gone (show the login). */
 export function onUnauthorized(handler: () => void): void {
   unauthorized = handler;
 }
 
+const SESSION_ENDED = "Your session has ended. Please sign in again.";
 const OFFLINE = "Cannot reach the SpiritStream server. Check that it is running, then try again.";
 
 /** Runs one command through `POST /api/invoke/<name>`; throws {@linkcode ApiError}. */
@@ -22,8 +27,14 @@ export async function invoke<N extends CommandName>(
   name: N,
   ...rest: ArgsParam<N>
 ): Promise<Result<N>> {
-  const body = await postJson(`/api/invoke/${name}`, rest[0] ?? {});
-  return body.data as Result<N>;
+  if (signedOut) throw new ApiError(SESSION_ENDED, 401);
+  const call = postJson(`/api/invoke/${name}`, rest[0] ?? {});
+  inFlight.add(call);
+  try {
+    return (await call).data as Result<N>;
+  } finally {
+    inFlight.delete(call);
+  }
 }
 
 async function postJson(path: string, payload: unknown): Promise<Envelope> {
@@ -41,7 +52,7 @@ async function postJson(path: string, payload: unknown): Promise<Envelope> {
   const body = await response.json().catch(() => null) as Envelope | null;
   if (response.status === 401) {
     unauthorized();
-    throw new ApiError("Your session has ended. Please sign in again.", 401);
+    throw new ApiError(SESSION_ENDED, 401);
   }
   if (response.status === 429) {
     throw new ApiError("The server is busy. Please wait a moment and try again.", 429);
@@ -77,10 +88,13 @@ export async function login(
     data: null,
     error: error.message,
   }));
+  if (body.ok) signedOut = false;
   return body.ok ? null : (body.error ?? "Sign-in failed.");
 }
 
-/** `POST /auth/logout`. */
+/** `POST /auth/logout`, once the calls already on the wire have answered; later calls stay here. */
 export async function logout(): Promise<void> {
+  signedOut = true;
+  await Promise.allSettled([...inFlight]);
   await fetch("/auth/logout", { method: "POST", credentials: "same-origin" }).catch(() => {});
 }

@@ -1,5 +1,5 @@
 import { signal } from "@preact/signals";
-import { describeError } from "../api/api_error.ts";
+import { ApiError, describeError } from "../api/api_error.ts";
 import { toast } from "./toasts.ts";
 
 /** How many user actions are running (the top progress bar shows while > 0). */
@@ -26,6 +26,8 @@ export async function act<T>(
     if (options.done) toast(options.done, "success");
     return result;
   } catch (error) {
+    // A 401 already shows the sign-in screen; a toast on top of it would say the same.
+    if (error instanceof ApiError && error.status === 401) return undefined;
     toast(`Could not ${doing}: ${describeError(error)}`, "error");
     return undefined;
   } finally {

@@ -1,6 +1,7 @@
 import { computed, signal } from "@preact/signals";
 import { isNotImplemented } from "../api/api_error.ts";
 import { checkAuth, invoke, logout } from "../api/client.ts";
+import { stopEvents } from "../api/ws.ts";
 import type { Result } from "../api/types.ts";
 
 /** Where sign-in stands: `open` hosts need none. */
@@ -51,6 +52,7 @@ export async function refreshSession(): Promise<void> {
 
 /** Ends the session on the server and shows the sign-in screen. */
 export async function signOut(): Promise<void> {
+  stopEvents();
   await logout();
   whoami.value = null;
   authState.value = "signed-out";
