@@ -2,7 +2,7 @@
 import { bootstrap } from "@spiritstream/host";
 import { startGateway } from "./server.ts";
 
-const { bus, logger, config, onStop } = await bootstrap("gateway");
+const { bus, logger, config, onStop, ready } = await bootstrap("gateway");
 const gateway = await startGateway({ bus, logger, config });
 onStop(() => gateway.close());
-logger.info({ url: `http://${gateway.addr.hostname}:${gateway.addr.port}` }, "Gateway is ready");
+ready("Gateway is ready", { url: `http://${gateway.addr.hostname}:${gateway.addr.port}` });

@@ -53,7 +53,8 @@ export interface NatsStack {
 
 /**
  * Starts nats-server (JetStream), optionally PostgreSQL, and `deno run -A <service>/main.ts` for
- * each process; resolves once `get_settings` answers through the gateway (the whole path works).
+ * each process; resolves once the gateway's `/ready` finds every started service answering on the
+ * bus (each subscribes its commands before its health check, so commands answer from then on).
  */
 export async function startNatsStack(options: NatsStackOptions = {}): Promise<NatsStack> {
   const names = options.processes ?? ["profiles", "encoder", "events", "auth", "gateway"];
@@ -109,9 +110,9 @@ export async function startNatsStack(options: NatsStackOptions = {}): Promise<Na
   for (const name of names) spawn(name);
   try {
     const deadline = Date.now() + 90_000;
+    const services = names.filter((name) => name !== "gateway");
     for (;;) {
-      const reply = await invoke(base, "get_settings", {}, { timeoutMs: 5000 }).catch(() => null);
-      if (reply?.status === 200) break;
+      if (await servicesReady(base, services)) break;
       const dead = [...procs.entries()].find(([, child]) => child.hasExited);
       if (dead || Date.now() > deadline) {
         const [name, child] = dead ?? ["gateway", procs.get("gateway")!];
@@ -146,4 +147,18 @@ export async function startNatsStack(options: NatsStackOptions = {}): Promise<Na
     },
     stop,
   };
+}
+
+/** Whether the gateway answers and `/ready` names none of `services` (nor the bus) as failing. */
+async function servicesReady(base: string, services: string[]): Promise<boolean> {
+  try {
+    const response = await fetch(`${base}/ready`, { signal: AbortSignal.timeout(5000) });
+    const report = await response.json() as { ready: boolean; failed?: string[] };
+    if (report.ready) return true;
+    const failed = report.failed ?? [];
+    return !failed.includes("bus") &&
+      !failed.some((check) => services.includes(check.split(".")[0] ?? check));
+  } catch {
+    return false;
+  }
 }

@@ -26,6 +26,8 @@ export interface Bootstrapped {
   openDb(service: string): Db;
   /** Registers what to stop on SIGINT/SIGTERM (the bus is closed last). */
   onStop(stop: () => Promise<void>): void;
+  /** Says the process serves (its commands are subscribed): logs `message`; `/ready` may pass. */
+  ready(message: string, fields?: Record<string, unknown>): void;
 }
 
 /**
@@ -68,9 +70,14 @@ export async function bootstrap(name: string): Promise<Bootstrapped> {
   forward.to = createLogForwarder(bus, { tenantId: LOCAL_TENANT });
   const stops: (() => Promise<void>)[] = [];
   const dbs: Db[] = [];
-  const probes = config.healthPort === null
-    ? null
-    : serveProbes({ hostname: config.host, port: config.healthPort, bus, dbs });
+  let started = false;
+  const probes = config.healthPort === null ? null : serveProbes({
+    hostname: config.host,
+    port: config.healthPort,
+    bus,
+    dbs,
+    started: () => started,
+  });
   onShutdown(logger, async () => {
     await probes?.shutdown();
     for (const stop of stops.reverse()) await stop();
@@ -91,5 +98,9 @@ export async function bootstrap(name: string): Promise<Bootstrapped> {
       return db;
     },
     onStop: (stop) => void stops.push(stop),
+    ready(message, fields = {}) {
+      started = true;
+      logger.info(fields, message);
+    },
   };
 }

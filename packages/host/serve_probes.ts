@@ -8,20 +8,23 @@ export interface ServeProbesOptions {
   bus: Bus;
   /** The stores this process opened; all must answer for `/ready`. */
   dbs: readonly Db[];
+  /** Whether the process has finished starting (its commands are subscribed). */
+  started: () => boolean;
 }
 
 /**
- * Serves `/health` (the process answers) and `/ready` (bus connected, every store answers) for a
+ * Serves `/health` (the process answers) and `/ready` (started, bus connected, every store answers) for a
  * service run alone, so compose health checks and Kubernetes probes reach this very process
  * (a health request over the bus would be answered by any replica).
  */
 export function serveProbes(options: ServeProbesOptions): Deno.HttpServer {
-  const { hostname, port, bus, dbs } = options;
+  const { hostname, port, bus, dbs, started } = options;
   return Deno.serve({ hostname, port, onListen() {} }, async (request) => {
     const path = new URL(request.url).pathname;
     if (path === "/health") return Response.json({ ok: true });
     if (path !== "/ready") return Response.json({ error: "Not found" }, { status: 404 });
     const failed: string[] = [];
+    if (!started()) failed.push("starting");
     if (bus.status() !== "connected") failed.push("bus");
     const pings = await Promise.allSettled(dbs.map((db) => db.ping()));
     if (pings.some((ping) => ping.status === "rejected")) failed.push("store");

@@ -4,18 +4,30 @@ import { openSqlite } from "@spiritstream/store/sqlite";
 import { freePort } from "@spiritstream/testing";
 import { serveProbes } from "./serve_probes.ts";
 
-Deno.test("serveProbes() answers health, and ready only while the bus and every store answer", async () => {
+Deno.test("serveProbes() answers health, and ready only once started and while the bus and every store answer", async () => {
   const dir = await Deno.makeTempDir();
   const bus = createMemoryBus();
   const db = openSqlite(`${dir}/probe.db`);
   const port = freePort();
-  const server = serveProbes({ hostname: "127.0.0.1", port, bus, dbs: [db] });
+  let started = false;
+  const server = serveProbes({
+    hostname: "127.0.0.1",
+    port,
+    bus,
+    dbs: [db],
+    started: () => started,
+  });
   const get = async (path: string) => {
     const response = await fetch(`http://127.0.0.1:${port}${path}`);
     return { status: response.status, body: await response.json() };
   };
   try {
     assert.deepEqual(await get("/health"), { status: 200, body: { ok: true } });
+    assert.deepEqual(await get("/ready"), {
+      status: 503,
+      body: { ready: false, failed: ["starting"] },
+    });
+    started = true;
     assert.deepEqual(await get("/ready"), { status: 200, body: { ready: true } });
     assert.equal((await get("/nope")).status, 404);
     await db.close();

@@ -2,7 +2,7 @@
 import { bootstrap } from "@spiritstream/host";
 import { startAuthService } from "./service.ts";
 
-const { bus, logger, config, redactor, openDb, onStop } = await bootstrap("auth");
+const { bus, logger, config, redactor, openDb, onStop, ready } = await bootstrap("auth");
 redactor.add(config.setupToken);
 redactor.add(config.adminPassword);
 const service = await startAuthService({
@@ -17,4 +17,4 @@ const service = await startAuthService({
     : null,
 });
 onStop(() => service.close());
-logger.info({ mode: config.authMode }, "Auth service is ready");
+ready("Auth service is ready", { mode: config.authMode });

@@ -9,7 +9,7 @@ import { createNatsLeaseStore } from "./leases/nats_lease_store.ts";
 import { sealLeaseStore } from "./leases/sealed_lease_store.ts";
 import { startEncoderService } from "./service.ts";
 
-const { bus, config, logger, redactor, onStop } = await bootstrap("encoder");
+const { bus, config, logger, redactor, onStop, ready } = await bootstrap("encoder");
 // Workers share resolved stream keys through NATS KV: they are sealed under the deployment's
 // secret, so a worker without it must not start.
 const secret = config.secretKey ??
@@ -46,4 +46,4 @@ const service = await startEncoderService({
   workerId: config.instanceId,
 });
 onStop(() => service.close());
-logger.info({ worker: config.instanceId }, "Encoder service is ready");
+ready("Encoder service is ready", { worker: config.instanceId });

@@ -2,7 +2,7 @@
 import { bootstrap } from "@spiritstream/host";
 import { startEventsService } from "./service.ts";
 
-const { bus, logger, config, openDb, onStop } = await bootstrap("events");
+const { bus, logger, config, openDb, onStop, ready } = await bootstrap("events");
 const service = await startEventsService({
   bus,
   db: openDb("events"),
@@ -11,4 +11,4 @@ const service = await startEventsService({
   homeDir: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? null,
 });
 onStop(() => service.close());
-logger.info("Events service is ready");
+ready("Events service is ready");

@@ -3,7 +3,7 @@ import { bootstrap } from "@spiritstream/host";
 import { keySourceFromConfig, SecretKeyError } from "./mod.ts";
 import { startProfilesService } from "./service.ts";
 
-const { bus, config, logger, redactor, openDb, onStop } = await bootstrap("profiles");
+const { bus, config, logger, redactor, openDb, onStop, ready } = await bootstrap("profiles");
 if (config.databaseUrl && !config.secretKey && !config.secretKeyFile) {
   // Replicas sharing a database must share the root key: a file per container would not.
   logger.warn(
@@ -31,4 +31,4 @@ try {
   Deno.exit(2);
 }
 onStop(() => service.close());
-logger.info("Profiles service is ready");
+ready("Profiles service is ready");
