@@ -320,7 +320,10 @@ Deno.test("gateway /metrics is Prometheus text with per-command counters and lat
       /spiritstream_invoke_duration_seconds_bucket\{le="0.005",command="get_settings"\}/,
     );
     assert.match(text, /spiritstream_ws_clients 0/);
-    assert.match(text, /spiritstream_process_resident_memory_bytes/);
+    const sample = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1]);
+    assert.ok(sample("spiritstream_process_resident_memory_bytes") > 1_000_000);
+    assert.ok(sample("spiritstream_process_cpu_seconds_total") > 0);
+    assert.ok(sample("spiritstream_process_start_time_seconds") > 1_600_000_000);
   } finally {
     await h.close();
   }

@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { registerProcessMetrics } from "./process_metrics.ts";
 
 /** The gateway's Prometheus metrics. */
 export interface GatewayMetrics {
@@ -13,7 +14,7 @@ export interface GatewayMetrics {
 /** Creates a registry with request counters, latencies, WS gauges and process metrics. */
 export function createMetrics(): GatewayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "spiritstream_" });
+  registerProcessMetrics(registry, "spiritstream_");
   return {
     registry,
     invokes: new Counter({
