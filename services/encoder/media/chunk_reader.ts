@@ -1,4 +1,3 @@
-import { concatBytes } from "./bytes.ts";
 import { MessageType, type RtmpMessage } from "./messages.ts";
 
 const EXTENDED = 0xffffff;
@@ -20,14 +19,29 @@ interface ChunkStreamState {
   received: number;
 }
 
+/** Messages up to this size share slabs; larger ones get their own buffer. */
+const SLAB_MESSAGE_MAX = 64 * 1024;
+const SLAB_SIZE = 512 * 1024;
+/** The input buffer starts this big and grows (doubling) only for a chunk that needs more. */
+const INITIAL_BUFFER = 128 * 1024;
+
 /**
  * Reassembles RTMP messages from chunk-stream bytes pushed in arbitrary pieces (fmt 0–3,
  * extended timestamps, per-csid state). Set Chunk Size and Abort take effect immediately,
  * so a size change in the middle of a pushed buffer applies to the very next chunk.
+ *
+ * It allocates next to nothing per read: bytes land in one reusable input buffer (a socket can
+ * read straight into {@linkcode space}), and message payloads are cut from shared slabs, which
+ * live as long as any payload in them is referenced.
  */
 export class ChunkReader {
   #chunkSize = 128;
-  #pending: Uint8Array = EMPTY;
+  #buf = new Uint8Array(INITIAL_BUFFER);
+  /** Unparsed bytes are #buf[#start, #end). */
+  #start = 0;
+  #end = 0;
+  #slab: Uint8Array = EMPTY;
+  #slabUsed = 0;
   #streams = new Map<number, ChunkStreamState>();
 
   /** The peer's current chunk size. */
@@ -35,18 +49,45 @@ export class ChunkReader {
     return this.#chunkSize;
   }
 
-  /** Feeds bytes (copied as needed) and returns every message completed by them. */
+  /** Feeds bytes (copied) and returns every message completed by them. */
   push(bytes: Uint8Array): RtmpMessage[] {
-    const data = this.#pending.length ? concatBytes([this.#pending, bytes]) : bytes;
-    const messages: RtmpMessage[] = [];
-    let offset = 0;
-    for (;;) {
-      const used = this.#readChunk(data, offset, messages);
-      if (used === 0) break;
-      offset += used;
+    this.space(bytes.length).set(bytes);
+    return this.commit(bytes.length);
+  }
+
+  /**
+   * Free room for at least `min` more bytes at the end of the input buffer, for a socket read;
+   * then call {@linkcode commit} with the count read. Valid until the next call on this reader.
+   */
+  space(min = 16 * 1024): Uint8Array {
+    if (this.#buf.length - this.#end < min) {
+      const held = this.#end - this.#start;
+      if (held + min > this.#buf.length) {
+        let size = this.#buf.length * 2;
+        while (size < held + min) size *= 2;
+        const grown = new Uint8Array(size);
+        grown.set(this.#buf.subarray(this.#start, this.#end));
+        this.#buf = grown;
+      } else {
+        this.#buf.copyWithin(0, this.#start, this.#end);
+      }
+      this.#start = 0;
+      this.#end = held;
     }
-    // Copy the tail: `bytes` is usually the caller's read buffer, reused for the next read.
-    this.#pending = offset === data.length ? EMPTY : data.slice(offset);
+    return this.#buf.subarray(this.#end);
+  }
+
+  /** Takes `n` bytes just written into {@linkcode space}; returns the messages they complete. */
+  commit(n: number): RtmpMessage[] {
+    this.#end += n;
+    const messages: RtmpMessage[] = [];
+    const data = this.#buf.subarray(0, this.#end);
+    for (;;) {
+      const used = this.#readChunk(data, this.#start, messages);
+      if (used === 0) break;
+      this.#start += used;
+    }
+    if (this.#start === this.#end) this.#start = this.#end = 0;
     return messages;
   }
 
@@ -130,7 +171,7 @@ export class ChunkReader {
       state.length = length;
       state.typeId = typeId;
       state.streamId = streamId;
-      state.payload = new Uint8Array(length);
+      state.payload = this.#allocate(length);
       state.received = 0;
     }
     state.payload!.set(data.subarray(p, p + take), state.received);
@@ -150,6 +191,17 @@ export class ChunkReader {
       out.push(message);
     }
     return p - offset;
+  }
+
+  #allocate(length: number): Uint8Array {
+    if (length > SLAB_MESSAGE_MAX) return new Uint8Array(length);
+    if (this.#slabUsed + length > this.#slab.length) {
+      this.#slab = new Uint8Array(SLAB_SIZE);
+      this.#slabUsed = 0;
+    }
+    const payload = this.#slab.subarray(this.#slabUsed, this.#slabUsed + length);
+    this.#slabUsed += length;
+    return payload;
   }
 
   #control(message: RtmpMessage): void {

@@ -34,12 +34,32 @@ export class ChunkWriter {
 
   /** Encodes one message on chunk stream `csid` (default: `message.csid`, else 3). */
   encode(message: RtmpMessage, csid = message.csid ?? 3): Uint8Array {
+    const out = new Uint8Array(this.maxEncodedSize(message.payload.length));
+    return out.subarray(0, this.encodeInto(message, out, 0, csid));
+  }
+
+  /** Bytes {@linkcode encodeInto} may need for a payload of `length` bytes, at most. */
+  maxEncodedSize(length: number): number {
+    const chunks = Math.max(1, Math.ceil(length / this.#chunkSize));
+    return length + 18 + (chunks - 1) * 7;
+  }
+
+  /**
+   * Encodes one message into `out` at `offset` (room: {@linkcode maxEncodedSize}); returns the
+   * offset after it. Lets a connection gather its output in one reusable buffer.
+   */
+  encodeInto(
+    message: RtmpMessage,
+    out: Uint8Array,
+    offset: number,
+    csid = message.csid ?? 3,
+  ): number {
     if (csid < 2 || csid > 65599) throw new Error(`RTMP chunk stream id ${csid} is invalid`);
     const { typeId, streamId, payload } = message;
     const timestamp = message.timestamp >>> 0;
     const length = payload.length;
     if (length > 0xffffff) throw new Error("RTMP message is larger than 16 MiB");
-    const last = this.#last.get(csid);
+    let last = this.#last.get(csid);
     let fmt: 0 | 1 | 2;
     let field: number;
     if (!last || last.streamId !== streamId || timestamp < last.timestamp) {
@@ -49,18 +69,19 @@ export class ChunkWriter {
       field = timestamp - last.timestamp;
       fmt = last.length === length && last.typeId === typeId ? 2 : 1;
     }
-    this.#last.set(csid, { streamId, typeId, length, timestamp });
+    if (!last) {
+      last = { streamId, typeId, length, timestamp };
+      this.#last.set(csid, last);
+    } else {
+      last.streamId = streamId;
+      last.typeId = typeId;
+      last.length = length;
+      last.timestamp = timestamp;
+    }
 
     const extended = field >= EXTENDED;
-    const basic = csid < 64 ? 1 : csid < 320 ? 2 : 3;
     const headerSize = fmt === 0 ? 11 : fmt === 1 ? 7 : 3;
-    const extSize = extended ? 4 : 0;
-    const chunks = Math.max(1, Math.ceil(length / this.#chunkSize));
-    const total = basic + headerSize + extSize + length + (chunks - 1) * (basic + extSize);
-    const out = new Uint8Array(total);
-    const view = new DataView(out.buffer);
-
-    let p = writeBasic(out, fmt, csid, 0);
+    let p = writeBasic(out, fmt, csid, offset);
     const ts = extended ? EXTENDED : field;
     out[p] = (ts >>> 16) & 0xff;
     out[p + 1] = (ts >>> 8) & 0xff;
@@ -71,19 +92,19 @@ export class ChunkWriter {
       out[p + 5] = length & 0xff;
       out[p + 6] = typeId;
     }
-    if (fmt === 0) view.setUint32(p + 7, streamId, true);
-    p += headerSize;
-    if (extended) {
-      view.setUint32(p, field);
-      p += 4;
+    if (fmt === 0) {
+      // Message stream id: little-endian, unlike every other RTMP field.
+      out[p + 7] = streamId & 0xff;
+      out[p + 8] = (streamId >>> 8) & 0xff;
+      out[p + 9] = (streamId >>> 16) & 0xff;
+      out[p + 10] = (streamId >>> 24) & 0xff;
     }
+    p += headerSize;
+    if (extended) p = writeUint32(out, p, field);
     for (let sent = 0; sent < length || sent === 0;) {
       if (sent > 0) {
         p = writeBasic(out, 3, csid, p);
-        if (extended) {
-          view.setUint32(p, field);
-          p += 4;
-        }
+        if (extended) p = writeUint32(out, p, field);
       }
       const take = Math.min(this.#chunkSize, length - sent);
       out.set(payload.subarray(sent, sent + take), p);
@@ -91,8 +112,16 @@ export class ChunkWriter {
       sent += take;
       if (length === 0) break;
     }
-    return out;
+    return p;
   }
+}
+
+function writeUint32(out: Uint8Array, p: number, value: number): number {
+  out[p] = (value >>> 24) & 0xff;
+  out[p + 1] = (value >>> 16) & 0xff;
+  out[p + 2] = (value >>> 8) & 0xff;
+  out[p + 3] = value & 0xff;
+  return p + 4;
 }
 
 function writeBasic(out: Uint8Array, fmt: number, csid: number, p: number): number {

@@ -127,10 +127,12 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
 
     const header = isSequenceHeader(tag);
     const key = tag.type === "video" && !header && isKeyframe(tag);
+    // Kept for the whole session: own copies, so they do not pin the ingest's payload slabs.
     if (tag.type === "data") {
-      if (isOnMetaData(tag.payload)) metadata = out;
-    } else if (header && tag.type === "video") videoHeader = out;
-    else if (header) audioHeader = out;
+      if (isOnMetaData(tag.payload)) metadata = { ...out, payload: out.payload.slice() };
+    } else if (header && tag.type === "video") {
+      videoHeader = { ...out, payload: out.payload.slice() };
+    } else if (header) audioHeader = { ...out, payload: out.payload.slice() };
     else {
       if (tag.type === "video") frameWindow.push({ at: now, ts: tag.timestamp });
       cache(out, key);
