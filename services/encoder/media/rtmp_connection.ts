@@ -1,8 +1,8 @@
 import { monotonicNow } from "@spiritstream/kit";
 import { type Amf0Value, encodeAmf0 } from "./amf0.ts";
-import { concatBytes } from "./bytes.ts";
 import { ChunkReader } from "./chunk_reader.ts";
 import { ChunkWriter } from "./chunk_writer.ts";
+import { type LowWaterSetter, receiveLowWater } from "./receive_low_water.ts";
 import {
   controlMessage,
   MessageType,
@@ -22,8 +22,13 @@ export interface RtmpConnectionOptions {
   writeStallTimeoutMs?: number;
 }
 
-/** Largest batch handed to one socket write. */
-const MAX_BATCH = 256 * 1024;
+/** Output buffers start this big; one that grew past SPARE_MAX is dropped after its write. */
+const OUT_INITIAL = 64 * 1024;
+const SPARE_MAX = 1024 * 1024;
+/** The most bytes {@linkcode RtmpConnection.batchReads} lets the kernel gather per read. */
+const MAX_LOW_WATER = 64 * 1024;
+/** A batching connection that read nothing for this long reads every arrival again. */
+const LOW_WATER_QUIET_MS = 500;
 
 /**
  * One RTMP chunk-stream session on an open, handshaken socket, for both roles: reads and
@@ -35,8 +40,13 @@ export class RtmpConnection {
   readonly #options: RtmpConnectionOptions;
   readonly #reader = new ChunkReader();
   readonly #writer = new ChunkWriter();
-  #queue: Uint8Array[] = [];
-  #queuedBytes = 0;
+  /** Encoded output not yet handed to the socket: #out[0, #outLength). */
+  #out: Uint8Array<ArrayBuffer> = new Uint8Array(OUT_INITIAL);
+  #outLength = 0;
+  /** The buffer of the last finished write, reused for the next batch. */
+  #spare: Uint8Array<ArrayBuffer> | null = null;
+  /** Bytes of the write in flight not yet written. */
+  #inFlight = 0;
   #writing = false;
   #closed = false;
   #flushWaiters: (() => void)[] = [];
@@ -53,6 +63,14 @@ export class RtmpConnection {
   /** When the write in flight started (0: none); the stall watchdog compares against it. */
   #writeStartedAt = 0;
   #stallTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Read batching: target milliseconds of data per read (0: off), and its rate window. */
+  #batchMs = 0;
+  #lowWater: LowWaterSetter | null | undefined;
+  #lowWaterMark = 1;
+  #rateSince = 0;
+  #rateBytes = 0;
+  #quietTimer: ReturnType<typeof setTimeout> | undefined;
+  #quietSeen = 0;
 
   /** Resolves once when the connection ends: with the error that ended it, or null. */
   readonly closed: Promise<Error | null>;
@@ -77,7 +95,7 @@ export class RtmpConnection {
   }
   /** Bytes queued but not yet written to the socket. */
   get queuedBytes(): number {
-    return this.#queuedBytes;
+    return this.#outLength + this.#inFlight;
   }
   /** Whether {@linkcode close} ran or the socket ended. */
   get isClosed(): boolean {
@@ -92,7 +110,16 @@ export class RtmpConnection {
   /** Queues a message; ignored after close. */
   send(message: RtmpMessage, csid?: number): void {
     if (this.#closed) return;
-    this.#enqueue(this.#writer.encode(message, csid));
+    const need = this.#outLength + this.#writer.maxEncodedSize(message.payload.length);
+    if (need > this.#out.length) {
+      let size = this.#out.length * 2;
+      while (size < need) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.#out.subarray(0, this.#outLength));
+      this.#out = grown;
+    }
+    this.#outLength = this.#writer.encodeInto(message, this.#out, this.#outLength, csid);
+    this.#schedulePump();
   }
 
   /** Queues an AMF0 command (type 20) on message stream `streamId`. */
@@ -109,6 +136,24 @@ export class RtmpConnection {
     this.#writer.setChunkSize(size);
   }
 
+  /**
+   * Lets the kernel gather about `ms` of incoming data before each read (0: read every arrival),
+   * sized from the measured rate; for publishers, whose ~75 small writes a second would each
+   * wake us. Acks then go out every half window, so a peer waiting for one is never left
+   * waiting on bytes held below the mark. Linux only; elsewhere a no-op.
+   */
+  batchReads(ms: number): void {
+    this.#batchMs = this.#closed ? 0 : ms;
+    this.#rateSince = monotonicNow();
+    this.#rateBytes = 0;
+    if (this.#batchMs === 0 && this.#lowWaterMark > 1) this.#setLowWater(1);
+  }
+
+  /** The receive low-water mark in force (1: every arrival wakes the reader). */
+  get readLowWater(): number {
+    return this.#lowWaterMark;
+  }
+
   /** Closes the connection when no bytes arrive for `ms` (0 disables). */
   setIdleTimeout(ms: number): void {
     this.#idleTimeoutMs = ms;
@@ -120,7 +165,7 @@ export class RtmpConnection {
 
   /** Resolves when the write queue is empty (or the connection closed), or after `timeoutMs`. */
   flush(timeoutMs = 2000): Promise<void> {
-    if (this.#queuedBytes === 0 || this.#closed) return Promise.resolve();
+    if (this.queuedBytes === 0 || this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, timeoutMs);
       const waiters = this.#flushWaiters;
@@ -142,13 +187,16 @@ export class RtmpConnection {
     this.#idleTimer = undefined;
     clearTimeout(this.#stallTimer);
     this.#stallTimer = undefined;
+    clearTimeout(this.#quietTimer);
+    this.#quietTimer = undefined;
     try {
       this.#conn.close();
     } catch {
       // already closed by the peer
     }
-    this.#queue = [];
-    this.#queuedBytes = 0;
+    this.#outLength = 0;
+    this.#inFlight = 0;
+    this.#spare = null;
     for (const waiter of this.#flushWaiters.splice(0)) waiter();
     this.#resolveClosed(error);
   }
@@ -162,14 +210,17 @@ export class RtmpConnection {
   }
 
   async #readLoop(): Promise<void> {
-    const buffer = new Uint8Array(64 * 1024);
     try {
-      if (this.#options.initialBytes?.length) this.#receive(this.#options.initialBytes);
+      const initial = this.#options.initialBytes;
+      if (initial?.length) this.#receive(initial.length, this.#reader.push(initial));
       while (!this.#closed) {
-        const n = await this.#conn.read(buffer);
+        // Straight into the reader's buffer: no copy, no allocation per read.
+        const n = await this.#conn.read(this.#reader.space());
         if (n === null) break;
-        this.#lastReceiveAt = monotonicNow();
-        this.#receive(buffer.subarray(0, n));
+        const now = monotonicNow();
+        this.#lastReceiveAt = now;
+        if (this.#batchMs > 0) this.#adaptLowWater(n, now);
+        this.#receive(n, this.#reader.commit(n));
       }
       this.close(null);
     } catch (error) {
@@ -177,15 +228,58 @@ export class RtmpConnection {
     }
   }
 
-  #receive(bytes: Uint8Array): void {
-    this.#bytesReceived += bytes.length;
-    if (this.#ackWindow > 0 && this.#bytesReceived - this.#lastAck >= this.#ackWindow) {
-      this.#lastAck = this.#bytesReceived;
-      this.send(controlMessage(MessageType.Acknowledgement, this.#bytesReceived % 0x1_0000_0000));
+  #adaptLowWater(bytes: number, now: number): void {
+    this.#rateBytes += bytes;
+    const elapsed = now - this.#rateSince;
+    if (elapsed < 1000) return;
+    const wanted = Math.min(
+      MAX_LOW_WATER,
+      Math.max(1, Math.round(this.#rateBytes * this.#batchMs / elapsed)),
+    );
+    this.#rateSince = now;
+    this.#rateBytes = 0;
+    if (Math.abs(wanted - this.#lowWaterMark) > this.#lowWaterMark / 4) this.#setLowWater(wanted);
+  }
+
+  #setLowWater(mark: number): void {
+    if (this.#lowWater === undefined) this.#lowWater = receiveLowWater(this.#conn);
+    if (!this.#lowWater?.(mark)) {
+      this.#batchMs = 0; // unavailable: stop trying
+      return;
     }
-    for (const message of this.#reader.push(bytes)) {
+    this.#lowWaterMark = mark;
+    if (mark > 1 && this.#quietTimer === undefined) this.#armQuiet();
+  }
+
+  /**
+   * While a mark is set, checks every LOW_WATER_QUIET_MS that reads still complete: when the
+   * peer pauses (or sends a last command and waits), the bytes held below the mark are released
+   * by dropping it to 1 (the kernel then wakes the reader at once); the rate decides anew.
+   */
+  #armQuiet(): void {
+    this.#quietSeen = this.#bytesReceived;
+    this.#quietTimer = setTimeout(() => {
+      this.#quietTimer = undefined;
+      if (this.#closed || this.#lowWaterMark <= 1) return;
+      if (this.#bytesReceived !== this.#quietSeen) return this.#armQuiet();
+      this.#lowWater?.(1);
+      this.#lowWaterMark = 1;
+      this.#rateSince = monotonicNow();
+      this.#rateBytes = 0;
+    }, LOW_WATER_QUIET_MS);
+  }
+
+  #receive(count: number, messages: RtmpMessage[]): void {
+    this.#bytesReceived += count;
+    for (const message of messages) {
       if (this.#closed) return;
       if (!this.#handleControl(message)) this.#options.onMessage(message);
+    }
+    // After the messages: a window announced in this very read already counts.
+    const ackEvery = this.#lowWaterMark > 1 ? this.#ackWindow / 2 : this.#ackWindow;
+    if (this.#ackWindow > 0 && this.#bytesReceived - this.#lastAck >= ackEvery) {
+      this.#lastAck = this.#bytesReceived;
+      this.send(controlMessage(MessageType.Acknowledgement, this.#bytesReceived % 0x1_0000_0000));
     }
   }
 
@@ -215,9 +309,7 @@ export class RtmpConnection {
     }
   }
 
-  #enqueue(bytes: Uint8Array): void {
-    this.#queue.push(bytes);
-    this.#queuedBytes += bytes.length;
+  #schedulePump(): void {
     if (this.#writing || this.#pumpScheduled) return;
     // Start writing after the current task: messages queued together go out in one write.
     this.#pumpScheduled = true;
@@ -230,12 +322,22 @@ export class RtmpConnection {
   async #pump(): Promise<void> {
     this.#writing = true;
     try {
-      while (this.#queue.length > 0 && !this.#closed) {
-        const batch = this.#takeBatch();
+      while (this.#outLength > 0 && !this.#closed) {
+        // Swap buffers: what was gathered goes out while new messages fill the other one.
+        const full = this.#out;
+        const batch = full.subarray(0, this.#outLength);
+        this.#out = this.#spare ?? new Uint8Array(OUT_INITIAL);
+        this.#spare = null;
+        this.#outLength = 0;
+        this.#inFlight = batch.length;
         let offset = 0;
-        while (offset < batch.length) offset += await this.#write(batch.subarray(offset));
-        this.#bytesSent += batch.length;
-        this.#queuedBytes = Math.max(0, this.#queuedBytes - batch.length);
+        while (offset < batch.length) {
+          const written = await this.#write(batch.subarray(offset));
+          offset += written;
+          this.#bytesSent += written;
+          this.#inFlight = batch.length - offset;
+        }
+        if (full.length <= SPARE_MAX && !this.#closed) this.#spare = full;
       }
       for (const waiter of this.#flushWaiters.splice(0)) waiter();
     } catch (error) {
@@ -269,19 +371,6 @@ export class RtmpConnection {
       if (pending >= limit) this.close(new Error(`Peer stopped reading for ${limit} ms`));
       else this.#armStall(limit - pending);
     }, ms);
-  }
-
-  #takeBatch(): Uint8Array {
-    const first = this.#queue.shift()!;
-    if (first.length >= MAX_BATCH || this.#queue.length === 0) return first;
-    const parts = [first];
-    let size = first.length;
-    while (this.#queue.length > 0 && size + this.#queue[0]!.length <= MAX_BATCH) {
-      const next = this.#queue.shift()!;
-      parts.push(next);
-      size += next.length;
-    }
-    return concatBytes(parts);
   }
 }
 

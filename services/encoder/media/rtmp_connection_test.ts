@@ -74,3 +74,56 @@ Deno.test("RtmpConnection closes an idle peer after the idle timeout", async () 
   assert.match(String(error), /No data from peer for 200 ms/);
   assert.equal(await a.closed, null, "the other side sees a clean EOF");
 });
+
+Deno.test({
+  name:
+    "RtmpConnection.batchReads() sizes a mark from the rate, keeps every message and releases a pause",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const received: RtmpMessage[] = [];
+    const { a, b } = await connectedPair((m) => received.push(m));
+    try {
+      b.batchReads(40);
+      a.setChunkSize(4096);
+      a.send(controlMessage(MessageType.WindowAckSize, 100_000));
+      // ~200 kB/s for 1.5 s: about 8 kB per 40 ms.
+      let sent = 0;
+      const started = performance.now();
+      while (performance.now() - started < 1500) {
+        a.send({
+          typeId: MessageType.Video,
+          streamId: 1,
+          timestamp: sent,
+          payload: new Uint8Array(1000),
+        }, 6);
+        sent++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await waitFor(() => b.readLowWater > 1, { what: "a low-water mark", timeoutMs: 5000 });
+      assert.ok(b.readLowWater < 64 * 1024, `mark ${b.readLowWater} is sized from the rate`);
+      // The last message sits below the mark until the pause is noticed; then it is read.
+      a.send({
+        typeId: MessageType.Audio,
+        streamId: 1,
+        timestamp: sent,
+        payload: new Uint8Array(10),
+      }, 4);
+      await waitFor(() => received.some((m) => m.typeId === MessageType.Audio), {
+        what: "the message sent before the pause",
+        timeoutMs: 5000,
+      });
+      assert.equal(received.filter((m) => m.typeId === MessageType.Video).length, sent);
+      await waitFor(() => b.readLowWater === 1, {
+        what: "a pause to drop the mark",
+        timeoutMs: 5000,
+      });
+      assert.ok(a.peerAcknowledged > 0, "acks kept flowing (every half window while batching)");
+
+      b.batchReads(0);
+      assert.equal(b.readLowWater, 1);
+    } finally {
+      a.close();
+      b.close();
+    }
+  },
+});

@@ -54,6 +54,11 @@ export interface RtmpServer {
 
 const OUR_WINDOW = 2_500_000;
 const OUR_CHUNK_SIZE = 4096;
+/**
+ * A publisher's media is read about this many milliseconds at a time (Linux): a handful of
+ * reads a second instead of one per frame, for at most this much added latency.
+ */
+const READ_BATCH_MS = 40;
 
 /**
  * Starts an RTMP ingest that accepts one publisher at a time and survives anything else:
@@ -252,6 +257,7 @@ export function startRtmpServer(options: RtmpServerOptions): RtmpServer {
       publishStreamId = streamId;
       clearTimeout(setupTimer);
       rtmp.setIdleTimeout(idleTimeoutMs);
+      rtmp.batchReads(READ_BATCH_MS);
       rtmp.send(userControlMessage(UserControlEvent.StreamBegin, streamId));
       sendStatus(streamId, "status", "NetStream.Publish.Start", "Publishing started.");
       logger.info(
@@ -281,7 +287,10 @@ export function startRtmpServer(options: RtmpServerOptions): RtmpServer {
         bytesIn: session.bytesIn,
       }, "RTMP publisher left");
       // A publisher that unpublished but keeps the socket open must not linger forever.
-      if (!rtmp.isClosed) rtmp.setIdleTimeout(handshakeTimeoutMs);
+      if (!rtmp.isClosed) {
+        rtmp.setIdleTimeout(handshakeTimeoutMs);
+        rtmp.batchReads(0);
+      }
       try {
         options.onUnpublish(session);
       } catch (error) {
