@@ -19,22 +19,20 @@ export function registerProcessMetrics(registry: Registry, prefix: string): void
       cpuSeconds = Math.max(cpuSeconds, total);
     },
   });
-  new Gauge({
-    name: `${prefix}process_resident_memory_bytes`,
-    help: "Resident memory size in bytes",
-    registers: [registry],
-    collect() {
-      this.set(Deno.memoryUsage().rss);
-    },
-  });
-  new Gauge({
-    name: `${prefix}process_heap_bytes`,
-    help: "JavaScript heap in use, in bytes",
-    registers: [registry],
-    collect() {
-      this.set(Deno.memoryUsage().heapUsed);
-    },
-  });
+  const memory: [string, string, () => number][] = [
+    ["resident_memory_bytes", "Resident memory size in bytes", () => Deno.memoryUsage().rss],
+    ["heap_bytes", "JavaScript heap in use, in bytes", () => Deno.memoryUsage().heapUsed],
+  ];
+  for (const [name, help, read] of memory) {
+    new Gauge({
+      name: `${prefix}process_${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
   const startedAt = Math.round(Date.now() / 1000 - performance.now() / 1000);
   new Gauge({
     name: `${prefix}process_start_time_seconds`,
