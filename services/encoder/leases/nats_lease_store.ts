@@ -24,10 +24,16 @@ export async function createNatsLeaseStore(
 ): Promise<LeaseStore> {
   const bucket = options.bucket ?? "spiritstream_encoder";
   let kv: KV;
-  try {
-    kv = await new Kvm(nc).create(bucket, { history: 1, replicas: options.replicas ?? 1 });
-  } catch (error) {
-    throw unavailable(`open the KV bucket ${bucket}`, error);
+  // Workers starting together race to create the bucket: the loser's JetStream answers "subjects
+  // overlap with an existing stream" (or "name already in use"); by then the bucket exists.
+  for (let attempt = 1;; attempt++) {
+    try {
+      kv = await new Kvm(nc).create(bucket, { history: 1, replicas: options.replicas ?? 1 });
+      break;
+    } catch (error) {
+      if (attempt < 3 && error instanceof JetStreamApiError) continue;
+      throw unavailable(`open the KV bucket ${bucket}`, error);
+    }
   }
   const watches = new Set<StoreWatch>();
 
