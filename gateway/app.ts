@@ -13,14 +13,14 @@ import {
 } from "@spiritstream/contracts";
 import type { Bus } from "@spiritstream/bus";
 import type { Logger } from "@spiritstream/kit";
-import type { Authenticator, Principal } from "./auth.ts";
+import type { Authenticator, Credentials, Principal } from "./auth.ts";
 import { mountAuth } from "./auth_routes.ts";
 import { createOriginMatcher } from "./cors.ts";
 import { invokeCommand } from "./invoke.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { createRateLimiter } from "./rate_limit.ts";
 import { serveUi } from "./static_ui.ts";
-import type { WsHub } from "./ws_hub.ts";
+import { SESSION_ENDED_CODE, type WsHub } from "./ws_hub.ts";
 import { parseWsQuery } from "./ws_query.ts";
 
 /** Settings the gateway needs from the process config. */
@@ -50,7 +50,13 @@ export interface GatewayDeps {
 
 /** Context variables set by the gateway's middleware. */
 export type GatewayEnv = {
-  Variables: { requestId: string; principal: Principal; client: string };
+  Variables: {
+    requestId: string;
+    principal: Principal;
+    client: string;
+    /** What the principal was resolved from (kept by `/ws`, whose socket outlives the request). */
+    credentials: Credentials;
+  };
 };
 
 /** Seconds a `/ws` socket may stay silent (no pong) before it is deemed dead. */
@@ -148,9 +154,15 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
     "/ws",
     upgradeWebSocket((c) => {
       const principal = c.get("principal");
+      const credentials = c.get("credentials");
       // `?since=<id>` replays what a reconnecting client missed; `?snapshot=1` sends state first.
       const join = parseWsQuery(c.req.query());
       let remove: (() => void) | undefined;
+      let unwatch: (() => void) | undefined;
+      const end = () => {
+        remove?.();
+        unwatch?.();
+      };
       return {
         onOpen(_event, ws) {
           const socket = ws.raw as WebSocket;
@@ -160,13 +172,14 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
             close: (code, reason) => socket.close(code, reason),
             bufferedAmount: () => socket.bufferedAmount,
           }, join);
+          // A session that ends (logout, revoked token, removed user) ends its sockets too.
+          unwatch = auth.watch(credentials, () => {
+            remove?.();
+            socket.close(SESSION_ENDED_CODE, "Session ended: sign in again");
+          });
         },
-        onClose() {
-          remove?.();
-        },
-        onError() {
-          remove?.();
-        },
+        onClose: end,
+        onError: end,
       };
       // Deno pings every idle socket and closes one that does not answer within this time.
     }, { idleTimeout: WS_IDLE_TIMEOUT_SECS }),

@@ -32,6 +32,12 @@ export interface Authenticator {
   /** `POST /auth/refresh`: a refresh token for a new pair (the old one is used up). */
   refresh(body: unknown, client: string): Promise<TokenReply>;
   logout(sessionId: string, client: string): Promise<void>;
+  /**
+   * Watches credentials a long-lived connection (a `/ws` socket) was opened with: `onEnded` runs
+   * once they stop resolving (revoked, logged out, user removed, expired). Checked at once after
+   * every revocation and every minute otherwise. Returns the function that stops watching.
+   */
+  watch(credentials: Credentials, onEnded: () => void): () => void;
   /** Records a mutating command in the audit log (fire and forget). */
   audit(record: AuditRecord): void;
   close(): Promise<void>;

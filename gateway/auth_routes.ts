@@ -80,13 +80,16 @@ export function mountAuth(app: Hono<GatewayEnv>, options: MountAuthOptions): voi
     const needsAuth = path.startsWith("/api/invoke/") || path === "/ws" ||
       path.startsWith("/api/files/");
     if (!needsAuth && path !== "/auth/check") return await next();
-    const principal = await auth.authenticate({
+    const credentials = {
       sessionId: cookie,
       bearer: bearerToken(c.req.header("authorization")),
       queryToken: path === "/ws" ? c.req.query("token") : undefined,
-    });
-    if (principal) c.set("principal", principal);
-    else if (needsAuth) return c.json(errorEnvelope("Authentication required"), 401);
+    };
+    const principal = await auth.authenticate(credentials);
+    if (principal) {
+      c.set("principal", principal);
+      c.set("credentials", credentials);
+    } else if (needsAuth) return c.json(errorEnvelope("Authentication required"), 401);
     await next();
   });
 

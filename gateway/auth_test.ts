@@ -357,6 +357,61 @@ Deno.test("users mode: access and refresh tokens; role changes and revocations a
   }
 });
 
+Deno.test("open /ws sockets end with their credentials: logout, a revoked token and a removed user close them with 4001", async () => {
+  const h = await startAuthHarness({ mode: "users", admin: ADMIN });
+  const sockets: WebSocket[] = [];
+  /** Resolves to the close code of `ws`. */
+  const closeCode = (ws: WebSocket) =>
+    new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
+  /** The close code, or a failure if the socket is still open after 10 s. */
+  const closedWith = async (socket: { code: Promise<number> }) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("the socket stayed open")), 10_000);
+    });
+    try {
+      return await Promise.race([socket.code, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  try {
+    const admin = await userCookie(h, ADMIN.email, ADMIN.password);
+    const secondAdmin = await userCookie(h, ADMIN.email, ADMIN.password);
+    const user = await h.provisionUser(LOCAL_TENANT, "view@example.com", "view-password", "viewer");
+    const userSession = await userCookie(h, "view@example.com", "view-password");
+    const created = await body(
+      await h.invoke("create_api_token", { name: "bot", role: "viewer" }, { cookie: admin }),
+    );
+    const host = await h.listen();
+    const open = async (url: string, headers: Record<string, string> = {}) => {
+      const { ws } = await openSocket(url, headers);
+      sockets.push(ws);
+      return { ws, code: closeCode(ws) };
+    };
+    const kept = await open(`ws://${host}/ws`, { cookie: admin });
+    const loggedOut = await open(`ws://${host}/ws`, { cookie: secondAdmin });
+    const removed = await open(`ws://${host}/ws`, { cookie: userSession });
+    const revoked = await open(`ws://${host}/ws?token=${created.data.token}`);
+
+    assert.equal((await h.post("/auth/logout", {}, { cookie: secondAdmin })).status, 200);
+    assert.equal(await closedWith(loggedOut), 4001, "logout closes that session's socket");
+    await h.invoke("revoke_api_token", { id: created.data.id }, { cookie: admin });
+    assert.equal(await closedWith(revoked), 4001, "a revoked API token's socket closes");
+    assert.equal(
+      (await h.invoke("delete_user", { userId: user.id }, { cookie: admin })).status,
+      200,
+    );
+    assert.equal(await closedWith(removed), 4001, "a removed user's socket closes");
+
+    assert.equal(kept.ws.readyState, WebSocket.OPEN, "the other admin session keeps its socket");
+    assert.equal((await h.invoke("get_settings", {}, { cookie: admin })).status, 200);
+  } finally {
+    for (const ws of sockets) await closeSocket(ws);
+    await h.close();
+  }
+});
+
 Deno.test("users mode: /auth/setup with the printed one-time token creates the first admin", async () => {
   const h = await startAuthHarness({ mode: "users" });
   try {

@@ -16,7 +16,7 @@ import {
 import type { Bus } from "@spiritstream/bus";
 import type { Logger } from "@spiritstream/kit";
 import { createAccessTokenVerifier, looksLikeJwt } from "./access_token_verifier.ts";
-import type { Authenticator, Principal } from "./auth.ts";
+import type { Authenticator, Credentials, Principal } from "./auth.ts";
 
 /** Options for {@linkcode createBusAuthenticator}. */
 export interface BusAuthenticatorOptions {
@@ -32,6 +32,8 @@ export interface BusAuthenticatorOptions {
   maxCached?: number;
   /** @default 5000 */
   timeoutMs?: number;
+  /** How often watched credentials are checked without a revocation. @default 60000 */
+  watchIntervalMs?: number;
 }
 
 const OPEN: Principal = {
@@ -42,6 +44,11 @@ const OPEN: Principal = {
   email: null,
   tokenId: null,
 };
+interface Watched {
+  credentials: Credentials;
+  onEnded: () => void;
+}
+
 /** Longest an access token lives; revocation records are kept this long. */
 const REVOCATION_MEMORY_MS = 60 * 60_000;
 
@@ -66,6 +73,10 @@ export function createBusAuthenticator(bus: Bus, options: BusAuthenticatorOption
   let revokedAllAt = 0;
   let generation = 0;
   let lastStatus = bus.status();
+  const watched = new Set<Watched>();
+  let watchTimer: ReturnType<typeof setInterval> | undefined;
+  let checking: Promise<void> | null = null;
+  let checkAgain = false;
 
   const verifier = createAccessTokenVerifier({
     fetchKeys: async () => SigningKeys.parse(await call("keys", {})),
@@ -95,6 +106,45 @@ export function createBusAuthenticator(bus: Bus, options: BusAuthenticatorOption
       for (const [userId, time] of revokedUsers) {
         if (time < forgetBefore) revokedUsers.delete(userId);
       }
+    }
+    void checkWatched();
+  }
+
+  /** Re-resolves every watched credential (one at a time); ends those that no longer resolve. */
+  function checkWatched(): Promise<void> {
+    if (checking) {
+      checkAgain = true;
+      return checking;
+    }
+    checking = (async () => {
+      do {
+        checkAgain = false;
+        for (const entry of [...watched]) {
+          if (!watched.has(entry)) continue;
+          let principal: Principal | null;
+          try {
+            principal = await authenticator.authenticate(entry.credentials);
+          } catch {
+            continue; // the auth service is down: keep the socket, check again later
+          }
+          if (principal || !watched.delete(entry)) continue;
+          try {
+            entry.onEnded();
+          } catch (error) {
+            logger.warn({ err: error }, "Ending a connection whose credentials ended failed");
+          }
+        }
+      } while (checkAgain);
+    })().finally(() => (checking = null));
+    return checking;
+  }
+
+  function updateWatchTimer(): void {
+    if (watched.size > 0 && watchTimer === undefined) {
+      watchTimer = setInterval(() => void checkWatched(), options.watchIntervalMs ?? 60_000);
+    } else if (watched.size === 0 && watchTimer !== undefined) {
+      clearInterval(watchTimer);
+      watchTimer = undefined;
     }
   }
 
@@ -155,7 +205,7 @@ export function createBusAuthenticator(bus: Bus, options: BusAuthenticatorOption
     return async (body: unknown, client: string) => schema.parse(await call(rpc, { body, client }));
   }
 
-  return {
+  const authenticator: Authenticator = {
     mode,
     required,
     ready: subscription.ready,
@@ -198,10 +248,23 @@ export function createBusAuthenticator(bus: Bus, options: BusAuthenticatorOption
         );
       });
     },
+    watch(credentials, onEnded) {
+      if (!required) return () => {};
+      const entry: Watched = { credentials, onEnded };
+      watched.add(entry);
+      updateWatchTimer();
+      return () => {
+        watched.delete(entry);
+        updateWatchTimer();
+      };
+    },
     async close() {
+      watched.clear();
+      updateWatchTimer();
       await subscription.close();
     },
   };
+  return authenticator;
 }
 
 async function sha256Hex(text: string): Promise<string> {

@@ -5,6 +5,7 @@ export { createMetrics, type GatewayMetrics } from "./metrics.ts";
 export { type RunningGateway, startGateway, type StartGatewayOptions } from "./server.ts";
 export {
   createWsHub,
+  SESSION_ENDED_CODE,
   TOO_SLOW_CODE,
   type WsClient,
   type WsHub,

@@ -11,6 +11,8 @@ export interface WsClient {
 
 /** The close code of a client that fell behind its bound; it may resume by id. */
 export const TOO_SLOW_CODE = 4008;
+/** The close code of a client whose session or token ended; it must sign in again. */
+export const SESSION_ENDED_CODE = 4001;
 
 /** Limits and callbacks of one connection. */
 export interface WsConnectionOptions {

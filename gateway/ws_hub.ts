@@ -6,7 +6,7 @@ import { createWsConnection, type WsClient, type WsConnection } from "./ws_conne
 import { createWsFrame } from "./ws_frame.ts";
 import { createReplayRing } from "./ws_replay_ring.ts";
 
-export { TOO_SLOW_CODE, type WsClient } from "./ws_connection.ts";
+export { SESSION_ENDED_CODE, TOO_SLOW_CODE, type WsClient } from "./ws_connection.ts";
 
 /** How a client joins: from now, or replaying since an id; with or without a snapshot first. */
 export interface WsJoinOptions {
