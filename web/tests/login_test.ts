@@ -41,3 +41,37 @@ Deno.test("login: token mode asks for the token, refuses a wrong one, opens the 
     await desktop.stop();
   }
 });
+
+Deno.test("login: a session ended elsewhere (logout from another client) turns the open dashboard to sign-in", async () => {
+  await ensureBuilt();
+  const desktop = await startDesktop({ SPIRITSTREAM_API_TOKEN: TOKEN });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.context.newPage();
+    const console = watchConsole(page);
+    await page.goto(`${desktop.base}/`);
+    await page.getByLabel("Access token").fill(TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+    await page.locator('[data-conn="open"]').waitFor({ timeout: 10_000 });
+
+    // Another client ends this very session (as a revocation by an admin would).
+    const session = (await browser.context.cookies()).find((c) =>
+      c.name === "spiritstream_session"
+    );
+    assert.ok(session, "the sign-in set the session cookie");
+    const out = await fetch(`${desktop.base}/auth/logout`, {
+      method: "POST",
+      headers: { cookie: `${session.name}=${session.value}` },
+    });
+    assert.equal(out.status, 200);
+    await out.body?.cancel();
+
+    // No click, no reload: the server closes the socket and the page asks to sign in again.
+    await page.getByText("This server needs you to sign in.").waitFor({ timeout: 10_000 });
+    assert.deepEqual(await console.errors(), []);
+  } finally {
+    await browser.close();
+    await desktop.stop();
+  }
+});

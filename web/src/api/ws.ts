@@ -15,6 +15,9 @@ type Listener = (payload: unknown) => void;
 
 const listeners = new Map<string, Set<Listener>>();
 const openListeners = new Set<() => void>();
+const endedListeners = new Set<() => void>();
+/** The server's close code for a socket whose session ended (logout elsewhere, revoked). */
+const SESSION_ENDED_CODE = 4001;
 let socket: WebSocket | null = null;
 /** The newest id seen (events and snapshots); frames at or below it were handled already. */
 let lastId: number | null = null;
@@ -35,6 +38,12 @@ export function onEvent<N extends EventName>(
 /** Subscribes to the snapshot frame sent on a fresh connection. */
 export function onSnapshot(listener: (snapshot: Snapshot) => void): () => void {
   return addListener("snapshot", listener as Listener);
+}
+
+/** Called when the server closed the socket because our session ended; it does not reconnect. */
+export function onSessionEnded(listener: () => void): () => void {
+  endedListeners.add(listener);
+  return () => endedListeners.delete(listener);
 }
 
 /** Called on every successful (re)connection. */
@@ -130,9 +139,14 @@ function open(): void {
     }
     dispatch(frame);
   };
-  ws.onclose = () => {
+  ws.onclose = (event) => {
     if (socket !== ws) return;
     socket = null;
+    if (event.code === SESSION_ENDED_CODE) {
+      running = false;
+      for (const listener of endedListeners) listener();
+      return;
+    }
     if (running) scheduleRetry();
   };
 }

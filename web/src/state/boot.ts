@@ -1,5 +1,5 @@
 import { effect } from "@preact/signals";
-import { startEvents, stopEvents } from "../api/ws.ts";
+import { onSessionEnded, startEvents, stopEvents } from "../api/ws.ts";
 import { act } from "./actions.ts";
 import { connection } from "./connection.ts";
 import { wireLogEvents } from "./logs.ts";
@@ -15,6 +15,11 @@ export async function boot(): Promise<void> {
   wireProfileEvents();
   effect(() => {
     if (authState.value === "signed-out") stopEvents();
+  });
+  onSessionEnded(async () => {
+    // Signed out elsewhere, or revoked: ask, and show the sign-in screen (or go on if still in).
+    await refreshSession();
+    if (authState.value === "signed-in" || authState.value === "open") startEvents();
   });
   effect(() => {
     // A socket that keeps failing may mean the session ended (browsers hide the 401).
