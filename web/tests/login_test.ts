@@ -1,9 +1,20 @@
 import assert from "node:assert/strict";
-import { ensureBuilt, launchBrowser, startDesktop, watchConsole } from "./harness.ts";
+import type { Page } from "playwright-core";
+import {
+  type Desktop,
+  ensureBuilt,
+  launchBrowser,
+  startDesktop,
+  type TestBrowser,
+  watchConsole,
+} from "./harness.ts";
 
 const TOKEN = "web-test-token-0123456789";
 
-Deno.test("login: token mode asks for the token, refuses a wrong one, opens the dashboard with live updates, signs out", async () => {
+/** A token-protected desktop host and a browser page on it; fails on any console error. */
+async function onTokenHost(
+  run: (host: { desktop: Desktop; browser: TestBrowser; page: Page }) => Promise<void>,
+): Promise<void> {
   await ensureBuilt();
   const desktop = await startDesktop({ SPIRITSTREAM_API_TOKEN: TOKEN });
   const browser = await launchBrowser();
@@ -11,6 +22,16 @@ Deno.test("login: token mode asks for the token, refuses a wrong one, opens the 
     const page = await browser.context.newPage();
     const console = watchConsole(page);
     await page.goto(`${desktop.base}/`);
+    await run({ desktop, browser, page });
+    assert.deepEqual(await console.errors(), []);
+  } finally {
+    await browser.close();
+    await desktop.stop();
+  }
+}
+
+Deno.test("login: token mode asks for the token, refuses a wrong one, opens the dashboard with live updates, signs out", () =>
+  onTokenHost(async ({ page }) => {
     await page.getByRole("heading", { name: "SpiritStream" }).waitFor();
     await page.getByText("This server needs you to sign in.").waitFor();
 
@@ -34,22 +55,10 @@ Deno.test("login: token mode asks for the token, refuses a wrong one, opens the 
     await page.getByText("This server needs you to sign in.").waitFor();
     await page.reload();
     await page.getByLabel("Access token").waitFor();
+  }));
 
-    assert.deepEqual(await console.errors(), []);
-  } finally {
-    await browser.close();
-    await desktop.stop();
-  }
-});
-
-Deno.test("login: a session ended elsewhere (logout from another client) turns the open dashboard to sign-in", async () => {
-  await ensureBuilt();
-  const desktop = await startDesktop({ SPIRITSTREAM_API_TOKEN: TOKEN });
-  const browser = await launchBrowser();
-  try {
-    const page = await browser.context.newPage();
-    const console = watchConsole(page);
-    await page.goto(`${desktop.base}/`);
+Deno.test("login: a session ended elsewhere (logout from another client) turns the open dashboard to sign-in", () =>
+  onTokenHost(async ({ desktop, browser, page }) => {
     await page.getByLabel("Access token").fill(TOKEN);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
@@ -69,9 +78,4 @@ Deno.test("login: a session ended elsewhere (logout from another client) turns t
 
     // No click, no reload: the server closes the socket and the page asks to sign in again.
     await page.getByText("This server needs you to sign in.").waitFor({ timeout: 10_000 });
-    assert.deepEqual(await console.errors(), []);
-  } finally {
-    await browser.close();
-    await desktop.stop();
-  }
-});
+  }));
