@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TokenResult } from "./auth_types.ts";
 import { AuthMethod, Role } from "./bus_messages.ts";
 import type { Permission } from "./command.ts";
 import { SUBJECT_ROOT } from "./subjects.ts";
@@ -80,20 +81,11 @@ export const LoginReply = z.discriminatedUnion("ok", [
 export type LoginReply = z.infer<typeof LoginReply>;
 
 /** An access token (EdDSA JWT) and its rotating refresh token. */
-export const TokenPair = z.object({
-  accessToken: z.string(),
-  refreshToken: z.string(),
-  tokenType: z.literal("Bearer"),
-  /** Seconds until the access token expires. */
-  expiresIn: z.number().int().positive(),
-});
+export const TokenPair = TokenResult.omit({ ok: true });
 export type TokenPair = z.infer<typeof TokenPair>;
 
 /** Answer of `token` and `refresh`. */
-export const TokenReply = z.discriminatedUnion("ok", [
-  TokenPair.extend({ ok: z.literal(true) }),
-  AuthRefusal,
-]);
+export const TokenReply = z.discriminatedUnion("ok", [TokenResult, AuthRefusal]);
 export type TokenReply = z.infer<typeof TokenReply>;
 
 /** `logout`: ends one session. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AuthMethod, Role } from "./bus_messages.ts";
+import { Email, Password } from "./rules.ts";
 
 /* Users, API tokens, audit log and the /auth/* bodies (ours, beyond SpiritStream).
  * Times are epoch milliseconds. */
@@ -67,6 +68,37 @@ export const LoginRequest = z.union([
   z.object({ email: z.string(), password: z.string() }),
 ]);
 export type LoginRequest = z.infer<typeof LoginRequest>;
+
+/** Body of `POST /auth/setup` (users mode): the printed one-time token creates the first admin. */
+export const SetupRequest = z.object({
+  setupToken: z.string().max(4096),
+  email: Email,
+  password: Password,
+});
+export type SetupRequest = z.infer<typeof SetupRequest>;
+
+/** Body of `POST /auth/token` (users mode): a user's credentials. */
+export const TokenRequest = z.object({
+  email: z.string().max(320),
+  password: z.string().max(1024),
+});
+export type TokenRequest = z.infer<typeof TokenRequest>;
+
+/** Body of `POST /auth/refresh`: a refresh token; the call uses it up (rotation). */
+export const RefreshRequest = z.object({ refreshToken: z.string().max(4096) });
+export type RefreshRequest = z.infer<typeof RefreshRequest>;
+
+/** Answer of `POST /auth/token` and `/auth/refresh`: an access token and its refresh token. */
+export const TokenResult = z.object({
+  ok: z.literal(true),
+  /** EdDSA JWT for `Authorization: Bearer`. */
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  tokenType: z.literal("Bearer"),
+  /** Seconds until the access token expires. */
+  expiresIn: z.number().int().positive(),
+});
+export type TokenResult = z.infer<typeof TokenResult>;
 
 /** Answer of `POST /auth/login` and `/auth/logout` (HTTP 200 even on a wrong token). */
 export const LoginResult = z.object({ ok: z.boolean(), error: z.string().nullish() });

@@ -76,6 +76,10 @@ const NAMED_TYPES = [
   "Whoami",
   "LoginRequest",
   "LoginResult",
+  "SetupRequest",
+  "TokenRequest",
+  "RefreshRequest",
+  "TokenResult",
   "AuthCheck",
 ] as const satisfies readonly (keyof typeof types)[];
 
@@ -189,6 +193,51 @@ function serverPaths(convert: Convert): Record<string, Record<string, JsonSchema
         responses: {
           "200": json(ref("LoginResult"), "`ok:false` with an error on wrong credentials."),
           ...errorRefs(["429"]),
+        },
+      },
+    },
+    "/auth/setup": {
+      post: {
+        operationId: "auth_setup",
+        tags: ["server"],
+        summary:
+          "Users mode: the one-time setup token the auth service printed creates the first admin; sets the session cookie.",
+        security: [],
+        requestBody: { required: true, ...json(ref("SetupRequest"), "Setup token and the admin.") },
+        responses: {
+          "200": json(
+            ref("LoginResult"),
+            "`ok:false` with an error when the token is wrong or used.",
+          ),
+          ...errorRefs(["400", "429"]),
+        },
+      },
+    },
+    "/auth/token": {
+      post: {
+        operationId: "auth_token",
+        tags: ["server"],
+        summary:
+          "Users mode: a user's credentials for a 15-minute access token and a refresh token.",
+        security: [],
+        requestBody: { required: true, ...json(ref("TokenRequest"), "Credentials.") },
+        responses: {
+          "200": json(ref("TokenResult"), "The token pair."),
+          ...errorRefs(["400", "401", "429"]),
+        },
+      },
+    },
+    "/auth/refresh": {
+      post: {
+        operationId: "auth_refresh",
+        tags: ["server"],
+        summary:
+          "Exchanges a refresh token for a new pair; the old one is used up (a reused one ends its family).",
+        security: [],
+        requestBody: { required: true, ...json(ref("RefreshRequest"), "The refresh token.") },
+        responses: {
+          "200": json(ref("TokenResult"), "The new token pair."),
+          ...errorRefs(["400", "401", "429"]),
         },
       },
     },

@@ -64,6 +64,9 @@ Deno.test("buildOpenApi() documents the server routes and /ws as an upgrade", ()
       ["/ready", "get"],
       ["/metrics", "get"],
       ["/auth/login", "post"],
+      ["/auth/setup", "post"],
+      ["/auth/token", "post"],
+      ["/auth/refresh", "post"],
       ["/auth/logout", "post"],
       ["/auth/check", "get"],
       ["/ws", "get"],
@@ -73,6 +76,22 @@ Deno.test("buildOpenApi() documents the server routes and /ws as an upgrade", ()
   }
   assert.ok(at(doc.paths["/ws"], "get", "responses", "101"));
   assert.deepEqual(at(doc.paths["/health"], "get", "security"), []);
+  for (
+    const [path, body, result] of [
+      ["/auth/setup", "SetupRequest", "LoginResult"],
+      ["/auth/token", "TokenRequest", "TokenResult"],
+      ["/auth/refresh", "RefreshRequest", "TokenResult"],
+    ]
+  ) {
+    const op = at(doc.paths[path!], "post");
+    const json = ["content", "application/json", "schema", "$ref"];
+    assert.equal(at(op, "requestBody", ...json), `#/components/schemas/${body}`, path);
+    assert.equal(at(op, "responses", "200", ...json), `#/components/schemas/${result}`, path);
+  }
+  assert.deepEqual(
+    (at(doc.components.schemas, "TokenResult", "required") as string[]).toSorted(),
+    ["accessToken", "expiresIn", "ok", "refreshToken", "tokenType"],
+  );
 });
 
 Deno.test("operationIds are unique and every $ref resolves", () => {

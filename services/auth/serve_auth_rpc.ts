@@ -8,15 +8,16 @@ import {
   type AuthRpc,
   authSubject,
   describeZodError,
-  Email,
   LOCAL_TENANT,
   type LoginReply,
   LogoutRequest,
-  Password,
+  RefreshRequest,
   type ResolveReply,
   ResolveRequest,
+  SetupRequest,
   type SigningKeys,
   type TokenReply,
+  TokenRequest,
 } from "@spiritstream/contracts";
 import type { Bus, Subscription } from "@spiritstream/bus";
 import { type AuthContext, NO_TENANT } from "./auth_context.ts";
@@ -25,9 +26,6 @@ import { hashPassword, verifyPassword } from "./passwords.ts";
 import { hashSecret, newId, newSecret, secretEquals } from "./secrets.ts";
 
 const TokenLogin = z.object({ token: z.string().max(4096) });
-const UserLogin = z.object({ email: z.string().max(320), password: z.string().max(1024) });
-const SetupBody = z.object({ setupToken: z.string().max(4096), email: Email, password: Password });
-const RefreshBody = z.object({ refreshToken: z.string().max(4096) });
 
 /** Prefix of API tokens, so a bearer secret's kind is known without a lookup. */
 export const API_TOKEN_PREFIX = "sst_";
@@ -153,7 +151,7 @@ async function refresh(ctx: AuthContext, attempt: AuthAttempt): Promise<TokenRep
   }
   const locked = lockout(ctx, attempt.client);
   if (locked) return locked;
-  const body = RefreshBody.safeParse(attempt.body);
+  const body = RefreshRequest.safeParse(attempt.body);
   if (!body.success) return refusal(describeZodError(body.error), { invalid: true });
   const now = Date.now();
   const hash = await hashSecret(body.data.refreshToken);
@@ -189,7 +187,7 @@ async function setup(ctx: AuthContext, attempt: AuthAttempt): Promise<LoginReply
   }
   const locked = lockout(ctx, attempt.client);
   if (locked) return locked;
-  const body = SetupBody.safeParse(attempt.body);
+  const body = SetupRequest.safeParse(attempt.body);
   if (!body.success) return refusal(describeZodError(body.error), { invalid: true });
   if (await ctx.store.countUsers() > 0) {
     return refusal("Setup is already done: log in instead", { invalid: true });
@@ -280,7 +278,7 @@ async function checkCredentials(ctx: AuthContext, attempt: AuthAttempt): Promise
     ctx.failures.succeed(attempt.client);
     return { ok: true, user: null };
   }
-  const body = UserLogin.safeParse(attempt.body);
+  const body = TokenRequest.safeParse(attempt.body);
   if (!body.success) return refusal(describeZodError(body.error), { invalid: true });
   const user = await ctx.store.userByEmail(body.data.email.trim().toLowerCase());
   const matches = await verifyPassword(body.data.password, user?.passwordHash ?? null);
