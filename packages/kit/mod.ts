@@ -15,3 +15,4 @@ export {
 } from "./config.ts";
 export { onShutdown } from "./shutdown.ts";
 export { monotonicNow } from "./monotonic_now.ts";
+export { createSealer, readSecretKey, type Sealer, SealError } from "./sealer.ts";

@@ -4,7 +4,7 @@
  */
 import { connect } from "@nats-io/transport-node";
 import { bootstrap } from "@spiritstream/host";
-import { ConfigError } from "@spiritstream/kit";
+import { ConfigError, readSecretKey } from "@spiritstream/kit";
 import { createNatsLeaseStore } from "./leases/nats_lease_store.ts";
 import { sealLeaseStore } from "./leases/sealed_lease_store.ts";
 import { startEncoderService } from "./service.ts";
@@ -12,8 +12,7 @@ import { startEncoderService } from "./service.ts";
 const { bus, config, logger, redactor, onStop, ready } = await bootstrap("encoder");
 // Workers share resolved stream keys through NATS KV: they are sealed under the deployment's
 // secret, so a worker without it must not start.
-const secret = config.secretKey ??
-  (config.secretKeyFile ? (await Deno.readTextFile(config.secretKeyFile)).trim() : null);
+const secret = await readSecretKey(config);
 if (!secret) {
   // deno-lint-ignore no-console
   console.error(
