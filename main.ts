@@ -14,6 +14,7 @@ import {
   isLoopbackHost,
   loadConfig,
   onShutdown,
+  readSecretKey,
   type StoredBackendSettings,
 } from "@spiritstream/kit";
 import { readStoredBackend } from "@spiritstream/host";
@@ -21,7 +22,7 @@ import { openSqlite } from "@spiritstream/store/sqlite";
 import { keySourceFromConfig, SecretKeyError, startProfilesService } from "@spiritstream/profiles";
 import { createMemoryLeaseStore, startEncoderService } from "@spiritstream/encoder";
 import { startEventsService } from "@spiritstream/events";
-import { startAuthService } from "@spiritstream/auth";
+import { SigningKeyError, startAuthService } from "@spiritstream/auth";
 
 const started = performance.now();
 // The dashboard build sits at web/dist beside main.ts, both from source and inside an executable
@@ -121,6 +122,12 @@ services.push(
     admin: config.adminEmail && config.adminPassword
       ? { email: config.adminEmail, password: config.adminPassword }
       : null,
+    secretKey: await readSecretKey(config),
+  }).catch((error) => {
+    if (!(error instanceof SigningKeyError)) throw error;
+    // deno-lint-ignore no-console
+    console.error(error.message);
+    Deno.exit(2);
   }),
 );
 const gateway = await startGateway({ bus, logger, config });

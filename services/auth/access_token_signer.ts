@@ -1,5 +1,6 @@
 import { Buffer } from "node:buffer";
 import { type AccessClaims, PublicJwk, type Role } from "@spiritstream/contracts";
+import { createSealer, type Sealer, SealError } from "@spiritstream/kit";
 import type { AuthStore } from "./auth_store.ts";
 import { newId } from "./secrets.ts";
 
@@ -14,22 +15,39 @@ export interface AccessTokenSigner {
   ): Promise<string>;
 }
 
+/** How a private key sealed with SPIRITSTREAM_SECRET_KEY is stored. */
+const SEALED = "sealed:v1:";
+/** The HKDF purpose of the key that seals it. */
+const SEAL_PURPOSE = "auth-signing-key-v1";
+
+/** The signing key cannot be used with the configuration given (one line for the operator). */
+export class SigningKeyError extends Error {
+  override name = "SigningKeyError";
+}
+
 /**
  * Loads the signing key from the store, creating it on first start. Replicas that start at once
  * all end up with the first key stored, so every gateway can verify every replica's tokens.
+ * With `secret` (SPIRITSTREAM_SECRET_KEY) the private key is stored sealed (AES-256-GCM, its own
+ * HKDF-derived key), and a key found in the clear is sealed in place; without it the key is
+ * stored as is, and a sealed one cannot be opened ({@linkcode SigningKeyError}).
  */
-export async function loadAccessTokenSigner(store: AuthStore): Promise<AccessTokenSigner> {
+export async function loadAccessTokenSigner(
+  store: AuthStore,
+  secret: string | null = null,
+): Promise<AccessTokenSigner> {
+  const sealer = secret ? createSealer(secret, SEAL_PURPOSE) : null;
   let record = await store.signingKey();
   if (!record) {
     const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, [
       "sign",
       "verify",
     ]) as CryptoKeyPair;
-    const privateJwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
+    const privateJwk = JSON.stringify(await crypto.subtle.exportKey("jwk", pair.privateKey));
     const publicJwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
     await store.addSigningKey({
       kid: newId("k"),
-      privateJwk: JSON.stringify(privateJwk),
+      privateJwk: sealer ? SEALED + sealer.seal(privateJwk) : privateJwk,
       publicJwk: JSON.stringify({ kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x }),
       createdAt: Date.now(),
     });
@@ -38,9 +56,13 @@ export async function loadAccessTokenSigner(store: AuthStore): Promise<AccessTok
   }
   const kid = record.kid;
   const publicJwk = PublicJwk.parse(JSON.parse(record.publicJwk));
+  const privateJwk = openPrivateJwk(record.privateJwk, sealer);
+  if (sealer && !record.privateJwk.startsWith(SEALED)) {
+    await store.setSigningKeyPrivate(kid, SEALED + sealer.seal(privateJwk));
+  }
   const privateKey = await crypto.subtle.importKey(
     "jwk",
-    JSON.parse(record.privateJwk) as JsonWebKey,
+    JSON.parse(privateJwk) as JsonWebKey,
     { name: "Ed25519" },
     false,
     ["sign"],
@@ -74,4 +96,21 @@ export async function loadAccessTokenSigner(store: AuthStore): Promise<AccessTok
 
 function encode(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString("base64url");
+}
+
+function openPrivateJwk(stored: string, sealer: Sealer | null): string {
+  if (!stored.startsWith(SEALED)) return stored;
+  if (!sealer) {
+    throw new SigningKeyError(
+      "The access-token signing key is sealed: set SPIRITSTREAM_SECRET_KEY (or _FILE) to the secret it was sealed with",
+    );
+  }
+  try {
+    return sealer.open(stored.slice(SEALED.length));
+  } catch (error) {
+    if (!(error instanceof SealError)) throw error;
+    throw new SigningKeyError(
+      "The access-token signing key does not open with this SPIRITSTREAM_SECRET_KEY: use the secret it was sealed with (if it is lost, delete the row in auth_signing_keys to start with a new key; access tokens issued so far stop working)",
+    );
+  }
 }

@@ -122,6 +122,8 @@ export interface AuthStore {
   signingKey(): Promise<SigningKeyRecord | null>;
   /** Stores the key unless one exists; false when another replica stored one first. */
   addSigningKey(key: SigningKeyRecord): Promise<boolean>;
+  /** Rewrites a stored key's private part (sealing a key stored in the clear). */
+  setSigningKeyPrivate(kid: string, privateJwk: string): Promise<void>;
 }
 
 type Raw = Record<string, unknown>;
@@ -454,6 +456,12 @@ WHERE ${where} ORDER BY id DESC LIMIT $2`,
         );
         return true;
       });
+    },
+    async setSigningKeyPrivate(kid, privateJwk) {
+      await db.exec("UPDATE auth_signing_keys SET private_jwk = $2 WHERE kid = $1", [
+        kid,
+        privateJwk,
+      ]);
     },
   };
   return store;

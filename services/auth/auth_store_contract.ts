@@ -196,6 +196,9 @@ export function authStoreContract(name: string, create: CreateAuthStore): void {
         const stored = await store.signingKey();
         assert.ok(stored?.kid === "k1" || stored?.kid === "k2");
         assert.equal(await store.addSigningKey({ ...key, kid: "k3" }), false);
+        await store.setSigningKeyPrivate(stored!.kid, "sealed:v1:abc");
+        assert.equal((await store.signingKey())?.privateJwk, "sealed:v1:abc");
+        assert.equal((await store.signingKey())?.publicJwk, stored!.publicJwk);
       });
 
       await t.step("unicode and quotes survive", async () => {

@@ -4,6 +4,7 @@
  * @module
  */
 export { type AuthServiceDeps, startAuthService } from "./service.ts";
+export { SigningKeyError } from "./access_token_signer.ts";
 export { type AuthStore, createAuthStore } from "./auth_store.ts";
 export { AUTH_MIGRATIONS } from "./migrations.ts";
 export { API_TOKEN_PREFIX } from "./serve_auth_rpc.ts";

@@ -31,6 +31,8 @@ export interface AuthServiceDeps {
   printSetupToken?: (token: string) => void | Promise<void>;
   lifetimes?: Partial<AuthLifetimes>;
   failures?: FailureTrackerOptions;
+  /** SPIRITSTREAM_SECRET_KEY: seals the access-token signing key at rest. Absent: stored as is. */
+  secretKey?: string | null;
 }
 
 const DEFAULT_LIFETIMES: AuthLifetimes = {
@@ -53,7 +55,7 @@ export async function startAuthService(deps: AuthServiceDeps): Promise<HostedSer
     mode: deps.mode ?? "token",
     apiToken: deps.apiToken ?? null,
     store,
-    signer: await loadAccessTokenSigner(store),
+    signer: await loadAccessTokenSigner(store, deps.secretKey ?? null),
     failures: createFailureTracker(deps.failures),
     lifetimes: { ...DEFAULT_LIFETIMES, ...deps.lifetimes },
     logger,
