@@ -59,10 +59,15 @@ Deno.test("login: token mode asks for the token, refuses a wrong one, opens the 
 
 Deno.test("login: a session ended elsewhere (logout from another client) turns the open dashboard to sign-in", () =>
   onTokenHost(async ({ desktop, browser, page }) => {
+    // The socket's first state refresh must have answered: a call still on the wire when the
+    // session ends elsewhere rightly gets a 401 (which the browser logs).
+    const refreshed = page.waitForResponse((r) => r.url().endsWith("/get_stream_state"));
     await page.getByLabel("Access token").fill(TOKEN);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
     await page.locator('[data-conn="open"]').waitFor({ timeout: 10_000 });
+    await refreshed;
+    await page.waitForLoadState("networkidle");
 
     // Another client ends this very session (as a revocation by an admin would).
     const session = (await browser.context.cookies()).find((c) =>
