@@ -160,6 +160,28 @@ function publicGet(
   return { get: { operationId, tags: ["server"], summary, security: [], responses } };
 }
 
+/** A public `POST /auth/*` route: a named request body and a named 200 answer. */
+function authPost(route: {
+  operationId: string;
+  summary: string;
+  /** Component name and description of the request body. */
+  body: [string, string];
+  /** Component name and description of the 200 answer. */
+  ok: [string, string];
+  errors: string[];
+}): Record<string, JsonSchema> {
+  return {
+    post: {
+      operationId: route.operationId,
+      tags: ["server"],
+      summary: route.summary,
+      security: [],
+      requestBody: { required: true, ...json(ref(route.body[0]), route.body[1]) },
+      responses: { "200": json(ref(route.ok[0]), route.ok[1]), ...errorRefs(route.errors) },
+    },
+  };
+}
+
 function serverPaths(convert: Convert): Record<string, Record<string, JsonSchema>> {
   const ready = z.object({
     ready: z.boolean(),
@@ -183,64 +205,36 @@ function serverPaths(convert: Convert): Record<string, Record<string, JsonSchema
     "/api/openapi.json": publicGet("openapi", "This document.", {
       "200": json({ type: "object" }, "OpenAPI 3.1 document."),
     }),
-    "/auth/login": {
-      post: {
-        operationId: "auth_login",
-        tags: ["server"],
-        summary: "Logs in with the shared token or a user's credentials; sets the session cookie.",
-        security: [],
-        requestBody: { required: true, ...json(ref("LoginRequest"), "Credentials.") },
-        responses: {
-          "200": json(ref("LoginResult"), "`ok:false` with an error on wrong credentials."),
-          ...errorRefs(["429"]),
-        },
-      },
-    },
-    "/auth/setup": {
-      post: {
-        operationId: "auth_setup",
-        tags: ["server"],
-        summary:
-          "Users mode: the one-time setup token the auth service printed creates the first admin; sets the session cookie.",
-        security: [],
-        requestBody: { required: true, ...json(ref("SetupRequest"), "Setup token and the admin.") },
-        responses: {
-          "200": json(
-            ref("LoginResult"),
-            "`ok:false` with an error when the token is wrong or used.",
-          ),
-          ...errorRefs(["400", "429"]),
-        },
-      },
-    },
-    "/auth/token": {
-      post: {
-        operationId: "auth_token",
-        tags: ["server"],
-        summary:
-          "Users mode: a user's credentials for a 15-minute access token and a refresh token.",
-        security: [],
-        requestBody: { required: true, ...json(ref("TokenRequest"), "Credentials.") },
-        responses: {
-          "200": json(ref("TokenResult"), "The token pair."),
-          ...errorRefs(["400", "401", "429"]),
-        },
-      },
-    },
-    "/auth/refresh": {
-      post: {
-        operationId: "auth_refresh",
-        tags: ["server"],
-        summary:
-          "Exchanges a refresh token for a new pair; the old one is used up (a reused one ends its family).",
-        security: [],
-        requestBody: { required: true, ...json(ref("RefreshRequest"), "The refresh token.") },
-        responses: {
-          "200": json(ref("TokenResult"), "The new token pair."),
-          ...errorRefs(["400", "401", "429"]),
-        },
-      },
-    },
+    "/auth/login": authPost({
+      operationId: "auth_login",
+      summary: "Logs in with the shared token or a user's credentials; sets the session cookie.",
+      body: ["LoginRequest", "Credentials."],
+      ok: ["LoginResult", "`ok:false` with an error on wrong credentials."],
+      errors: ["429"],
+    }),
+    "/auth/setup": authPost({
+      operationId: "auth_setup",
+      summary:
+        "Users mode: the one-time setup token the auth service printed creates the first admin; sets the session cookie.",
+      body: ["SetupRequest", "Setup token and the admin."],
+      ok: ["LoginResult", "`ok:false` with an error when the token is wrong or used."],
+      errors: ["400", "429"],
+    }),
+    "/auth/token": authPost({
+      operationId: "auth_token",
+      summary: "Users mode: a user's credentials for a 15-minute access token and a refresh token.",
+      body: ["TokenRequest", "Credentials."],
+      ok: ["TokenResult", "The token pair."],
+      errors: ["400", "401", "429"],
+    }),
+    "/auth/refresh": authPost({
+      operationId: "auth_refresh",
+      summary:
+        "Exchanges a refresh token for a new pair; the old one is used up (a reused one ends its family).",
+      body: ["RefreshRequest", "The refresh token."],
+      ok: ["TokenResult", "The new token pair."],
+      errors: ["400", "401", "429"],
+    }),
     "/auth/logout": {
       post: {
         operationId: "auth_logout",
