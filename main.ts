@@ -11,10 +11,10 @@ import {
   ConfigError,
   createLogger,
   createRedactor,
+  exitIfOperatorError,
   isLoopbackHost,
   loadConfig,
   onShutdown,
-  readSecretKey,
   type StoredBackendSettings,
 } from "@spiritstream/kit";
 import { readStoredBackend } from "@spiritstream/host";
@@ -22,7 +22,7 @@ import { openSqlite } from "@spiritstream/store/sqlite";
 import { keySourceFromConfig, SecretKeyError, startProfilesService } from "@spiritstream/profiles";
 import { createMemoryLeaseStore, startEncoderService } from "@spiritstream/encoder";
 import { startEventsService } from "@spiritstream/events";
-import { SigningKeyError, startAuthService } from "@spiritstream/auth";
+import { authSettingsFromConfig, SigningKeyError, startAuthService } from "@spiritstream/auth";
 
 const started = performance.now();
 // The dashboard build sits at web/dist beside main.ts, both from source and inside an executable
@@ -42,11 +42,8 @@ function resolveConfig(stored: StoredBackendSettings = {}): Config {
     }
     return resolved;
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
     // One line, then stop: config errors are the user's to fix.
-    // deno-lint-ignore no-console
-    console.error(error.message);
-    Deno.exit(2);
+    exitIfOperatorError(error, ConfigError);
   }
 }
 
@@ -83,12 +80,7 @@ const services: HostedService[] = [
     dataDir: config.dataDir,
     homeDir: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? null,
     profilesPath: `${config.dataDir}/profiles.db`,
-  }).catch((error) => {
-    if (!(error instanceof SecretKeyError)) throw error;
-    // deno-lint-ignore no-console
-    console.error(error.message);
-    Deno.exit(2);
-  }),
+  }).catch((error) => exitIfOperatorError(error, SecretKeyError)),
 ];
 // The profiles service knows the last profile's backend settings: they sit between the
 // environment and the defaults for the bind address, port and token (SpiritStream §3.2).
@@ -116,19 +108,8 @@ services.push(
     bus,
     db: dbs.auth,
     logger,
-    mode: config.authMode,
-    apiToken: config.apiToken,
-    setupToken: config.setupToken,
-    admin: config.adminEmail && config.adminPassword
-      ? { email: config.adminEmail, password: config.adminPassword }
-      : null,
-    secretKey: await readSecretKey(config),
-  }).catch((error) => {
-    if (!(error instanceof SigningKeyError)) throw error;
-    // deno-lint-ignore no-console
-    console.error(error.message);
-    Deno.exit(2);
-  }),
+    ...await authSettingsFromConfig(config),
+  }).catch((error) => exitIfOperatorError(error, SigningKeyError)),
 );
 const gateway = await startGateway({ bus, logger, config });
 logger.info(

@@ -6,6 +6,7 @@ import {
   ConfigError,
   createLogger,
   createRedactor,
+  exitIfOperatorError,
   loadConfig,
   type Logger,
   onShutdown,
@@ -45,10 +46,7 @@ export async function bootstrap(name: string): Promise<Bootstrapped> {
       );
     }
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // deno-lint-ignore no-console
-    console.error(error.message);
-    Deno.exit(2);
+    exitIfOperatorError(error, ConfigError);
   }
   const redactor = createRedactor();
   redactor.add(config.apiToken);

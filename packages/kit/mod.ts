@@ -14,5 +14,6 @@ export {
   type StoredBackendSettings,
 } from "./config.ts";
 export { onShutdown } from "./shutdown.ts";
+export { type ErrorClass, exitIfOperatorError } from "./operator_error.ts";
 export { monotonicNow } from "./monotonic_now.ts";
 export { createSealer, readSecretKey, type Sealer, SealError } from "./sealer.ts";

@@ -3,7 +3,7 @@
  * tokens, EdDSA access tokens with rotating refresh tokens, and the audit log.
  * @module
  */
-export { type AuthServiceDeps, startAuthService } from "./service.ts";
+export { type AuthServiceDeps, authSettingsFromConfig, startAuthService } from "./service.ts";
 export { SigningKeyError } from "./access_token_signer.ts";
 export { type AuthStore, createAuthStore } from "./auth_store.ts";
 export { AUTH_MIGRATIONS } from "./migrations.ts";

@@ -1,6 +1,6 @@
 import { COMMANDS, LOCAL_TENANT } from "@spiritstream/contracts";
 import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
-import type { Logger } from "@spiritstream/kit";
+import { type Config, type Logger, readSecretKey } from "@spiritstream/kit";
 import { type Db, migrate } from "@spiritstream/store";
 import { loadAccessTokenSigner } from "./access_token_signer.ts";
 import { type AuthContext, type AuthLifetimes, createNotifiers } from "./auth_context.ts";
@@ -33,6 +33,21 @@ export interface AuthServiceDeps {
   failures?: FailureTrackerOptions;
   /** SPIRITSTREAM_SECRET_KEY: seals the access-token signing key at rest. Absent: stored as is. */
   secretKey?: string | null;
+}
+
+/** The settings part of {@linkcode AuthServiceDeps}, from the process's configuration. */
+export async function authSettingsFromConfig(
+  config: Config,
+): Promise<Pick<AuthServiceDeps, "mode" | "apiToken" | "setupToken" | "admin" | "secretKey">> {
+  return {
+    mode: config.authMode,
+    apiToken: config.apiToken,
+    setupToken: config.setupToken,
+    admin: config.adminEmail && config.adminPassword
+      ? { email: config.adminEmail, password: config.adminPassword }
+      : null,
+    secretKey: await readSecretKey(config),
+  };
 }
 
 const DEFAULT_LIFETIMES: AuthLifetimes = {

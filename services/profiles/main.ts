@@ -1,5 +1,6 @@
 /** The profiles service alone over NATS, with PostgreSQL when SPIRITSTREAM_DATABASE_URL is set. */
 import { bootstrap } from "@spiritstream/host";
+import { exitIfOperatorError } from "@spiritstream/kit";
 import { keySourceFromConfig, SecretKeyError } from "./mod.ts";
 import { startProfilesService } from "./service.ts";
 
@@ -10,25 +11,17 @@ if (config.databaseUrl && !config.secretKey && !config.secretKeyFile) {
     "SPIRITSTREAM_SECRET_KEY is not set: secrets use a key file in the data dir, which every replica must share",
   );
 }
-let service;
-try {
-  service = await startProfilesService({
-    bus,
-    db: openDb("profiles"),
-    logger,
-    redactor,
-    keySource: keySourceFromConfig(config),
-    dataDir: config.dataDir,
-    homeDir: Deno.env.get("HOME") ?? null,
-    profilesPath: config.databaseUrl
-      ? "PostgreSQL (SPIRITSTREAM_DATABASE_URL)"
-      : `${config.dataDir}/profiles.db`,
-  });
-} catch (error) {
-  if (!(error instanceof SecretKeyError)) throw error;
-  // deno-lint-ignore no-console
-  console.error(error.message);
-  Deno.exit(2);
-}
+const service = await startProfilesService({
+  bus,
+  db: openDb("profiles"),
+  logger,
+  redactor,
+  keySource: keySourceFromConfig(config),
+  dataDir: config.dataDir,
+  homeDir: Deno.env.get("HOME") ?? null,
+  profilesPath: config.databaseUrl
+    ? "PostgreSQL (SPIRITSTREAM_DATABASE_URL)"
+    : `${config.dataDir}/profiles.db`,
+}).catch((error) => exitIfOperatorError(error, SecretKeyError));
 onStop(() => service.close());
 ready("Profiles service is ready");
