@@ -21,6 +21,7 @@ export {
   ensureTestClip,
   startPublisher,
   type StartPublisherOptions,
+  testClipArgs,
   type TestClipOptions,
   type TestPublisher,
 } from "./publisher.ts";

@@ -10,6 +10,23 @@ export interface TestClipOptions {
   fps?: number;
   /** @default 10 */
   seconds?: number;
+  /** Video bitrate (CBR-like: maxrate the same, buffer twice). @default 1000 */
+  videoKbps?: number;
+}
+
+/** The FFmpeg arguments that encode a test clip into `output` (benchmarks print them). */
+export function testClipArgs(options: Required<TestClipOptions>, output: string): string[] {
+  const { width, height, fps, seconds, videoKbps } = options;
+  const gop = String(fps * 2);
+  return [
+    ...["-hide_banner", "-nostdin", "-loglevel", "error", "-y"],
+    ...["-f", "lavfi", "-i", `testsrc2=size=${width}x${height}:rate=${fps}`],
+    ...["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"],
+    ...["-t", String(seconds), "-c:v", "libx264", "-preset", "veryfast"],
+    ...["-g", gop, "-keyint_min", gop, "-sc_threshold", "0", "-pix_fmt", "yuv420p"],
+    ...["-b:v", `${videoKbps}k`, "-maxrate", `${videoKbps}k`, "-bufsize", `${videoKbps * 2}k`],
+    ...["-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-f", "flv", output],
+  ];
 }
 
 const building = new Map<string, Promise<string>>();
@@ -19,12 +36,13 @@ const building = new Map<string, Promise<string>>();
  * encoding it once into a cache dir under the system temp dir and reusing it across runs.
  */
 export function ensureTestClip(options: TestClipOptions = {}): Promise<string> {
-  const { width = 640, height = 360, fps = 30, seconds = 10 } = options;
+  const { width = 640, height = 360, fps = 30, seconds = 10, videoKbps = 1000 } = options;
   const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/spiritstream-test-clips`;
-  const path = `${dir}/clip-${width}x${height}-${fps}fps-${seconds}s.flv`;
+  const rate = videoKbps === 1000 ? "" : `-${videoKbps}k`;
+  const path = `${dir}/clip-${width}x${height}-${fps}fps${rate}-${seconds}s.flv`;
   let pending = building.get(path);
   if (!pending) {
-    pending = buildClip(path, dir, { width, height, fps, seconds });
+    pending = buildClip(path, dir, { width, height, fps, seconds, videoKbps });
     building.set(path, pending);
     pending.catch(() => building.delete(path));
   }
@@ -41,17 +59,8 @@ async function buildClip(path: string, dir: string, o: Required<TestClipOptions>
   await Deno.mkdir(dir, { recursive: true });
   // Encode to a private name, then rename: concurrent test processes never see half a clip.
   const tmp = await Deno.makeTempFile({ dir, prefix: ".building-", suffix: ".flv" });
-  const gop = String(o.fps * 2);
   const { code, stderr } = await new Deno.Command(ffmpeg, {
-    args: [
-      ...["-hide_banner", "-nostdin", "-loglevel", "error", "-y"],
-      ...["-f", "lavfi", "-i", `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}`],
-      ...["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"],
-      ...["-t", String(o.seconds), "-c:v", "libx264", "-preset", "veryfast"],
-      ...["-g", gop, "-keyint_min", gop, "-sc_threshold", "0", "-pix_fmt", "yuv420p"],
-      ...["-b:v", "1000k", "-maxrate", "1000k", "-bufsize", "2000k"],
-      ...["-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-f", "flv", tmp],
-    ],
+    args: testClipArgs(o, tmp),
     stdin: "null",
     stdout: "null",
     stderr: "piped",

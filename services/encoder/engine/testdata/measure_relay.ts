@@ -4,7 +4,7 @@
 //     [--clip=path.flv]
 // Add `--cpu-prof` before the script to profile it. Numbers, not a test: the machine is shared.
 import { LOCAL_TENANT } from "@spiritstream/contracts";
-import { waitFor } from "@spiritstream/testing";
+import { ensureTestClip, waitFor } from "@spiritstream/testing";
 import { copyGroup, nginxTarget, startRig } from "./rig.ts";
 
 function cpuTicks(): number {
@@ -18,16 +18,16 @@ function arg(name: string, fallback: string): string {
   return hit ? hit.slice(name.length + 3) : fallback;
 }
 
-// The benchmark's 4.5 Mbit/s clip when it was built (`deno task bench`), else the test clip.
-const benchClip = "/tmp/spiritstream-test-clips/bench-1280x720-30fps-4500k-30s.flv";
-const clip = arg("clip", benchClip);
+// The benchmark's 4.5 Mbit/s clip (`deno task bench` uses the same), unless --clip names one.
+const clip = arg("clip", "") ||
+  await ensureTestClip({ width: 1280, height: 720, fps: 30, seconds: 30, videoKbps: 4500 });
 const counts = arg("targets", "1,3").split(",").map(Number);
 const seconds = Number(arg("seconds", "20"));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const n of counts) {
   const rig = await startRig({ apps: n, clip: { width: 1280, height: 720, fps: 30 } });
-  if (await Deno.stat(clip).then(() => true, () => false)) rig.clip = clip;
+  rig.clip = clip;
   try {
     const keys = Array.from({ length: n }, (_, i) => `relay-${n}-${i}-key`);
     await rig.publish();
