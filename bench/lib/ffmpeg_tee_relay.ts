@@ -1,4 +1,4 @@
-import { requireBinary } from "@spiritstream/testing";
+import { requireBinary, stopProcess } from "@spiritstream/testing";
 
 /** A bare `ffmpeg -listen 1 … -c copy -f tee` relay (the peer every relay is compared with). */
 export interface FfmpegTeeRelay {
@@ -52,12 +52,7 @@ export function startFfmpegTeeRelay(listenUrl: string, targets: string[]): Ffmpe
     },
     async stop() {
       if (done) return;
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // exited meanwhile
-      }
-      await exited;
+      await stopProcess(child, { signal: "SIGKILL" });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { freePort, nginxRtmpConfig, requireBinary } from "@spiritstream/testing";
+import { freePort, nginxRtmpConfig, requireBinary, stopProcess } from "@spiritstream/testing";
 
 /** One nginx-rtmp process whose `live` application pushes every stream to a list of URLs. */
 export interface NginxPushRelay {
@@ -36,17 +36,10 @@ export async function startNginxPushRelay(targets: string[]): Promise<NginxPushR
     stderr: "null",
   }).spawn();
   let done = false;
-  const exited = child.status.then(() => (done = true));
+  void child.status.then(() => (done = true));
 
   async function stop(): Promise<void> {
-    if (!done) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // exited meanwhile
-      }
-      await exited;
-    }
+    if (!done) await stopProcess(child, { signal: "SIGKILL" });
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 

@@ -1,4 +1,5 @@
 /** Runs a SpiritStream entry point (`gateway/main.ts`, `services/<name>/main.ts`) as a child process. */
+import { stopProcess } from "@spiritstream/testing";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -32,20 +33,7 @@ export function spawnService(entry: string, env: Record<string, string>): Spawne
     async stop() {
       if (stopped) return;
       stopped = true;
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already exited
-      }
-      const timer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // exited meanwhile
-        }
-      }, 5_000);
-      await child.status;
-      clearTimeout(timer);
+      await stopProcess(child);
       await reading;
     },
   };

@@ -5,6 +5,7 @@
  */
 export { freePort } from "./free_port.ts";
 export { requireBinary } from "./require_binary.ts";
+export { stopProcess } from "./stop_process.ts";
 export { waitFor, type WaitForOptions } from "./wait_for.ts";
 export { type NatsServer, type NatsServerOptions, startNatsServer } from "./nats_server.ts";
 export { startPostgres, type StartPostgresOptions, type TestPostgres } from "./postgres.ts";

@@ -1,5 +1,6 @@
 import { freePort } from "./free_port.ts";
 import { requireBinary } from "./require_binary.ts";
+import { stopProcess } from "./stop_process.ts";
 import { waitFor } from "./wait_for.ts";
 
 /** Options for {@linkcode startNatsServer}. */
@@ -106,20 +107,7 @@ async function healthy(monitorPort: number): Promise<boolean> {
 }
 
 async function halt(child: Deno.ChildProcess, signal: Deno.Signal): Promise<void> {
-  try {
-    child.kill(signal);
-  } catch {
-    // already exited
-  }
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already exited
-    }
-  }, 5_000);
-  await child.status;
-  clearTimeout(timer);
+  await stopProcess(child, { signal });
 }
 
 async function readLog(path: string): Promise<string> {

@@ -1,5 +1,6 @@
 import { freePort } from "./free_port.ts";
 import { requireBinary } from "./require_binary.ts";
+import { stopProcess } from "./stop_process.ts";
 
 /** Options for {@linkcode startNginxRtmp}. */
 export interface NginxRtmpOptions {
@@ -131,19 +132,11 @@ export async function startNginxRtmp(options: NginxRtmpOptions = {}): Promise<Ng
     d.child = null;
     try {
       child.kill("SIGCONT"); // a paused nginx would not act on SIGTERM
-      child.kill("SIGTERM"); // fast shutdown: connections are cut like a platform going away
     } catch {
       // already exited
     }
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // exited meanwhile
-      }
-    }, 3000);
-    await child.status;
-    clearTimeout(timer);
+    // SIGTERM is nginx's fast shutdown: connections are cut like a platform going away.
+    await stopProcess(child, { graceMs: 3000 });
   }
 
   async function statOne(i: number): Promise<NginxDestinationStat> {
