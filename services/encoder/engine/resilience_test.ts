@@ -21,17 +21,28 @@ function statesOf(rig: Rig, targetId: string, since = 0): TargetStatus["state"][
     .map((s) => s.state);
 }
 
-Deno.test("a destination that goes away for 10 s is live again soon after it returns, with no command; the other never stops", async () => {
+/** A rig whose one passthrough group relays to two nginx destinations, media rising at both. */
+async function relayingToTwo(keys: readonly [string, string]) {
   const rig = await startRig({ apps: 2 });
-  const keys = ["steady-key-123456", "flaky-key-1234567"];
   try {
     await rig.engine.startGroup(
       LOCAL_TENANT,
-      copyGroup("relay", [nginxTarget(rig, "a", 0, keys[0]!), nginxTarget(rig, "b", 1, keys[1]!)]),
+      copyGroup("relay", [nginxTarget(rig, "a", 0, keys[0]), nginxTarget(rig, "b", 1, keys[1])]),
       rig.ingest,
     );
     await rig.publish();
-    await Promise.all([rising(rig, 0, keys[0]!), rising(rig, 1, keys[1]!)]);
+    await Promise.all([rising(rig, 0, keys[0]), rising(rig, 1, keys[1])]);
+    return rig;
+  } catch (error) {
+    await rig.stop();
+    throw error;
+  }
+}
+
+Deno.test("a destination that goes away for 10 s is live again soon after it returns, with no command; the other never stops", async () => {
+  const keys = ["steady-key-123456", "flaky-key-1234567"] as const;
+  const rig = await relayingToTwo(keys);
+  try {
     const acceptedA = (await rig.nginx.stat())[0]!.accepted;
     const outageStart = Date.now();
 
@@ -153,16 +164,9 @@ Deno.test("a crashed group encoder is restarted and its targets stay connected",
 });
 
 Deno.test("a hung destination never stalls the other target of its group", async () => {
-  const rig = await startRig({ apps: 2 });
-  const keys = ["healthy-key-123456", "hung-key-12345678"];
+  const keys = ["healthy-key-123456", "hung-key-12345678"] as const;
+  const rig = await relayingToTwo(keys);
   try {
-    await rig.engine.startGroup(
-      LOCAL_TENANT,
-      copyGroup("relay", [nginxTarget(rig, "a", 0, keys[0]!), nginxTarget(rig, "b", 1, keys[1]!)]),
-      rig.ingest,
-    );
-    await rig.publish();
-    await Promise.all([rising(rig, 0, keys[0]!), rising(rig, 1, keys[1]!)]);
     const hungAt = Date.now();
 
     // Connections stay open but nothing is read (the publisher's stall timeout, tested in
