@@ -79,6 +79,7 @@ const services: HostedService[] = [
     keySource: keySourceFromConfig(config),
     dataDir: config.dataDir,
     homeDir: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? null,
+    keyEnvAllow: config.keyEnvAllow,
     profilesPath: `${config.dataDir}/profiles.db`,
   }).catch((error) => exitIfOperatorError(error, SecretKeyError)),
 ];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { KEY_ENV_PREFIX } from "./key_env_rule.ts";
 
 const DEFAULT_CORS =
   "http://localhost:*,http://127.0.0.1:*,tauri://localhost,http://tauri.localhost,https://tauri.localhost";
@@ -21,6 +22,26 @@ const url = (schemes: string[]) =>
   z.string().refine((v) => schemes.some((s) => v.startsWith(`${s}://`)), {
     message: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(" or ")}`,
   });
+
+/** `NAME1,NAME2`: extra variables `${NAME}` stream keys may read; none of the host's own. */
+const keyEnvAllow = z.string().transform((value, ctx) => {
+  const names = value.split(",").map((name) => name.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${name}" is not a variable name: list names of letters, digits and _`,
+      });
+    } else if (name.startsWith("SPIRITSTREAM_")) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          `must not list ${name}: SPIRITSTREAM_* variables hold the host's secrets (${KEY_ENV_PREFIX}* names need no listing)`,
+      });
+    }
+  }
+  return names;
+});
 
 /** Every environment variable SpiritStream reads, with its rule. Unset means "use the default". */
 const Env = z.object({
@@ -49,6 +70,7 @@ const Env = z.object({
   }).optional(),
   SPIRITSTREAM_SECRET_KEY_FILE: z.string().min(1).optional(),
   SPIRITSTREAM_FFMPEG: z.string().min(1).optional(),
+  SPIRITSTREAM_KEY_ENV_ALLOW: keyEnvAllow.optional(),
   SPIRITSTREAM_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).optional(),
   SPIRITSTREAM_AUTH_MODE: z.enum(["token", "users"]).optional(),
   SPIRITSTREAM_SETUP_TOKEN: z.string().min(16, { message: "must be at least 16 characters" })
@@ -94,6 +116,8 @@ export interface Config {
   secretKey: string | null;
   secretKeyFile: string | null;
   ffmpegPath: string | null;
+  /** Names besides `SPIRITSTREAM_KEY_*` that `${NAME}` stream keys may read. */
+  keyEnvAllow: string[];
   logLevel: string;
   authMode: "token" | "users";
   /** Users mode: the one-time token that creates the first admin (else one is printed). */
@@ -171,6 +195,7 @@ export function loadConfig(
     secretKey: e.SPIRITSTREAM_SECRET_KEY ?? null,
     secretKeyFile: e.SPIRITSTREAM_SECRET_KEY_FILE ?? null,
     ffmpegPath: e.SPIRITSTREAM_FFMPEG ?? null,
+    keyEnvAllow: e.SPIRITSTREAM_KEY_ENV_ALLOW ?? [],
     logLevel: e.SPIRITSTREAM_LOG_LEVEL ?? "info",
     authMode: e.SPIRITSTREAM_AUTH_MODE ?? "token",
     setupToken: e.SPIRITSTREAM_SETUP_TOKEN ?? null,

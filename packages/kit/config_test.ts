@@ -103,3 +103,22 @@ Deno.test("loadConfig() reads the users-mode bootstrap and wants the admin email
   assert.throws(() => loadConfig({ SPIRITSTREAM_SETUP_TOKEN: "short" }), /at least 16 characters/);
   assert.equal(loadConfig({}).setupToken, null);
 });
+
+Deno.test("loadConfig() reads SPIRITSTREAM_KEY_ENV_ALLOW and refuses SPIRITSTREAM_* names in it", () => {
+  assert.deepEqual(loadConfig({}).keyEnvAllow, []);
+  const config = loadConfig({ SPIRITSTREAM_KEY_ENV_ALLOW: " TWITCH_KEY, YT_KEY ,," });
+  assert.deepEqual(config.keyEnvAllow, ["TWITCH_KEY", "YT_KEY"]);
+  for (
+    const [list, rule] of [[
+      "A,SPIRITSTREAM_ADMIN_PASSWORD",
+      /must not list SPIRITSTREAM_ADMIN_PASSWORD/,
+    ], ["A-B", /"A-B" is not a variable name/]] as const
+  ) {
+    assert.throws(() => loadConfig({ SPIRITSTREAM_KEY_ENV_ALLOW: list }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.variable, "SPIRITSTREAM_KEY_ENV_ALLOW");
+      assert.match(error.message, rule);
+      return true;
+    });
+  }
+});

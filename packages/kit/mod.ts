@@ -13,6 +13,13 @@ export {
   type LoadConfigOptions,
   type StoredBackendSettings,
 } from "./config.ts";
+export {
+  envReferenceName,
+  KEY_ENV_ALLOW_VARIABLE,
+  KEY_ENV_PREFIX,
+  KEY_ENV_RULE,
+  keyEnvRefusal,
+} from "./key_env_rule.ts";
 export { onShutdown } from "./shutdown.ts";
 export { type ErrorClass, exitIfOperatorError } from "./operator_error.ts";
 export { monotonicNow } from "./monotonic_now.ts";

@@ -23,6 +23,8 @@ export interface EncoderServiceDeps {
     ffmpegPath: string | null;
     /** FFmpeg copies under `<dataDir>/ffmpeg` are the only ones delete_ffmpeg removes. */
     dataDir: string;
+    /** SPIRITSTREAM_KEY_ENV_ALLOW: names besides `SPIRITSTREAM_KEY_*` keys may read. */
+    keyEnvAllow?: readonly string[];
   };
   /** Snapshot of the environment: `${NAME}` stream keys and PATH (for FFmpeg). Default: empty. */
   env?: Record<string, string | undefined>;
@@ -73,6 +75,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
       coordinator?.touch(tenantId);
     },
     resolveEnv: (name) => env[name],
+    keyEnvAllow: deps.config.keyEnvAllow,
   });
   coordinator = createStreamCoordinator({
     store: leases,

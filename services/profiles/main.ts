@@ -19,6 +19,7 @@ const service = await startProfilesService({
   keySource: keySourceFromConfig(config),
   dataDir: config.dataDir,
   homeDir: Deno.env.get("HOME") ?? null,
+  keyEnvAllow: config.keyEnvAllow,
   profilesPath: config.databaseUrl
     ? "PostgreSQL (SPIRITSTREAM_DATABASE_URL)"
     : `${config.dataDir}/profiles.db`,

@@ -34,6 +34,11 @@ export interface ProfilesServiceDeps {
   profilesPath?: string;
   /** Learns every secret the service opens, so logs can mask it. */
   redactor?: Redactor;
+  /**
+   * SPIRITSTREAM_KEY_ENV_ALLOW: names besides `SPIRITSTREAM_KEY_*` that a `${NAME}` stream key
+   * may name; any other is refused when a profile is saved or imported. @default []
+   */
+  keyEnvAllow?: readonly string[];
   /** How long an unlocked protected profile stays unlocked without use. @default 30 minutes */
   unlockTtlMs?: number;
 }
@@ -50,6 +55,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     keys: createDataKeyring(root),
     sessions: createUnlockedSessions({ ttlMs: deps.unlockTtlMs }),
     redactor: deps.redactor,
+    keyEnvAllow: deps.keyEnvAllow ?? [],
   };
   const context: HandlerContext = {
     vault: createProfileVault(ctx),

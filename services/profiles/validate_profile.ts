@@ -7,6 +7,7 @@ import {
   type Profile,
   StreamUrl,
 } from "@spiritstream/contracts";
+import { envReferenceName, keyEnvRefusal } from "@spiritstream/kit";
 
 /* Rules a profile must meet to be saved, beyond its schema: ranges of encoded groups, unique ids,
  * usable URLs. Each problem names the field path and the rule, like `describeZodError`. */
@@ -16,8 +17,17 @@ const ID = /^[^\s\p{Cc}]{1,128}$/u;
 const ID_RULE = "must be 1 to 128 characters without spaces or control characters";
 const NO_SPACE = /^[^\s\p{Cc}]*$/u;
 
+/** Options for {@linkcode validateProfile}. */
+export interface ValidateProfileOptions {
+  /** The path errors name fields under. @default "profile" */
+  root?: string;
+  /** Names besides `SPIRITSTREAM_KEY_*` that `${NAME}` stream keys may name. @default [] */
+  keyEnvAllow?: readonly string[];
+}
+
 /** Throws `invalid_argument` naming up to three problems; returns when the profile is fine. */
-export function validateProfile(profile: Profile, root = "profile"): void {
+export function validateProfile(profile: Profile, options: ValidateProfileOptions = {}): void {
+  const root = options.root ?? "profile";
   const problems: string[] = [];
   const fail = (path: string, rule: string) =>
     problems.push(`Invalid argument "${root}.${path}": ${rule}`);
@@ -51,6 +61,9 @@ export function validateProfile(profile: Profile, root = "profile"): void {
         fail(`${where}.streamKey`, "must be at most 4096 characters");
       } else if (!NO_SPACE.test(target.streamKey)) {
         fail(`${where}.streamKey`, "must not contain spaces or control characters");
+      } else {
+        const refusal = keyReferenceRefusal(target.streamKey, options.keyEnvAllow);
+        if (refusal) fail(`${where}.streamKey`, refusal);
       }
     }
   }
@@ -65,6 +78,19 @@ export function validateProfile(profile: Profile, root = "profile"): void {
 }
 
 type Fail = (path: string, rule: string) => void;
+
+/**
+ * Why a stream key's `${NAME}` reference may not be stored, or null (a plain key, or a name the
+ * operator allows): the key goes to a URL of the caller's choice, so it must not read the host's
+ * secrets.
+ */
+export function keyReferenceRefusal(
+  streamKey: string,
+  keyEnvAllow: readonly string[] = [],
+): string | null {
+  const name = envReferenceName(streamKey);
+  return name === null ? null : keyEnvRefusal(name, keyEnvAllow);
+}
 
 function checkInput(profile: Profile, fail: Fail): void {
   const { input } = profile;

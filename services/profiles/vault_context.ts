@@ -10,4 +10,6 @@ export interface VaultContext {
   sessions: UnlockedSessions;
   /** Learns every secret the vault opens, so no log line can carry one. */
   redactor?: Redactor;
+  /** Names besides `SPIRITSTREAM_KEY_*` that `${NAME}` stream keys may name. @default [] */
+  keyEnvAllow?: readonly string[];
 }

@@ -24,6 +24,11 @@ export interface EngineOptions {
   emit: (tenantId: string, event: EventName, payload: unknown) => void;
   /** `${NAME}` stream keys are resolved with this at every connect. */
   resolveEnv: (name: string) => string | undefined;
+  /**
+   * Names besides `SPIRITSTREAM_KEY_*` that `${NAME}` keys may read (SPIRITSTREAM_KEY_ENV_ALLOW);
+   * any other name fails its target. @default []
+   */
+  keyEnvAllow?: readonly string[];
   /** Reconnect timing; see DEFAULT_BACKOFF. */
   backoff?: BackoffOptions;
   /** @default 1000 */
@@ -202,6 +207,7 @@ export function createEngine(options: EngineOptions): Engine {
           connectTimeoutMs: options.connectTimeoutMs,
           stallTimeoutMs: options.stallTimeoutMs,
           resolveEnv: options.resolveEnv,
+          keyEnvAllow: options.keyEnvAllow,
           emit: emitter(tenantId),
           isDisabled: (targetId) => tenant.disabled.has(targetId),
         });

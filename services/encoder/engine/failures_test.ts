@@ -17,7 +17,10 @@ function setup(ffmpegPath = requireBinary("ffmpeg")) {
     ffmpegPath: () => Promise.resolve(ffmpegPath),
     logger,
     redactor: createRedactor(),
-    resolveEnv: (name) => (name === "SS_TEST_KEY" ? RIGHT_KEY : undefined),
+    // HOME holds the right key too: were it expanded, its target would go live.
+    resolveEnv: (
+      name,
+    ) => (["SPIRITSTREAM_KEY_SS_TEST", "HOME"].includes(name) ? RIGHT_KEY : undefined),
     emit: (tenantId, event, payload) => events.push({ at: Date.now(), tenantId, event, payload }),
     backoff: { baseMs: 100, maxMs: 200 },
   });
@@ -38,7 +41,7 @@ function setup(ffmpegPath = requireBinary("ffmpeg")) {
   return { engine, platform, events, lines, statuses };
 }
 
-Deno.test("a refused key, a bad URL and an unset variable fail their target only, with slow or no retries", async () => {
+Deno.test("a refused key, a bad URL, an unset or a forbidden variable fail their target only, with slow or no retries", async () => {
   const { engine, platform, lines, events, statuses } = setup();
   const server = `rtmp://127.0.0.1:${platform.port}/live`;
   const target = (id: string, url: string, streamKey: string) => ({
@@ -54,13 +57,16 @@ Deno.test("a refused key, a bad URL and an unset variable fail their target only
       copyGroup("g", [
         target("refused", server, WRONG_KEY),
         target("bad-url", "http://example.com/live", RIGHT_KEY),
-        target("unset", server, "${SS_TEST_UNSET}"),
-        target("from-env", server, "${SS_TEST_KEY}"),
+        target("unset", server, "${SPIRITSTREAM_KEY_SS_TEST_UNSET}"),
+        target("forbidden", server, "${HOME}"),
+        target("from-env", server, "${SPIRITSTREAM_KEY_SS_TEST}"),
       ]),
       { url: `rtmp://127.0.0.1:${freePort()}/live` },
     );
     const settled = () =>
-      ["refused", "bad-url", "unset"].every((id) => statuses(id).at(-1)?.state === "failed") &&
+      ["refused", "bad-url", "unset", "forbidden"].every((id) =>
+        statuses(id).at(-1)?.state === "failed"
+      ) &&
       statuses("from-env").at(-1)?.state === "live";
     await waitFor(settled, { what: "targets settled" });
 
@@ -70,7 +76,17 @@ Deno.test("a refused key, a bad URL and an unset variable fail their target only
     const badUrl = statuses("bad-url").at(-1)!;
     assert.equal(badUrl.nextRetryMs, null, "a URL that cannot work is not retried");
     assert.match(badUrl.error ?? "", /rtmp:\/\/, rtmps:\/\/ or srt:\/\//);
-    assert.match(statuses("unset").at(-1)!.error ?? "", /"SS_TEST_UNSET" .* is not set/);
+    assert.match(
+      statuses("unset").at(-1)!.error ?? "",
+      /"SPIRITSTREAM_KEY_SS_TEST_UNSET" .* is not set/,
+    );
+    const forbidden = statuses("forbidden");
+    assert.ok(forbidden.every((s) => s.state !== "live"), "${HOME} was never expanded");
+    assert.match(
+      forbidden.at(-1)!.error ?? "",
+      /"streamKey": target "forbidden": \$\{HOME\} is not allowed/,
+    );
+    assert.equal(forbidden.at(-1)!.nextRetryMs, null, "a forbidden variable is not retried");
     assert.equal(platform.live !== null, true, "the ${VAR} key reached the platform resolved");
 
     // retry_stream: the failed targets try again at once.

@@ -29,6 +29,8 @@ export interface GroupRuntimeOptions {
   connectTimeoutMs?: number;
   stallTimeoutMs?: number;
   resolveEnv: (name: string) => string | undefined;
+  /** Names besides `SPIRITSTREAM_KEY_*` that `${NAME}` keys may read. */
+  keyEnvAllow?: readonly string[];
   emit: (event: EventName, payload: unknown) => void;
   isDisabled: (targetId: string) => boolean;
 }
@@ -283,9 +285,9 @@ export class GroupRuntime {
 
   /** Resolves the key and URL on every attempt, so a fixed variable is picked up. */
   #connector(target: StreamTarget): TargetConnector {
-    const { logger, redactor, resolveEnv } = this.#options;
+    const { logger, redactor, resolveEnv, keyEnvAllow } = this.#options;
     return async (signal) => {
-      const resolved = resolveTarget(target, resolveEnv);
+      const resolved = resolveTarget(target, resolveEnv, { keyEnvAllow });
       // Registered before connecting: the key can never reach a log line.
       redactor.add(resolved.key);
       const connect = resolved.kind === "srt"

@@ -4,7 +4,7 @@ import {
   MASKED_SECRET,
   type StreamTarget,
 } from "@spiritstream/contracts";
-import { redactUrl } from "@spiritstream/kit";
+import { envReferenceName, keyEnvRefusal, redactUrl } from "@spiritstream/kit";
 
 /** Where one target publishes to; `url` holds the key, `safeUrl` never does. */
 export interface ResolvedTarget {
@@ -15,16 +15,23 @@ export interface ResolvedTarget {
   safeUrl: string;
 }
 
-const ENV_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+/** Options for {@linkcode resolveTarget}. */
+export interface ResolveTargetOptions {
+  /** Names besides `SPIRITSTREAM_KEY_*` a `${NAME}` key may read (SPIRITSTREAM_KEY_ENV_ALLOW). */
+  keyEnvAllow?: readonly string[];
+}
 
 /**
  * Resolves a target's key (`${NAME}` from the environment) and builds its publish URL with
  * `buildTargetUrl` (nothing appended after the key). Throws an AppError that names the target
- * and, for an unset variable, the variable, never a key.
+ * and, for an unset variable, the variable, never a key. Only names `keyEnvRefusal` allows are
+ * read, whoever stored or sent the key: the URL is the caller's, so any other variable would be
+ * disclosed to it.
  */
 export function resolveTarget(
   target: Pick<StreamTarget, "id" | "name" | "service" | "url" | "streamKey">,
   resolveEnv: (name: string) => string | undefined,
+  options: ResolveTargetOptions = {},
 ): ResolvedTarget {
   const label = target.name || target.id;
   const raw = (target.streamKey ?? "").trim();
@@ -41,13 +48,20 @@ export function resolveTarget(
     );
   }
   let key = raw;
-  const reference = ENV_REFERENCE.exec(raw);
-  if (reference) {
-    const value = resolveEnv(reference[1]!)?.trim();
+  const name = envReferenceName(raw);
+  if (name !== null) {
+    const refusal = keyEnvRefusal(name, options.keyEnvAllow);
+    if (refusal) {
+      throw new AppError(
+        "invalid_argument",
+        `Invalid argument "streamKey": target "${label}": ${refusal}`,
+      );
+    }
+    const value = resolveEnv(name)?.trim();
     if (!value) {
       throw new AppError(
         "failed_precondition",
-        `Stream key variable "${reference[1]}" of target "${label}" is not set`,
+        `Stream key variable "${name}" of target "${label}" is not set`,
       );
     }
     key = value;

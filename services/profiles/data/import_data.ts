@@ -1,4 +1,5 @@
 import { AppError, type ImportReport, type Settings } from "@spiritstream/contracts";
+import { keyReferenceRefusal } from "../validate_profile.ts";
 import type { VaultContext } from "../vault_context.ts";
 import { type Bundle, BUNDLE_FORMAT } from "./bundle_format.ts";
 import { readBundle } from "./read_bundle.ts";
@@ -21,7 +22,7 @@ export async function importData(
   tenantId: string,
   options: ImportOptions,
 ): Promise<ImportReport> {
-  const contents = await readSource(options);
+  const contents = refuseKeyReferences(await readSource(options), ctx.keyEnvAllow);
   const stored = await storeImported(ctx, tenantId, contents.candidates);
   if (contents.settings) await options.saveSettings(contents.settings);
   return {
@@ -29,6 +30,31 @@ export async function importData(
     settingsImported: contents.settings !== null,
     skipped: [...contents.skipped, ...stored.skipped],
   };
+}
+
+/**
+ * Moves profiles whose `${NAME}` stream keys name a variable the operator does not allow to the
+ * skipped list, with the field and the rule: an import stores keys like any save.
+ */
+function refuseKeyReferences(
+  contents: FolderContents,
+  keyEnvAllow: readonly string[] = [],
+): FolderContents {
+  const candidates: FolderContents["candidates"] = [];
+  const skipped = [...contents.skipped];
+  for (const candidate of contents.candidates) {
+    const { profile } = candidate;
+    const problems = profile.outputGroups.flatMap((group, g) =>
+      group.streamTargets.flatMap((target, t) => {
+        const refusal = keyReferenceRefusal(target.streamKey, keyEnvAllow);
+        const field = `profile.outputGroups.${g}.streamTargets.${t}.streamKey`;
+        return refusal ? [`Invalid argument "${field}": ${refusal}`] : [];
+      })
+    );
+    if (problems.length === 0) candidates.push(candidate);
+    else skipped.push({ name: profile.name, reason: problems.join("; ") });
+  }
+  return { ...contents, candidates, skipped };
 }
 
 async function readSource(options: ImportOptions): Promise<FolderContents> {

@@ -44,7 +44,7 @@ Deno.test("import_spiritstream_data reproduces plain, ENC:: and .mgs profiles wi
   const h = await startHarness("sqlite");
   try {
     const plain = fixtureProfile("Plain Keys");
-    plain.outputGroups[0]!.streamTargets[1]!.streamKey = "${YOUTUBE_KEY}";
+    plain.outputGroups[0]!.streamTargets[1]!.streamKey = "${SPIRITSTREAM_KEY_YOUTUBE}";
     const encrypted = fixtureProfile("Enc Keys");
     const show = fixtureProfile("Secret Show");
     const noPassword = fixtureProfile("No Password");

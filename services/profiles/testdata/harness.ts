@@ -52,6 +52,10 @@ export interface HarnessOptions {
   keySource?: KeySource;
   /** Reuse a running PostgreSQL (a fresh database is created in it). */
   postgres?: TestPostgres;
+  /** SPIRITSTREAM_KEY_ENV_ALLOW of the service. */
+  keyEnvAllow?: readonly string[];
+  /** The host's home folder. @default null */
+  homeDir?: string | null;
 }
 
 /** Starts a harness in a fresh temp dir (and a fresh PostgreSQL cluster for "postgres"). */
@@ -81,7 +85,16 @@ export async function startHarness(
   await follower.ready;
   const keySource = options.keySource ?? { kind: "machine_file", path: `${dir}/secrets.key` };
   const start = () =>
-    startProfilesService({ bus, db, logger, redactor, keySource, dataDir: dir, homeDir: null });
+    startProfilesService({
+      bus,
+      db,
+      logger,
+      redactor,
+      keySource,
+      dataDir: dir,
+      homeDir: options.homeDir ?? null,
+      keyEnvAllow: options.keyEnvAllow,
+    });
   let service: HostedService = await start();
   const meta = (extra: Partial<RequestMeta> = {}): RequestMeta => ({
     requestId: crypto.randomUUID(),
