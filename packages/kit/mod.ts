@@ -20,6 +20,12 @@ export {
   KEY_ENV_RULE,
   keyEnvRefusal,
 } from "./key_env_rule.ts";
+export {
+  type ExportFileOptions,
+  EXPORTS_FOLDER,
+  resolveExportFile,
+} from "./resolve_export_file.ts";
+export { writeNewFile, type WriteNewFileOptions } from "./write_new_file.ts";
 export { onShutdown } from "./shutdown.ts";
 export { type ErrorClass, exitIfOperatorError } from "./operator_error.ts";
 export { monotonicNow } from "./monotonic_now.ts";

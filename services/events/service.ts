@@ -1,13 +1,12 @@
 import { COMMANDS } from "@spiritstream/contracts";
 import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
-import type { Logger } from "@spiritstream/kit";
+import { type Logger, resolveExportFile, writeNewFile } from "@spiritstream/kit";
 import { type Db, migrate } from "@spiritstream/store";
 import { formatLogLine } from "./format_log_line.ts";
 import { type LogIngest, startLogIngest } from "./log_ingest.ts";
 import { createLogRetention } from "./log_retention.ts";
 import { createLogStore } from "./log_store.ts";
 import { EVENTS_MIGRATIONS } from "./migrations.ts";
-import { writeLogExport } from "./write_log_export.ts";
 
 /** What the events service is built from. */
 export interface EventsServiceDeps {
@@ -15,7 +14,7 @@ export interface EventsServiceDeps {
   /** The service's own store (its tables only). */
   db: Db;
   logger: Logger;
-  /** `export_logs` writes only inside this folder or `homeDir`. */
+  /** `export_logs` writes into `<dataDir>/exports`, or where an admin names inside `homeDir`. */
   dataDir: string;
   homeDir?: string | null;
   /** Newest log lines kept per tenant, whatever the retention. @default 100000 */
@@ -78,8 +77,17 @@ export async function startEventsService(deps: EventsServiceDeps): Promise<Hoste
         const rows = await store.recent(meta.tenantId, args.maxLines);
         return newestThatFit(rows.map(formatLogLine), maxReplyChars);
       },
-      async export_logs(args: { path: string; content: string }) {
-        await writeLogExport(args.path, args.content, { roots: [dataDir, homeDir] });
+      async export_logs(args: { path?: string | null; content: string }) {
+        const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+        const file = await resolveExportFile({
+          field: "path",
+          path: args.path,
+          dataDir,
+          homeDir,
+          fileName: `spiritstream-logs-${stamp}.log`,
+        });
+        await writeNewFile(file, args.content, { field: "path" });
+        log.info({ file }, "Logs exported");
         return null;
       },
     },

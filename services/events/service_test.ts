@@ -39,7 +39,7 @@ interface World {
   dir: string;
   eventsDb: Db;
   start(
-    options?: { maxRows?: number; maxReplyChars?: number },
+    options?: { maxRows?: number; maxReplyChars?: number; homeDir?: string | null },
   ): Promise<{ close(): Promise<void> }>;
   close(): Promise<void>;
 }
@@ -281,27 +281,67 @@ Deno.test("events service keeps lines of a restarted in-process stream that reus
   }
 });
 
-Deno.test("events service export_logs writes inside the data dir and refuses a path outside", async () => {
+function exportLogs(w: World, args: { path?: string; content: string }) {
+  return callCommand(w.bus, COMMANDS.export_logs, { meta: meta("local"), args });
+}
+
+function refusedPath(pattern: RegExp) {
+  return (error: unknown) =>
+    error instanceof AppError && error.code === "invalid_argument" &&
+    error.message.startsWith('Invalid argument "path": ') && pattern.test(error.message);
+}
+
+Deno.test("events service export_logs writes a new 0600 file in <data>/exports unless a path is given", async () => {
   const w = await world({ profiles: false });
   try {
-    await w.start();
-    await Deno.mkdir(`${w.dir}/data`, { recursive: true });
-    const path = `${w.dir}/data/export.log`;
-    const done = await callCommand(w.bus, COMMANDS.export_logs, {
-      meta: meta("local"),
-      args: { path, content: "[2026-01-01][00:00:00][t][INFO] hi\n" },
-    });
-    assert.equal(done, null);
-    assert.equal(await Deno.readTextFile(path), "[2026-01-01][00:00:00][t][INFO] hi\n");
-    await assert.rejects(
-      callCommand(w.bus, COMMANDS.export_logs, {
-        meta: meta("local"),
-        args: { path: `${w.dir}/data/../escape.log`, content: "x" },
-      }),
-      (error: unknown) =>
-        error instanceof AppError && error.code === "invalid_argument" &&
-        /"path"/.test(error.message),
-    );
+    const home = `${w.dir}/home`;
+    await Deno.mkdir(`${home}/Downloads`, { recursive: true });
+    await w.start({ homeDir: home });
+    const line = "[2026-01-01][00:00:00][t][INFO] hi\n";
+    assert.equal(await exportLogs(w, { content: line }), null);
+    const [entry] = await Array.fromAsync(Deno.readDir(`${w.dir}/data/exports`));
+    assert.match(entry!.name, /^spiritstream-logs-\d{8}-\d{6}\.log$/);
+    const file = `${w.dir}/data/exports/${entry!.name}`;
+    assert.equal(await Deno.readTextFile(file), line);
+    assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600);
+    await exportLogs(w, { path: `${home}/Downloads/logs.txt`, content: line });
+    assert.equal(await Deno.readTextFile(`${home}/Downloads/logs.txt`), line);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("events service export_logs never replaces a file, nor writes through links, hidden folders or ..", async () => {
+  const w = await world({ profiles: false });
+  try {
+    const home = `${w.dir}/home`;
+    const outside = `${w.dir}/etc`; // stand-in for /etc
+    for (const dir of [`${w.dir}/data`, `${home}/.ssh`, outside]) {
+      await Deno.mkdir(dir, { recursive: true });
+    }
+    await w.start({ homeDir: home });
+    // Stand-ins for ~/.bashrc and secrets.key: caller text must never replace them.
+    await Deno.writeTextFile(`${home}/notes.txt`, "keep");
+    await Deno.writeTextFile(`${home}/.bashrc`, "keep");
+    await Deno.writeTextFile(`${w.dir}/data/secrets.key`, "keep");
+    await Deno.symlink(outside, `${home}/escape`);
+    const cases = [
+      [`${home}/notes.txt`, /already exists/],
+      [`${home}/.bashrc`, /hidden file/],
+      [`${w.dir}/data/secrets.key`, /nor elsewhere in the data folder/],
+      [`${home}/.ssh/authorized_keys`, /not in a hidden folder/],
+      [`${home}/escape/x.log`, /must be inside/],
+      [`${home}/escape`, /must be inside/],
+      [`${w.dir}/data/../escape.log`, /must not contain "\.\."/],
+    ] as const;
+    for (const [path, rule] of cases) {
+      await assert.rejects(exportLogs(w, { path, content: "caller text" }), refusedPath(rule));
+    }
+    for (const file of [`${home}/notes.txt`, `${home}/.bashrc`, `${w.dir}/data/secrets.key`]) {
+      assert.equal(await Deno.readTextFile(file), "keep");
+    }
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(outside)), [], "nothing landed outside");
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(`${home}/.ssh`)), []);
     await assert.rejects(Deno.stat(`${w.dir}/escape.log`));
   } finally {
     await w.close();

@@ -127,7 +127,7 @@ Deno.test("desktop host: every acknowledged save survives kill -9, none half-wri
     for (const attempt of attempts.filter((a) => a.password && names.includes(a.name))) {
       await invoke(second.base, "load_profile", { name: attempt.name, password: attempt.password });
     }
-    const exported = await invoke(second.base, "export_data", { exportPath: dataDir, passphrase });
+    const exported = await invoke(second.base, "export_data", { passphrase });
     assert.equal(exported.status, 200, JSON.stringify(exported.body));
 
     second.child.kill("SIGTERM");

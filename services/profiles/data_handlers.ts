@@ -1,4 +1,5 @@
 import type { ImportReport } from "@spiritstream/contracts";
+import { resolveExportFile } from "@spiritstream/kit";
 import { exportData } from "./data/export_data.ts";
 import { importData } from "./data/import_data.ts";
 import { resolveAllowedPath } from "./data/safe_path.ts";
@@ -17,16 +18,14 @@ export function createDataHandlers(h: HandlerContext): DataHandlers {
   const roots = [h.dataDir, ...(h.homeDir ? [h.homeDir] : [])];
   return {
     async export_data(args, meta) {
-      let file = await resolveAllowedPath(args.exportPath, {
+      const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+      const file = await resolveExportFile({
         field: "exportPath",
-        roots,
-        mustExist: false,
+        path: args.exportPath,
+        dataDir: h.dataDir,
+        homeDir: h.homeDir,
+        fileName: `spiritstream-export-${stamp}.json`,
       });
-      const stat = await Deno.stat(file).catch(() => null);
-      if (stat?.isDirectory) {
-        const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-        file = `${file}/spiritstream-export-${stamp}.json`;
-      }
       await exportData(ctx, meta.tenantId, {
         file,
         passphrase: args.passphrase ?? null,
@@ -38,7 +37,7 @@ export function createDataHandlers(h: HandlerContext): DataHandlers {
     },
 
     async import_spiritstream_data(args, meta) {
-      const path = await resolveAllowedPath(args.path, { field: "path", roots, mustExist: true });
+      const path = await resolveAllowedPath(args.path, { field: "path", roots });
       const report = await importData(ctx, meta.tenantId, {
         path,
         passwords: args.passwords ?? {},

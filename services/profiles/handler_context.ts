@@ -23,7 +23,7 @@ export interface HandlerContext {
   ctx: VaultContext;
   events: EventPublisher<typeof EVENTS>;
   log: Logger;
-  /** The host's data folder (import/export paths must be inside it or `homeDir`). */
+  /** The host's data folder (imports read inside it or `homeDir`; exports go to `<data>/exports`). */
   dataDir: string;
   homeDir: string | null;
   /** What `get_profiles_path` answers. */

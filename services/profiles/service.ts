@@ -26,7 +26,7 @@ export interface ProfilesServiceDeps {
   logger: Logger;
   /** Where the root key of secrets at rest comes from (`keySourceFromConfig(config)`). */
   keySource: KeySource;
-  /** The host's data folder: import/export paths must be inside it or `homeDir`. */
+  /** The host's data folder: imports read inside it or `homeDir`; exports go to its `exports`. */
   dataDir: string;
   /** The host user's home folder, if any. */
   homeDir: string | null;

@@ -111,8 +111,8 @@ Deno.test("profiles: create, edit targets with a hidden key, duplicate, rename, 
     assert.deepEqual(names.data, ["Main show"]);
 
     // Export writes one bundle (keys under a passphrase); importing that bundle reads it back.
-    const exportDir = `${desktop.dataDir}/export`;
-    await Deno.mkdir(exportDir);
+    const exportDir = `${desktop.dataDir}/exports`;
+    await Deno.mkdir(exportDir, { recursive: true });
     await page.getByRole("button", { name: "Export…" }).click();
     const exporting = page.getByRole("dialog", { name: "Export settings and profiles" });
     await exporting.getByLabel("File or folder on the server").fill(exportDir);

@@ -24,9 +24,16 @@ export const LOGS_COMMANDS = {
   export_logs: defineCommand({
     ...base,
     name: "export_logs",
-    summary: "Writes log text to a file on the host.",
+    summary: "Writes log text to a new file on the host.",
     permission: "admin",
-    args: z.object({ path: z.string().min(1), content: z.string() }),
+    args: z.object({
+      /**
+       * A new file (or a folder for a timestamped one) inside `<data>/exports` or the home folder
+       * (not a hidden folder); an existing file is never replaced. Absent: `<data>/exports`.
+       */
+      path: z.string().min(1).nullish(),
+      content: z.string(),
+    }),
     result: z.null(),
   }),
 };

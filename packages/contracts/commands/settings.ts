@@ -39,8 +39,12 @@ export const SETTINGS_COMMANDS = {
       "Writes settings and profiles into one portable bundle file (secrets encrypted under a passphrase).",
     permission: "admin",
     args: z.object({
-      /** A file, or a directory to write a timestamped bundle into (data or home folder). */
-      exportPath: z.string().min(1),
+      /**
+       * A new file, or a folder to write a timestamped bundle into: inside `<data>/exports` or
+       * the home folder (not a hidden folder); an existing file is never replaced. Absent: a
+       * timestamped bundle in `<data>/exports` (ours; SpiritStream requires it).
+       */
+      exportPath: z.string().min(1).nullish(),
       /** Encrypts the bundle's secrets (ours); required unless includePlaintextSecrets. */
       passphrase: z.string().min(8, { message: "passphrase must be at least 8 characters" })
         .nullish(),

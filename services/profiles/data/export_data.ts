@@ -1,4 +1,5 @@
 import { AppError, type Settings } from "@spiritstream/contracts";
+import { writeNewFile } from "@spiritstream/kit";
 import { sealPasswordBox } from "../crypto/password_box.ts";
 import { cachedUnlock, openStoredProfile } from "../profile_rows.ts";
 import { createProfileStore } from "../profile_store.ts";
@@ -14,7 +15,7 @@ import {
 
 /** Options for {@linkcode exportData}. */
 export interface ExportOptions {
-  /** The resolved bundle path (must not exist yet). */
+  /** The bundle path from `resolveExportFile` (must not exist yet). */
   file: string;
   /** Seals the secrets; required unless `includePlaintextSecrets`. */
   passphrase: string | null;
@@ -74,30 +75,7 @@ export async function exportData(
     settings: options.settings,
     profiles,
   };
-  await writeNewFile(options.file, JSON.stringify(bundle, null, 2) + "\n");
-}
-
-/** Writes, syncs, then links into place: the file appears whole or not at all, never over another. */
-async function writeNewFile(path: string, text: string): Promise<void> {
-  const temp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  await Deno.writeTextFile(temp, text, { createNew: true, mode: 0o600 });
-  try {
-    const handle = await Deno.open(temp, { read: true, write: true });
-    try {
-      await handle.sync();
-    } finally {
-      handle.close();
-    }
-    await Deno.link(temp, path);
-  } catch (error) {
-    if (error instanceof Deno.errors.AlreadyExists) {
-      throw new AppError(
-        "invalid_argument",
-        'Invalid argument "exportPath": a file already exists there',
-      );
-    }
-    throw error;
-  } finally {
-    await Deno.remove(temp);
-  }
+  await writeNewFile(options.file, JSON.stringify(bundle, null, 2) + "\n", {
+    field: "exportPath",
+  });
 }

@@ -34,15 +34,14 @@ Deno.test("export_data writes a passphrase bundle that import_spiritstream_data 
     const { plainKeys, guardedKeys, password, all } = await seed(source);
     const passphrase = secret("passphrase");
     await source.restart(); // locks "Guarded"
-    const locked = await source.fail("export_data", { exportPath: source.dir, passphrase });
+    const locked = await source.fail("export_data", { passphrase });
     assert.equal(locked.code, "failed_precondition");
     assert.match(locked.message, /"Guarded" are locked/);
     await source.call("load_profile", { name: "Guarded", password });
 
-    const noPassphrase = await source.fail("export_data", { exportPath: source.dir });
+    const noPassphrase = await source.fail("export_data", {});
     assert.match(noPassphrase.message, /"passphrase": required/);
-    await Deno.mkdir(`${source.dir}/exports`);
-    await source.call("export_data", { exportPath: `${source.dir}/exports`, passphrase });
+    await source.call("export_data", { passphrase });
     const [entry] = await Array.fromAsync(Deno.readDir(`${source.dir}/exports`));
     const file = `${source.dir}/exports/${entry!.name}`;
     assert.match(entry!.name, /^spiritstream-export-\d{8}-\d{6}\.json$/);
@@ -103,13 +102,14 @@ Deno.test("export_data writes plain-text secrets only on explicit request, insid
       exportPath: "/etc/spiritstream.json",
       includePlaintextSecrets: true,
     });
-    assert.match(outside.message, /"exportPath": must be inside the data folder/);
+    assert.match(outside.message, /"exportPath": must be inside the "exports" folder/);
     const traversal = await h.fail("export_data", {
       exportPath: `${h.dir}/../x.json`,
       includePlaintextSecrets: true,
     });
     assert.match(traversal.message, /must not contain "\.\."/);
-    const file = `${h.dir}/plain.json`;
+    await Deno.mkdir(`${h.dir}/exports`);
+    const file = `${h.dir}/exports/plain.json`;
     await h.call("export_data", { exportPath: file, includePlaintextSecrets: true });
     const bundle = JSON.parse(await Deno.readTextFile(file));
     assert.equal(bundle.secrets.mode, "plaintext");
@@ -123,4 +123,67 @@ Deno.test("export_data writes plain-text secrets only on explicit request, insid
   } finally {
     await h.close();
   }
+});
+
+/** A harness whose home folder holds a folder outside every root (stand-in for /etc). */
+async function withHome(
+  fn: (h: Harness, dirs: { home: string; outside: string }) => Promise<void>,
+) {
+  const base = await Deno.realPath(await Deno.makeTempDir({ prefix: "spiritstream-export-home-" }));
+  const home = `${base}/home`;
+  const outside = `${base}/etc`;
+  for (const dir of [home, outside]) await Deno.mkdir(dir);
+  const h = await startHarness("sqlite", { homeDir: home });
+  try {
+    await h.call("save_profile", {
+      profile: sampleProfile("Main", {
+        twitch: secret("l"),
+        youtube: secret("y"),
+        kick: secret("k"),
+      }),
+    });
+    await fn(h, { home, outside });
+  } finally {
+    await h.close();
+    await Deno.remove(base, { recursive: true });
+  }
+}
+
+Deno.test("export_data never follows a symlinked folder out of the data and home folders", async () => {
+  await withHome(async (h, { home, outside }) => {
+    await Deno.symlink(outside, `${home}/escape`);
+    for (const exportPath of [`${home}/escape`, `${home}/escape/bundle.json`]) {
+      const error = await h.fail("export_data", { exportPath, includePlaintextSecrets: true });
+      assert.equal(error.code, "invalid_argument");
+      assert.match(error.message, /^Invalid argument "exportPath": must be inside/);
+    }
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(outside)), [], "nothing landed outside");
+  });
+});
+
+Deno.test("export_data lands in <data>/exports by default and refuses existing, hidden and data files", async () => {
+  await withHome(async (h, { home }) => {
+    await h.call("export_data", { includePlaintextSecrets: true });
+    const [entry] = await Array.fromAsync(Deno.readDir(`${h.dir}/exports`));
+    assert.match(entry!.name, /^spiritstream-export-\d{8}-\d{6}\.json$/);
+    assert.equal((await Deno.stat(`${h.dir}/exports/${entry!.name}`)).mode! & 0o777, 0o600);
+    await Deno.writeTextFile(`${home}/notes.txt`, "keep");
+    const cases = [
+      [`${home}/notes.txt`, /already exists/],
+      [`${home}/.bashrc`, /hidden file/],
+      [`${h.dir}/secrets.key`, /nor elsewhere in the data folder/],
+      [`${home}/../x.json`, /must not contain "\.\."/],
+    ] as const;
+    const key = await Deno.readTextFile(`${h.dir}/secrets.key`);
+    for (const [exportPath, rule] of cases) {
+      const error = await h.fail("export_data", { exportPath, includePlaintextSecrets: true });
+      assert.match(error.message, /^Invalid argument "exportPath": /);
+      assert.match(error.message, rule);
+    }
+    assert.equal(await Deno.readTextFile(`${home}/notes.txt`), "keep");
+    assert.equal(await Deno.readTextFile(`${h.dir}/secrets.key`), key);
+    await Deno.stat(`${home}/.bashrc`).then(() => assert.fail("created ~/.bashrc"), () => {});
+    await h.call("export_data", { exportPath: home, includePlaintextSecrets: true });
+    assert.equal((await Array.fromAsync(Deno.readDir(home))).length, 2, "notes and the bundle");
+  });
 });

@@ -6,19 +6,18 @@ export interface AllowedPathOptions {
   field: string;
   /** Folders the path must be inside (the data folder and the home folder). */
   roots: readonly string[];
-  /** True: the path itself must exist. False: its parent folder must. */
-  mustExist: boolean;
 }
 
 /**
- * Resolves a host path given by a client: absolute, no `..` segment, and (after following
- * symlinks) inside one of the allowed roots, so a command cannot read or write elsewhere.
+ * Resolves an existing host path a client gives to read from: absolute, no `..` segment, and
+ * (after following symlinks) inside one of the allowed roots, so a command cannot read elsewhere.
+ * Paths to write to go through `resolveExportFile` (@spiritstream/kit) instead.
  */
 export async function resolveAllowedPath(
   input: string,
   options: AllowedPathOptions,
 ): Promise<string> {
-  const { field, roots, mustExist } = options;
+  const { field, roots } = options;
   const invalid = (rule: string) =>
     new AppError("invalid_argument", `Invalid argument "${field}": ${rule}`);
   if (input.includes("\u0000")) throw invalid("must not contain NUL characters");
@@ -27,19 +26,12 @@ export async function resolveAllowedPath(
   const trimmed = input.replace(/\/+$/, "") || "/";
   let resolved: string;
   try {
-    if (mustExist) resolved = await Deno.realPath(trimmed);
-    else {
-      const slash = trimmed.lastIndexOf("/");
-      const parent = await Deno.realPath(trimmed.slice(0, slash) || "/");
-      resolved = `${parent === "/" ? "" : parent}/${trimmed.slice(slash + 1)}`;
-    }
+    resolved = await Deno.realPath(trimmed);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       throw new AppError(
         "not_found",
-        `Invalid argument "${field}": ${
-          mustExist ? "no such file or folder" : "its folder does not exist"
-        }`,
+        `Invalid argument "${field}": no such file or folder`,
       );
     }
     throw error;

@@ -11,14 +11,15 @@ export function ExportDialog(props: { onClose: () => void }) {
   const [plain, setPlain] = useState(false);
   async function submit(event: Event) {
     event.preventDefault();
+    const path = exportPath.trim();
     const done = await act("export the data", async () => {
       await invoke("export_data", {
-        exportPath: exportPath.trim(),
+        exportPath: path || null,
         passphrase: plain ? null : passphrase,
         includePlaintextSecrets: plain,
       });
       return true;
-    }, { done: `Exported to ${exportPath.trim()}.` });
+    }, { done: `Exported to ${path || "the exports folder of the data folder"}.` });
     if (done) props.onClose();
   }
   return (
@@ -26,11 +27,10 @@ export function ExportDialog(props: { onClose: () => void }) {
       <form onSubmit={submit}>
         <Field
           label="File or folder on the server"
-          hint="A folder gets a dated bundle file; it must be inside the data or home folder."
+          hint="Empty: a dated bundle in the data folder's exports folder. A folder gets a dated bundle; a file must be new. Only the home folder (not hidden folders) or the exports folder."
         >
           <input
             value={exportPath}
-            required
             autoFocus
             spellcheck={false}
             onInput={(e) => setPath(e.currentTarget.value)}
