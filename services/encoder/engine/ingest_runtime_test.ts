@@ -5,10 +5,10 @@ import { freePort, requireBinary, startPublisher, waitFor } from "@spiritstream/
 import { captureLogger } from "../media/testdata/capture_logger.ts";
 import { openIngestRuntime } from "./ingest_runtime.ts";
 
-function options(statuses: IngestStatus[]) {
+function options(statuses: IngestStatus[], logger = captureLogger().logger) {
   const ffmpeg = requireBinary("ffmpeg");
   return {
-    logger: captureLogger().logger,
+    logger,
     redactor: createRedactor(),
     ffmpegPath: () => Promise.resolve(ffmpeg),
     marker: "ingest-runtime-test",
@@ -64,5 +64,45 @@ Deno.test("openIngestRuntime() reports a port in use without a stack of socket e
     );
   } finally {
     listener.close();
+  }
+});
+
+Deno.test("openIngestRuntime() beyond loopback without a key stays closed and logs why", async () => {
+  const port = freePort();
+  const { logger, lines } = captureLogger();
+  const statuses: IngestStatus[] = [];
+  for (const url of [`rtmp://0.0.0.0:${port}/live`, `rtmp://[::]:${port}/live`]) {
+    await assert.rejects(
+      openIngestRuntime({ url, streamKey: null }, options(statuses, logger)),
+      (e) => {
+        assert.ok(e instanceof AppError && e.code === "invalid_argument");
+        assert.match(
+          e.message,
+          /^Ingest rtmp:\/\/\S+ not opened\. Invalid argument "input\.streamKey"/,
+        );
+        assert.match(e.message, /an ingest key is required/);
+        return true;
+      },
+    );
+  }
+  // Nothing listens: a publisher cannot even connect.
+  await assert.rejects(
+    Deno.connect({ hostname: "127.0.0.1", port }),
+    Deno.errors.ConnectionRefused,
+  );
+  assert.deepEqual(statuses, [], "no waiting ingest was announced");
+  const warning = lines.map((line) => JSON.parse(line)).find((r) => r.field === "input.streamKey");
+  assert.match(warning?.msg ?? "", /not opened.*an ingest key is required/);
+
+  await assert.rejects(
+    openIngestRuntime({ url: `srt://0.0.0.0:${port}`, srtPassphrase: null }, options(statuses)),
+    /Invalid argument "input\.srtPassphrase": an SRT passphrase is required/,
+  );
+  // On loopback the same ingest opens without a key (OBS on this computer).
+  const local = await openIngestRuntime({ url: `rtmp://127.0.0.1:${port}/live` }, options([]));
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+  } finally {
+    await local.close();
   }
 });
