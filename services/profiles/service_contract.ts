@@ -110,19 +110,22 @@ export function profilesServiceContract(name: string, create: () => Promise<Harn
             srtPassphrase: passphrase,
           };
           await h.call("save_profile", { profile });
-          for (const role of ["viewer", "operator"] as const) {
-            const shown = await h.call("load_profile", { name: "Srt In" }, { role });
-            assert.equal(shown.input.srtPassphrase, MASKED_SECRET, role);
-            assert.ok(!JSON.stringify(shown).includes(passphrase), role);
+          try {
+            for (const role of ["viewer", "operator"] as const) {
+              const shown = await h.call("load_profile", { name: "Srt In" }, { role });
+              assert.equal(shown.input.srtPassphrase, MASKED_SECRET, role);
+              assert.ok(!JSON.stringify(shown).includes(passphrase), role);
+            }
+            const masked = await h.call("load_profile", { name: "Srt In" }, { role: "operator" });
+            await h.call("save_profile", { profile: masked }, { role: "operator" });
+            // What the dashboard hands the encoder to go live (it reveals only guarded inputs).
+            const open = await h.call("load_profile", { name: "Srt In", revealKeys: true }, {
+              role: "operator",
+            });
+            assert.equal(open.input.srtPassphrase, passphrase);
+          } finally {
+            await h.call("delete_profile", { name: "Srt In" });
           }
-          const masked = await h.call("load_profile", { name: "Srt In" }, { role: "operator" });
-          await h.call("save_profile", { profile: masked }, { role: "operator" });
-          // What the dashboard hands the encoder to go live (it reveals only guarded inputs).
-          const open = await h.call("load_profile", { name: "Srt In", revealKeys: true }, {
-            role: "operator",
-          });
-          assert.equal(open.input.srtPassphrase, passphrase);
-          await h.call("delete_profile", { name: "Srt In" });
         },
       );
 
