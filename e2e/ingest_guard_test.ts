@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import type { LogRecord, Profile, StreamState } from "@spiritstream/contracts";
-import { ensureTestClip, freePort, startNginxRtmp, startPublisher } from "@spiritstream/testing";
+import {
+  ensureTestClip,
+  freePort,
+  requireBinary,
+  startNginxRtmp,
+  startPublisher,
+  stopProcess,
+} from "@spiritstream/testing";
 import { type DesktopHost, startDesktopHost } from "../bench/lib/desktop_host.ts";
 import { waitForMedia } from "../bench/lib/destination_media.ts";
 import { copyGroup, nginxTarget, secretKey } from "../bench/lib/stream_setup.ts";
@@ -29,7 +36,9 @@ async function connects(hostname: string, port: number): Promise<boolean> {
 async function openIngestOf(host: DesktopHost, name: string) {
   const profile = await host.call<Profile>("load_profile", { name, revealKeys: true });
   const { input } = profile;
-  const incomingUrl = `rtmp://${input.bindAddress}:${input.port}/${input.application}`;
+  const incomingUrl = input.type === "srt"
+    ? `srt://${input.bindAddress}:${input.port}`
+    : `rtmp://${input.bindAddress}:${input.port}/${input.application}`;
   return { profile, reply: await host.invoke("open_ingest", { incomingUrl, input }) };
 }
 
@@ -119,6 +128,38 @@ Deno.test("desktop host: the ingest is loopback by default and needs a key beyon
         await obs.stop();
       },
     );
+
+    await t.step("an SRT passphrase saved back masked still opens the ingest for it", async () => {
+      const port = freePort();
+      const passphrase = secretKey("guard-srt");
+      await host.call("save_profile", {
+        profile: profile("Srt", {
+          type: "srt",
+          bindAddress: "0.0.0.0",
+          port,
+          srtPassphrase: passphrase,
+        }),
+      });
+      const masked = await host.call<Profile>("load_profile", { name: "Srt" });
+      assert.equal(masked.input.srtPassphrase, "••••••••");
+      await host.call("save_profile", { profile: masked });
+      const { reply } = await openIngestOf(host, "Srt");
+      assert.equal(reply.status, 200, reply.body.error ?? "");
+      const caller = new Deno.Command(requireBinary("ffmpeg"), {
+        args: [
+          ...["-hide_banner", "-nostdin", "-loglevel", "error", "-re", "-stream_loop", "-1"],
+          ...["-i", clip, "-c", "copy", "-f", "mpegts"],
+          `srt://127.0.0.1:${port}?mode=caller&passphrase=${passphrase}`,
+        ],
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      defer(() => stopProcess(caller));
+      await waitForIngest(host, "live");
+      await host.call("stop_all_streams", {});
+      await stopProcess(caller);
+    });
 
     await t.step(
       "a stored profile on 0.0.0.0 without a key: its ingest stays closed, saying why",
