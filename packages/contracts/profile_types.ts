@@ -13,13 +13,16 @@ const uint = z.number().int().min(0);
 /** Where OBS pushes to. We add SRT, an ingest key check and SRT options. */
 export const RtmpInput = z.object({
   type: z.enum(["rtmp", "srt"]).default("rtmp"),
-  bindAddress: z.string().min(1).default("0.0.0.0"),
+  /** Ours: loopback (OBS on this computer); SpiritStream's is `0.0.0.0`. Any other address
+   * needs an ingest key (SRT: a passphrase), see `ingestKeyProblem`. */
+  bindAddress: z.string().min(1).default("127.0.0.1"),
   port: Port.default(1935),
   application: z.string().default("live"),
   /** If set, a publisher must use this key (ours; SpiritStream ignores OBS's key). */
   streamKey: z.string().nullish(),
   srtLatencyMs: uint.max(60_000).nullish(),
-  srtPassphrase: SrtPassphrase.nullish(),
+  /** Or {@linkcode MASKED_SECRET}, as `load_profile` shows it: sent back, it keeps the stored one. */
+  srtPassphrase: z.literal(MASKED_SECRET).or(SrtPassphrase).nullish(),
 });
 export type RtmpInput = z.infer<typeof RtmpInput>;
 

@@ -3,6 +3,7 @@ import { describeZodError } from "./errors.ts";
 import { ProfileSettings } from "./profile_settings_types.ts";
 import {
   LiveOutputGroups,
+  MASKED_SECRET,
   OutputGroup,
   Profile,
   RtmpInput,
@@ -68,7 +69,7 @@ Deno.test("Profile without input or settings gets the defaults of both", () => {
   const profile = Profile.parse({ id: "p1", name: "Bare", outputGroups: [] });
   assert.deepEqual(profile.input, {
     type: "rtmp",
-    bindAddress: "0.0.0.0",
+    bindAddress: "127.0.0.1",
     port: 1935,
     application: "live",
   });
@@ -121,6 +122,12 @@ Deno.test("RtmpInput accepts SRT with latency and passphrase, checks the passphr
   assert.equal(srt.application, "live");
   const short = RtmpInput.safeParse({ type: "srt", srtPassphrase: "short" });
   assert.deepEqual(short.error?.issues[0]?.path, ["srtPassphrase"]);
+  assert.match(
+    describeZodError(short.error!, "input"),
+    /SRT passphrase must be 10 to 79 characters/,
+  );
+  // The mask load_profile shows is accepted back (it keeps the stored passphrase).
+  assert.equal(RtmpInput.parse({ srtPassphrase: MASKED_SECRET }).srtPassphrase, MASKED_SECRET);
   assert.equal(RtmpInput.safeParse({ type: "webrtc" }).success, false);
 });
 

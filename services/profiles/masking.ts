@@ -3,8 +3,8 @@ import { isEnvReference, mapSecrets, secretsBySlot } from "./secret_fields.ts";
 
 /** A copy with secrets shown as {@linkcode MASKED_SECRET}; empty values and `${ENV}` stay. */
 export function maskSecrets(profile: Profile): Promise<Profile> {
-  return mapSecrets(profile, (value, slot) => {
-    if (!slot.masked || value === "" || isEnvReference(value)) return value;
+  return mapSecrets(profile, (value) => {
+    if (value === "" || isEnvReference(value)) return value;
     return MASKED_SECRET;
   });
 }

@@ -12,14 +12,14 @@ const stored = Profile.parse({
   input: { streamKey: "ingest-key-1", srtPassphrase: "srt-passphrase-1" },
 });
 
-Deno.test("maskSecrets() hides secrets but keeps empty values, ${ENV} references and the SRT passphrase", async () => {
+Deno.test("maskSecrets() hides secrets, the SRT passphrase too, but keeps empty values and ${ENV} references", async () => {
   const masked = await maskSecrets(stored);
   const keys = masked.outputGroups.flatMap((g) => g.streamTargets.map((t) => t.streamKey));
   assert.deepEqual(keys, [MASKED_SECRET, "${YT_KEY}", ""]);
   assert.equal(masked.settings.obs.password, MASKED_SECRET);
   assert.equal(masked.settings.discord.webhookUrl, "");
   assert.equal(masked.input.streamKey, MASKED_SECRET);
-  assert.equal(masked.input.srtPassphrase, "srt-passphrase-1");
+  assert.equal(masked.input.srtPassphrase, MASKED_SECRET);
   assert.equal(stored.settings.obs.password, "obs-pass", "the original is untouched");
 });
 

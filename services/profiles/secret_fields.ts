@@ -6,8 +6,6 @@ export interface SecretSlot {
   path: string;
   /** E.g. `target:<target id>` or `settings.obs.password`. */
   slot: string;
-  /** Whether `load_profile` masks it (the SRT passphrase is not: its rule rejects the mask). */
-  masked: boolean;
 }
 
 /** The secret settings fields (SpiritStream §4.5), by their path inside `settings`. */
@@ -37,7 +35,6 @@ export async function mapSecrets(
       copy.input[field] = await fn(value, {
         path: `profile.input.${field}`,
         slot: `input.${field}`,
-        masked: field === "streamKey",
       });
     }
   }
@@ -46,7 +43,6 @@ export async function mapSecrets(
       target.streamKey = await fn(target.streamKey, {
         path: `profile.outputGroups.${g}.streamTargets.${t}.streamKey`,
         slot: `target:${target.id}`,
-        masked: true,
       });
     }
   }
@@ -60,7 +56,6 @@ export async function mapSecrets(
       holder[field] = await fn(holder[field], {
         path: `profile.${name}`,
         slot: name,
-        masked: true,
       });
     }
   }

@@ -98,6 +98,38 @@ export function profilesServiceContract(name: string, create: () => Promise<Harn
       });
 
       await t.step(
+        "the SRT passphrase is masked to viewers and operators; saved back, it is kept",
+        async () => {
+          const passphrase = secret("srt-pass");
+          used.push(passphrase);
+          const profile = sampleProfile("Srt In", keys());
+          profile.input = {
+            type: "srt",
+            bindAddress: "0.0.0.0",
+            port: 9000,
+            srtPassphrase: passphrase,
+          };
+          await h.call("save_profile", { profile });
+          try {
+            for (const role of ["viewer", "operator"] as const) {
+              const shown = await h.call("load_profile", { name: "Srt In" }, { role });
+              assert.equal(shown.input.srtPassphrase, MASKED_SECRET, role);
+              assert.ok(!JSON.stringify(shown).includes(passphrase), role);
+            }
+            const masked = await h.call("load_profile", { name: "Srt In" }, { role: "operator" });
+            await h.call("save_profile", { profile: masked }, { role: "operator" });
+            // What the dashboard hands the encoder to go live (it reveals only guarded inputs).
+            const open = await h.call("load_profile", { name: "Srt In", revealKeys: true }, {
+              role: "operator",
+            });
+            assert.equal(open.input.srtPassphrase, passphrase);
+          } finally {
+            await h.call("delete_profile", { name: "Srt In" });
+          }
+        },
+      );
+
+      await t.step(
         "a rename moves the profile: one row, same id, same order, keys kept",
         async () => {
           const before = await h.call("load_profile", { name: "Friday Night" });
@@ -164,6 +196,10 @@ export function profilesServiceContract(name: string, create: () => Promise<Harn
             /streamTargets\.0\.url": must not be empty for a Custom target/,
           ],
           [(p) => void (p.name = "../evil"), /"profile\.name"/],
+          [
+            (p) => void (p.input!.bindAddress = "0.0.0.0"),
+            /"profile\.input\.streamKey": an ingest key is required because the ingest listens on "0\.0\.0\.0"/,
+          ],
           [
             (p) => void (p.settings!.discord!.webhookUrl = "https://evil.example/hook"),
             /webhookUrl": webhook URL must start/,

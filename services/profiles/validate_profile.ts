@@ -1,6 +1,7 @@
 import {
   AppError,
   DiscordWebhookUrl,
+  ingestKeyProblem,
   MASKED_SECRET,
   normaliseTargetUrl,
   type OutputGroup,
@@ -103,6 +104,9 @@ function checkInput(profile: Profile, fail: Fail): void {
   if (input.streamKey && !NO_SPACE.test(input.streamKey)) {
     fail("input.streamKey", "must not contain spaces or control characters");
   }
+  // A masked key counts as set: merging it with the stored one refuses a mask with nothing behind.
+  const open = ingestKeyProblem(input);
+  if (open) fail(`input.${open.field}`, open.rule);
 }
 
 function isCopy(codec: string): boolean {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AppError, Profile } from "@spiritstream/contracts";
+import { AppError, MASKED_SECRET, Profile } from "@spiritstream/contracts";
 import { bitrateKbps, validateProfile } from "./validate_profile.ts";
 import { sampleProfile } from "./testdata/profiles.ts";
 
@@ -39,4 +39,33 @@ Deno.test("bitrateKbps() reads k, M and plain bit/s", () => {
   assert.equal(bitrateKbps("0.5m"), 500);
   assert.equal(bitrateKbps("128000"), 128);
   assert.ok(Number.isNaN(bitrateKbps("fast")));
+});
+
+Deno.test("validateProfile() refuses an ingest beyond loopback without a key, naming the field", () => {
+  const profile = Profile.parse(sampleProfile("Open", keys));
+  validateProfile(profile); // 127.0.0.1 without a key: only this computer can publish
+  profile.input.bindAddress = "0.0.0.0";
+  assert.throws(() => validateProfile(profile), (error) => {
+    assert.ok(error instanceof AppError && error.code === "invalid_argument");
+    assert.match(
+      error.message,
+      /^Invalid argument "profile\.input\.streamKey": an ingest key is required because the ingest listens on "0\.0\.0\.0"/,
+    );
+    return true;
+  });
+  profile.input.streamKey = "obs-ingest-key";
+  validateProfile(profile);
+  profile.input.streamKey = MASKED_SECRET; // kept from the stored profile when merged
+  validateProfile(profile);
+
+  const srt = Profile.parse({ ...sampleProfile("Srt", keys), input: { type: "srt", port: 9000 } });
+  validateProfile(srt);
+  srt.input.bindAddress = "192.168.1.20";
+  srt.input.streamKey = "not-what-srt-checks";
+  assert.throws(
+    () => validateProfile(srt),
+    /"profile\.input\.srtPassphrase": an SRT passphrase is required/,
+  );
+  srt.input.srtPassphrase = "0123456789abc";
+  validateProfile(srt);
 });

@@ -1,4 +1,9 @@
-import { AppError, type IngestStatus, type StreamState } from "@spiritstream/contracts";
+import {
+  AppError,
+  ingestKeyProblem,
+  type IngestStatus,
+  type StreamState,
+} from "@spiritstream/contracts";
 import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { createMediaHub, type MediaHub, type RtmpServer, startRtmpServer } from "../media/mod.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
@@ -40,6 +45,7 @@ export async function openIngestRuntime(
   options.redactor.add(spec.streamKey);
   options.redactor.add(spec.srtPassphrase);
   const logger = options.logger.child({ ingest: address.url });
+  refuseUnguarded(address, spec, logger);
   const hub = createMediaHub({ logger });
   let publisher: string | null = null;
   let since: number | null = null;
@@ -76,6 +82,24 @@ export async function openIngestRuntime(
       hub.detachSource();
     },
   };
+}
+
+/**
+ * Defence in depth behind the profiles service's save rule, for profiles stored before it (or
+ * imported from SpiritStream): an ingest other machines can reach opens only with a key.
+ */
+function refuseUnguarded(address: IngestAddress, spec: IngestSpec, logger: Logger): void {
+  const problem = ingestKeyProblem({
+    type: address.kind,
+    bindAddress: address.hostname,
+    streamKey: spec.streamKey,
+    srtPassphrase: spec.srtPassphrase,
+  });
+  if (!problem) return;
+  const message = `Ingest ${address.url} not opened. Invalid argument "input.${problem.field}": ` +
+    problem.rule;
+  logger.warn({ field: `input.${problem.field}` }, message);
+  throw new AppError("invalid_argument", message);
 }
 
 function listenRtmp(

@@ -1,14 +1,21 @@
 import assert from "node:assert/strict";
 import { AppError, type IngestStatus } from "@spiritstream/contracts";
 import { createRedactor } from "@spiritstream/kit";
-import { freePort, requireBinary, startPublisher, waitFor } from "@spiritstream/testing";
+import {
+  ensureTestClip,
+  freePort,
+  requireBinary,
+  startPublisher,
+  stopProcess,
+  waitFor,
+} from "@spiritstream/testing";
 import { captureLogger } from "../media/testdata/capture_logger.ts";
 import { openIngestRuntime } from "./ingest_runtime.ts";
 
-function options(statuses: IngestStatus[]) {
+function options(statuses: IngestStatus[], logger = captureLogger().logger) {
   const ffmpeg = requireBinary("ffmpeg");
   return {
-    logger: captureLogger().logger,
+    logger,
     redactor: createRedactor(),
     ffmpegPath: () => Promise.resolve(ffmpeg),
     marker: "ingest-runtime-test",
@@ -64,5 +71,94 @@ Deno.test("openIngestRuntime() reports a port in use without a stack of socket e
     );
   } finally {
     listener.close();
+  }
+});
+
+Deno.test("openIngestRuntime() beyond loopback without a key stays closed and logs why", async () => {
+  const port = freePort();
+  const { logger, lines } = captureLogger();
+  const statuses: IngestStatus[] = [];
+  for (const url of [`rtmp://0.0.0.0:${port}/live`, `rtmp://[::]:${port}/live`]) {
+    await assert.rejects(
+      openIngestRuntime({ url, streamKey: null }, options(statuses, logger)),
+      (e) => {
+        assert.ok(e instanceof AppError && e.code === "invalid_argument");
+        assert.match(
+          e.message,
+          /^Ingest rtmp:\/\/\S+ not opened\. Invalid argument "input\.streamKey"/,
+        );
+        assert.match(e.message, /an ingest key is required/);
+        return true;
+      },
+    );
+  }
+  // Nothing listens: a publisher cannot even connect.
+  await assert.rejects(
+    Deno.connect({ hostname: "127.0.0.1", port }),
+    Deno.errors.ConnectionRefused,
+  );
+  assert.deepEqual(statuses, [], "no waiting ingest was announced");
+  const warning = lines.map((line) => JSON.parse(line)).find((r) => r.field === "input.streamKey");
+  assert.match(warning?.msg ?? "", /not opened.*an ingest key is required/);
+
+  await assert.rejects(
+    openIngestRuntime({ url: `srt://0.0.0.0:${port}`, srtPassphrase: null }, options(statuses)),
+    /Invalid argument "input\.srtPassphrase": an SRT passphrase is required/,
+  );
+  // On loopback the same ingest opens without a key (OBS on this computer).
+  const local = await openIngestRuntime({ url: `rtmp://127.0.0.1:${port}/live` }, options([]));
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+  } finally {
+    await local.close();
+  }
+});
+
+/** One FFmpeg SRT caller (mpegts, real time) with this passphrase; returns the running child. */
+async function srtCaller(port: number, passphrase: string | null): Promise<Deno.ChildProcess> {
+  const query = `mode=caller&latency=120000${passphrase ? `&passphrase=${passphrase}` : ""}`;
+  return new Deno.Command(requireBinary("ffmpeg"), {
+    args: [
+      ...["-hide_banner", "-nostdin", "-loglevel", "error", "-re", "-stream_loop", "-1"],
+      ...["-i", await ensureTestClip(), "-c", "copy", "-f", "mpegts"],
+      `srt://127.0.0.1:${port}?${query}`,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
+Deno.test("openIngestRuntime() SRT on 0.0.0.0 with a passphrase refuses callers without it", async () => {
+  const port = freePort();
+  const passphrase = "srt-ingest-pass-1234";
+  const ingest = await openIngestRuntime(
+    { url: `srt://0.0.0.0:${port}`, srtPassphrase: passphrase, srtLatencyMs: 120 },
+    options([]),
+  );
+  try {
+    for (const other of [null, "another-passphrase-99"]) {
+      const wrong = await srtCaller(port, other);
+      // libsrt refuses the handshake: the caller gives up and nothing goes live.
+      const status = await Promise.race([
+        wrong.status,
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000)),
+      ]);
+      if (status === null) await stopProcess(wrong);
+      assert.notEqual(status?.code ?? 0, 0, `a caller with passphrase ${other} must be refused`);
+      assert.equal(ingest.snapshot().state, "waiting");
+      assert.equal(ingest.hub.live, false);
+    }
+    const right = await srtCaller(port, passphrase);
+    try {
+      await waitFor(() => ingest.hub.stats().fps > 0, {
+        what: "media from the caller with the passphrase",
+        timeoutMs: 30_000,
+      });
+    } finally {
+      await stopProcess(right);
+    }
+  } finally {
+    await ingest.close();
   }
 });

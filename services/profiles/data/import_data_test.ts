@@ -45,6 +45,7 @@ Deno.test("import_spiritstream_data reproduces plain, ENC:: and .mgs profiles wi
   try {
     const plain = fixtureProfile("Plain Keys");
     plain.outputGroups[0]!.streamTargets[1]!.streamKey = "${SPIRITSTREAM_KEY_YOUTUBE}";
+    plain.input.bindAddress = "0.0.0.0"; // SpiritStream's default, and it has no ingest key
     const encrypted = fixtureProfile("Enc Keys");
     const show = fixtureProfile("Secret Show");
     const noPassword = fixtureProfile("No Password");
@@ -94,6 +95,13 @@ Deno.test("import_spiritstream_data reproduces plain, ENC:: and .mgs profiles wi
       const loaded = await h.call("load_profile", { name: original.name, revealKeys: true });
       assert.deepEqual(loaded, { ...original, encrypted: false });
     }
+    // Imported as it was (the encoder will not open it), but saved only with a key or loopback.
+    const edited = await h.call("load_profile", { name: "Plain Keys" });
+    const refused = await h.fail("save_profile", { profile: edited });
+    assert.match(refused.message, /"profile\.input\.streamKey": an ingest key is required/);
+    await h.call("save_profile", {
+      profile: { ...edited, input: { ...edited.input, streamKey: secret("ingest") } },
+    });
     assert.equal(await h.call("is_profile_encrypted", { name: "Secret Show" }), true);
     const locked = await h.fail("load_profile", { name: "Secret Show" });
     assert.match(locked.message, /Password required/);

@@ -13,7 +13,7 @@ export function sampleProfile(
   return {
     id,
     name,
-    input: { type: "rtmp", bindAddress: "0.0.0.0", port: 1935, application: "live" },
+    input: { type: "rtmp", bindAddress: "127.0.0.1", port: 1935, application: "live" },
     outputGroups: [
       {
         id: "default",

@@ -30,6 +30,23 @@ export function describeError(error: unknown): string {
   );
 }
 
+/**
+ * The rule each field broke, from a server message like `Invalid argument "profile.input.port":
+ * must be ...; Invalid argument "profile.name": ...`; paths are relative to `root` (`profile`),
+ * and fields outside it are left out.
+ */
+export function fieldErrors(error: unknown, root: string): Record<string, string> {
+  if (!(error instanceof ApiError)) return {};
+  const found: Record<string, string> = {};
+  for (const part of error.message.split(/;\s(?=Invalid argument ")/)) {
+    const match = /^Invalid argument "([^"]+)": ([\s\S]+)$/.exec(part.trim());
+    if (match && match[1]!.startsWith(`${root}.`)) {
+      found[match[1]!.slice(root.length + 1)] = sentence(match[2]!);
+    }
+  }
+  return found;
+}
+
 /** `outputGroups.0.streamTargets.1.url` → `output groups #1 › stream targets #2 › url`. */
 export function fieldName(path: string): string {
   const parts: string[] = [];

@@ -4,17 +4,35 @@ import { CopyButton } from "./CopyButton.tsx";
 import { Field } from "./Field.tsx";
 import { SecretInput } from "./SecretInput.tsx";
 
-/** Where OBS sends to, and the exact values to paste into OBS. */
-export function IngestEditor(props: { input: RtmpInput; onChange: (input: RtmpInput) => void }) {
-  const { input, onChange } = props;
+/** What the address field says: who can reach the ingest, and that beyond loopback a key is due. */
+export const BIND_HINT = "127.0.0.1: only this computer (OBS here). 0.0.0.0 or a LAN address: " +
+  "other machines can publish; requires an ingest key.";
+
+/**
+ * Where OBS sends to, and the exact values to paste into OBS. `errors`: the save errors by input
+ * field (`bindAddress`, `streamKey`, ...); a key missing beyond loopback shows at the address,
+ * where that choice is made, and marks the key field.
+ */
+export function IngestEditor(
+  props: {
+    input: RtmpInput;
+    onChange: (input: RtmpInput) => void;
+    errors?: Record<string, string>;
+  },
+) {
+  const { input, onChange, errors = {} } = props;
   const set = (change: Partial<RtmpInput>) => onChange({ ...input, ...change });
   const server = obsServerUrl(input, location.hostname);
   const key = input.streamKey ?? "";
+  const keyField = input.type === "srt" ? "srtPassphrase" : "streamKey";
+  const keyMissing = !input[keyField] && errors[keyField] !== undefined;
+  const fieldError = (field: string) =>
+    field === keyField && keyMissing ? undefined : errors[field];
   return (
     <section class="card" aria-labelledby="ingest-title">
       <h2 id="ingest-title">Ingest (OBS sends here)</h2>
       <div class="form-grid">
-        <Field label="Protocol">
+        <Field label="Protocol" error={errors.type}>
           <select
             value={input.type}
             onChange={(e) => set({ type: e.currentTarget.value as RtmpInput["type"] })}
@@ -25,14 +43,16 @@ export function IngestEditor(props: { input: RtmpInput; onChange: (input: RtmpIn
         </Field>
         <Field
           label="Listen on"
-          hint="0.0.0.0: reachable from your network. 127.0.0.1: this computer only."
+          hint={BIND_HINT}
+          error={errors.bindAddress ?? (keyMissing ? errors[keyField] : undefined)}
         >
           <input
+            aria-invalid={errors.bindAddress !== undefined || keyMissing}
             value={input.bindAddress}
             onInput={(e) => set({ bindAddress: e.currentTarget.value })}
           />
         </Field>
-        <Field label="Port">
+        <Field label="Port" error={errors.port}>
           <input
             type="number"
             min={1}
@@ -42,7 +62,7 @@ export function IngestEditor(props: { input: RtmpInput; onChange: (input: RtmpIn
           />
         </Field>
         {input.type === "rtmp" && (
-          <Field label="Application">
+          <Field label="Application" error={errors.application}>
             <input
               value={input.application}
               onInput={(e) => set({ application: e.currentTarget.value })}
@@ -50,14 +70,19 @@ export function IngestEditor(props: { input: RtmpInput; onChange: (input: RtmpIn
           </Field>
         )}
         <Field
-          label="Ingest key (optional)"
-          hint="When set, OBS must use this key; otherwise any key works."
+          label="Ingest key"
+          hint="When set, OBS must use this key. Required unless the ingest listens on 127.0.0.1."
+          error={fieldError("streamKey")}
         >
-          <SecretInput value={key} onInput={(v) => set({ streamKey: v === "" ? null : v })} />
+          <SecretInput
+            value={key}
+            invalid={errors.streamKey !== undefined}
+            onInput={(v) => set({ streamKey: v === "" ? null : v })}
+          />
         </Field>
         {input.type === "srt" && (
           <>
-            <Field label="SRT latency (ms)">
+            <Field label="SRT latency (ms)" error={errors.srtLatencyMs}>
               <input
                 type="number"
                 min={0}
@@ -70,9 +95,14 @@ export function IngestEditor(props: { input: RtmpInput; onChange: (input: RtmpIn
                   })}
               />
             </Field>
-            <Field label="SRT passphrase (optional)">
+            <Field
+              label="SRT passphrase"
+              hint="Callers must know it. Required unless the ingest listens on 127.0.0.1."
+              error={fieldError("srtPassphrase")}
+            >
               <SecretInput
                 value={input.srtPassphrase ?? ""}
+                invalid={errors.srtPassphrase !== undefined}
                 onInput={(v) => set({ srtPassphrase: v === "" ? null : v })}
               />
             </Field>

@@ -12,6 +12,8 @@ export function SecretInput(
     onReveal?: () => Promise<string | undefined>;
     placeholder?: string;
     autoComplete?: string;
+    /** The server refused the value on save. */
+    invalid?: boolean;
   },
 ) {
   const [shown, setShown] = useState(false);
@@ -27,6 +29,7 @@ export function SecretInput(
     <span class="secret">
       <input
         type={shown ? "text" : "password"}
+        aria-invalid={props.invalid ?? false}
         value={props.value}
         placeholder={props.placeholder}
         autoComplete={props.autoComplete ?? "off"}

@@ -1,6 +1,6 @@
 import type { OutputGroup, Profile } from "@spiritstream/contracts";
 import { useEffect, useState } from "preact/hooks";
-import { describeError, isNotImplemented } from "../api/api_error.ts";
+import { describeError, fieldErrors, isNotImplemented } from "../api/api_error.ts";
 import { invoke } from "../api/client.ts";
 import { EmptyState } from "../components/EmptyState.tsx";
 import { Field } from "../components/Field.tsx";
@@ -32,6 +32,8 @@ export function ProfileEditor(props: { name: string }) {
   const [error, setError] = useState("");
   const [dirty, setDirty] = useState(false);
   const [password, setPassword] = useState("");
+  /** Why the last save was refused, by field path (`input.streamKey`, ...). */
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const encoders = useCommand("get_encoders");
 
   async function load() {
@@ -76,7 +78,13 @@ export function ProfileEditor(props: { name: string }) {
       } catch (e) {
         if (!isNotImplemented(e)) throw e;
       }
-      await saveProfile(draft, password || null);
+      try {
+        await saveProfile(draft, password || null);
+      } catch (e) {
+        setErrors(fieldErrors(e, "profile"));
+        throw e; // and the toast says it too
+      }
+      setErrors({});
       if (password) rememberPassword(draft.name, password);
       setPassword("");
       // Reload: typed keys come back masked, so they leave the page.
@@ -157,7 +165,14 @@ export function ProfileEditor(props: { name: string }) {
         </p>
       )}
 
-      <IngestEditor input={draft.input} onChange={(input) => change({ ...draft, input })} />
+      <IngestEditor
+        input={draft.input}
+        errors={inputErrors(errors)}
+        onChange={(input) => {
+          setErrors({}); // an edit answers the refusal; the next save checks again
+          change({ ...draft, input });
+        }}
+      />
 
       <h2 class="section-title">Output groups</h2>
       {draft.outputGroups.map((g, i) => (
@@ -218,5 +233,13 @@ export function ProfileEditor(props: { name: string }) {
         </Field>
       </section>
     </form>
+  );
+}
+
+/** The errors of `input.*` fields, keyed by the field inside `input`. */
+function inputErrors(errors: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(errors).filter(([path]) => path.startsWith("input."))
+      .map(([path, rule]) => [path.slice("input.".length), rule]),
   );
 }
