@@ -1,5 +1,11 @@
-import { Buffer } from "node:buffer";
-import { type AccessClaims, PublicJwk, type Role } from "@spiritstream/contracts";
+import { SignJWT } from "jose";
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  type AccessClaims,
+  PublicJwk,
+  type Role,
+} from "@spiritstream/contracts";
 import { createSealer, type Sealer, SealError } from "@spiritstream/kit";
 import type { AuthStore } from "./auth_store.ts";
 import { newId } from "./secrets.ts";
@@ -67,35 +73,27 @@ export async function loadAccessTokenSigner(
     false,
     ["sign"],
   );
-  const header = encode({ alg: "EdDSA", typ: "JWT", kid });
   return {
     kid,
     publicJwk,
     async sign(subject, ttlSecs) {
       const iat = Math.floor(Date.now() / 1000);
-      const claims: AccessClaims = {
-        iss: "spiritstream",
-        sub: subject.userId,
+      const claims: Pick<AccessClaims, "tid" | "role" | "email"> = {
         tid: subject.tenantId,
         role: subject.role,
         email: subject.email,
-        iat,
-        exp: iat + ttlSecs,
-        jti: newId(),
       };
-      const input = `${header}.${encode(claims)}`;
-      const signature = await crypto.subtle.sign(
-        "Ed25519",
-        privateKey,
-        new TextEncoder().encode(input),
-      );
-      return `${input}.${Buffer.from(signature).toString("base64url")}`;
+      return await new SignJWT(claims)
+        .setProtectedHeader({ alg: "EdDSA", typ: "JWT", kid })
+        .setIssuer(ACCESS_TOKEN_ISSUER)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setSubject(subject.userId)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + ttlSecs)
+        .setJti(newId())
+        .sign(privateKey);
     },
   };
-}
-
-function encode(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
 function openPrivateJwk(stored: string, sealer: Sealer | null): string {
