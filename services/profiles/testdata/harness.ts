@@ -11,7 +11,7 @@ import type { Db } from "@spiritstream/store";
 import { openPostgres } from "@spiritstream/store/postgres";
 import { openSqlite } from "@spiritstream/store/sqlite";
 import { startPostgres, type TestPostgres } from "@spiritstream/testing";
-import type { KeySource } from "../crypto/root_keys.ts";
+import { type KeySource, openRootKeys } from "@spiritstream/kit";
 import { startProfilesService } from "../service.ts";
 import type { z } from "zod";
 
@@ -80,8 +80,16 @@ export async function startHarness(
   });
   await follower.ready;
   const keySource = options.keySource ?? { kind: "machine_file", path: `${dir}/secrets.key` };
-  const start = () =>
-    startProfilesService({ bus, db, logger, redactor, keySource, dataDir: dir, homeDir: null });
+  const start = async () =>
+    startProfilesService({
+      bus,
+      db,
+      logger,
+      redactor,
+      rootKeys: await openRootKeys(keySource),
+      dataDir: dir,
+      homeDir: null,
+    });
   let service: HostedService = await start();
   const meta = (extra: Partial<RequestMeta> = {}): RequestMeta => ({
     requestId: crypto.randomUUID(),
