@@ -4,8 +4,8 @@ import { join } from "node:path";
 const OUR_FILES = /^[a-z0-9_-]+\.db(-wal|-shm|-journal)?$/;
 /** The machine key file and the temp files its atomic writes leave after a crash. */
 const KEY_FILES = /^secrets\.key(\.[0-9a-f-]+\.tmp)?$/;
-/** Folders we fill (user themes, managed FFmpeg copies): tightened all the way down. */
-const OUR_DIRS = new Set(["themes", "ffmpeg"]);
+/** Folders we fill (user themes, managed FFmpeg copies, logs): tightened all the way down. */
+const OUR_DIRS = new Set(["themes", "ffmpeg", "logs"]);
 
 /**
  * Creates the data dir (mode 0700, whatever the umask) and takes group and other access away

@@ -48,6 +48,8 @@ Deno.test("secureDataDir() tightens an existing 0755 dir and what in it is ours,
       await Deno.writeTextFile(`${dir}/themes/nested/deep.json`, "{}", { mode: 0o644 });
       await Deno.mkdir(`${dir}/ffmpeg`, { mode: 0o755 });
       await Deno.writeTextFile(`${dir}/ffmpeg/ffmpeg`, "#!", { mode: 0o755 });
+      await Deno.mkdir(`${dir}/logs`, { mode: 0o755 });
+      await Deno.writeTextFile(`${dir}/logs/spiritstream.log`, "x", { mode: 0o644 });
       await Deno.writeTextFile(`${dir}/notes.txt`, "the user's", { mode: 0o644 });
       await Deno.writeTextFile(`${outside}/target`, "elsewhere", { mode: 0o644 });
       await Deno.symlink(`${outside}/target`, `${dir}/themes/link.json`);
@@ -60,6 +62,7 @@ Deno.test("secureDataDir() tightens an existing 0755 dir and what in it is ours,
       assert.equal(await mode(`${dir}/themes/mine.json`), 0o600);
       assert.equal(await mode(`${dir}/themes/nested/deep.json`), 0o600);
       assert.equal(await mode(`${dir}/ffmpeg/ffmpeg`), 0o700, "an FFmpeg copy stays executable");
+      assert.equal(await mode(`${dir}/logs/spiritstream.log`), 0o600);
       assert.equal(await mode(`${dir}/notes.txt`), 0o644, "not ours: left alone");
       assert.equal(await mode(`${outside}/target`), 0o644, "a link is not followed");
     });
