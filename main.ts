@@ -13,13 +13,17 @@ import {
   createRedactor,
   exitIfOperatorError,
   isLoopbackHost,
+  keySourceFromConfig,
   loadConfig,
   onShutdown,
+  openRootKeys,
+  SecretKeyError,
+  secureDataDir,
   type StoredBackendSettings,
 } from "@spiritstream/kit";
 import { readStoredBackend } from "@spiritstream/host";
 import { openSqlite } from "@spiritstream/store/sqlite";
-import { keySourceFromConfig, SecretKeyError, startProfilesService } from "@spiritstream/profiles";
+import { startProfilesService } from "@spiritstream/profiles";
 import { createMemoryLeaseStore, startEncoderService } from "@spiritstream/encoder";
 import { startEventsService } from "@spiritstream/events";
 import { authSettingsFromConfig, SigningKeyError, startAuthService } from "@spiritstream/auth";
@@ -62,7 +66,13 @@ const logger = createLogger({
   base: { mode: "desktop" },
   onRecord: logForwarder.onRecord,
 });
-await Deno.mkdir(config.dataDir, { recursive: true });
+// 0700, and what in it is ours 0600: any local user could otherwise read the key file and
+// the databases (and mint an admin token from auth.db).
+await secureDataDir(config.dataDir);
+// One root key for secrets at rest, handed to both services that keep secrets.
+const rootKeys = await openRootKeys(keySourceFromConfig(config)).catch((error) =>
+  exitIfOperatorError(error, SecretKeyError)
+);
 
 // One SQLite file per service: services never read each other's tables.
 const dbs = {
@@ -76,12 +86,12 @@ const services: HostedService[] = [
     db: dbs.profiles,
     logger,
     redactor,
-    keySource: keySourceFromConfig(config),
+    rootKeys,
     dataDir: config.dataDir,
     homeDir: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? null,
     keyEnvAllow: config.keyEnvAllow,
     profilesPath: `${config.dataDir}/profiles.db`,
-  }).catch((error) => exitIfOperatorError(error, SecretKeyError)),
+  }),
 ];
 // The profiles service knows the last profile's backend settings: they sit between the
 // environment and the defaults for the bind address, port and token (SpiritStream §3.2).
@@ -110,6 +120,7 @@ services.push(
     db: dbs.auth,
     logger,
     ...await authSettingsFromConfig(config),
+    rootKeys,
   }).catch((error) => exitIfOperatorError(error, SigningKeyError)),
 );
 const gateway = await startGateway({ bus, logger, config });

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { SignJWT } from "jose";
 import { freePort, waitFor } from "@spiritstream/testing";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
@@ -199,5 +201,210 @@ Deno.test("desktop host takes port and token from the last profile's backend set
     });
   } finally {
     await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+/** Runs a desktop host on `dataDir` (kept) with `env` until `fn` is done. */
+async function runDesktop(
+  dataDir: string,
+  env: Record<string, string>,
+  fn: (base: string) => Promise<void>,
+) {
+  const port = freePort();
+  const child = spawnDesktop({
+    SPIRITSTREAM_DATA_DIR: dataDir,
+    SPIRITSTREAM_PORT: String(port),
+    ...env,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(async () => (await fetch(`${base}/health`)).ok, {
+      timeoutMs: 30_000,
+      what: base,
+    });
+    await fn(base);
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await child.stdout.cancel();
+    await child.stderr.cancel();
+  }
+}
+
+/** Every entry under `dir` (links not followed) with its permission bits. */
+async function walkModes(
+  dir: string,
+  into: Map<string, { dir: boolean; mode: number }> = new Map(),
+) {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    const stat = await Deno.lstat(path);
+    into.set(path, { dir: stat.isDirectory, mode: stat.mode! & 0o777 });
+    if (stat.isDirectory) await walkModes(path, into);
+  }
+  return into;
+}
+
+function assertOwnerOnly(dataDir: string, modes: Map<string, { dir: boolean; mode: number }>) {
+  const files = [...modes].filter(([, entry]) => !entry.dir).map(([path]) => path);
+  for (const name of ["auth.db", "profiles.db", "events.db", "secrets.key"]) {
+    assert.ok(files.includes(`${dataDir}/${name}`), `${name} is there`);
+  }
+  assert.ok(files.some((path) => path.endsWith(".db-wal")), "a WAL file is there too");
+  for (const [path, entry] of modes) {
+    assert.equal(entry.mode, entry.dir ? 0o700 : 0o600, `${path}: ${entry.mode.toString(8)}`);
+  }
+}
+
+const SETTINGS = {
+  startMinimized: false,
+  ffmpegPath: "",
+  autoDownloadFfmpeg: true,
+  logRetentionDays: 14,
+  lastProfile: null,
+};
+
+Deno.test("desktop host creates its data dir 0700 and every file in it 0600", async () => {
+  const parent = await Deno.makeTempDir();
+  const dataDir = `${parent}/fresh/spiritstream`;
+  try {
+    await runDesktop(dataDir, {}, async (base) => {
+      assert.equal((await post(base, "save_settings", { settings: SETTINGS })).status, 200);
+      assert.equal((await Deno.stat(dataDir)).mode! & 0o777, 0o700);
+      assertOwnerOnly(dataDir, await walkModes(dataDir));
+    });
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});
+
+Deno.test("desktop host tightens an existing 0755 data dir and its 0644 files on start", async () => {
+  const dataDir = await Deno.makeTempDir();
+  try {
+    await runDesktop(dataDir, {}, async (base) => {
+      assert.equal((await post(base, "save_settings", { settings: SETTINGS })).status, 200);
+    });
+    // As an older version (or a umask of 022) left them.
+    for (const [path, entry] of await walkModes(dataDir)) {
+      await Deno.chmod(path, entry.dir ? 0o755 : 0o644);
+    }
+    await Deno.chmod(dataDir, 0o755);
+    await runDesktop(dataDir, {}, async (base) => {
+      assert.equal((await post(base, "get_settings", {})).status, 200);
+      assert.equal((await Deno.stat(dataDir)).mode! & 0o777, 0o700);
+      assertOwnerOnly(dataDir, await walkModes(dataDir));
+    });
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+/** Every Ed25519 private key an attacker could build from the cells of a copied database. */
+async function keysIn(db: DatabaseSync): Promise<CryptoKey[]> {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+  const cells: string[] = [];
+  for (const { name } of tables) {
+    for (const row of db.prepare(`SELECT * FROM "${String(name)}"`).all()) {
+      for (const value of Object.values(row)) if (typeof value === "string") cells.push(value);
+    }
+  }
+  const publics = cells.flatMap((cell) => {
+    const jwk = parseJson(cell);
+    return jwk?.kty === "OKP" && typeof jwk.x === "string" ? [jwk.x as string] : [];
+  });
+  const candidates: JsonWebKey[] = [];
+  for (const cell of cells) {
+    const jwk = parseJson(cell);
+    if (jwk?.kty === "OKP" && typeof jwk.d === "string") candidates.push(jwk as JsonWebKey);
+    // A raw 32-byte scalar, bare or after a prefix like "sealed:…:".
+    const tail = cell.slice(cell.lastIndexOf(":") + 1);
+    for (const alphabet of ["base64", "base64url"] as const) {
+      let bytes: Uint8Array;
+      try {
+        bytes = Uint8Array.fromBase64(tail, { alphabet });
+      } catch {
+        continue;
+      }
+      if (bytes.length !== 32) continue;
+      const d = bytes.toBase64({ alphabet: "base64url", omitPadding: true });
+      for (const x of publics) candidates.push({ kty: "OKP", crv: "Ed25519", d, x });
+    }
+  }
+  const keys: CryptoKey[] = [];
+  for (const jwk of candidates) {
+    const { kty, crv, d, x } = jwk;
+    await crypto.subtle.importKey("jwk", { kty, crv, d, x }, { name: "Ed25519" }, false, ["sign"])
+      .then((key) => keys.push(key), () => {});
+  }
+  return keys;
+}
+
+function parseJson(text: string): Record<string, unknown> | null {
+  try {
+    const value = JSON.parse(text);
+    return typeof value === "object" && value !== null ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+Deno.test("desktop host: a token minted from a copied auth.db is refused (the signing key is sealed)", async () => {
+  const dataDir = await Deno.makeTempDir();
+  const copy = await Deno.makeTempDir();
+  const admin = { email: "owner@example.com", password: "owner-passphrase-0123" };
+  try {
+    await runDesktop(dataDir, {
+      SPIRITSTREAM_AUTH_MODE: "users",
+      SPIRITSTREAM_ADMIN_EMAIL: admin.email,
+      SPIRITSTREAM_ADMIN_PASSWORD: admin.password,
+    }, async (base) => {
+      const issued = await (await fetch(`${base}/auth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(admin),
+      })).json();
+      const whoami = (token: string) =>
+        fetch(`${base}/api/invoke/auth_whoami`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: "{}",
+        });
+      const real = await whoami(issued.accessToken);
+      assert.equal(real.status, 200, "a token the host issued works");
+      const me = (await real.json()).data;
+
+      // What a local user who can read the data dir takes away: the database and its WAL.
+      for (const file of ["auth.db", "auth.db-wal"]) {
+        await Deno.copyFile(`${dataDir}/${file}`, `${copy}/${file}`).catch(() => {});
+      }
+      const raw = new TextDecoder().decode(await Deno.readFile(`${copy}/auth.db`)) +
+        new TextDecoder().decode(
+          await Deno.readFile(`${copy}/auth.db-wal`).catch(() => new Uint8Array()),
+        );
+      assert.ok(!/"d"\s*:\s*"/.test(raw), "no private JWK in the clear in the file");
+      const db = new DatabaseSync(`${copy}/auth.db`);
+      const kids = db.prepare("SELECT kid FROM auth_signing_keys").all().map((r) => String(r.kid));
+      assert.equal(kids.length, 1, "the signing key row is there");
+      const keys = await keysIn(db);
+      db.close();
+      const now = Math.floor(Date.now() / 1000);
+      for (const key of keys) {
+        const forged = await new SignJWT({ tid: me.tenantId, role: "admin", email: admin.email })
+          .setProtectedHeader({ alg: "EdDSA", typ: "JWT", kid: kids[0]! })
+          .setIssuer("spiritstream")
+          .setAudience("spiritstream-api")
+          .setSubject(me.userId)
+          .setIssuedAt(now)
+          .setExpirationTime(now + 600)
+          .setJti(crypto.randomUUID())
+          .sign(key);
+        const res = await whoami(forged);
+        await res.body?.cancel();
+        assert.equal(res.status, 401, "a token minted from the copy is refused");
+      }
+    });
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+    await Deno.remove(copy, { recursive: true });
   }
 });

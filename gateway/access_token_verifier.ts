@@ -1,9 +1,14 @@
-import { Buffer } from "node:buffer";
-import { AccessClaims, type SigningKeys } from "@spiritstream/contracts";
+import { errors, importJWK, type JWTHeaderParameters, jwtVerify } from "jose";
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  AccessClaims,
+  type SigningKeys,
+} from "@spiritstream/contracts";
 
 /** Checks access tokens (EdDSA JWTs) locally with the auth service's public keys. */
 export interface AccessTokenVerifier {
-  /** The token's claims when its signature, issuer and expiry are good; otherwise null. */
+  /** The token's claims when its signature, issuer, audience and expiry are good; otherwise null. */
   verify(token: string, now?: number): Promise<AccessClaims | null>;
 }
 
@@ -15,6 +20,9 @@ export interface AccessTokenVerifierOptions {
   refetchAfterMs?: number;
 }
 
+/** Clocks of the auth service and the gateway may differ this much (seconds). */
+const CLOCK_TOLERANCE_SECS = 5;
+
 /** True when the bearer secret has a JWT's three-part shape (so it is not an opaque token). */
 export function looksLikeJwt(token: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);
@@ -24,59 +32,63 @@ export function looksLikeJwt(token: string): boolean {
 export function createAccessTokenVerifier(
   options: AccessTokenVerifierOptions,
 ): AccessTokenVerifier {
-  const { fetchKeys, refetchAfterMs = 10_000 } = options;
-  const keys = new Map<string, CryptoKey>();
-  let fetchedAt = -Infinity;
-  let fetching: Promise<void> | null = null;
-
-  async function refresh(): Promise<void> {
-    const { keys: list } = await fetchKeys();
-    for (const { kid, jwk } of list) {
-      if (keys.has(kid)) continue;
-      keys.set(
-        kid,
-        await crypto.subtle.importKey("jwk", jwk, { name: "Ed25519" }, false, ["verify"]),
-      );
-    }
-    fetchedAt = Date.now();
-  }
-
-  async function keyFor(kid: string): Promise<CryptoKey | undefined> {
-    if (!keys.has(kid) && Date.now() - fetchedAt >= refetchAfterMs) {
-      fetching ??= refresh().finally(() => fetching = null);
-      await fetching;
-    }
-    return keys.get(kid);
-  }
-
+  const keys = new KeyCache(options.fetchKeys, options.refetchAfterMs ?? 10_000);
   return {
     async verify(token, now = Date.now()) {
       if (token.length > 8192 || !looksLikeJwt(token)) return null;
-      const [header64, claims64, signature64] = token.split(".") as [string, string, string];
-      const header = decodeJson(header64);
-      if (!header || header.alg !== "EdDSA" || typeof header.kid !== "string") return null;
-      const key = await keyFor(header.kid);
-      if (!key) return null;
-      const signature = Buffer.from(signature64, "base64url");
-      const valid = await crypto.subtle.verify(
-        "Ed25519",
-        key,
-        signature,
-        new TextEncoder().encode(`${header64}.${claims64}`),
-      );
-      if (!valid) return null;
-      const claims = AccessClaims.safeParse(decodeJson(claims64));
-      if (!claims.success || claims.data.exp * 1000 <= now) return null;
-      return claims.data;
+      try {
+        // Only EdDSA is accepted: "none", HS256 keyed with the public key and the like are refused.
+        const { payload } = await jwtVerify(token, (header) => keys.forHeader(header), {
+          algorithms: ["EdDSA"],
+          typ: "JWT",
+          issuer: ACCESS_TOKEN_ISSUER,
+          audience: ACCESS_TOKEN_AUDIENCE,
+          requiredClaims: ["sub", "iat", "exp", "jti"],
+          clockTolerance: CLOCK_TOLERANCE_SECS,
+          currentDate: new Date(now),
+        });
+        const claims = AccessClaims.safeParse(payload);
+        return claims.success ? claims.data : null;
+      } catch (error) {
+        if (error instanceof errors.JOSEError) return null;
+        throw error; // e.g. the auth service did not answer for the keys
+      }
     },
   };
 }
 
-function decodeJson(part: string): Record<string, unknown> | null {
-  try {
-    const value = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
-  } catch {
-    return null;
+/** The public keys by key id; an unknown id refetches them, at most every `refetchAfterMs`. */
+class KeyCache {
+  readonly #fetchKeys: () => Promise<SigningKeys>;
+  readonly #refetchAfterMs: number;
+  readonly #keys = new Map<string, CryptoKey>();
+  #fetchedAt = -Infinity;
+  #fetching: Promise<void> | null = null;
+
+  constructor(fetchKeys: () => Promise<SigningKeys>, refetchAfterMs: number) {
+    this.#fetchKeys = fetchKeys;
+    this.#refetchAfterMs = refetchAfterMs;
+  }
+
+  /** The key the token names; a JOSE error (so: refused) when there is none. */
+  async forHeader(header: JWTHeaderParameters): Promise<CryptoKey> {
+    const kid = header.kid;
+    if (typeof kid !== "string") throw new errors.JWSInvalid("The token names no key");
+    if (!this.#keys.has(kid) && Date.now() - this.#fetchedAt >= this.#refetchAfterMs) {
+      this.#fetching ??= this.#refresh().finally(() => this.#fetching = null);
+      await this.#fetching;
+    }
+    const key = this.#keys.get(kid);
+    if (!key) throw new errors.JWKSNoMatchingKey();
+    return key;
+  }
+
+  async #refresh(): Promise<void> {
+    const { keys } = await this.#fetchKeys();
+    for (const { kid, jwk } of keys) {
+      if (this.#keys.has(kid)) continue;
+      this.#keys.set(kid, await importJWK({ ...jwk, alg: "EdDSA" }, "EdDSA") as CryptoKey);
+    }
+    this.#fetchedAt = Date.now();
   }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { COMMANDS, SPIRITSTREAM_COMMANDS } from "@spiritstream/contracts";
 import { type Bus, createMemoryBus } from "@spiritstream/bus";
-import { createLogger, type Logger } from "@spiritstream/kit";
+import { createLogger, type Logger, openRootKeys } from "@spiritstream/kit";
 import { openSqlite } from "@spiritstream/store/sqlite";
 import { startProfilesService } from "@spiritstream/profiles";
 import { startEncoderService } from "@spiritstream/encoder";
@@ -46,7 +46,7 @@ async function harness(
       bus,
       db,
       logger,
-      keySource: { kind: "machine_file", path: `${dir}/secrets.key` },
+      rootKeys: await openRootKeys({ kind: "machine_file", path: `${dir}/secrets.key` }),
       dataDir: dir,
       homeDir: null,
     }),

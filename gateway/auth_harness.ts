@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { COMMANDS, type RequestMeta, type Role, type User } from "@spiritstream/contracts";
 import { type Bus, callCommand, createMemoryBus, type HostedService } from "@spiritstream/bus";
-import { createLogger, type Logger } from "@spiritstream/kit";
+import { createLogger, type Logger, openRootKeys } from "@spiritstream/kit";
 import type { Db } from "@spiritstream/store";
 import { openSqlite } from "@spiritstream/store/sqlite";
 import { startProfilesService } from "@spiritstream/profiles";
@@ -70,7 +70,7 @@ export async function startAuthHarness(options: AuthHarnessOptions): Promise<Aut
       bus,
       db: dbs[0]!,
       logger,
-      keySource: { kind: "machine_file", path: `${dir}/secrets.key` },
+      rootKeys: await openRootKeys({ kind: "machine_file", path: `${dir}/secrets.key` }),
       dataDir: dir,
       homeDir: null,
     }),

@@ -99,6 +99,45 @@ Deno.test("token mode: logout ends the session at once; repeated failures lock t
   }
 });
 
+Deno.test("token mode: API tokens made under the shared token, a session or another API token are listed and revocable", async () => {
+  const h = await startAuthHarness({ mode: "token", token: TOKEN });
+  try {
+    const shared = bearer(TOKEN);
+    const cookie = { cookie: await h.login({ token: TOKEN }) };
+    const create = async (name: string, role: string, headers: Record<string, string>) => {
+      const res = await h.invoke("create_api_token", { name, role }, headers);
+      assert.equal(res.status, 200, `create ${name}`);
+      return (await body(res)).data as { id: string; token: string };
+    };
+    const viaShared = await create("via-shared", "admin", shared);
+    const viaSession = await create("via-session", "viewer", cookie);
+    const viaToken = await create("via-token", "viewer", bearer(viaShared.token));
+    for (const headers of [shared, cookie, bearer(viaShared.token)]) {
+      const listed = await body(await h.invoke("list_api_tokens", {}, headers));
+      assert.deepEqual(
+        listed.data.map((t: { name: string }) => t.name).sort(),
+        ["via-session", "via-shared", "via-token"],
+      );
+    }
+    for (const made of [viaSession, viaToken]) {
+      assert.equal((await h.invoke("get_settings", {}, bearer(made.token))).status, 200);
+    }
+    assert.equal((await h.invoke("revoke_api_token", { id: viaSession.id }, cookie)).status, 200);
+    assert.equal(
+      (await h.invoke("revoke_api_token", { id: viaToken.id }, bearer(viaShared.token))).status,
+      200,
+    );
+    assert.equal((await h.invoke("revoke_api_token", { id: viaShared.id }, shared)).status, 200);
+    for (const made of [viaShared, viaSession, viaToken]) {
+      assert.equal((await h.invoke("get_settings", {}, bearer(made.token))).status, 401);
+    }
+    const left = await body(await h.invoke("list_api_tokens", {}, shared));
+    assert.deepEqual(left.data, [], "revoked tokens leave the list");
+  } finally {
+    await h.close();
+  }
+});
+
 Deno.test("CSRF: a cookie request from a foreign origin is refused; same origin, allowed origins and Bearer pass", async () => {
   const h = await startAuthHarness({ mode: "token", token: TOKEN });
   try {

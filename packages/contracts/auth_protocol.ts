@@ -106,9 +106,15 @@ export const SigningKeys = z.object({
 });
 export type SigningKeys = z.infer<typeof SigningKeys>;
 
+/** Who issues access tokens (`iss`). */
+export const ACCESS_TOKEN_ISSUER = "spiritstream";
+/** Whom access tokens are for (`aud`): the gateways' API. */
+export const ACCESS_TOKEN_AUDIENCE = "spiritstream-api";
+
 /** The claims of an access token. */
 export const AccessClaims = z.object({
-  iss: z.literal("spiritstream"),
+  iss: z.literal(ACCESS_TOKEN_ISSUER),
+  aud: z.literal(ACCESS_TOKEN_AUDIENCE),
   /** The user id. */
   sub: z.string().min(1),
   /** The tenant id. */

@@ -7,10 +7,15 @@ import {
   createLogger,
   createRedactor,
   exitIfOperatorError,
+  keySourceFromConfig,
   loadConfig,
   type Logger,
   onShutdown,
+  openRootKeys,
   type Redactor,
+  type RootKeys,
+  SecretKeyError,
+  secureDataDir,
 } from "@spiritstream/kit";
 import type { Db } from "@spiritstream/store";
 import { openPostgres } from "@spiritstream/store/postgres";
@@ -25,17 +30,35 @@ export interface Bootstrapped {
   bus: Bus;
   /** This service's store: PostgreSQL when SPIRITSTREAM_DATABASE_URL is set, else SQLite in the data dir. */
   openDb(service: string): Db;
+  /**
+   * The root keys of secrets at rest: SPIRITSTREAM_SECRET_KEY(_FILE), else the machine key file
+   * in the data dir. Prints one line and exits when the configured key is invalid.
+   */
+  rootKeys(): Promise<RootKeys>;
   /** Registers what to stop on SIGINT/SIGTERM (the bus is closed last). */
   onStop(stop: () => Promise<void>): void;
   /** Says the process serves (its commands are subscribed): logs `message`; `/ready` may pass. */
   ready(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** Options for {@linkcode bootstrap}. */
+export interface BootstrapOptions {
+  /**
+   * The service may keep files in the data dir (SQLite without SPIRITSTREAM_DATABASE_URL, the
+   * machine key file without SPIRITSTREAM_SECRET_KEY): when it does, the dir is created 0700 and
+   * what in it is ours loses group and other access. @default false
+   */
+  dataDir?: boolean;
+}
+
 /**
  * Composition root of one service running alone over NATS (compose, k8s, `deno task stack`).
  * Prints one line and exits on invalid config or a missing SPIRITSTREAM_NATS_URL.
  */
-export async function bootstrap(name: string): Promise<Bootstrapped> {
+export async function bootstrap(
+  name: string,
+  options: BootstrapOptions = {},
+): Promise<Bootstrapped> {
   let config: Config;
   try {
     config = loadConfig(Deno.env.toObject());
@@ -48,6 +71,8 @@ export async function bootstrap(name: string): Promise<Bootstrapped> {
   } catch (error) {
     exitIfOperatorError(error, ConfigError);
   }
+  const keyFile = !config.secretKey && !config.secretKeyFile;
+  if (options.dataDir && (!config.databaseUrl || keyFile)) await secureDataDir(config.dataDir);
   const redactor = createRedactor();
   redactor.add(config.apiToken);
   // The bus needs the logger, so records find the forwarder once both exist.
@@ -94,6 +119,11 @@ export async function bootstrap(name: string): Promise<Bootstrapped> {
         : openSqlite(`${config.dataDir}/${service}.db`);
       dbs.push(db);
       return db;
+    },
+    async rootKeys() {
+      return await openRootKeys(keySourceFromConfig(config)).catch((error) =>
+        exitIfOperatorError(error, SecretKeyError)
+      );
     },
     onStop: (stop) => void stops.push(stop),
     ready(message, fields = {}) {

@@ -1,5 +1,6 @@
 /**
- * Process kit: logger with secret redaction, configuration.
+ * Process kit: logger with secret redaction, configuration, the root keys of secrets at rest
+ * (machine key file or SPIRITSTREAM_SECRET_KEY) and the data dir's permissions.
  * @module
  */
 export { createLogger, type Logger, type LoggerOptions, type LogRecord } from "./logger.ts";
@@ -30,3 +31,22 @@ export { onShutdown } from "./shutdown.ts";
 export { type ErrorClass, exitIfOperatorError } from "./operator_error.ts";
 export { monotonicNow } from "./monotonic_now.ts";
 export { createSealer, readSecretKey, type Sealer, SealError } from "./sealer.ts";
+export {
+  aesOpen,
+  aesOpenText,
+  aesSeal,
+  fromBase64,
+  importAesKey,
+  OpenError,
+  toBase64,
+} from "./aes_gcm.ts";
+export { parseSecretKey, rootKeyId, SecretKeyError } from "./parse_secret_key.ts";
+export {
+  type KeyConfig,
+  type KeySource,
+  keySourceFromConfig,
+  openRootKeys,
+  type RootKeyRotation,
+  type RootKeys,
+} from "./root_keys.ts";
+export { secureDataDir } from "./secure_data_dir.ts";

@@ -21,7 +21,10 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Db {
   const { busyTimeoutMs = 5000 } = options;
   const inMemory = path === ":memory:" || path.startsWith("file:");
   const slash = path.lastIndexOf("/");
-  if (!inMemory && slash > 0) Deno.mkdirSync(path.slice(0, slash), { recursive: true });
+  if (!inMemory) {
+    if (slash > 0) Deno.mkdirSync(path.slice(0, slash), { recursive: true, mode: 0o700 });
+    ownerOnly(path);
+  }
   const database = new DatabaseSync(path);
   try {
     // busy_timeout first: switching to WAL needs a lock another process may hold.
@@ -35,6 +38,33 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Db {
   }
   const connection = new Connection(database);
   return handle(connection, { lane: new Lane(), depth: 0, finished: false });
+}
+
+/**
+ * Creates the file 0600 before SQLite does (SQLite gives it 0644 less the umask, and its -wal and
+ * -shm files take the database file's mode), and takes group and other access away from an
+ * existing one and its -wal, -shm and -journal files. (Windows has no modes: a user's profile
+ * folder is private by its ACL.)
+ */
+function ownerOnly(path: string): void {
+  if (Deno.build.os === "windows") return;
+  try {
+    Deno.openSync(path, { write: true, createNew: true, mode: 0o600 }).close();
+    Deno.chmodSync(path, 0o600);
+    return;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    let mode: number;
+    try {
+      mode = Deno.statSync(file).mode ?? 0;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) continue;
+      throw error;
+    }
+    if (mode & 0o077) Deno.chmodSync(file, mode & 0o700);
+  }
 }
 
 /** Runs work one piece at a time, in call order. */

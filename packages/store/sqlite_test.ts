@@ -41,6 +41,36 @@ Deno.test("openSqlite() creates parent dirs and opens with WAL, synchronous=FULL
     assert.ok((await Deno.stat(`${dir}/a/b/store.db`)).isFile);
   }));
 
+Deno.test("openSqlite() makes the file, its -wal and -shm 0600 whatever the umask, and tightens an existing 0644 one", () =>
+  withTempDir(async (dir) => {
+    const mode = (path: string) => Deno.statSync(path).mode! & 0o777;
+    const previous = Deno.umask(0);
+    try {
+      const db = openSqlite(`${dir}/fresh/new.db`);
+      await db.exec("CREATE TABLE t (v TEXT)");
+      await db.exec("INSERT INTO t (v) VALUES ($1)", ["secret"]);
+      for (const file of ["new.db", "new.db-wal", "new.db-shm"]) {
+        assert.equal(mode(`${dir}/fresh/${file}`), 0o600, file);
+      }
+      assert.equal(mode(`${dir}/fresh`), 0o700, "a parent dir it creates");
+      await db.close();
+
+      const old = openSqlite(`${dir}/old.db`);
+      await old.exec("CREATE TABLE t (v TEXT)");
+      await old.close();
+      for (const file of ["old.db", "old.db-wal", "old.db-shm"]) {
+        await Deno.writeTextFile(`${dir}/${file}`, "", { append: true, mode: 0o644 });
+      }
+      const reopened = openSqlite(`${dir}/old.db`);
+      for (const file of ["old.db", "old.db-wal", "old.db-shm"]) {
+        assert.equal(mode(`${dir}/${file}`), 0o600, `${file} tightened`);
+      }
+      await reopened.close();
+    } finally {
+      Deno.umask(previous);
+    }
+  }));
+
 Deno.test("openSqlite() keeps committed data across reopen", () =>
   withTempDir(async (dir) => {
     const first = openSqlite(`${dir}/store.db`);

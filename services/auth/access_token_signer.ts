@@ -1,8 +1,17 @@
-import { Buffer } from "node:buffer";
-import { type AccessClaims, PublicJwk, type Role } from "@spiritstream/contracts";
-import { createSealer, type Sealer, SealError } from "@spiritstream/kit";
-import type { AuthStore } from "./auth_store.ts";
+import { SignJWT } from "jose";
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  type AccessClaims,
+  PublicJwk,
+  type Role,
+} from "@spiritstream/contracts";
+import type { Logger } from "@spiritstream/kit";
+import type { AuthStore, SigningKeyRecord } from "./auth_store.ts";
 import { newId } from "./secrets.ts";
+import { SigningKeyBox, SigningKeyError, type SigningKeyProtection } from "./signing_key_box.ts";
+
+export { SigningKeyError } from "./signing_key_box.ts";
 
 /** Signs access tokens (EdDSA JWTs) with the deployment's one Ed25519 key. */
 export interface AccessTokenSigner {
@@ -15,51 +24,41 @@ export interface AccessTokenSigner {
   ): Promise<string>;
 }
 
-/** How a private key sealed with SPIRITSTREAM_SECRET_KEY is stored. */
-const SEALED = "sealed:v1:";
-/** The HKDF purpose of the key that seals it. */
-const SEAL_PURPOSE = "auth-signing-key-v1";
-
-/** The signing key cannot be used with the configuration given (one line for the operator). */
-export class SigningKeyError extends Error {
-  override name = "SigningKeyError";
-}
-
 /**
  * Loads the signing key from the store, creating it on first start. Replicas that start at once
  * all end up with the first key stored, so every gateway can verify every replica's tokens.
- * With `secret` (SPIRITSTREAM_SECRET_KEY) the private key is stored sealed (AES-256-GCM, its own
- * HKDF-derived key), and a key found in the clear is sealed in place; without it the key is
- * stored as is, and a sealed one cannot be opened ({@linkcode SigningKeyError}).
+ * The private key is stored sealed ({@linkcode SigningKeyBox}: with SPIRITSTREAM_SECRET_KEY, else
+ * the root key the profiles service uses, the machine key file on the desktop); one found in the
+ * clear or under an older root key is sealed again in place. One sealed under a root key that is
+ * gone (the machine key was rotated) is replaced by a new key: access tokens issued before stop
+ * working, refresh tokens and sessions do not. A key that cannot be opened for a reason the
+ * operator must fix throws {@linkcode SigningKeyError}.
  */
 export async function loadAccessTokenSigner(
   store: AuthStore,
-  secret: string | null = null,
+  options: SigningKeyProtection & { logger?: Logger } = {},
 ): Promise<AccessTokenSigner> {
-  const sealer = secret ? createSealer(secret, SEAL_PURPOSE) : null;
-  let record = await store.signingKey();
-  if (!record) {
-    const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, [
-      "sign",
-      "verify",
-    ]) as CryptoKeyPair;
-    const privateJwk = JSON.stringify(await crypto.subtle.exportKey("jwk", pair.privateKey));
-    const publicJwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
-    await store.addSigningKey({
-      kid: newId("k"),
-      privateJwk: sealer ? SEALED + sealer.seal(privateJwk) : privateJwk,
-      publicJwk: JSON.stringify({ kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x }),
-      createdAt: Date.now(),
-    });
-    record = await store.signingKey();
-    if (!record) throw new Error("Signing key vanished right after it was stored");
+  const box = new SigningKeyBox(options);
+  let { record, privateJwk } = await openStoredKey(store, box);
+  if (privateJwk === null) {
+    options.logger?.warn(
+      { kid: record.kid },
+      "The access-token signing key was sealed with a root key this process does not hold (the machine key was rotated or replaced): made a new one; access tokens issued before stop working",
+    );
+    await store.replaceSigningKey(record.kid, await newSigningKey(box));
+    // Another replica may have replaced it first: whatever is stored now wins.
+    ({ record, privateJwk } = await openStoredKey(store, box));
+    if (privateJwk === null) {
+      throw new SigningKeyError(
+        "The access-token signing key is sealed with a root key this process does not hold: every auth replica needs the same SPIRITSTREAM_SECRET_KEY",
+      );
+    }
+  }
+  if (!box.isCurrent(record.privateJwk)) {
+    await store.setSigningKeyPrivate(record.kid, await box.seal(record.kid, privateJwk));
   }
   const kid = record.kid;
   const publicJwk = PublicJwk.parse(JSON.parse(record.publicJwk));
-  const privateJwk = openPrivateJwk(record.privateJwk, sealer);
-  if (sealer && !record.privateJwk.startsWith(SEALED)) {
-    await store.setSigningKeyPrivate(kid, SEALED + sealer.seal(privateJwk));
-  }
   const privateKey = await crypto.subtle.importKey(
     "jwk",
     JSON.parse(privateJwk) as JsonWebKey,
@@ -67,50 +66,53 @@ export async function loadAccessTokenSigner(
     false,
     ["sign"],
   );
-  const header = encode({ alg: "EdDSA", typ: "JWT", kid });
   return {
     kid,
     publicJwk,
     async sign(subject, ttlSecs) {
       const iat = Math.floor(Date.now() / 1000);
-      const claims: AccessClaims = {
-        iss: "spiritstream",
-        sub: subject.userId,
+      const claims: Pick<AccessClaims, "tid" | "role" | "email"> = {
         tid: subject.tenantId,
         role: subject.role,
         email: subject.email,
-        iat,
-        exp: iat + ttlSecs,
-        jti: newId(),
       };
-      const input = `${header}.${encode(claims)}`;
-      const signature = await crypto.subtle.sign(
-        "Ed25519",
-        privateKey,
-        new TextEncoder().encode(input),
-      );
-      return `${input}.${Buffer.from(signature).toString("base64url")}`;
+      return await new SignJWT(claims)
+        .setProtectedHeader({ alg: "EdDSA", typ: "JWT", kid })
+        .setIssuer(ACCESS_TOKEN_ISSUER)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setSubject(subject.userId)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + ttlSecs)
+        .setJti(newId())
+        .sign(privateKey);
     },
   };
 }
 
-function encode(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString("base64url");
+/** The stored key (made on first start) and its private JWK, null when its root key is gone. */
+async function openStoredKey(store: AuthStore, box: SigningKeyBox) {
+  let record = await store.signingKey();
+  if (!record) {
+    await store.addSigningKey(await newSigningKey(box));
+    record = await store.signingKey();
+    if (!record) throw new Error("Signing key vanished right after it was stored");
+  }
+  return { record, privateJwk: await box.open(record.kid, record.privateJwk) };
 }
 
-function openPrivateJwk(stored: string, sealer: Sealer | null): string {
-  if (!stored.startsWith(SEALED)) return stored;
-  if (!sealer) {
-    throw new SigningKeyError(
-      "The access-token signing key is sealed: set SPIRITSTREAM_SECRET_KEY (or _FILE) to the secret it was sealed with",
-    );
-  }
-  try {
-    return sealer.open(stored.slice(SEALED.length));
-  } catch (error) {
-    if (!(error instanceof SealError)) throw error;
-    throw new SigningKeyError(
-      "The access-token signing key does not open with this SPIRITSTREAM_SECRET_KEY: use the secret it was sealed with (if it is lost, delete the row in auth_signing_keys to start with a new key; access tokens issued so far stop working)",
-    );
-  }
+/** A fresh Ed25519 key pair, its private part stored as `box` wants it. */
+async function newSigningKey(box: SigningKeyBox): Promise<SigningKeyRecord> {
+  const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, [
+    "sign",
+    "verify",
+  ]) as CryptoKeyPair;
+  const privateJwk = JSON.stringify(await crypto.subtle.exportKey("jwk", pair.privateKey));
+  const { kty, crv, x } = await crypto.subtle.exportKey("jwk", pair.publicKey);
+  const kid = newId("k");
+  return {
+    kid,
+    privateJwk: await box.seal(kid, privateJwk),
+    publicJwk: JSON.stringify({ kty, crv, x }),
+    createdAt: Date.now(),
+  };
 }

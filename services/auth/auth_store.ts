@@ -124,6 +124,11 @@ export interface AuthStore {
   addSigningKey(key: SigningKeyRecord): Promise<boolean>;
   /** Rewrites a stored key's private part (sealing a key stored in the clear). */
   setSigningKeyPrivate(kid: string, privateJwk: string): Promise<void>;
+  /**
+   * Puts `key` in the place of the key `kid` (one that can no longer be opened); false when
+   * `kid` is no longer stored (another replica replaced it first).
+   */
+  replaceSigningKey(kid: string, key: SigningKeyRecord): Promise<boolean>;
 }
 
 type Raw = Record<string, unknown>;
@@ -462,6 +467,13 @@ WHERE ${where} ORDER BY id DESC LIMIT $2`,
         kid,
         privateJwk,
       ]);
+    },
+    async replaceSigningKey(kid, key) {
+      const changed = await db.exec(
+        "UPDATE auth_signing_keys SET kid = $2, private_jwk = $3, public_jwk = $4, created_at = $5 WHERE kid = $1",
+        [kid, key.kid, key.privateJwk, key.publicJwk, key.createdAt],
+      );
+      return changed > 0;
     },
   };
   return store;

@@ -199,6 +199,11 @@ export function authStoreContract(name: string, create: CreateAuthStore): void {
         await store.setSigningKeyPrivate(stored!.kid, "sealed:v1:abc");
         assert.equal((await store.signingKey())?.privateJwk, "sealed:v1:abc");
         assert.equal((await store.signingKey())?.publicJwk, stored!.publicJwk);
+        const fresh = { kid: "k9", privateJwk: '{"d":"z"}', publicJwk: '{"x":"w"}', createdAt: 2 };
+        assert.equal(await store.replaceSigningKey(stored!.kid, fresh), true);
+        assert.deepEqual(await store.signingKey(), fresh);
+        assert.equal(await store.replaceSigningKey(stored!.kid, { ...fresh, kid: "k10" }), false);
+        assert.equal((await store.signingKey())?.kid, "k9", "the first replacement wins");
       });
 
       await t.step("unicode and quotes survive", async () => {

@@ -78,6 +78,9 @@ async function resolve(ctx: AuthContext, request: ResolveRequest): Promise<Resol
     if (!request.secret.startsWith(API_TOKEN_PREFIX)) return { principal: null };
     const record = await ctx.store.apiTokenByHash(await hashSecret(request.secret));
     if (!record || record.revokedAt !== null) return { principal: null };
+    // Token mode has one tenant: a token another tenant made (in users mode) is neither listed
+    // nor revocable there, so it must not work there either.
+    if (ctx.mode === "token" && record.tenantId !== LOCAL_TENANT) return { principal: null };
     if (record.expiresAt !== null && record.expiresAt <= now) return { principal: null };
     if (record.lastUsedAt === null || now - record.lastUsedAt > TOUCH_EVERY_MS) {
       await ctx.store.touchApiToken(record.id, now);

@@ -1,6 +1,6 @@
 import { COMMANDS, LOCAL_TENANT } from "@spiritstream/contracts";
 import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
-import { type Config, type Logger, readSecretKey } from "@spiritstream/kit";
+import { type Config, type Logger, readSecretKey, type RootKeys } from "@spiritstream/kit";
 import { type Db, migrate } from "@spiritstream/store";
 import { loadAccessTokenSigner } from "./access_token_signer.ts";
 import { type AuthContext, type AuthLifetimes, createNotifiers } from "./auth_context.ts";
@@ -31,8 +31,13 @@ export interface AuthServiceDeps {
   printSetupToken?: (token: string) => void | Promise<void>;
   lifetimes?: Partial<AuthLifetimes>;
   failures?: FailureTrackerOptions;
-  /** SPIRITSTREAM_SECRET_KEY: seals the access-token signing key at rest. Absent: stored as is. */
+  /** SPIRITSTREAM_SECRET_KEY: seals the access-token signing key at rest. */
   secretKey?: string | null;
+  /**
+   * Without a secret key, the root keys that seal the signing key at rest: the same ones the
+   * profiles service gets (the desktop's machine key file). Neither: stored as is (tests only).
+   */
+  rootKeys?: RootKeys | null;
 }
 
 /** The settings part of {@linkcode AuthServiceDeps}, from the process's configuration. */
@@ -70,7 +75,11 @@ export async function startAuthService(deps: AuthServiceDeps): Promise<HostedSer
     mode: deps.mode ?? "token",
     apiToken: deps.apiToken ?? null,
     store,
-    signer: await loadAccessTokenSigner(store, deps.secretKey ?? null),
+    signer: await loadAccessTokenSigner(store, {
+      secret: deps.secretKey,
+      rootKeys: deps.rootKeys,
+      logger,
+    }),
     failures: createFailureTracker(deps.failures),
     lifetimes: { ...DEFAULT_LIFETIMES, ...deps.lifetimes },
     logger,

@@ -360,6 +360,43 @@ Deno.test("startAuthService() API tokens: default role, secret shown once, tenan
   }
 });
 
+Deno.test("startAuthService() API tokens work in a mode only where that mode lists and revokes them", async () => {
+  const h = await harness({ mode: "token", apiToken: TOKEN });
+  try {
+    const shared = { ...meta(LOCAL_TENANT, null, "admin"), via: "shared_token" as const };
+    const fromTokenMode = await call(h, "create_api_token", { name: "token-mode" }, shared);
+    await h.restart({ mode: "users", admin: ADMIN });
+    const localAdmin = meta(LOCAL_TENANT, null, "admin");
+    assert.deepEqual((await call(h, "list_api_tokens", {}, localAdmin)).map((t) => t.name), [
+      "token-mode",
+    ], "a token made under the shared token is listed in users mode");
+    assert.equal((await resolve(h, "token", fromTokenMode.token))?.tenantId, LOCAL_TENANT);
+    const otherTenant = await call(
+      h,
+      "create_api_token",
+      { name: "acme" },
+      meta("acme", null, "admin"),
+    );
+    assert.equal((await resolve(h, "token", otherTenant.token))?.tenantId, "acme");
+
+    await h.restart({ mode: "token", apiToken: TOKEN });
+    assert.deepEqual(
+      (await call(h, "list_api_tokens", {}, shared)).map((t) => t.name),
+      ["token-mode"],
+      "token mode lists its one tenant's tokens",
+    );
+    assert.equal(
+      await resolve(h, "token", otherTenant.token),
+      null,
+      "another tenant's token, which token mode can neither list nor revoke, does not work there",
+    );
+    await call(h, "revoke_api_token", { id: fromTokenMode.id }, shared);
+    assert.equal(await resolve(h, "token", fromTokenMode.token), null);
+  } finally {
+    await h.close();
+  }
+});
+
 Deno.test("startAuthService() users: tenant-scoped admin commands, last admin kept, disable ends sessions", async () => {
   const h = await harness({ mode: "users", admin: ADMIN });
   try {

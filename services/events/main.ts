@@ -2,7 +2,9 @@
 import { bootstrap } from "@spiritstream/host";
 import { startEventsService } from "./service.ts";
 
-const { bus, logger, config, openDb, onStop, ready } = await bootstrap("events");
+const { bus, logger, config, openDb, onStop, ready } = await bootstrap("events", {
+  dataDir: true,
+});
 const service = await startEventsService({
   bus,
   db: openDb("events"),

@@ -7,7 +7,7 @@ import {
   type RequestMeta,
 } from "@spiritstream/contracts";
 import { type Bus, callCommand, createLogForwarder, createMemoryBus } from "@spiritstream/bus";
-import { createLogger, createRedactor, type Logger } from "@spiritstream/kit";
+import { createLogger, createRedactor, type Logger, openRootKeys } from "@spiritstream/kit";
 import type { Db } from "@spiritstream/store";
 import { openSqlite } from "@spiritstream/store/sqlite";
 import { waitFor } from "@spiritstream/testing";
@@ -53,7 +53,7 @@ async function world(options: { profiles?: boolean } = {}): Promise<World> {
     bus,
     db: profilesDb,
     logger: quiet,
-    keySource: { kind: "machine_file", path: `${dir}/secrets.key` },
+    rootKeys: await openRootKeys({ kind: "machine_file", path: `${dir}/secrets.key` }),
     dataDir: dir,
     homeDir: null,
   });
@@ -165,7 +165,7 @@ Deno.test("events service never deletes before it knows the retention, and learn
       bus: w.bus,
       db: openSqlite(`${w.dir}/late_profiles.db`),
       logger: quiet,
-      keySource: { kind: "machine_file", path: `${w.dir}/secrets.key` },
+      rootKeys: await openRootKeys({ kind: "machine_file", path: `${w.dir}/secrets.key` }),
       dataDir: w.dir,
       homeDir: null,
     });

@@ -1,10 +1,11 @@
 /** The profiles service alone over NATS, with PostgreSQL when SPIRITSTREAM_DATABASE_URL is set. */
 import { bootstrap } from "@spiritstream/host";
-import { exitIfOperatorError } from "@spiritstream/kit";
-import { keySourceFromConfig, SecretKeyError } from "./mod.ts";
 import { startProfilesService } from "./service.ts";
 
-const { bus, config, logger, redactor, openDb, onStop, ready } = await bootstrap("profiles");
+const { bus, config, logger, redactor, openDb, rootKeys, onStop, ready } = await bootstrap(
+  "profiles",
+  { dataDir: true },
+);
 if (config.databaseUrl && !config.secretKey && !config.secretKeyFile) {
   // Replicas sharing a database must share the root key: a file per container would not.
   logger.warn(
@@ -16,13 +17,13 @@ const service = await startProfilesService({
   db: openDb("profiles"),
   logger,
   redactor,
-  keySource: keySourceFromConfig(config),
+  rootKeys: await rootKeys(),
   dataDir: config.dataDir,
   homeDir: Deno.env.get("HOME") ?? null,
   keyEnvAllow: config.keyEnvAllow,
   profilesPath: config.databaseUrl
     ? "PostgreSQL (SPIRITSTREAM_DATABASE_URL)"
     : `${config.dataDir}/profiles.db`,
-}).catch((error) => exitIfOperatorError(error, SecretKeyError));
+});
 onStop(() => service.close());
 ready("Profiles service is ready");

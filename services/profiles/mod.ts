@@ -13,15 +13,6 @@ export {
 } from "./profile_store.ts";
 export { createDataKeyStore, type DataKeyRow, type DataKeyStore } from "./data_key_store.ts";
 export { createProfileVault, type ProfileVault, type SaveResult } from "./profile_vault.ts";
-export {
-  type KeyConfig,
-  type KeySource,
-  keySourceFromConfig,
-  openRootKeys,
-  type RootKeyRotation,
-  type RootKeys,
-} from "./crypto/root_keys.ts";
-export { SecretKeyError } from "./crypto/parse_secret_key.ts";
 export { ARGON2_PARAMS, derivePasswordKey, type PasswordKey } from "./crypto/password_box.ts";
 export { validateProfile } from "./validate_profile.ts";
 export { maskSecrets } from "./masking.ts";

@@ -1,5 +1,5 @@
 import { AppError, type Profile } from "@spiritstream/contracts";
-import { aesOpenText, aesSeal, fromBase64, toBase64 } from "./crypto/aes_gcm.ts";
+import { aesOpenText, aesSeal, fromBase64, toBase64 } from "@spiritstream/kit";
 import type { DataKey } from "./crypto/data_keys.ts";
 import { mapSecrets } from "./secret_fields.ts";
 

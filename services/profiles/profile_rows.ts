@@ -1,6 +1,6 @@
 import { AppError, Profile } from "@spiritstream/contracts";
 import type { Db } from "@spiritstream/store";
-import { OpenError } from "./crypto/aes_gcm.ts";
+import { OpenError } from "@spiritstream/kit";
 import type { DataKey } from "./crypto/data_keys.ts";
 import {
   boxKdf,

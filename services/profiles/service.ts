@@ -1,9 +1,8 @@
 import { COMMANDS, EVENTS, LOCAL_TENANT } from "@spiritstream/contracts";
 import { type Bus, createEventPublisher, type HostedService, hostService } from "@spiritstream/bus";
-import type { Logger, Redactor } from "@spiritstream/kit";
+import type { Logger, Redactor, RootKeys } from "@spiritstream/kit";
 import { type Db, migrate } from "@spiritstream/store";
 import { createDataKeyring } from "./crypto/data_keys.ts";
-import { type KeySource, openRootKeys } from "./crypto/root_keys.ts";
 import { createDataHandlers } from "./data_handlers.ts";
 import { createDataKeyStore } from "./data_key_store.ts";
 import type { HandlerContext } from "./handler_context.ts";
@@ -24,8 +23,11 @@ export interface ProfilesServiceDeps {
   bus: Bus;
   db: Db;
   logger: Logger;
-  /** Where the root key of secrets at rest comes from (`keySourceFromConfig(config)`). */
-  keySource: KeySource;
+  /**
+   * The root keys of secrets at rest (`openRootKeys(keySourceFromConfig(config))`), opened by the
+   * composition root, which hands the same ones to the auth service.
+   */
+  rootKeys: RootKeys;
   /** The host's data folder: imports read inside it or `homeDir`; exports go to its `exports`. */
   dataDir: string;
   /** The host user's home folder, if any. */
@@ -48,7 +50,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
   const { bus, db, logger } = deps;
   const log = logger.child({ service: "profiles" });
   await migrate(db, "profiles", PROFILES_MIGRATIONS);
-  const root = await openRootKeys(deps.keySource);
+  const root = deps.rootKeys;
   await repairRootKeys(db, root, log);
   const ctx: VaultContext = {
     db,
@@ -104,7 +106,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
 /** Finishes a root key rotation a crash interrupted, and warns about keys this process lacks. */
 async function repairRootKeys(
   db: Db,
-  root: Awaited<ReturnType<typeof openRootKeys>>,
+  root: RootKeys,
   log: Logger,
 ): Promise<void> {
   const used = new Set((await createDataKeyStore(db).list()).map((row) => row.rootKeyId));

@@ -1,8 +1,8 @@
 import { AppError } from "@spiritstream/contracts";
 import type { Db } from "@spiritstream/store";
 import { createDataKeyStore, type DataKeyRow } from "../data_key_store.ts";
-import { aesOpen, aesSeal, fromBase64, importAesKey, toBase64 } from "./aes_gcm.ts";
-import type { RootKeys } from "./root_keys.ts";
+import { aesOpen, aesSeal, fromBase64, importAesKey, toBase64 } from "@spiritstream/kit";
+import type { RootKeys } from "@spiritstream/kit";
 
 /** A tenant's data key, ready to seal or open secrets. */
 export interface DataKey {

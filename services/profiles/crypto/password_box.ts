@@ -1,5 +1,12 @@
 import { argon2id } from "hash-wasm";
-import { aesOpenText, aesSeal, fromBase64, importAesKey, OpenError, toBase64 } from "./aes_gcm.ts";
+import {
+  aesOpenText,
+  aesSeal,
+  fromBase64,
+  importAesKey,
+  OpenError,
+  toBase64,
+} from "@spiritstream/kit";
 
 /** Argon2id cost of a profile password (SpiritStream §4.5: v0x13, 64 MiB, t=3, p=4). */
 export interface Argon2Params {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { OpenError } from "./aes_gcm.ts";
+import { OpenError } from "@spiritstream/kit";
 import {
   ARGON2_PARAMS,
   boxKdf,

@@ -1,5 +1,5 @@
 import { AppError, type Profile, type Settings } from "@spiritstream/contracts";
-import { aesOpenText, aesSeal, fromBase64, OpenError, toBase64 } from "../crypto/aes_gcm.ts";
+import { aesOpenText, aesSeal, fromBase64, OpenError, toBase64 } from "@spiritstream/kit";
 import {
   boxKdf,
   derivePasswordKey,

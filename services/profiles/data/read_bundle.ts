@@ -5,7 +5,7 @@ import {
   SavableProfile,
   Settings,
 } from "@spiritstream/contracts";
-import { OpenError } from "../crypto/aes_gcm.ts";
+import { OpenError } from "@spiritstream/kit";
 import {
   boxKdf,
   derivePasswordKey,

@@ -4,7 +4,7 @@ import {
   SavableProfile,
   Settings,
 } from "@spiritstream/contracts";
-import { OpenError } from "../crypto/aes_gcm.ts";
+import { OpenError } from "@spiritstream/kit";
 import { decryptEncFields, importMachineKey, openMgs } from "./spiritstream_crypto.ts";
 import type { ImportCandidate } from "./store_imported.ts";
 

@@ -1,4 +1,4 @@
-import { aesOpenText, fromBase64, importAesKey, OpenError } from "../crypto/aes_gcm.ts";
+import { aesOpenText, fromBase64, importAesKey, OpenError } from "@spiritstream/kit";
 import { ARGON2_PARAMS, derivePasswordKey, type PasswordKey } from "../crypto/password_box.ts";
 
 /* SpiritStream's at-rest formats (§4.5), read-only: `ENC::` fields under the 32-byte machine key

@@ -11,7 +11,7 @@ import type { Db } from "@spiritstream/store";
 import { openPostgres } from "@spiritstream/store/postgres";
 import { openSqlite } from "@spiritstream/store/sqlite";
 import { startPostgres, type TestPostgres } from "@spiritstream/testing";
-import type { KeySource } from "../crypto/root_keys.ts";
+import { type KeySource, openRootKeys } from "@spiritstream/kit";
 import { startProfilesService } from "../service.ts";
 import type { z } from "zod";
 
@@ -84,13 +84,13 @@ export async function startHarness(
   });
   await follower.ready;
   const keySource = options.keySource ?? { kind: "machine_file", path: `${dir}/secrets.key` };
-  const start = () =>
+  const start = async () =>
     startProfilesService({
       bus,
       db,
       logger,
       redactor,
-      keySource,
+      rootKeys: await openRootKeys(keySource),
       dataDir: dir,
       homeDir: options.homeDir ?? null,
       keyEnvAllow: options.keyEnvAllow,

@@ -1,6 +1,6 @@
 import { LOCAL_TENANT, type Profile, SavableProfile } from "@spiritstream/contracts";
 import { createDataKeyring } from "../crypto/data_keys.ts";
-import { openRootKeys } from "../crypto/root_keys.ts";
+import { openRootKeys } from "@spiritstream/kit";
 import { lockTenant } from "../lock_tenant.ts";
 import { sealProfileRow } from "../profile_rows.ts";
 import { createProfileStore } from "../profile_store.ts";

@@ -59,7 +59,8 @@ export async function createThemeService(options: ThemeServiceOptions): Promise<
   const { dataDir, homeDir, emit, debounceMs } = options;
   const logger = options.logger.child({ component: "themes" });
   const dir = join(dataDir, "themes");
-  await Deno.mkdir(dir, { recursive: true });
+  // Like everything in the data dir: the owner's alone (modes set, not left to the umask).
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   let custom = await scanThemeDir(dir, { logger });
 
   async function rescan(): Promise<ThemeSummary[]> {
@@ -127,11 +128,11 @@ export async function createThemeService(options: ThemeServiceOptions): Promise<
 /** Writes beside the target then renames, so the watcher never sees a half-written theme. */
 async function writeAtomically(path: string, text: string): Promise<void> {
   const dir = dirname(path);
-  await Deno.mkdir(dir, { recursive: true });
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   // A dotfile: the folder scan skips it.
   const temp = join(dir, `.${crypto.randomUUID()}.tmp`);
   try {
-    await Deno.writeTextFile(temp, text);
+    await Deno.writeTextFile(temp, text, { mode: 0o600 });
     await Deno.rename(temp, path);
   } catch (error) {
     await Deno.remove(temp).catch(() => {});

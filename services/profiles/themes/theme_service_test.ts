@@ -114,6 +114,9 @@ Deno.test("install_theme installs a commented .jsonc as a custom theme", async (
     assert.deepEqual(summary, { id: "ocean", name: "Ocean", mode: "dark", source: "custom" });
     const installed = await Deno.readTextFile(join(h.data, "themes", "ocean.jsonc"));
     assert.equal(installed, sampleJsonc());
+    const mode = async (path: string) => (await Deno.stat(path)).mode! & 0o777;
+    assert.equal(await mode(join(h.data, "themes")), 0o700, "the data dir's themes: owner only");
+    assert.equal(await mode(join(h.data, "themes", "ocean.jsonc")), 0o600);
     const list = await h.service.handlers.list_themes({}, meta);
     assert.deepEqual(list.at(-1), summary);
     assert.deepEqual(list.slice(0, BUILTIN_THEMES.length).map((t) => t.source), [

@@ -121,7 +121,7 @@ async function replaceKeyFile(path: string, file: KeyFile): Promise<void> {
 async function writeTemp(path: string, file: KeyFile): Promise<string> {
   const temp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   const dir = dirOf(path);
-  await Deno.mkdir(dir, { recursive: true });
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   await Deno.writeTextFile(temp, JSON.stringify(file, null, 2) + "\n", {
     createNew: true,
     mode: 0o600,
