@@ -10,7 +10,13 @@ export interface AccessTokenSigner {
   readonly publicJwk: PublicJwk;
   /** A signed token for that user, valid for `ttlSecs`. */
   sign(
-    subject: { userId: string; tenantId: string; role: Role; email: string },
+    subject: {
+      userId: string;
+      tenantId: string;
+      role: Role;
+      email: string;
+      hostOperator?: boolean;
+    },
     ttlSecs: number,
   ): Promise<string>;
 }
@@ -79,6 +85,7 @@ export async function loadAccessTokenSigner(
         tid: subject.tenantId,
         role: subject.role,
         email: subject.email,
+        hop: subject.hostOperator === true,
         iat,
         exp: iat + ttlSecs,
         jti: newId(),

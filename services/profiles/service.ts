@@ -7,6 +7,7 @@ import { type KeySource, openRootKeys } from "./crypto/root_keys.ts";
 import { createDataHandlers } from "./data_handlers.ts";
 import { createDataKeyStore } from "./data_key_store.ts";
 import type { HandlerContext } from "./handler_context.ts";
+import { serveHostSettings } from "./host_settings.ts";
 import { PROFILES_MIGRATIONS } from "./migrations.ts";
 import { createOrderHandlers } from "./order_handlers.ts";
 import { createProfileHandlers } from "./profile_handlers.ts";
@@ -83,12 +84,15 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     checks: { store: () => db.ping() },
     handlers,
   });
-  const internal = serveResolveStreamKeys(bus, context.vault);
-  await Promise.all([service.ready, internal.ready]);
+  const internal = [
+    serveResolveStreamKeys(bus, context.vault),
+    serveHostSettings(bus, context.settings),
+  ];
+  await Promise.all([service.ready, ...internal.map((sub) => sub.ready)]);
   return {
     ready: Promise.resolve(),
     async close() {
-      await internal.close();
+      for (const sub of internal) await sub.close();
       await service.close();
       await themes.close();
     },
