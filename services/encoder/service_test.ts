@@ -285,8 +285,9 @@ Deno.test("the host's ffmpegPath (INTERNAL.hostSettings) wins; settings_changed 
     });
   }
   try {
-    const custom = `${h.dataDir}/custom-ffmpeg`;
+    const custom = `${h.dataDir}/custom/ffmpeg`;
     const managed = `${h.dataDir}/ffmpeg/ffmpeg`;
+    await Deno.mkdir(`${h.dataDir}/custom`);
     await Deno.mkdir(`${h.dataDir}/ffmpeg`);
     await Deno.symlink("/usr/bin/ffmpeg", custom);
     await Deno.symlink("/usr/bin/ffmpeg", managed);

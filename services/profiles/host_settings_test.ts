@@ -105,3 +105,32 @@ Deno.test("host settings saved before they had a row of their own are read from 
     await h.close();
   }
 });
+
+Deno.test("import_spiritstream_data by a tenant admin keeps the host's ffmpegPath and says so", async () => {
+  const h = await startHarness("sqlite");
+  try {
+    const folder = `${h.dir}/old-spiritstream`;
+    await Deno.mkdir(`${folder}/profiles`, { recursive: true });
+    await Deno.writeTextFile(
+      `${folder}/settings.json`,
+      JSON.stringify({ ffmpegPath: "/bin/sh", logRetentionDays: 9 }),
+    );
+    const report = await h.call("import_spiritstream_data", { path: folder }, TENANT_ADMIN);
+    assert.equal(report.settingsImported, true);
+    assert.deepEqual(report.skipped.filter((s) => s.name.startsWith("settings.")), [{
+      name: "settings.ffmpegPath",
+      reason:
+        "a host-wide setting: only the host operator may change it, so the host's value was kept",
+    }]);
+    const mine = await h.call("get_settings", {}, TENANT_ADMIN);
+    assert.equal(mine.logRetentionDays, 9, "the other settings were imported");
+    assert.equal(mine.ffmpegPath, "");
+    assert.equal(await createSettingsStore(h.db).getHost(), null);
+
+    const hostReport = await h.call("import_spiritstream_data", { path: folder }, HOST_OPERATOR);
+    assert.ok(!hostReport.skipped.some((s) => s.name.startsWith("settings.")));
+    assert.equal((await h.call("get_settings", {}, TENANT_ADMIN)).ffmpegPath, "/bin/sh");
+  } finally {
+    await h.close();
+  }
+});

@@ -28,19 +28,21 @@ export async function validateFfmpegPath(
   if (typeof path !== "string" || path.trim() === "") throw invalid("must not be empty");
   const target = path.trim();
   if (!isAbsolute(target)) throw invalid(`must be an absolute path (${target})`);
-  const name = basename(target);
   // Checked before the file is touched, so other paths cannot even be probed for existence.
-  if (!FFMPEG_NAME.test(name)) {
-    throw notFfmpeg(
-      `its file name must be ffmpeg, ffmpeg.exe or ffmpeg-<version>, not "${name.slice(0, 80)}"`,
-      target,
-    );
-  }
+  const misnamed = ffmpegNameProblem(target);
+  if (misnamed) throw notFfmpeg(misnamed, target);
   const problem = await fileProblem(target, platform);
   if (problem) throw notFfmpeg(problem, target);
   const probe = await probeFfmpeg(target, { timeoutMs, emptyEnv: true });
   if (!probe.ok) throw notFfmpeg(probe.reason, target);
   return probe.version;
+}
+
+/** Why a path's file name is not an FFmpeg's (ffmpeg, ffmpeg.exe, ffmpeg-*), or null. */
+export function ffmpegNameProblem(path: string): string | null {
+  const name = basename(path.trim());
+  if (FFMPEG_NAME.test(name)) return null;
+  return `its file name must be ffmpeg, ffmpeg.exe or ffmpeg-<version>, not "${name.slice(0, 80)}"`;
 }
 
 async function fileProblem(path: string, platform: typeof Deno.build.os): Promise<string | null> {
