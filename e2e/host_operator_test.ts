@@ -152,9 +152,15 @@ Deno.test("multi-tenant host: host-wide power belongs to the host operator, not 
           /not an FFmpeg: the file is not executable/,
         );
         assert.equal(await exists(marker), false);
-        const real = await stack.invoke("validate_ffmpeg_path", { path: systemFfmpeg }, host);
-        assert.equal(real.status, 200, JSON.stringify(real));
-        assert.match(String(real.data), /^ffmpeg version /);
+        // A session and an access token (its claim) both carry the host operator.
+        const hostBearer = {
+          authorization: `Bearer ${await stack.accessToken(HOST.email, HOST.password)}`,
+        };
+        for (const who of [host, hostBearer]) {
+          const real = await stack.invoke("validate_ffmpeg_path", { path: systemFfmpeg }, who);
+          assert.equal(real.status, 200, JSON.stringify(real));
+          assert.match(String(real.data), /^ffmpeg version /);
+        }
       },
     );
 
