@@ -17,13 +17,21 @@ import { createSettingsStore, type SettingsStore } from "./settings_store.ts";
  * (`HOST_SETTINGS_FIELDS`, e.g. the FFmpeg path) kept once for the whole host. Every tenant reads
  * the host's values; only the host operator changes them. */
 
-/**
- * The host-wide settings. Before they had a row of their own they lived in the local tenant's
- * settings (the host's own tenant), so those are read until the host row is first written.
- */
+/** The host-wide settings (defaults until the host operator saves some). */
 export async function readHostSettings(store: SettingsStore): Promise<HostSettings> {
-  const stored = await store.getHost() ?? await store.get(LOCAL_TENANT) ?? {};
-  return HostSettings.parse(pickHost(stored));
+  return HostSettings.parse(await store.getHost() ?? {});
+}
+
+/**
+ * Run at start: before host-wide settings had a row of their own they lived in the local
+ * tenant's settings (the host's own tenant), so with no host row yet those values become it.
+ * No other tenant's stored values are ever adopted. Replicas racing here write the same row.
+ */
+export async function adoptLegacyHostSettings(store: SettingsStore): Promise<void> {
+  if (await store.getHost() !== null) return;
+  const legacy = pickHost(await store.get(LOCAL_TENANT) ?? {});
+  if (Object.keys(legacy).length === 0) return;
+  await store.saveHost(pickHost(HostSettings.parse(legacy)));
 }
 
 /** Answers the encoder's `INTERNAL.hostSettings` request: the host's values, never a tenant's. */

@@ -89,18 +89,30 @@ Deno.test("save_settings: the host operator's ffmpegPath is host scope, served t
   }
 });
 
-Deno.test("host settings saved before they had a row of their own are read from the local tenant", async () => {
+Deno.test("host settings saved before they had a row of their own are adopted from the local tenant at start", async () => {
   const h = await startHarness("sqlite");
   try {
     const store = createSettingsStore(h.db);
     // As an older version stored them: in the settings of each tenant.
     await store.save(LOCAL_TENANT, { ...Settings.parse({}), ffmpegPath: "/usr/bin/ffmpeg" });
     await store.save("tenant-b", { ...Settings.parse({}), ffmpegPath: "/bin/sh" });
+    await h.restart();
     assert.equal((await h.call("get_settings", {}, TENANT_ADMIN)).ffmpegPath, "/usr/bin/ffmpeg");
     const asked = INTERNAL.hostSettings.reply.parse(
       await h.bus.request(INTERNAL.hostSettings.subject, {}),
     );
     assert.equal(asked.ffmpegPath, "/usr/bin/ffmpeg", "never a tenant's stored path");
+    // Saving another field, or clearing the local tenant, keeps the adopted path.
+    const settings = await h.call("get_settings", {}, HOST_OPERATOR);
+    await h.call(
+      "save_settings",
+      { settings: { ...settings, logRetentionDays: 4 } },
+      HOST_OPERATOR,
+    );
+    assert.equal((await h.call("get_settings", {}, HOST_OPERATOR)).ffmpegPath, "/usr/bin/ffmpeg");
+    await h.call("clear_data", {}, HOST_OPERATOR);
+    await h.restart();
+    assert.equal((await h.call("get_settings", {}, HOST_OPERATOR)).ffmpegPath, "/usr/bin/ffmpeg");
   } finally {
     await h.close();
   }

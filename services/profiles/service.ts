@@ -7,7 +7,7 @@ import { type KeySource, openRootKeys } from "./crypto/root_keys.ts";
 import { createDataHandlers } from "./data_handlers.ts";
 import { createDataKeyStore } from "./data_key_store.ts";
 import type { HandlerContext } from "./handler_context.ts";
-import { serveHostSettings } from "./host_settings.ts";
+import { adoptLegacyHostSettings, serveHostSettings } from "./host_settings.ts";
 import { PROFILES_MIGRATIONS } from "./migrations.ts";
 import { createOrderHandlers } from "./order_handlers.ts";
 import { createProfileHandlers } from "./profile_handlers.ts";
@@ -44,6 +44,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
   const { bus, db, logger } = deps;
   const log = logger.child({ service: "profiles" });
   await migrate(db, "profiles", PROFILES_MIGRATIONS);
+  await adoptLegacyHostSettings(createSettingsStore(db));
   const root = await openRootKeys(deps.keySource);
   await repairRootKeys(db, root, log);
   const ctx: VaultContext = {
