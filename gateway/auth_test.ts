@@ -56,6 +56,7 @@ Deno.test("token mode: 401 without credentials or with a forged cookie; Bearer, 
       email: null,
       role: "admin",
       via: "shared_token",
+      hostOperator: true,
     });
     assert.equal((await body(await h.invoke("auth_whoami", {}, { cookie }))).data.via, "session");
     assert.ok(!h.logs.join("\n").includes(TOKEN), "the token never reaches the logs");

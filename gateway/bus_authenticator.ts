@@ -43,6 +43,8 @@ const OPEN: Principal = {
   via: "open",
   email: null,
   tokenId: null,
+  // Whoever reaches an open loopback host owns it.
+  hostOperator: true,
 };
 interface Watched {
   credentials: Credentials;
@@ -197,6 +199,7 @@ export function createBusAuthenticator(bus: Bus, options: BusAuthenticatorOption
       via: "session",
       email: claims.email,
       tokenId: null,
+      hostOperator: claims.hop,
     };
   }
 

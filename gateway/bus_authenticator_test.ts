@@ -177,6 +177,7 @@ Deno.test("createBusAuthenticator() on an open host never asks the auth service"
       via: "open",
       email: null,
       tokenId: null,
+      hostOperator: true,
     });
     assert.deepEqual(s.requests, []);
   } finally {

@@ -39,6 +39,7 @@ export async function invokeCommand(c: Context<GatewayEnv>, deps: InvokeDeps): P
     role: principal.role,
     ip: c.get("client"),
     via: principal.via,
+    hostOperator: principal.hostOperator,
   };
   // Who did what, when and from where; never the arguments (they may hold secrets).
   const record = (outcome: AuditRecord["outcome"], detail: string | null) =>

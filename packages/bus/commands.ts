@@ -98,6 +98,11 @@ export function serveCommands<Catalogue extends Record<string, CommandDef>>(
         `Command "${request.data.command}" sent to ${subject}`,
       );
     }
+    // The gateway checks every permission; host power (running a binary, writing the host's
+    // folders) is checked again here, so no caller on the bus gets it without the flag.
+    if (def.permission === "host" && request.data.meta.hostOperator !== true) {
+      throw new AppError("permission_denied", `Permission denied: ${name} needs the host operator`);
+    }
     const args = def.args.safeParse(request.data.args);
     if (!args.success) throw new AppError("invalid_argument", describeZodError(args.error));
     const handler = handlers.get(name);

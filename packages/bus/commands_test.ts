@@ -50,7 +50,16 @@ const ping = defineCommand({
   result: z.literal("pong"),
   permission: "read",
 });
-const catalogue = { add, greet, later, ping };
+const wipe = defineCommand({
+  name: "wipe",
+  group: "system",
+  service: "profiles",
+  summary: "Host-wide power.",
+  args: z.object({}),
+  result: z.literal("wiped"),
+  permission: "host",
+});
+const catalogue = { add, greet, later, ping, wipe };
 
 const meta: RequestMeta = {
   requestId: "r1",
@@ -157,6 +166,32 @@ Deno.test("serveCommands() validates arguments again on arrival", async () => {
     appError("invalid_argument", `Command "greet" sent to ${subject}`),
   );
   assert.equal(calls, 0);
+  await bus.close();
+});
+
+Deno.test("serveCommands() runs a host command only for a meta that carries hostOperator", async () => {
+  const bus = createMemoryBus();
+  let calls = 0;
+  serveCommands(bus, "profiles", {
+    catalogue,
+    handlers: {
+      wipe: () => {
+        calls++;
+        return Promise.resolve("wiped" as const);
+      },
+    },
+  });
+  const denied = appError("permission_denied", "Permission denied: wipe needs the host operator");
+  const admin: RequestMeta = { ...meta, role: "admin", via: "session" };
+  await assert.rejects(callCommand(bus, wipe, { meta: admin, args: {} }), denied);
+  await assert.rejects(
+    callCommand(bus, wipe, { meta: { ...admin, hostOperator: false }, args: {} }),
+    denied,
+  );
+  assert.equal(calls, 0);
+  const host = { ...admin, hostOperator: true };
+  assert.equal(await callCommand(bus, wipe, { meta: host, args: {} }), "wiped");
+  assert.equal(calls, 1);
   await bus.close();
 });
 

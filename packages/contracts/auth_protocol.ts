@@ -38,6 +38,13 @@ export const AuthPrincipal = z.object({
   email: z.string().nullable(),
   /** The API token used, if any (for the audit log). */
   tokenId: z.string().nullable(),
+  /**
+   * The host operator: holds the `host` permission (host-wide settings such as the FFmpeg path,
+   * running a binary, writing the host's shared folders). The auth service decides: on the open
+   * desktop host and in token mode the caller is the host operator; in users mode the admins of
+   * the install's first tenant (`LOCAL_TENANT`, made by setup) are, those of other tenants not.
+   */
+  hostOperator: z.boolean().default(false),
 });
 export type AuthPrincipal = z.infer<typeof AuthPrincipal>;
 
@@ -121,6 +128,8 @@ export const AccessClaims = z.object({
   tid: z.string().min(1),
   role: Role,
   email: z.string(),
+  /** The holder is the host operator (`AuthPrincipal.hostOperator`); absent means no. */
+  hop: z.boolean().default(false),
   /** Seconds since the epoch. */
   iat: z.number().int(),
   exp: z.number().int(),
@@ -155,11 +164,28 @@ export const RevokedSignal = z.object({
 export type RevokedSignal = z.infer<typeof RevokedSignal>;
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
-const NEEDED: Record<Permission, Role> = { read: "viewer", operate: "operator", admin: "admin" };
+const NEEDED: Record<Permission, Role> = {
+  read: "viewer",
+  operate: "operator",
+  admin: "admin",
+  host: "admin",
+};
 
-/** The least role that holds a permission: read → viewer, operate → operator, admin → admin. */
+/**
+ * The least role that holds a permission: read → viewer, operate → operator, admin → admin,
+ * host → admin (and the caller must also be the host operator, see `holdsPermission`).
+ */
 export function roleFor(permission: Permission): Role {
   return NEEDED[permission];
+}
+
+/** Whether a caller holds a permission: a high enough role and, for `host`, the host operator. */
+export function holdsPermission(
+  caller: { role: Role | null; hostOperator?: boolean | undefined },
+  permission: Permission,
+): boolean {
+  if (caller.role === null || !roleAtLeast(caller.role, roleFor(permission))) return false;
+  return permission !== "host" || caller.hostOperator === true;
 }
 
 /** Whether `role` is `other` or above it (admin > operator > viewer). */

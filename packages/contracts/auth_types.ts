@@ -13,6 +13,8 @@ export const Whoami = z.object({
   /** `null` on an open desktop host. */
   role: Role.nullable(),
   via: AuthMethod,
+  /** Holds the `host` permission: host-wide settings and FFmpeg (see `AuthPrincipal`). */
+  hostOperator: z.boolean().default(false),
 });
 export type Whoami = z.infer<typeof Whoami>;
 

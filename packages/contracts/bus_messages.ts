@@ -21,6 +21,8 @@ export const RequestMeta = z.object({
   ip: z.string().nullable(),
   /** How the gateway authenticated the caller (absent for service-to-service calls). */
   via: AuthMethod.optional(),
+  /** The caller is the host operator (may change host-wide settings); absent means no. */
+  hostOperator: z.boolean().optional(),
 });
 export type RequestMeta = z.infer<typeof RequestMeta>;
 

@@ -181,13 +181,21 @@ Deno.test("permissions follow the read/operate/admin rules", () => {
       "export_data",
       "clear_data",
       "rotate_machine_key",
-      "validate_ffmpeg_path",
-      "download_ffmpeg",
-      "delete_ffmpeg",
     ]
   ) {
     assert.equal(COMMANDS[name as keyof typeof COMMANDS].permission, "admin", name);
   }
+});
+
+Deno.test("exactly the commands that run a host binary or write the host's folders need host", () => {
+  const host = all.filter((def) => def.permission === "host").map((def) => def.name).sort();
+  assert.deepEqual(host, [
+    "cancel_ffmpeg_download",
+    "delete_ffmpeg",
+    "download_ffmpeg",
+    "install_theme",
+    "validate_ffmpeg_path",
+  ]);
 });
 
 Deno.test("exactly the UI-polled commands are quiet", () => {

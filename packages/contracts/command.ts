@@ -20,8 +20,12 @@ export const CommandGroup = z.enum([
 ]);
 export type CommandGroup = z.infer<typeof CommandGroup>;
 
-/** What a caller needs to run a command; roles map to these in the auth service. */
-export const Permission = z.enum(["read", "operate", "admin"]);
+/**
+ * What a caller needs to run a command; roles map to these (see `auth_protocol.ts`). `host` is
+ * above `admin`: host-wide power (running a binary, writing the host's shared folders) that
+ * belongs to the host operator, not to a tenant's admin.
+ */
+export const Permission = z.enum(["read", "operate", "admin", "host"]);
 export type Permission = z.infer<typeof Permission>;
 
 /** One command of the catalogue: its owner, its argument and result schemas. */
@@ -35,7 +39,8 @@ export interface CommandDef<
   summary: string;
   args: Args;
   result: Result;
-  /** `read` commands are allowed for viewers; `operate` for operators; `admin` for admins. */
+  /** `read` commands are allowed for viewers; `operate` for operators; `admin` for admins;
+   * `host` for admins who are the host operator. */
   permission: Permission;
   /** Polled by the UI: logged at debug, not info. */
   quiet?: boolean;

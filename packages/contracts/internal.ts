@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HostSettings } from "./settings_types.ts";
 import { SUBJECT_ROOT } from "./subjects.ts";
 
 /**
@@ -19,5 +20,14 @@ export const INTERNAL = {
     }),
     /** targetId → stored key (still `${ENV}` if written so); unknown or locked ids are absent. */
     reply: z.object({ keys: z.record(z.string(), z.string()) }),
+  },
+  /**
+   * The encoder asks the profiles service for the host-wide settings (the FFmpeg path): never a
+   * tenant's, so no tenant picks what a shared worker executes.
+   */
+  hostSettings: {
+    subject: `${SUBJECT_ROOT}.internal.profiles.host_settings`,
+    request: z.object({}),
+    reply: HostSettings,
   },
 } as const;

@@ -17,6 +17,18 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
+/**
+ * The settings that belong to the host, not to a tenant: they name or fetch a binary on the
+ * host. Every tenant reads the host's values in `get_settings`; only the host operator changes
+ * them, and the encoder takes FFmpeg from them alone.
+ */
+export const HOST_SETTINGS_FIELDS = ["ffmpegPath", "autoDownloadFfmpeg"] as const;
+export type HostSettingsField = (typeof HOST_SETTINGS_FIELDS)[number];
+
+/** The host-wide part of {@linkcode Settings}. */
+export const HostSettings = Settings.pick({ ffmpegPath: true, autoDownloadFfmpeg: true });
+export type HostSettings = z.infer<typeof HostSettings>;
+
 /** Result of `rotate_machine_key`. */
 export const RotationReport = z.object({
   profilesUpdated: z.number().int().min(0),

@@ -19,7 +19,13 @@ export interface AccessTokenSigner {
   readonly publicJwk: PublicJwk;
   /** A signed token for that user, valid for `ttlSecs`. */
   sign(
-    subject: { userId: string; tenantId: string; role: Role; email: string },
+    subject: {
+      userId: string;
+      tenantId: string;
+      role: Role;
+      email: string;
+      hostOperator?: boolean;
+    },
     ttlSecs: number,
   ): Promise<string>;
 }
@@ -71,10 +77,11 @@ export async function loadAccessTokenSigner(
     publicJwk,
     async sign(subject, ttlSecs) {
       const iat = Math.floor(Date.now() / 1000);
-      const claims: Pick<AccessClaims, "tid" | "role" | "email"> = {
+      const claims: Pick<AccessClaims, "tid" | "role" | "email" | "hop"> = {
         tid: subject.tenantId,
         role: subject.role,
         email: subject.email,
+        hop: subject.hostOperator === true,
       };
       return await new SignJWT(claims)
         .setProtectedHeader({ alg: "EdDSA", typ: "JWT", kid })

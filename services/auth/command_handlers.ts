@@ -30,6 +30,7 @@ export function authCommandHandlers(ctx: AuthContext) {
         email: user?.email ?? null,
         role: meta.role,
         via: meta.via ?? (meta.role === null ? "open" : "shared_token"),
+        hostOperator: meta.hostOperator === true,
       };
     },
 

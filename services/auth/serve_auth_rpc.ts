@@ -22,6 +22,7 @@ import {
 import type { Bus, Subscription } from "@spiritstream/bus";
 import { type AuthContext, NO_TENANT } from "./auth_context.ts";
 import type { UserRecord } from "./auth_store.ts";
+import { isHostOperator } from "./host_operator.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import { hashSecret, newId, newSecret, secretEquals } from "./secrets.ts";
 
@@ -93,6 +94,7 @@ async function resolve(ctx: AuthContext, request: ResolveRequest): Promise<Resol
         via: "api_token",
         email: null,
         tokenId: record.id,
+        hostOperator: isHostOperator(record),
       },
     };
   }
@@ -352,7 +354,13 @@ async function issuePair(ctx: AuthContext, pair: { user: UserRecord; familyId: s
     usedAt: null,
   });
   const accessToken = await ctx.signer.sign(
-    { userId: user.id, tenantId: user.tenantId, role: user.role, email: user.email },
+    {
+      userId: user.id,
+      tenantId: user.tenantId,
+      role: user.role,
+      email: user.email,
+      hostOperator: isHostOperator(user),
+    },
     ctx.lifetimes.accessSecs,
   );
   return {
@@ -383,8 +391,17 @@ function refusal(error: string, extra: Partial<AuthRefusal> = {}): AuthRefusal {
   return { ok: false, error, invalid: false, locked: false, retryAfterMs: 0, ...extra };
 }
 
+/** Token mode: the one shared secret stands for the single tenant's admin, the host operator. */
 function sharedPrincipal(via: "shared_token" | "session"): AuthPrincipal {
-  return { tenantId: LOCAL_TENANT, userId: null, role: "admin", via, email: null, tokenId: null };
+  return {
+    tenantId: LOCAL_TENANT,
+    userId: null,
+    role: "admin",
+    via,
+    email: null,
+    tokenId: null,
+    hostOperator: true,
+  };
 }
 
 function userPrincipal(user: UserRecord): AuthPrincipal {
@@ -395,5 +412,6 @@ function userPrincipal(user: UserRecord): AuthPrincipal {
     via: "session",
     email: user.email,
     tokenId: null,
+    hostOperator: isHostOperator(user),
   };
 }

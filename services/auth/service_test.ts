@@ -112,6 +112,7 @@ Deno.test("startAuthService() token mode: shared token, real sessions, logout re
       via: "shared_token",
       email: null,
       tokenId: null,
+      hostOperator: true,
     });
     assert.equal(await resolve(h, "token", `${TOKEN}x`), null);
     assert.equal(
@@ -410,6 +411,7 @@ Deno.test("startAuthService() users: tenant-scoped admin commands, last admin ke
       email: ADMIN.email,
       role: "admin",
       via: "session",
+      hostOperator: false,
     });
     const viewer = await call(h, "create_user", {
       email: "Viewer@Example.com",

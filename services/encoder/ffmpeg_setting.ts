@@ -1,8 +1,8 @@
-import { COMMANDS, LOCAL_TENANT, type RequestMeta } from "@spiritstream/contracts";
+import { COMMANDS, INTERNAL, type RequestMeta } from "@spiritstream/contracts";
 import { type Bus, callCommand } from "@spiritstream/bus";
 import type { Logger } from "@spiritstream/kit";
 
-/** The `ffmpegPath` setting, owned by the profiles service and reached over the bus. */
+/** The host-wide `ffmpegPath` setting, owned by the profiles service and reached over the bus. */
 export interface FfmpegSetting {
   /** The configured path, or null when unset or when the profiles service does not answer. */
   read(): Promise<string | null>;
@@ -11,25 +11,17 @@ export interface FfmpegSetting {
 }
 
 /**
- * Reads the setting with `get_settings` as the local tenant: the FFmpeg binary belongs to the
- * worker, so in a multi-tenant deployment no tenant's settings may pick what a shared worker
- * executes; there SPIRITSTREAM_FFMPEG decides. Never reads another service's tables.
+ * Reads the host's setting (`INTERNAL.hostSettings`), never a tenant's: the FFmpeg binary belongs
+ * to the worker, so no tenant may pick what a shared worker executes; only the host operator
+ * sets it (and SPIRITSTREAM_FFMPEG when it is empty). Never reads another service's tables.
  */
 export function createFfmpegSetting(bus: Bus, logger: Logger): FfmpegSetting {
+  const { subject, reply } = INTERNAL.hostSettings;
   return {
     async read() {
-      const meta: RequestMeta = {
-        requestId: crypto.randomUUID(),
-        tenantId: LOCAL_TENANT,
-        userId: null,
-        role: null,
-        ip: null,
-      };
       try {
-        const settings = await callCommand(bus, COMMANDS.get_settings, { meta, args: {} }, {
-          timeoutMs: 3000,
-        });
-        return settings.ffmpegPath.trim() || null;
+        const host = reply.parse(await bus.request(subject, {}, { timeoutMs: 3000 }));
+        return host.ffmpegPath.trim() || null;
       } catch (error) {
         logger.debug({ err: error }, "ffmpegPath setting not readable; resolving without it");
         return null;

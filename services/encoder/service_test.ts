@@ -255,7 +255,7 @@ Deno.test("test_rtmp_target over the bus reaches nginx without publishing", asyn
   }
 });
 
-Deno.test("the ffmpegPath setting read over the bus wins; settings_changed and delete_ffmpeg apply", async () => {
+Deno.test("the host's ffmpegPath (INTERNAL.hostSettings) wins; settings_changed and delete_ffmpeg apply", async () => {
   const bus = createMemoryBus();
   let settings = Settings.parse({});
   const saved: string[] = [];
@@ -272,6 +272,11 @@ Deno.test("the ffmpegPath setting read over the bus wins; settings_changed and d
     },
   });
   await profiles.ready;
+  const host = bus.serve(
+    INTERNAL.hostSettings.subject,
+    () => Promise.resolve({ ffmpegPath: settings.ffmpegPath, autoDownloadFfmpeg: true }),
+  );
+  await host.ready;
   const h = await startEncoderHarness({ bus });
   function using(path: string): boolean {
     return h.lines.some((line) => {
@@ -280,8 +285,9 @@ Deno.test("the ffmpegPath setting read over the bus wins; settings_changed and d
     });
   }
   try {
-    const custom = `${h.dataDir}/custom-ffmpeg`;
+    const custom = `${h.dataDir}/custom/ffmpeg`;
     const managed = `${h.dataDir}/ffmpeg/ffmpeg`;
+    await Deno.mkdir(`${h.dataDir}/custom`);
     await Deno.mkdir(`${h.dataDir}/ffmpeg`);
     await Deno.symlink("/usr/bin/ffmpeg", custom);
     await Deno.symlink("/usr/bin/ffmpeg", managed);
@@ -303,6 +309,7 @@ Deno.test("the ffmpegPath setting read over the bus wins; settings_changed and d
     assert.equal(await h.call("get_bundled_ffmpeg_path", {}), "/usr/bin/ffmpeg");
   } finally {
     await h.close();
+    await host.close();
     await profiles.close();
     await bus.close();
   }

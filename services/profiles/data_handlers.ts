@@ -4,7 +4,10 @@ import { exportData } from "./data/export_data.ts";
 import { importData } from "./data/import_data.ts";
 import { resolveAllowedPath } from "./data/safe_path.ts";
 import type { HandlerContext, HandlerOf } from "./handler_context.ts";
-import { Settings } from "@spiritstream/contracts";
+import { readSettings, writeSettings } from "./host_settings.ts";
+
+const HOST_ONLY_REASON =
+  "a host-wide setting: only the host operator may change it, so the host's value was kept";
 
 /** Import and export of whole data sets. */
 export interface DataHandlers {
@@ -30,7 +33,7 @@ export function createDataHandlers(h: HandlerContext): DataHandlers {
         file,
         passphrase: args.passphrase ?? null,
         includePlaintextSecrets: args.includePlaintextSecrets,
-        settings: Settings.parse(await settings.get(meta.tenantId) ?? {}),
+        settings: await readSettings(settings, meta.tenantId),
       });
       h.log.info({ file }, "Data exported");
       return null;
@@ -38,12 +41,18 @@ export function createDataHandlers(h: HandlerContext): DataHandlers {
 
     async import_spiritstream_data(args, meta) {
       const path = await resolveAllowedPath(args.path, { field: "path", roots });
+      const kept: string[] = [];
       const report = await importData(ctx, meta.tenantId, {
         path,
         passwords: args.passwords ?? {},
         passphrase: args.passphrase ?? null,
-        saveSettings: (imported) => settings.save(meta.tenantId, imported),
+        async saveSettings(imported) {
+          kept.push(...(await writeSettings(ctx.db, meta, imported, { keepHost: true })).kept);
+        },
       });
+      for (const field of kept) {
+        report.skipped.push({ name: `settings.${field}`, reason: HOST_ONLY_REASON });
+      }
       for (const name of report.profilesImported) {
         await events.emit(meta.tenantId, "profile_changed", { action: "saved", name });
       }

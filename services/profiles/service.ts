@@ -6,6 +6,7 @@ import { createDataKeyring } from "./crypto/data_keys.ts";
 import { createDataHandlers } from "./data_handlers.ts";
 import { createDataKeyStore } from "./data_key_store.ts";
 import type { HandlerContext } from "./handler_context.ts";
+import { adoptLegacyHostSettings, serveHostSettings } from "./host_settings.ts";
 import { PROFILES_MIGRATIONS } from "./migrations.ts";
 import { createOrderHandlers } from "./order_handlers.ts";
 import { createProfileHandlers } from "./profile_handlers.ts";
@@ -50,6 +51,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
   const { bus, db, logger } = deps;
   const log = logger.child({ service: "profiles" });
   await migrate(db, "profiles", PROFILES_MIGRATIONS);
+  await adoptLegacyHostSettings(createSettingsStore(db));
   const root = deps.rootKeys;
   await repairRootKeys(db, root, log);
   const ctx: VaultContext = {
@@ -91,12 +93,15 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     checks: { store: () => db.ping() },
     handlers,
   });
-  const internal = serveResolveStreamKeys(bus, context.vault);
-  await Promise.all([service.ready, internal.ready]);
+  const internal = [
+    serveResolveStreamKeys(bus, context.vault),
+    serveHostSettings(bus, context.settings),
+  ];
+  await Promise.all([service.ready, ...internal.map((sub) => sub.ready)]);
   return {
     ready: Promise.resolve(),
     async close() {
-      await internal.close();
+      for (const sub of internal) await sub.close();
       await service.close();
       await themes.close();
     },

@@ -1,6 +1,7 @@
-import { type RotationReport, Settings } from "@spiritstream/contracts";
+import { LOCAL_TENANT, type RotationReport, type Settings } from "@spiritstream/contracts";
 import { createDataKeyStore } from "./data_key_store.ts";
 import type { HandlerContext, HandlerOf } from "./handler_context.ts";
+import { readSettings, writeSettings } from "./host_settings.ts";
 import { lockTenant } from "./lock_tenant.ts";
 import { createProfileStore } from "./profile_store.ts";
 import { rotateKeys } from "./rotate_keys.ts";
@@ -20,13 +21,17 @@ export function createSettingsHandlers(h: HandlerContext): SettingsHandlers {
   const { settings, events, ctx } = h;
   return {
     async get_settings(_args, meta) {
-      return Settings.parse(await settings.get(meta.tenantId) ?? {});
+      return await readSettings(settings, meta.tenantId);
     },
 
     // Log pruning by logRetentionDays belongs to the events service, which owns the logs.
     async save_settings(args, meta) {
-      await settings.save(meta.tenantId, args.settings);
+      const { hostChanged } = await writeSettings(ctx.db, meta, args.settings);
       await events.emit(meta.tenantId, "settings_changed", {});
+      // Host-wide changes concern the host's own channel too (the encoder follows it).
+      if (hostChanged.length > 0 && meta.tenantId !== LOCAL_TENANT) {
+        await events.emit(LOCAL_TENANT, "settings_changed", {});
+      }
       return null;
     },
 

@@ -63,6 +63,22 @@ export function settingsStoreContract(name: string, create: CreateSettingsStore)
         await store.clear("tenant-never-saved");
       });
 
+      await t.step("host settings are one row apart from every tenant's", async () => {
+        assert.equal(await store.getHost(), null);
+        await store.save("*", { owner: "tenant-star" });
+        await store.saveHost({ ffmpegPath: "/usr/bin/ffmpeg" });
+        await store.saveHost({ ffmpegPath: "/opt/ffmpeg/ffmpeg" });
+        assert.deepEqual(await store.getHost(), { ffmpegPath: "/opt/ffmpeg/ffmpeg" });
+        assert.deepEqual(await store.get("*"), { owner: "tenant-star" });
+        await store.clear("*");
+        await store.clear("tenant-a");
+        assert.deepEqual(await store.getHost(), { ffmpegPath: "/opt/ffmpeg/ffmpeg" });
+        await assert.rejects(
+          store.saveHost([1] as unknown as Record<string, unknown>),
+          (error: unknown) => error instanceof AppError && error.code === "invalid_argument",
+        );
+      });
+
       await t.step("an empty tenant id or a non-object is refused", async () => {
         const invalid = (pattern: RegExp) => (error: unknown) =>
           error instanceof AppError && error.code === "invalid_argument" &&

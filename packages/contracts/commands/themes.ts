@@ -36,7 +36,8 @@ export const THEMES_COMMANDS = {
     ...base,
     name: "install_theme",
     summary: "Validates a theme file on the host and installs it as a custom theme.",
-    permission: "admin",
+    // Themes are per host: the file lands in the host's shared themes folder.
+    permission: "host",
     args: z.object({
       themePath: z.string().min(1).refine((p) => !p.split(/[\\/]/).includes(".."), {
         message: 'theme path must not contain ".."',

@@ -27,21 +27,6 @@ export async function testFfmpeg(resolved: { path: string }): Promise<string> {
   return probe.version;
 }
 
-/**
- * `validate_ffmpeg_path`: the path must exist, be a file, run `-version`, print "ffmpeg version"
- * and be FFmpeg 4.4 or newer. Answers the version line; throws invalid_argument naming the rule.
- */
-export async function validateFfmpegPath(path: string): Promise<string> {
-  if (typeof path !== "string" || path.trim() === "") {
-    throw new AppError("invalid_argument", 'Invalid argument "path": must not be empty');
-  }
-  const probe = await probeFfmpeg(path.trim());
-  if (!probe.ok) {
-    throw new AppError("invalid_argument", `Invalid argument "path": ${probe.reason} (${path})`);
-  }
-  return probe.version;
-}
-
 /** Options for {@linkcode bundledFfmpegPath}. */
 export interface BundledFfmpegOptions {
   /** The data directory SpiritStream manages; a copy at `<managedDir>/ffmpeg` counts. */

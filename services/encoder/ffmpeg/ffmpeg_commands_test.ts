@@ -8,7 +8,6 @@ import {
   deleteFfmpeg,
   downloadFfmpeg,
   testFfmpeg,
-  validateFfmpegPath,
 } from "./ffmpeg_commands.ts";
 
 const systemFfmpeg = requireBinary("ffmpeg");
@@ -37,30 +36,6 @@ Deno.test("testFfmpeg() runs the resolved FFmpeg and answers its version line", 
     testFfmpeg({ path: "/nonexistent/ffmpeg" }),
     appError("failed_precondition", /FFmpeg at \/nonexistent\/ffmpeg does not work: no file/),
   );
-});
-
-Deno.test("validateFfmpegPath() answers the version line or names the broken rule", async () => {
-  assert.match(await validateFfmpegPath(systemFfmpeg), /^ffmpeg version /);
-  await assert.rejects(
-    validateFfmpegPath("  "),
-    appError("invalid_argument", /"path": must not be empty/),
-  );
-  await withTempDir(async (dir) => {
-    await assert.rejects(
-      validateFfmpegPath(join(dir, "nope")),
-      appError("invalid_argument", /"path": no file exists at this path \(.*nope\)/),
-    );
-    await assert.rejects(
-      validateFfmpegPath(dir),
-      appError("invalid_argument", /"path": this path is a directory, not a file/),
-    );
-    const fake = join(dir, "ffmpeg");
-    await Deno.writeTextFile(fake, "#!/bin/sh\necho Lavf-but-not-really\n", { mode: 0o755 });
-    await assert.rejects(
-      validateFfmpegPath(fake),
-      appError("invalid_argument", /did not print "ffmpeg version"/),
-    );
-  });
 });
 
 Deno.test("bundledFfmpegPath() answers the setting, then the managed copy, else null", async () => {

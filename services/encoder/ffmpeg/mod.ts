@@ -25,8 +25,8 @@ export {
   downloadFfmpeg,
   type FfmpegUpdateStatus,
   testFfmpeg,
-  validateFfmpegPath,
 } from "./ffmpeg_commands.ts";
+export { validateFfmpegPath, type ValidateFfmpegPathOptions } from "./validate_ffmpeg_path.ts";
 export {
   type DetectedEncoders,
   detectEncoders,

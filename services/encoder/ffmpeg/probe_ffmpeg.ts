@@ -21,6 +21,8 @@ export type FfmpegProbe =
 export interface ProbeFfmpegOptions {
   /** @default 10000 */
   timeoutMs?: number;
+  /** Run `-version` with an empty environment. @default false */
+  emptyEnv?: boolean;
 }
 
 const RELEASE = /^ffmpeg version n?(\d{1,2})(?:\.(\d+))?(?:$|[^\d])/;
@@ -77,12 +79,12 @@ export async function probeFfmpeg(
   path: string,
   options: ProbeFfmpegOptions = {},
 ): Promise<FfmpegProbe> {
-  const { timeoutMs = 10_000 } = options;
+  const { timeoutMs = 10_000, emptyEnv = false } = options;
   const problem = await fileProblem(path);
   if (problem) return { ok: false, reason: problem, missing: problem === MISSING };
   let result;
   try {
-    result = await runCommand(path, ["-version"], { timeoutMs });
+    result = await runCommand(path, ["-version"], { timeoutMs, emptyEnv });
   } catch (error) {
     if (error instanceof Deno.errors.PermissionDenied) {
       return {

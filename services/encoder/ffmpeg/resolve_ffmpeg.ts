@@ -1,6 +1,7 @@
 import { posix, win32 } from "node:path";
 import { AppError } from "@spiritstream/contracts";
 import { probeFfmpeg } from "./probe_ffmpeg.ts";
+import { ffmpegNameProblem } from "./validate_ffmpeg_path.ts";
 
 /** Where a resolved FFmpeg came from, in the order they are tried. */
 export type FfmpegSource = "setting" | "env" | "path" | "well-known";
@@ -115,6 +116,12 @@ export async function resolveFfmpeg(options: ResolveFfmpegOptions = {}): Promise
   const list = candidates(options, platform);
   const skipped: SkippedFfmpeg[] = [];
   for (const candidate of list) {
+    // The setting is data (stored, imported): only a file named like FFmpeg is ever run from it.
+    const misnamed = candidate.source === "setting" ? ffmpegNameProblem(candidate.path) : null;
+    if (misnamed) {
+      skipped.push({ ...candidate, reason: misnamed });
+      continue;
+    }
     const probe = await probeFfmpeg(candidate.path, { timeoutMs: options.timeoutMs });
     if (probe.ok) {
       return {

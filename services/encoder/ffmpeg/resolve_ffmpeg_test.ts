@@ -95,6 +95,29 @@ Deno.test("resolveFfmpeg() records a broken setting, rejects an old FFmpeg, then
   });
 });
 
+Deno.test("resolveFfmpeg() never runs a setting whose file is not named like FFmpeg", async () => {
+  await withScratch(async (s) => {
+    const marker = join(s.dir, "ran");
+    const shell = join(s.dir, "sh-like");
+    await Deno.writeTextFile(
+      shell,
+      `#!/bin/sh\necho ran > '${marker}'\necho "ffmpeg version 6.1"\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    await Deno.chmod(shell, 0o755);
+    const resolved = await resolveFfmpeg({ settingPath: shell, pathEnv: systemDir });
+    assert.equal(resolved.source, "path");
+    assert.deepEqual(resolved.skipped, [{
+      source: "setting",
+      path: shell,
+      reason: 'its file name must be ffmpeg, ffmpeg.exe or ffmpeg-<version>, not "sh-like"',
+    }]);
+    assert.equal(await Deno.lstat(marker).then(() => true, () => false), false, "never ran");
+  });
+});
+
 Deno.test("resolveFfmpeg() skips a file that is not executable", async () => {
   await withScratch(async (s) => {
     const plain = await s.script("noexec", "ffmpeg version 6.0", 0o644);

@@ -12,20 +12,35 @@ export interface CommandResult {
 export interface RunCommandOptions {
   /** Kill the process after this long. @default 10000 */
   timeoutMs?: number;
+  /** Run with an empty environment instead of this process's. @default false */
+  emptyEnv?: boolean;
 }
+
+/** How long output is still read after the process exited (a child it left may hold the pipes). */
+const DRAIN_MS = 1000;
 
 /**
  * Runs a program to completion with stdin closed and a hard timeout. Spawn failures (missing file,
- * no permission) are thrown as Deno errors so callers can name the cause.
+ * no permission) are thrown as Deno errors so callers can name the cause. The timeout bounds the
+ * whole call: output is read only briefly past the program's exit, so a child it left behind
+ * holding stdout open cannot keep the caller waiting.
  */
 export async function runCommand(
   path: string,
   args: string[],
   options: RunCommandOptions = {},
 ): Promise<CommandResult> {
-  const { timeoutMs = 10_000 } = options;
-  const child = new Deno.Command(path, { args, stdin: "null", stdout: "piped", stderr: "piped" })
-    .spawn();
+  const { timeoutMs = 10_000, emptyEnv = false } = options;
+  // Never through a shell: the path is the program, the arguments go to it as they are.
+  const child = new Deno.Command(path, {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    ...(emptyEnv ? { clearEnv: true, env: {} } : {}),
+  }).spawn();
+  const stdout = new StreamText(child.stdout);
+  const stderr = new StreamText(child.stderr);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -36,16 +51,55 @@ export async function runCommand(
     }
   }, timeoutMs);
   try {
-    const output = await child.output();
-    const decoder = new TextDecoder();
+    const status = await child.status;
+    await Promise.all([stdout.finish(DRAIN_MS), stderr.finish(DRAIN_MS)]);
     return {
-      code: output.code,
-      success: output.success && !timedOut,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
+      code: status.code,
+      success: status.success && !timedOut,
+      stdout: stdout.text,
+      stderr: stderr.text,
       timedOut,
     };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Reads a stream to text in the background until it ends or {@linkcode finish} gives up. */
+class StreamText {
+  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #decoder = new TextDecoder();
+  #text = "";
+  #done: Promise<void>;
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.#reader = stream.getReader();
+    this.#done = this.#pump();
+  }
+
+  get text(): string {
+    return this.#text;
+  }
+
+  /** Waits up to `ms` for the end of the stream, then stops reading. */
+  async finish(ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+    await Promise.race([this.#done, late]);
+    clearTimeout(timer);
+    await this.#reader.cancel().catch(() => {});
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      for (;;) {
+        const { done, value } = await this.#reader.read();
+        if (done) break;
+        this.#text += this.#decoder.decode(value, { stream: true });
+      }
+      this.#text += this.#decoder.decode();
+    } catch {
+      // cancelled by finish(): what was read so far is the output
+    }
   }
 }

@@ -61,6 +61,8 @@ export async function startEncoderHarness(
         userId: null,
         role: "admin" as const,
         ip: null,
+        // The host's own tenant is the host operator's; other tenants are not.
+        hostOperator: tenantId === LOCAL_TENANT,
       };
       return callCommand(bus, COMMANDS[name], { meta, args }, { timeoutMs: 30_000 });
     },

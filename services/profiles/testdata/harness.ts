@@ -102,6 +102,8 @@ export async function startHarness(
     userId: null,
     role: null,
     ip: null,
+    // The open desktop host: whoever reaches it operates the host.
+    hostOperator: true,
     ...extra,
   });
   const harness: Harness = {

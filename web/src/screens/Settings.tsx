@@ -9,7 +9,7 @@ import { SecretInput } from "../components/SecretInput.tsx";
 import { useCommand } from "../components/use_command.ts";
 import { act } from "../state/actions.ts";
 import { active, loadProfile, saveProfile, setActive } from "../state/profiles.ts";
-import { isAdmin } from "../state/session.ts";
+import { isAdmin, isHostOperator } from "../state/session.ts";
 import { applyTheme, themeId, themes } from "../state/theme.ts";
 
 /** FFmpeg, logs, appearance and remote access. */
@@ -34,11 +34,13 @@ function GeneralSettings(props: { initial: GlobalSettings; onSaved: () => void }
   const [check, setCheck] = useState<{ ok: boolean; text: string } | null>(null);
   const set = (change: Partial<GlobalSettings>) => setS({ ...s, ...change });
   const admin = isAdmin.value;
+  // A tenant's admin sees the host's FFmpeg settings but cannot change or probe other paths.
+  const host = isHostOperator.value;
 
   async function testFfmpeg() {
     setCheck(null);
     try {
-      const version = s.ffmpegPath.trim()
+      const version = host && s.ffmpegPath.trim()
         ? await invoke("validate_ffmpeg_path", { path: s.ffmpegPath.trim() })
         : await invoke("test_ffmpeg");
       setCheck({ ok: true, text: version });
@@ -63,11 +65,18 @@ function GeneralSettings(props: { initial: GlobalSettings; onSaved: () => void }
     <form class="card" aria-labelledby="general-title" onSubmit={save}>
       <h2 id="general-title">General</h2>
       <div class="form-grid">
-        <Field label="FFmpeg path" hint="Leave empty to find FFmpeg automatically." wide>
+        <Field
+          label="FFmpeg path"
+          hint={host
+            ? "Leave empty to find FFmpeg automatically."
+            : "Set by the host operator for the whole server."}
+          wide
+        >
           <span class="inline">
             <input
               name="ffmpegPath"
               value={s.ffmpegPath}
+              disabled={!host}
               spellcheck={false}
               placeholder="/usr/bin/ffmpeg"
               onInput={(e) => set({ ffmpegPath: e.currentTarget.value })}
@@ -89,6 +98,7 @@ function GeneralSettings(props: { initial: GlobalSettings; onSaved: () => void }
           <input
             type="checkbox"
             checked={s.autoDownloadFfmpeg}
+            disabled={!host}
             onChange={(e) => set({ autoDownloadFfmpeg: e.currentTarget.checked })}
           />
           Download FFmpeg automatically when it is missing

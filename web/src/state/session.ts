@@ -22,6 +22,12 @@ export const isAdmin = computed(() => {
   return role === undefined || role === null || role === "admin";
 });
 
+/** Host-wide settings (the FFmpeg path) are the host operator's: on open hosts, whoever is here. */
+export const isHostOperator = computed(() => {
+  const who = whoami.value;
+  return who === null || who.role === null || who.hostOperator === true;
+});
+
 /** Viewers may look but not press. */
 export const canOperate = computed(() => whoami.value?.role !== "viewer");
 

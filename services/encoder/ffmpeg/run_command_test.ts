@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { runCommand } from "./run_command.ts";
+
+Deno.test("runCommand() answers output and exit code, without a shell", async () => {
+  const result = await runCommand("/bin/echo", ["$HOME", "a;b"]);
+  assert.equal(result.stdout, "$HOME a;b\n");
+  assert.equal(result.success, true);
+  assert.equal(result.timedOut, false);
+});
+
+Deno.test("runCommand() returns once the program exits, even if a child it left holds stdout", async () => {
+  const started = Date.now();
+  const result = await runCommand("/bin/sh", ["-c", "sleep 60 & echo $!"], { timeoutMs: 5000 });
+  const leftover = Number(result.stdout.trim());
+  try {
+    assert.equal(result.success, true);
+    // Generous: without the drain limit the call waits the full 60 s of the child.
+    assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
+  } finally {
+    if (leftover > 0) Deno.kill(leftover, "SIGKILL");
+  }
+});
+
+Deno.test("runCommand() with emptyEnv passes no variable of this process", async () => {
+  Deno.env.set("SPIRITSTREAM_RUN_COMMAND_TEST", "secret-value");
+  try {
+    const inherited = await runCommand("/usr/bin/env", []);
+    assert.match(inherited.stdout, /SPIRITSTREAM_RUN_COMMAND_TEST=secret-value/);
+    const empty = await runCommand("/usr/bin/env", [], { emptyEnv: true });
+    assert.equal(empty.stdout, "");
+  } finally {
+    Deno.env.delete("SPIRITSTREAM_RUN_COMMAND_TEST");
+  }
+});
