@@ -40,3 +40,4 @@ export {
   type Rand,
   seedOf,
 } from "./fuzz_bodies.ts";
+export { type ObsStudio, type ObsStudioOptions, startObsStudio } from "./obs_studio.ts";

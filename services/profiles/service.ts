@@ -18,6 +18,8 @@ import { createSettingsStore } from "./settings_store.ts";
 import { createUnlockedSessions } from "./unlocked_sessions.ts";
 import type { VaultContext } from "./vault_context.ts";
 import { createThemeService } from "./themes/mod.ts";
+import { ObsControl } from "./obs/obs_control.ts";
+import { createObsHandlers } from "./obs/obs_handlers.ts";
 
 /** What the profiles service is built from. */
 export interface ProfilesServiceDeps {
@@ -36,6 +38,8 @@ export interface ProfilesServiceDeps {
   redactor?: Redactor;
   /** How long an unlocked protected profile stays unlocked without use. @default 30 minutes */
   unlockTtlMs?: number;
+  /** Reconnect back-off of the OBS links. @default 500 ms doubling to 10 s */
+  obsRetryDelaysMs?: { first: number; max: number };
 }
 
 /** Migrates the profiles store and serves the profiles, settings and data commands. */
@@ -63,6 +67,19 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     profilesPath: deps.profilesPath ?? deps.dataDir,
   };
   const events = context.events;
+  const obs = new ObsControl({
+    bus,
+    vault: context.vault,
+    events,
+    log,
+    redactor: deps.redactor,
+    retryDelaysMs: deps.obsRetryDelaysMs,
+  });
+  context.activated = (tenantId, profile) =>
+    void obs.applyProfile(tenantId, profile).catch((error) =>
+      log.warn({ err: error, tenantId }, "Could not apply the profile's OBS settings")
+    );
+  await obs.ready;
   const themes = await createThemeService({
     dataDir: deps.dataDir,
     homeDir: deps.homeDir,
@@ -76,6 +93,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     ...createProfileHandlers(context),
     ...createOrderHandlers(context),
     ...createDataHandlers(context),
+    ...createObsHandlers(obs),
   };
   const service = hostService(bus, "profiles", {
     catalogue: COMMANDS,
@@ -90,6 +108,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     async close() {
       await internal.close();
       await service.close();
+      await obs.close();
       await themes.close();
     },
   };
