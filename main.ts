@@ -80,6 +80,7 @@ const services: HostedService[] = [
     dataDir: config.dataDir,
     homeDir: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? null,
     profilesPath: `${config.dataDir}/profiles.db`,
+    webhookBase: config.webhookBase,
   }).catch((error) => exitIfOperatorError(error, SecretKeyError)),
 ];
 // The profiles service knows the last profile's backend settings: they sit between the

@@ -22,6 +22,7 @@ const service = await startProfilesService({
   profilesPath: config.databaseUrl
     ? "PostgreSQL (SPIRITSTREAM_DATABASE_URL)"
     : `${config.dataDir}/profiles.db`,
+  webhookBase: config.webhookBase,
 }).catch((error) => exitIfOperatorError(error, SecretKeyError));
 onStop(() => service.close());
 ready("Profiles service is ready");

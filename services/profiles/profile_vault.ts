@@ -103,7 +103,7 @@ export function createProfileVault(ctx: VaultContext): ProfileVault {
     },
 
     async save(tenantId, profile, password) {
-      validateProfile(profile);
+      validateProfile(profile, "profile", { webhookBase: ctx.webhookBase });
       for (let attempt = 1;; attempt++) {
         const before = await profiles.byId(tenantId, profile.id);
         const keys = await planKeys(tenantId, before, password);

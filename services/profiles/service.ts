@@ -20,6 +20,8 @@ import type { VaultContext } from "./vault_context.ts";
 import { createThemeService } from "./themes/mod.ts";
 import { ObsControl } from "./obs/obs_control.ts";
 import { createObsHandlers } from "./obs/obs_handlers.ts";
+import { DiscordNotifier } from "./discord/discord_notifier.ts";
+import { createDiscordHandlers } from "./discord/discord_handlers.ts";
 
 /** What the profiles service is built from. */
 export interface ProfilesServiceDeps {
@@ -40,6 +42,8 @@ export interface ProfilesServiceDeps {
   unlockTtlMs?: number;
   /** Reconnect back-off of the OBS links. @default 500 ms doubling to 10 s */
   obsRetryDelaysMs?: { first: number; max: number };
+  /** `SPIRITSTREAM_WEBHOOK_BASE`: another HTTPS prefix Discord webhook URLs may start with. */
+  webhookBase?: string | null;
 }
 
 /** Migrates the profiles store and serves the profiles, settings and data commands. */
@@ -54,6 +58,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     keys: createDataKeyring(root),
     sessions: createUnlockedSessions({ ttlMs: deps.unlockTtlMs }),
     redactor: deps.redactor,
+    webhookBase: deps.webhookBase ?? null,
   };
   const context: HandlerContext = {
     vault: createProfileVault(ctx),
@@ -94,6 +99,15 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     ...createOrderHandlers(context),
     ...createDataHandlers(context),
     ...createObsHandlers(obs),
+    ...createDiscordHandlers(
+      new DiscordNotifier({
+        logger: log,
+        redactor: deps.redactor,
+        webhookBase: deps.webhookBase ?? null,
+        imageRoots: [deps.dataDir, ...(deps.homeDir ? [deps.homeDir] : [])],
+      }),
+      context.vault,
+    ),
   };
   const service = hostService(bus, "profiles", {
     catalogue: COMMANDS,

@@ -1,12 +1,13 @@
 import {
   AppError,
-  DiscordWebhookUrl,
   MASKED_SECRET,
   normaliseTargetUrl,
   type OutputGroup,
   type Profile,
   StreamUrl,
 } from "@spiritstream/contracts";
+
+import { discordWebhookProblem } from "./discord/webhook_url.ts";
 
 /* Rules a profile must meet to be saved, beyond its schema: ranges of encoded groups, unique ids,
  * usable URLs. Each problem names the field path and the rule, like `describeZodError`. */
@@ -17,7 +18,11 @@ const ID_RULE = "must be 1 to 128 characters without spaces or control character
 const NO_SPACE = /^[^\s\p{Cc}]*$/u;
 
 /** Throws `invalid_argument` naming up to three problems; returns when the profile is fine. */
-export function validateProfile(profile: Profile, root = "profile"): void {
+export function validateProfile(
+  profile: Profile,
+  root = "profile",
+  options: { webhookBase?: string | null } = {},
+): void {
   const problems: string[] = [];
   const fail = (path: string, rule: string) =>
     problems.push(`Invalid argument "${root}.${path}": ${rule}`);
@@ -56,8 +61,8 @@ export function validateProfile(profile: Profile, root = "profile"): void {
   }
   const webhook = profile.settings.discord.webhookUrl;
   if (webhook !== "" && webhook !== MASKED_SECRET) {
-    const result = DiscordWebhookUrl.safeParse(webhook);
-    if (!result.success) fail("settings.discord.webhookUrl", result.error.issues[0]!.message);
+    const problem = discordWebhookProblem(webhook, options.webhookBase ?? null);
+    if (problem) fail("settings.discord.webhookUrl", problem);
   }
   if (problems.length > 0) {
     throw new AppError("invalid_argument", problems.slice(0, 3).join("; "));

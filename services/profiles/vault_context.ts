@@ -10,4 +10,6 @@ export interface VaultContext {
   sessions: UnlockedSessions;
   /** Learns every secret the vault opens, so no log line can carry one. */
   redactor?: Redactor;
+  /** `SPIRITSTREAM_WEBHOOK_BASE`: another HTTPS prefix a Discord webhook URL may start with. */
+  webhookBase?: string | null;
 }
