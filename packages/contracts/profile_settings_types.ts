@@ -51,6 +51,19 @@ export const DiscordSettings = z.object({
 });
 export type DiscordSettings = z.infer<typeof DiscordSettings>;
 
+/**
+ * Outage alerts (ours): a webhook message when a target fails or stays reconnecting longer than
+ * `afterSecs`, when the ingest is lost while live, and when each comes back; one per incident.
+ */
+export const AlertSettings = z.object({
+  enabled: z.boolean().default(false),
+  /** Discord webhook (format `discord`) or any HTTPS endpoint (format `json`); a secret. */
+  webhookUrl: z.string().default(""),
+  format: z.enum(["discord", "json"]).default("discord"),
+  afterSecs: z.number().int().min(1).max(3600).default(30),
+});
+export type AlertSettings = z.infer<typeof AlertSettings>;
+
 /** Unified-chat settings. */
 export const ChatSettings = z.object({
   twitchChannel: z.string().default(""),
@@ -98,6 +111,7 @@ export const ProfileSettings = z.object({
   backend: BackendSettings.prefault({}),
   obs: ObsConfig.prefault({}),
   discord: DiscordSettings.prefault({}),
+  alerts: AlertSettings.prefault({}),
   chat: ChatSettings.prefault({}),
   oauth: OAuthSettings.prefault({}),
 });

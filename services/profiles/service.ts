@@ -22,6 +22,7 @@ import { ObsControl } from "./obs/obs_control.ts";
 import { createObsHandlers } from "./obs/obs_handlers.ts";
 import { DiscordNotifier } from "./discord/discord_notifier.ts";
 import { createDiscordHandlers } from "./discord/discord_handlers.ts";
+import { AlertWatcher } from "./alerts/alert_watcher.ts";
 
 /** What the profiles service is built from. */
 export interface ProfilesServiceDeps {
@@ -84,7 +85,8 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     void obs.applyProfile(tenantId, profile).catch((error) =>
       log.warn({ err: error, tenantId }, "Could not apply the profile's OBS settings")
     );
-  await obs.ready;
+  const alerts = new AlertWatcher({ bus, vault: context.vault, log, redactor: deps.redactor });
+  await Promise.all([obs.ready, alerts.ready]);
   const themes = await createThemeService({
     dataDir: deps.dataDir,
     homeDir: deps.homeDir,
@@ -123,6 +125,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
       await internal.close();
       await service.close();
       await obs.close();
+      await alerts.close();
       await themes.close();
     },
   };

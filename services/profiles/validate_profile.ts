@@ -7,7 +7,7 @@ import {
   StreamUrl,
 } from "@spiritstream/contracts";
 
-import { discordWebhookProblem } from "./discord/webhook_url.ts";
+import { discordWebhookProblem, httpsUrlProblem } from "./discord/webhook_url.ts";
 
 /* Rules a profile must meet to be saved, beyond its schema: ranges of encoded groups, unique ids,
  * usable URLs. Each problem names the field path and the rule, like `describeZodError`. */
@@ -63,6 +63,13 @@ export function validateProfile(
   if (webhook !== "" && webhook !== MASKED_SECRET) {
     const problem = discordWebhookProblem(webhook, options.webhookBase ?? null);
     if (problem) fail("settings.discord.webhookUrl", problem);
+  }
+  const alerts = profile.settings.alerts;
+  if (alerts.webhookUrl !== "" && alerts.webhookUrl !== MASKED_SECRET) {
+    const problem = alerts.format === "discord"
+      ? discordWebhookProblem(alerts.webhookUrl, options.webhookBase ?? null)
+      : httpsUrlProblem(alerts.webhookUrl);
+    if (problem) fail("settings.alerts.webhookUrl", problem);
   }
   if (problems.length > 0) {
     throw new AppError("invalid_argument", problems.slice(0, 3).join("; "));

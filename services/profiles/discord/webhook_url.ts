@@ -29,10 +29,9 @@ export function discordWebhookProblem(url: string, extraBase: string | null): st
   return `webhook URL must start with ${prefixes.join(" or ")}`;
 }
 
-/** Checks a plain-JSON alert webhook URL: any HTTPS URL. */
-export function checkHttpsUrl(url: string, field: string): void {
-  if (isHttpsUrl(url)) return;
-  throw new AppError("invalid_argument", `Invalid argument "${field}": must be an https:// URL`);
+/** The rule a plain-JSON webhook URL breaks (it must be HTTPS), or null. */
+export function httpsUrlProblem(url: string): string | null {
+  return isHttpsUrl(url) ? null : "must be an https:// URL";
 }
 
 function isHttpsUrl(url: string): boolean {
