@@ -74,6 +74,30 @@ Deno.test("alert webhook: one message per outage of a destination stopped 20 s, 
     await waitForMedia(nginx, 0, key, { timeoutMs: 30_000 });
 
     await t.step(
+      "/metrics during the live stream: every target's state and bitrate, the ingest",
+      async () => {
+        const text = await waitFor(async () => {
+          const body = await (await fetch(`${host.base}/metrics`)).text();
+          const bitrate = body.match(
+            /^spiritstream_target_bitrate_kbps\{tenant="[^"]+",group="default",target="dest"\} (\d+)/m,
+          );
+          return bitrate && Number(bitrate[1]) > 0 ? body : null;
+        }, { timeoutMs: 15_000, what: "a target bitrate in /metrics" });
+        assert.match(
+          text,
+          /^spiritstream_target_state\{tenant="[^"]+",group="default",target="dest",state="live"\} 1$/m,
+        );
+        assert.match(text, /^spiritstream_ingest_connected\{tenant="[^"]+"\} 1$/m);
+        assert.match(text, /^spiritstream_ingest_bitrate_kbps\{tenant="[^"]+"\} [1-9]\d*$/m);
+        assert.match(
+          text,
+          /^spiritstream_group_frames\{tenant="[^"]+",group="default"\} [1-9]\d*$/m,
+        );
+        assert.deepEqual(findLeakedSecrets([text], [key, hookToken]), [], "no key in a label");
+      },
+    );
+
+    await t.step(
       "destination stopped 20 s and restarted: one 'down', then one 'back'",
       async () => {
         await nginx.stopServer(0);

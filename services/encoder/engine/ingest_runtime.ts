@@ -5,6 +5,7 @@ import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import { srtIngestArgs } from "./ffmpeg_args.ts";
 import { type FfmpegProcess, spawnFfmpeg } from "./ffmpeg_process.ts";
 import { flvSource } from "./flv_source.ts";
+import { type MeterReading, MeterSink } from "./meter_sink.ts";
 import { type IngestAddress, type IngestSpec, parseIngest } from "./parse_ingest.ts";
 
 /** Options for {@linkcode openIngestRuntime}. */
@@ -24,6 +25,8 @@ export interface IngestRuntime {
   readonly hub: MediaHub;
   /** The `ingest` part of `get_stream_state`. */
   snapshot(): StreamState["ingest"];
+  /** What arrives from the publisher (bitrate, bytes), for `ingest_stats`. */
+  reading(): MeterReading;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,8 @@ export async function openIngestRuntime(
   options.redactor.add(spec.srtPassphrase);
   const logger = options.logger.child({ ingest: address.url });
   const hub = createMediaHub({ logger });
+  const meter = new MeterSink();
+  hub.addSink(meter);
   let publisher: string | null = null;
   let since: number | null = null;
 
@@ -69,6 +74,7 @@ export async function openIngestRuntime(
       publisher,
       since,
     }),
+    reading: () => meter.read(),
     async close() {
       if (closed) return;
       closed = true;
