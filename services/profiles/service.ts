@@ -23,6 +23,7 @@ import { createObsHandlers } from "./obs/obs_handlers.ts";
 import { DiscordNotifier } from "./discord/discord_notifier.ts";
 import { createDiscordHandlers } from "./discord/discord_handlers.ts";
 import { AlertWatcher } from "./alerts/alert_watcher.ts";
+import { createStatusHandlers } from "./status_handlers.ts";
 
 /** What the profiles service is built from. */
 export interface ProfilesServiceDeps {
@@ -110,6 +111,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
       }),
       context.vault,
     ),
+    ...createStatusHandlers(context.vault),
   };
   const service = hostService(bus, "profiles", {
     catalogue: COMMANDS,
