@@ -57,6 +57,7 @@ interface Rig {
   ingestPort: number;
   key: string;
   profileName: string;
+  profileId: string;
 }
 
 async function setUp(defer: Defer): Promise<Rig> {
@@ -71,15 +72,16 @@ async function setUp(defer: Defer): Promise<Rig> {
     ingestPort: freePort(),
     key: secretKey("obs-dest"),
     profileName: "OBS test",
+    profileId: crypto.randomUUID(),
   };
   await host.call("save_profile", { profile: obsProfile(rig) });
   await host.call("load_profile", { name: rig.profileName });
   return rig;
 }
 
-function obsProfile(rig: Omit<Rig, "profileName"> & { profileName: string }) {
+function obsProfile(rig: Omit<Rig, "host">, options: { autoConnect?: boolean } = {}) {
   return {
-    id: crypto.randomUUID(),
+    id: rig.profileId,
     name: rig.profileName,
     input: { type: "rtmp", bindAddress: "127.0.0.1", port: rig.ingestPort, application: "live" },
     outputGroups: [{
@@ -97,7 +99,7 @@ function obsProfile(rig: Omit<Rig, "profileName"> & { profileName: string }) {
         password: OBS_PASSWORD,
         useAuth: true,
         direction: "disabled",
-        autoConnect: false,
+        autoConnect: options.autoConnect ?? false,
       },
     },
   };
@@ -288,6 +290,17 @@ if (IN_NETNS) {
           });
         },
       );
+
+      await t.step("a profile with autoConnect connects to OBS when it is loaded", async () => {
+        await host.call("obs_disconnect");
+        assert.equal(await host.call("obs_is_connected"), false);
+        await host.call("save_profile", { profile: obsProfile(rig, { autoConnect: true }) });
+        await host.call("load_profile", { name: rig.profileName });
+        await waitFor(async () => (await host.call("obs_is_connected")) === true, {
+          timeoutMs: 20_000,
+          what: "the profile's auto-connect",
+        });
+      });
 
       await t.step("the OBS password is in no log line or event", () => {
         const texts = [...host.process.lines, ...host.process.errLines, ...ws.raw];
