@@ -46,6 +46,8 @@ export interface ProfilesServiceDeps {
   obsRetryDelaysMs?: { first: number; max: number };
   /** `SPIRITSTREAM_WEBHOOK_BASE`: another HTTPS prefix Discord webhook URLs may start with. */
   webhookBase?: string | null;
+  /** An HTTP client for alert webhooks with extra trusted CAs (tests); default: the process's. */
+  httpClient?: Deno.HttpClient;
 }
 
 /** Migrates the profiles store and serves the profiles, settings and data commands. */
@@ -86,7 +88,14 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     void obs.applyProfile(tenantId, profile).catch((error) =>
       log.warn({ err: error, tenantId }, "Could not apply the profile's OBS settings")
     );
-  const alerts = new AlertWatcher({ bus, vault: context.vault, log, redactor: deps.redactor });
+  const alerts = new AlertWatcher({
+    bus,
+    db,
+    vault: context.vault,
+    log,
+    redactor: deps.redactor,
+    httpClient: deps.httpClient,
+  });
   await Promise.all([obs.ready, alerts.ready]);
   const themes = await createThemeService({
     dataDir: deps.dataDir,

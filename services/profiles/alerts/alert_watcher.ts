@@ -7,6 +7,7 @@ import {
 } from "@spiritstream/contracts";
 import type { Bus, StreamRecord, Subscription } from "@spiritstream/bus";
 import type { Logger, Redactor } from "@spiritstream/kit";
+import type { Db } from "@spiritstream/store";
 import { postWebhook } from "../discord/post_webhook.ts";
 import type { ProfileVault } from "../profile_vault.ts";
 import { type Alert, alertBody, type AlertEvent } from "./alert_message.ts";
@@ -14,15 +15,21 @@ import { type Alert, alertBody, type AlertEvent } from "./alert_message.ts";
 /** What an {@linkcode AlertWatcher} is built from. */
 export interface AlertWatcherDeps {
   bus: Bus;
+  /** Where replicas claim each message, so only one of them sends it. */
+  db: Db;
   vault: ProfileVault;
   log: Logger;
   redactor?: Redactor;
   /** @default Date.now */
   now?: () => number;
+  /** An HTTP client with extra trusted CAs (tests); default: the process's. */
+  httpClient?: Deno.HttpClient;
 }
 
 /** One outage: of a target, or of the ingest while live. */
 interface Incident {
+  /** `target:<group>/<target>` or `ingest`, with the stream sequence that opened it. */
+  name: string;
   tenantId: string;
   groupId: string | null;
   targetId: string | null;
@@ -33,6 +40,9 @@ interface Incident {
   alerted: boolean;
   closed: boolean;
 }
+
+/** How long claims are kept (longer than any incident's messages are apart). */
+const CLAIM_KEEP_MS = 7 * 24 * 3600 * 1000;
 
 /** Target states in which a target goes out (we are live). */
 const GOING_OUT = new Set(["connecting", "live", "reconnecting", "failed"]);
@@ -71,14 +81,15 @@ export class AlertWatcher {
     if (typeof data?.tenantId !== "string") return;
     if (data.event === "target_status") {
       const status = TargetStatus.safeParse(data.payload);
-      if (status.success) await this.#onTarget(data.tenantId, status.data);
+      if (status.success) await this.#onTarget(data.tenantId, status.data, record.seq);
     } else if (data.event === "ingest_status") {
       const status = IngestStatus.safeParse(data.payload);
-      if (status.success) await this.#onIngest(data.tenantId, status.data.state === "live");
+      const live = status.success && status.data.state === "live";
+      if (status.success) await this.#onIngest(data.tenantId, live, record.seq);
     }
   }
 
-  async #onTarget(tenantId: string, status: TargetStatus): Promise<void> {
+  async #onTarget(tenantId: string, status: TargetStatus, seq: number): Promise<void> {
     const id = `${status.groupId}/${status.targetId}`;
     const key = `${tenantId}\u0000target\u0000${id}`;
     const out = this.#outOf(tenantId);
@@ -90,6 +101,7 @@ export class AlertWatcher {
     if (status.state === "stopped" || status.state === "disabled") return this.#end(key, false);
     if (status.state !== "reconnecting" && status.state !== "failed") return;
     const open = incident ?? await this.#open(key, {
+      name: `target:${id}@${seq}`,
       tenantId,
       groupId: status.groupId,
       targetId: status.targetId,
@@ -99,20 +111,20 @@ export class AlertWatcher {
     if (status.state === "failed") this.#fire(open, "target_down");
   }
 
-  async #onIngest(tenantId: string, live: boolean): Promise<void> {
+  async #onIngest(tenantId: string, live: boolean, seq: number): Promise<void> {
     const key = `${tenantId}\u0000ingest`;
     const wasLive = this.#ingestLive.get(tenantId) ?? false;
     this.#ingestLive.set(tenantId, live);
     if (live) return this.#end(key, true);
     const goingOut = this.#outOf(tenantId).size > 0;
     if (!wasLive || !goingOut || this.#incidents.has(key)) return;
-    await this.#open(key, { tenantId, groupId: null, targetId: null });
+    await this.#open(key, { name: `ingest@${seq}`, tenantId, groupId: null, targetId: null });
   }
 
   /** Starts an incident whose "down" message waits `afterSecs`; null if alerts are off. */
   async #open(
     key: string,
-    at: Pick<Incident, "tenantId" | "groupId" | "targetId">,
+    at: Pick<Incident, "name" | "tenantId" | "groupId" | "targetId">,
   ): Promise<Incident | null> {
     const since = this.#now();
     const settings = await this.#settings(at.tenantId);
@@ -155,6 +167,7 @@ export class AlertWatcher {
       const profile = await this.#deps.vault.active(incident.tenantId);
       const settings = enabledAlerts(profile);
       if (!profile || !settings) return;
+      if (!await this.#claim(incident, event)) return; // another replica sends it
       const alert: Alert = {
         event,
         tenantId: incident.tenantId,
@@ -165,11 +178,30 @@ export class AlertWatcher {
         since: incident.since,
         at: this.#now(),
       };
-      await postWebhook(settings.webhookUrl, { body: alertBody(alert, settings.format) });
+      await postWebhook(settings.webhookUrl, {
+        body: alertBody(alert, settings.format),
+        client: this.#deps.httpClient,
+      });
       log.info({ tenantId: incident.tenantId, event, targetId: incident.targetId }, "Alert sent");
     } catch (error) {
       log.warn({ err: error, tenantId: incident.tenantId, event }, "Alert webhook failed");
     }
+  }
+
+  /** True for the one replica that may send this message. */
+  async #claim(incident: Incident, event: AlertEvent): Promise<boolean> {
+    const now = this.#now();
+    const { db } = this.#deps;
+    await db.exec("DELETE FROM alert_sends WHERE tenant_id = $1 AND sent_at < $2", [
+      incident.tenantId,
+      now - CLAIM_KEEP_MS,
+    ]);
+    const claimed = await db.exec(
+      "INSERT INTO alert_sends (tenant_id, incident, sent_at) VALUES ($1, $2, $3) " +
+        "ON CONFLICT DO NOTHING",
+      [incident.tenantId, `${incident.name}:${event}`, now],
+    );
+    return claimed > 0;
   }
 
   async #settings(tenantId: string): Promise<AlertSettings | null> {

@@ -14,6 +14,8 @@ export interface PostWebhookOptions {
   attachment?: WebhookAttachment;
   /** @default 10000 */
   timeoutMs?: number;
+  /** An HTTP client with extra trusted CAs (tests); default: the process's. */
+  client?: Deno.HttpClient;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function postWebhook(url: string, options: PostWebhookOptions): Pro
       method: "POST",
       ...requestBody(options),
       redirect: "error",
+      ...(options.client ? { client: options.client } : {}),
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
   } catch (error) {

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { COMMANDS, EVENTS, type RequestMeta } from "@spiritstream/contracts";
+import { callCommand, createEventPublisher, createMemoryBus } from "@spiritstream/bus";
+import { createLogger, createRedactor } from "@spiritstream/kit";
+import { openSqlite } from "@spiritstream/store/sqlite";
+import { startHttpsReceiver } from "@spiritstream/testing";
+import { startProfilesService } from "../service.ts";
+import { sampleProfile, secret } from "../testdata/profiles.ts";
+
+const meta: RequestMeta = {
+  requestId: "t",
+  tenantId: "local",
+  userId: null,
+  role: null,
+  ip: null,
+};
+
+Deno.test("alerts: two profiles replicas sharing a store send each alert once", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "spiritstream-alerts-" });
+  const receiver = await startHttpsReceiver();
+  const httpClient = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(receiver.caFile)] });
+  const bus = createMemoryBus();
+  const redactor = createRedactor();
+  const logger = createLogger({ level: "warn", redactor, destination: { write: () => {} } });
+  const dbs = [openSqlite(`${dir}/profiles.db`), openSqlite(`${dir}/profiles.db`)];
+  const keySource = { kind: "machine_file", path: `${dir}/secrets.key` } as const;
+  const replicas = [];
+  try {
+    for (const db of dbs) {
+      replicas.push(
+        await startProfilesService({
+          bus,
+          db,
+          logger,
+          redactor,
+          keySource,
+          dataDir: dir,
+          homeDir: null,
+          httpClient,
+        }),
+      );
+    }
+    const profile = sampleProfile("Alerts", {
+      twitch: secret("tw"),
+      youtube: secret("yt"),
+      kick: secret("kick"),
+    });
+    profile.settings = {
+      alerts: {
+        enabled: true,
+        webhookUrl: `${receiver.base}/alerts/${secret("hook")}`,
+        format: "json",
+        afterSecs: 1,
+      },
+    };
+    await callCommand(bus, COMMANDS.save_profile, { meta, args: { profile } });
+    await callCommand(bus, COMMANDS.load_profile, { meta, args: { name: "Alerts" } });
+    const events = createEventPublisher(bus, EVENTS);
+    const status = (state: string) => ({
+      groupId: "default",
+      targetId: `${profile.id}-twitch`,
+      state,
+      attempt: state === "live" ? 0 : 1,
+      nextRetryMs: state === "live" ? null : 500,
+      error: state === "live" ? null : "Connection refused",
+    });
+    // What the encoder emits for a target that drops, retries and comes back.
+    await events.emit("local", "target_status", status("live") as never);
+    await events.emit("local", "target_status", status("reconnecting") as never);
+    await events.emit("local", "target_status", status("reconnecting") as never);
+    const [down] = await receiver.waitFor("/alerts/", 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await events.emit("local", "target_status", status("live") as never);
+    await receiver.waitFor("/alerts/", 2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const sent = receiver.to("/alerts/").map((r) => (r.json as { event: string }).event);
+    assert.deepEqual(sent, ["target_down", "target_up"]);
+    const body = down!.json as { name: string; error: string };
+    assert.equal(body.name, "Twitch");
+    assert.equal(body.error, "Connection refused");
+  } finally {
+    for (const replica of replicas) await replica.close();
+    for (const db of dbs) await db.close();
+    await bus.close();
+    httpClient.close();
+    await receiver.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
