@@ -1,6 +1,6 @@
 import {
   type AlertSettings,
-  eventFilter,
+  eventFilterOf,
   IngestStatus,
   type Profile,
   TargetStatus,
@@ -59,19 +59,22 @@ export class AlertWatcher {
   /** Per tenant: the targets going out. */
   #out = new Map<string, Set<string>>();
   #ingestLive = new Map<string, boolean>();
-  #watch: Subscription;
+  #watches: Subscription[];
 
   constructor(deps: AlertWatcherDeps) {
     this.#deps = deps;
-    this.#watch = deps.bus.follow(eventFilter(), {}, (record) => this.#onRecord(record));
+    // Only the two events it needs: the stream also carries stats and logs, many a second.
+    this.#watches = ["target_status", "ingest_status"].map((event) =>
+      deps.bus.follow(eventFilterOf(event), {}, (record) => this.#onRecord(record))
+    );
   }
 
   get ready(): Promise<void> {
-    return this.#watch.ready;
+    return Promise.all(this.#watches.map((watch) => watch.ready)).then(() => {});
   }
 
   async close(): Promise<void> {
-    await this.#watch.close();
+    await Promise.all(this.#watches.map((watch) => watch.close()));
     for (const incident of this.#incidents.values()) clearTimeout(incident.timer);
     this.#incidents.clear();
   }

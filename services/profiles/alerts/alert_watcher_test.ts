@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { COMMANDS, EVENTS, type RequestMeta } from "@spiritstream/contracts";
-import { callCommand, createEventPublisher, createMemoryBus } from "@spiritstream/bus";
+import { type Bus, callCommand, createEventPublisher, createMemoryBus } from "@spiritstream/bus";
+import { createNatsBus } from "@spiritstream/bus/nats";
 import { createLogger, createRedactor } from "@spiritstream/kit";
 import { openSqlite } from "@spiritstream/store/sqlite";
-import { startHttpsReceiver } from "@spiritstream/testing";
+import { type NatsServer, startHttpsReceiver, startNatsServer } from "@spiritstream/testing";
 import { startProfilesService } from "../service.ts";
 import { sampleProfile, secret } from "../testdata/profiles.ts";
 
@@ -15,21 +16,50 @@ const meta: RequestMeta = {
   ip: null,
 };
 
-Deno.test("alerts: two profiles replicas sharing a store send each alert once", async () => {
+/** Each replica's bus: one in-process bus shared, or a NATS connection each. */
+type Buses = { replicas: [Bus, Bus]; close(): Promise<void> };
+
+function memoryBuses(): Promise<Buses> {
+  const bus = createMemoryBus();
+  return Promise.resolve({ replicas: [bus, bus], close: () => bus.close() });
+}
+
+async function natsBuses(): Promise<Buses> {
+  const server: NatsServer = await startNatsServer();
+  const replicas: [Bus, Bus] = [
+    await createNatsBus({ servers: server.url, name: "replica-a" }),
+    await createNatsBus({ servers: server.url, name: "replica-b" }),
+  ];
+  return {
+    replicas,
+    async close() {
+      for (const bus of replicas) await bus.close();
+      await server.stop();
+    },
+  };
+}
+
+for (const [name, makeBuses] of [["in-process bus", memoryBuses], ["NATS", natsBuses]] as const) {
+  Deno.test(`alerts (${name}): two profiles replicas sharing a store send each alert once`, () =>
+    twoReplicas(makeBuses));
+}
+
+async function twoReplicas(makeBuses: () => Promise<Buses>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "spiritstream-alerts-" });
   const receiver = await startHttpsReceiver();
   const httpClient = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(receiver.caFile)] });
-  const bus = createMemoryBus();
+  const buses = await makeBuses();
+  const bus = buses.replicas[0];
   const redactor = createRedactor();
   const logger = createLogger({ level: "warn", redactor, destination: { write: () => {} } });
   const dbs = [openSqlite(`${dir}/profiles.db`), openSqlite(`${dir}/profiles.db`)];
   const keySource = { kind: "machine_file", path: `${dir}/secrets.key` } as const;
   const replicas = [];
   try {
-    for (const db of dbs) {
+    for (const [i, db] of dbs.entries()) {
       replicas.push(
         await startProfilesService({
-          bus,
+          bus: buses.replicas[i]!,
           db,
           logger,
           redactor,
@@ -81,9 +111,9 @@ Deno.test("alerts: two profiles replicas sharing a store send each alert once", 
   } finally {
     for (const replica of replicas) await replica.close();
     for (const db of dbs) await db.close();
-    await bus.close();
+    await buses.close();
     httpClient.close();
     await receiver.stop();
     await Deno.remove(dir, { recursive: true });
   }
-});
+}

@@ -1,6 +1,6 @@
 import {
   COMMANDS,
-  eventFilter,
+  eventFilterOf,
   type EVENTS,
   type ObsConfig,
   ObsConfig as ObsConfigSchema,
@@ -43,9 +43,11 @@ export class ObsControl {
 
   constructor(deps: ObsControlDeps) {
     this.#deps = deps;
-    this.#watch = deps.bus.follow(eventFilter(), {}, (record) => {
-      if (record.subject.endsWith(".target_status")) this.#onTargetRecord(record.data);
-    });
+    this.#watch = deps.bus.follow(
+      eventFilterOf("target_status"),
+      {},
+      (record) => this.#onTargetRecord(record.data),
+    );
   }
 
   get ready(): Promise<void> {
