@@ -126,6 +126,7 @@ async function setDirection(host: DesktopHost, rig: Rig, direction: string): Pro
     useAuth: true,
     direction,
     autoConnect: true,
+    serverLink: true,
   });
 }
 
@@ -225,6 +226,33 @@ if (IN_NETNS) {
         await ws.next("obs://stream_state", (p: { active: boolean }) => !p.active, { since });
         assert.equal((await obsState(host)).streamStatus, "inactive");
         await host.call("stop_all_streams");
+      });
+
+      await t.step("without serverLink the server leaves the link to the browser", async () => {
+        await host.call("obs_set_config", {
+          host: "127.0.0.1",
+          port: rig.obsPort,
+          useAuth: true,
+          direction: "obs-to-spiritstream",
+          autoConnect: false,
+          serverLink: false,
+        });
+        // The ingest is open (as the dashboard opens it for the active profile): OBS streams.
+        await host.call("open_ingest", {
+          incomingUrl: `rtmp://127.0.0.1:${rig.ingestPort}/live`,
+        });
+        await clickStartInObs(rig);
+        await waitFor(async () => (await obsState(host)).streamStatus === "active", {
+          timeoutMs: 10_000,
+          what: "OBS to stream",
+        });
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        assert.equal(await host.call("get_active_stream_count"), 0);
+        const stopped = performance.now();
+        await host.call("obs_stop_stream");
+        await ws.next("obs://stream_state", (p: { active: boolean }) => !p.active, {
+          since: stopped,
+        });
       });
 
       await t.step(

@@ -37,6 +37,11 @@ export const ObsConfig = z.object({
   useAuth: z.boolean().default(false),
   direction: LenientObsDirection.default("disabled"),
   autoConnect: z.boolean().default(false),
+  /**
+   * Ours: the server carries out `direction` (OBS starts → go live; go live → OBS starts), not
+   * the browser. Off for SpiritStream's own UI, which does it itself.
+   */
+  serverLink: z.boolean().default(false),
 });
 export type ObsConfig = z.infer<typeof ObsConfig>;
 

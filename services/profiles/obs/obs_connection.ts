@@ -161,8 +161,11 @@ export class ObsConnection {
     this.#status = "connecting";
     this.#options.events.status({ status: "connecting", host: config.host, port: config.port });
     socket.on("ConnectionClosed", (error) => this.#onClosed(generation, error));
+    let streamEventSeen = false;
     socket.on("StreamStateChanged", (event) => {
-      if (generation === this.#generation) this.#onStreamState(event.outputState, true);
+      if (generation !== this.#generation) return;
+      streamEventSeen = true;
+      this.#onStreamState(event.outputState, true);
     });
     const password = config.useAuth && config.password !== "" ? config.password : undefined;
     await withTimeout(
@@ -178,7 +181,8 @@ export class ObsConnection {
     this.#versions = { obs: version.obsVersion, websocket: version.obsWebSocketVersion };
     this.#status = "connected";
     this.#error = null;
-    this.#stream = stream.outputActive ? "active" : "inactive";
+    // A change OBS announced while we asked is newer than the answer.
+    if (!streamEventSeen) this.#stream = stream.outputActive ? "active" : "inactive";
     this.#log.info({ host: config.host, port: config.port }, "Connected to OBS");
     this.#options.events.status({
       status: "connected",
@@ -186,6 +190,7 @@ export class ObsConnection {
       websocketVersion: this.#versions.websocket,
       streamStatus: this.#stream,
     });
+    if (streamEventSeen) return;
     this.#reported = stream.outputActive;
     this.#options.events.streamState(stream.outputActive, false);
   }

@@ -117,7 +117,8 @@ export class ObsControl {
 
   /** OBS started or stopped streaming on its own: our groups follow, if the profile says so. */
   async #followObs(tenantId: string, active: boolean): Promise<void> {
-    const direction = this.link(tenantId).config?.direction;
+    const config = this.link(tenantId).config;
+    const direction = config?.serverLink ? config.direction : "disabled";
     if (direction !== "obs-to-spiritstream" && direction !== "bidirectional") return;
     try {
       if (active) await this.#goLive(tenantId);
@@ -179,7 +180,7 @@ export class ObsControl {
   /** We went live or stopped: OBS follows, if the profile says so. */
   async #leadObs(tenantId: string, live: boolean): Promise<void> {
     const link = this.#links.get(tenantId);
-    const direction = link?.config?.direction;
+    const direction = link?.config?.serverLink ? link.config.direction : "disabled";
     if (!link?.connected) return;
     if (direction !== "spiritstream-to-obs" && direction !== "bidirectional") return;
     try {

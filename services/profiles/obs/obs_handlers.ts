@@ -38,6 +38,7 @@ export function createObsHandlers(control: ObsControl): ObsHandlers {
         useAuth: args.useAuth,
         direction: args.direction,
         autoConnect: args.autoConnect,
+        serverLink: args.serverLink ?? current.serverLink,
       });
       return null;
     },
