@@ -105,7 +105,10 @@ function obsProfile(rig: Omit<Rig, "host">, options: { autoConnect?: boolean } =
   };
 }
 
-function launchObs(rig: Rig, options: { home?: string; startStreaming?: boolean } = {}) {
+function launchObs(
+  rig: Rig,
+  options: { home?: string; startStreaming?: boolean; password?: string } = {},
+) {
   return startObsStudio({
     websocketPort: rig.obsPort,
     password: OBS_PASSWORD,
@@ -328,6 +331,25 @@ if (IN_NETNS) {
           timeoutMs: 20_000,
           what: "the profile's auto-connect",
         });
+      });
+
+      await t.step("an OBS without a password: obs_connect with useAuth off", async () => {
+        await host.call("obs_disconnect");
+        await obs.stop({ removeHome: true });
+        obs = await launchObs(rig, { password: "" });
+        await host.call("obs_set_config", {
+          host: "127.0.0.1",
+          port: rig.obsPort,
+          password: "",
+          useAuth: false,
+          direction: "disabled",
+          autoConnect: false,
+        });
+        await waitFor(async () => (await host.invoke("obs_connect")).status === 200, {
+          timeoutMs: 30_000,
+          what: `OBS without a password to accept the control link:\n${obs.output()}`,
+        });
+        assert.equal((await obsState(host)).connectionStatus, "connected");
       });
 
       await t.step("the OBS password is in no log line or event", () => {
