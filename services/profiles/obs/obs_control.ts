@@ -202,7 +202,7 @@ function serverMeta(tenantId: string): RequestMeta {
 }
 
 /** Where the profile's ingest listens (what the start commands take as `incomingUrl`). */
-export function ingestUrl(profile: Profile): string {
+function ingestUrl(profile: Profile): string {
   const { input } = profile;
   const app = input.type === "srt" ? "" : `/${input.application}`;
   return `${input.type}://${input.bindAddress}:${input.port}${app}`;
