@@ -91,6 +91,7 @@ const services: HostedService[] = [
     homeDir: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? null,
     keyEnvAllow: config.keyEnvAllow,
     profilesPath: `${config.dataDir}/profiles.db`,
+    webhookBase: config.webhookBase,
   }),
 ];
 // The profiles service knows the last profile's backend settings: they sit between the

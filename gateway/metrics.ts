@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { registerProcessMetrics } from "./process_metrics.ts";
+import { StreamMetrics } from "./stream_metrics.ts";
 
 /** The gateway's Prometheus metrics. */
 export interface GatewayMetrics {
@@ -9,13 +10,18 @@ export interface GatewayMetrics {
   httpRequests: Counter<"route" | "status">;
   wsClients: Gauge;
   wsFramesSent: Counter;
+  /** Per-target, per-group and ingest series, fed from the event stream. */
+  streams: StreamMetrics;
 }
 
-/** Creates a registry with request counters, latencies, WS gauges and process metrics. */
+/** Creates a registry with request counters, latencies, WS gauges, stream and process metrics. */
 export function createMetrics(): GatewayMetrics {
   const registry = new Registry();
   registerProcessMetrics(registry, "spiritstream_");
+  const streams = new StreamMetrics();
+  streams.register(registry);
   return {
+    streams,
     registry,
     invokes: new Counter({
       name: "spiritstream_invoke_total",

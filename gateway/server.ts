@@ -35,6 +35,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger: log,
     onCountChange: (n) => metrics.wsClients.set(n),
     onFrame: () => metrics.wsFramesSent.inc(),
+    onEvent: (tenantId, event, payload, time) =>
+      metrics.streams.apply(tenantId, event, payload, time),
   });
   await hub.ready;
   const auth = options.auth ?? createBusAuthenticator(bus, {

@@ -36,6 +36,8 @@ export interface WsHubOptions {
   logger: Logger;
   onCountChange?: (count: number) => void;
   onFrame?: () => void;
+  /** Every event the hub follows, in stream order (the stream metrics fold them). */
+  onEvent?: (tenantId: string, event: string, payload: unknown, time: number) => void;
   /** A client closed for being too slow. */
   onSlowClient?: () => void;
   /** Frames kept in memory for `since` replay (older ids are read back from the bus). @default 10000 */
@@ -161,6 +163,7 @@ export function createWsHub(bus: Bus, options: WsHubOptions): WsHub {
       return;
     }
     view(event.tenantId).apply(event.event, event.payload, event.time);
+    options.onEvent?.(event.tenantId, event.event, event.payload, event.time);
     if (record.seq < keepFrom) return;
     const frame = createWsFrame({ seq: record.seq, tenantId: event.tenantId }, event);
     ring.push(frame);

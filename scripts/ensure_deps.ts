@@ -5,7 +5,7 @@
  * otherwise stops with one line naming the package to install.
  *
  *   deno run -A scripts/ensure_deps.ts start   # ffmpeg, and the dashboard build
- *   deno run -A scripts/ensure_deps.ts test    # + nats-server, postgresql, nginx-rtmp, caddy, chromium, faketime
+ *   deno run -A scripts/ensure_deps.ts test    # + nats-server, postgresql, nginx-rtmp, caddy, chromium, faketime, obs-studio
  */
 
 interface Component {
@@ -56,11 +56,17 @@ const COMPONENTS: Record<string, Component> = {
   chromium: { name: "chromium", packages: ["chromium"], present: () => onPath("chromium") },
   // e2e/fault_clock_jump_test.ts moves the host's wall clock with libfaketime.
   faketime: { name: "faketime", packages: ["faketime"], present: () => onPath("faketime") },
+  // e2e/obs_studio_test.ts drives a real OBS Studio, headless under Xvfb.
+  obs: {
+    name: "OBS Studio under Xvfb",
+    packages: ["obs-studio", "xvfb"],
+    present: () => onPath("obs") && onPath("xvfb-run"),
+  },
 };
 
 const NEEDS: Record<string, string[]> = {
   start: ["ffmpeg"],
-  test: ["ffmpeg", "nats", "postgres", "nginx", "caddy", "chromium", "faketime"],
+  test: ["ffmpeg", "nats", "postgres", "nginx", "caddy", "chromium", "faketime", "obs"],
 };
 
 async function run(cmd: string[], env: Record<string, string> = {}): Promise<boolean> {

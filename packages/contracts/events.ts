@@ -55,8 +55,19 @@ export const TargetStats = z.object({
   fps: z.number(),
   uptimeSecs: z.number(),
   reconnects: z.number().int().min(0),
+  /** Media dropped for this target because it was too slow (ours; 0 from older emitters). */
+  droppedFrames: z.number().int().min(0).default(0),
 });
 export type TargetStats = z.infer<typeof TargetStats>;
+
+/** Payload of `ingest_stats` (ours): what arrives from the publisher, about once a second. */
+export const IngestStats = z.object({
+  /** kbit/s over the last two seconds. */
+  bitrate: z.number(),
+  /** Media bytes received since the ingest opened. */
+  bytes: z.number(),
+});
+export type IngestStats = z.infer<typeof IngestStats>;
 
 /** Payload of `ingest_status` (ours): whether OBS is publishing. */
 export const IngestStatus = z.object({
@@ -103,6 +114,7 @@ export const EVENTS = {
   target_status: TargetStatus,
   target_stats: TargetStats,
   ingest_status: IngestStatus,
+  ingest_stats: IngestStats,
   /**
    * Sent by the gateway alone, to a `/ws` client that resumed with an id from before the event
    * stream restarted: forget every id seen so far; ids count anew from this frame's id.

@@ -64,6 +64,7 @@ const SAMPLES: Record<EventName, unknown> = {
     fps: 60,
     uptimeSecs: 12.5,
     reconnects: 0,
+    droppedFrames: 0,
   },
   ingest_status: {
     state: "live",
@@ -71,6 +72,7 @@ const SAMPLES: Record<EventName, unknown> = {
     remoteAddr: "127.0.0.1:5555",
     since: 1,
   },
+  ingest_stats: { bitrate: 2500, bytes: 1_000_000 },
   stream_reset: {},
 };
 
@@ -95,7 +97,7 @@ Deno.test("EVENTS covers every SpiritStream event of §2.1 plus ours", () => {
     "oauth_complete",
   ];
   for (const name of spiritstream) assert.ok(isEventName(name), name);
-  const ours = ["target_status", "target_stats", "ingest_status", "stream_reset"];
+  const ours = ["target_status", "target_stats", "ingest_status", "ingest_stats", "stream_reset"];
   for (const name of ours) assert.ok(isEventName(name), name);
   assert.equal(EVENT_NAMES.length, spiritstream.length + ours.length);
 });

@@ -37,6 +37,11 @@ export const ObsConfig = z.object({
   useAuth: z.boolean().default(false),
   direction: LenientObsDirection.default("disabled"),
   autoConnect: z.boolean().default(false),
+  /**
+   * Ours: the server carries out `direction` (OBS starts → go live; go live → OBS starts), not
+   * the browser. Off for SpiritStream's own UI, which does it itself.
+   */
+  serverLink: z.boolean().default(false),
 });
 export type ObsConfig = z.infer<typeof ObsConfig>;
 
@@ -50,6 +55,19 @@ export const DiscordSettings = z.object({
   imagePath: z.string().default(""),
 });
 export type DiscordSettings = z.infer<typeof DiscordSettings>;
+
+/**
+ * Outage alerts (ours): a webhook message when a target fails or stays reconnecting longer than
+ * `afterSecs`, when the ingest is lost while live, and when each comes back; one per incident.
+ */
+export const AlertSettings = z.object({
+  enabled: z.boolean().default(false),
+  /** Discord webhook (format `discord`) or any HTTPS endpoint (format `json`); a secret. */
+  webhookUrl: z.string().default(""),
+  format: z.enum(["discord", "json"]).default("discord"),
+  afterSecs: z.number().int().min(1).max(3600).default(30),
+});
+export type AlertSettings = z.infer<typeof AlertSettings>;
 
 /** Unified-chat settings. */
 export const ChatSettings = z.object({
@@ -98,6 +116,7 @@ export const ProfileSettings = z.object({
   backend: BackendSettings.prefault({}),
   obs: ObsConfig.prefault({}),
   discord: DiscordSettings.prefault({}),
+  alerts: AlertSettings.prefault({}),
   chat: ChatSettings.prefault({}),
   oauth: OAuthSettings.prefault({}),
 });

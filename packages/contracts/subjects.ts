@@ -30,6 +30,11 @@ export function eventFilter(tenantId?: string): string {
   return tenantId ? `${SUBJECT_ROOT}.evt.${eventToken(tenantId)}.>` : `${SUBJECT_ROOT}.evt.>`;
 }
 
+/** One event of every tenant (e.g. every `target_status`). */
+export function eventFilterOf(event: string): string {
+  return `${SUBJECT_ROOT}.evt.*.${eventToken(event)}`;
+}
+
 /** Non-durable, fire-and-forget subjects (e.g. liveness pings, session revocation). */
 export function signalSubject(name: string): string {
   return `${SUBJECT_ROOT}.sig.${name}`;

@@ -82,6 +82,7 @@ const Env = z.object({
     .max(1024, { message: "must be at most 1024 characters" }).optional(),
   SPIRITSTREAM_TRUST_PROXY: bool.optional(),
   SPIRITSTREAM_HEALTH_PORT: int(1, 65535).optional(),
+  SPIRITSTREAM_WEBHOOK_BASE: url(["https"]).optional(),
   SPIRITSTREAM_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
     message: "must be 1 to 64 letters, digits, _ or -",
   }).optional(),
@@ -128,6 +129,8 @@ export interface Config {
   trustProxy: boolean;
   /** Where a service run alone answers /health and /ready (container probes); null = none. */
   healthPort: number | null;
+  /** Another HTTPS prefix Discord-style webhook URLs may start with (a proxy, a test server). */
+  webhookBase: string | null;
   instanceId: string;
 }
 
@@ -203,6 +206,7 @@ export function loadConfig(
     adminPassword: e.SPIRITSTREAM_ADMIN_PASSWORD ?? null,
     trustProxy: e.SPIRITSTREAM_TRUST_PROXY ?? false,
     healthPort: e.SPIRITSTREAM_HEALTH_PORT ?? null,
+    webhookBase: e.SPIRITSTREAM_WEBHOOK_BASE ?? null,
     instanceId: e.SPIRITSTREAM_INSTANCE_ID ?? crypto.randomUUID().slice(0, 8),
   };
 }

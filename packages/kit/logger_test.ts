@@ -57,3 +57,14 @@ Deno.test("redactUrl() keeps the server and application but hides the key", () =
   );
   assert.equal(redactUrl("rtmp://127.0.0.1:1935/live"), "rtmp://127.0.0.1:1935/live");
 });
+
+Deno.test("redactUrl() hides a webhook URL's token, wherever the webhook lives", () => {
+  assert.equal(
+    redactUrl('{"url":"https://discord.com/api/webhooks/1234/abcDEF-_x"}'),
+    '{"url":"https://discord.com/api/webhooks/1234/***"}',
+  );
+  assert.equal(
+    redactUrl("https://127.0.0.1:9/api/webhooks/7/tok?wait=true"),
+    "https://127.0.0.1:9/api/webhooks/7/***?wait=true",
+  );
+});

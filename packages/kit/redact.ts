@@ -19,7 +19,9 @@ export function redactUrl(url: string): string {
       /\b((?:rtmps?|rtmpt|rtmpe):\/\/[^/\s'"]+\/[^/\s'"?]+)\/[^\s'"|\]]+/gi,
       "$1/***",
     )
-    .replace(/([?&](?:streamid|passphrase|key|token)=)[^&\s'"|\]]+/gi, "$1***");
+    .replace(/([?&](?:streamid|passphrase|key|token)=)[^&\s'"|\]]+/gi, "$1***")
+    // A webhook URL's last segment is its credential (Discord: /api/webhooks/<id>/<token>).
+    .replace(/(\/api\/webhooks\/[^/\s'"]+\/)[^/\s'"?|\]]+/gi, "$1***");
 }
 
 /** Creates a redactor; `main` makes one and hands it to the logger and the services. */

@@ -40,3 +40,5 @@ export {
   type Rand,
   seedOf,
 } from "./fuzz_bodies.ts";
+export { type ObsStudio, type ObsStudioOptions, startObsStudio } from "./obs_studio.ts";
+export { type HttpsReceiver, type ReceivedRequest, startHttpsReceiver } from "./https_receiver.ts";

@@ -1,4 +1,4 @@
-import type { ArgsOf, COMMANDS, EVENTS, RequestMeta } from "@spiritstream/contracts";
+import type { ArgsOf, COMMANDS, EVENTS, Profile, RequestMeta } from "@spiritstream/contracts";
 import type { EventPublisher } from "@spiritstream/bus";
 import type { Logger } from "@spiritstream/kit";
 import type { ProfileOrder } from "./profile_order.ts";
@@ -28,6 +28,8 @@ export interface HandlerContext {
   homeDir: string | null;
   /** What `get_profiles_path` answers. */
   profilesPath: string;
+  /** A profile became (or, saved, stays) the active one: its OBS settings apply. */
+  activated?: (tenantId: string, profile: Profile) => void;
 }
 
 /** Whether the caller may see secrets: operators and admins, or anyone on an open desktop host. */

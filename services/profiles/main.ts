@@ -24,6 +24,7 @@ const service = await startProfilesService({
   profilesPath: config.databaseUrl
     ? "PostgreSQL (SPIRITSTREAM_DATABASE_URL)"
     : `${config.dataDir}/profiles.db`,
+  webhookBase: config.webhookBase,
 });
 onStop(() => service.close());
 ready("Profiles service is ready");

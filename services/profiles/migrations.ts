@@ -55,4 +55,15 @@ CREATE UNIQUE INDEX data_keys_one_active ON data_keys (tenant_id) WHERE status =
   updated_at BIGINT NOT NULL
 )`,
   },
+  {
+    id: "005_alert_sends",
+    // One row per alert message sent: replicas that saw the same incident (named by the event
+    // stream sequence that opened it) send it once between them.
+    sql: `CREATE TABLE alert_sends (
+  tenant_id TEXT NOT NULL CHECK (tenant_id <> ''),
+  incident TEXT NOT NULL,
+  sent_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, incident)
+)`,
+  },
 ];

@@ -41,7 +41,10 @@ export function createProfileHandlers(h: HandlerContext): ProfileHandlers {
     async load_profile(args, meta) {
       if (args.revealKeys) requireSecretAccess(meta);
       const profile = await vault.load(meta.tenantId, args.name, args.password);
-      if (args.setActive) await vault.setActive(meta.tenantId, profile.id);
+      if (args.setActive) {
+        await vault.setActive(meta.tenantId, profile.id);
+        h.activated?.(meta.tenantId, profile);
+      }
       return args.revealKeys ? profile : await maskSecrets(profile);
     },
 
@@ -57,6 +60,10 @@ export function createProfileHandlers(h: HandlerContext): ProfileHandlers {
         action: "saved",
         name: args.profile.name,
       });
+      if (h.activated) {
+        const active = await vault.active(meta.tenantId);
+        if (active?.id === args.profile.id) h.activated(meta.tenantId, active);
+      }
       return null;
     },
 

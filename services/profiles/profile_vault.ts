@@ -36,6 +36,8 @@ export interface ProfileVault {
   isProtected(tenantId: string, name: string): Promise<boolean>;
   /** Remembers the profile `load_profile` made active. */
   setActive(tenantId: string, profileId: string): Promise<void>;
+  /** The active profile in plain text; null when none is active or it is locked. */
+  active(tenantId: string): Promise<Profile | null>;
 }
 
 /** What a save changed. */
@@ -101,7 +103,7 @@ export function createProfileVault(ctx: VaultContext): ProfileVault {
     },
 
     async save(tenantId, profile, password) {
-      validateProfile(profile, { keyEnvAllow: ctx.keyEnvAllow });
+      validateProfile(profile, { keyEnvAllow: ctx.keyEnvAllow, webhookBase: ctx.webhookBase });
       for (let attempt = 1;; attempt++) {
         const before = await profiles.byId(tenantId, profile.id);
         const keys = await planKeys(tenantId, before, password);
@@ -172,6 +174,15 @@ export function createProfileVault(ctx: VaultContext): ProfileVault {
 
     async setActive(tenantId, profileId) {
       await profiles.setActiveProfile(tenantId, profileId);
+    },
+
+    async active(tenantId) {
+      const id = await profiles.activeProfileId(tenantId);
+      const row = id ? await profiles.byId(tenantId, id) : null;
+      if (!row) return null;
+      const key = row.isProtected ? cachedUnlock(ctx, { tenantId, row }) : undefined;
+      if (row.isProtected && !key) return null;
+      return await openStoredProfile(ctx, { db: ctx.db, tenantId, row, key });
     },
   };
 }

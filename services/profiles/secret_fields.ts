@@ -12,6 +12,7 @@ export interface SecretSlot {
 const SETTINGS_SECRETS = [
   ["obs", "password"],
   ["discord", "webhookUrl"],
+  ["alerts", "webhookUrl"],
   ["backend", "token"],
   ["chat", "youtubeApiKey"],
   ["oauth", "twitch", "accessToken"],

@@ -18,6 +18,12 @@ import { createSettingsStore } from "./settings_store.ts";
 import { createUnlockedSessions } from "./unlocked_sessions.ts";
 import type { VaultContext } from "./vault_context.ts";
 import { createThemeService } from "./themes/mod.ts";
+import { ObsControl } from "./obs/obs_control.ts";
+import { createObsHandlers } from "./obs/obs_handlers.ts";
+import { DiscordNotifier } from "./discord/discord_notifier.ts";
+import { createDiscordHandlers } from "./discord/discord_handlers.ts";
+import { AlertWatcher } from "./alerts/alert_watcher.ts";
+import { createStatusHandlers } from "./status_handlers.ts";
 
 /** What the profiles service is built from. */
 export interface ProfilesServiceDeps {
@@ -44,6 +50,12 @@ export interface ProfilesServiceDeps {
   keyEnvAllow?: readonly string[];
   /** How long an unlocked protected profile stays unlocked without use. @default 30 minutes */
   unlockTtlMs?: number;
+  /** Reconnect back-off of the OBS links. @default 500 ms doubling to 10 s */
+  obsRetryDelaysMs?: { first: number; max: number };
+  /** `SPIRITSTREAM_WEBHOOK_BASE`: another HTTPS prefix Discord webhook URLs may start with. */
+  webhookBase?: string | null;
+  /** An HTTP client for alert webhooks with extra trusted CAs (tests); default: the process's. */
+  httpClient?: Deno.HttpClient;
 }
 
 /** Migrates the profiles store and serves the profiles, settings and data commands. */
@@ -60,6 +72,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     sessions: createUnlockedSessions({ ttlMs: deps.unlockTtlMs }),
     redactor: deps.redactor,
     keyEnvAllow: deps.keyEnvAllow ?? [],
+    webhookBase: deps.webhookBase ?? null,
   };
   const context: HandlerContext = {
     vault: createProfileVault(ctx),
@@ -73,6 +86,27 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     profilesPath: deps.profilesPath ?? deps.dataDir,
   };
   const events = context.events;
+  const obs = new ObsControl({
+    bus,
+    vault: context.vault,
+    events,
+    log,
+    redactor: deps.redactor,
+    retryDelaysMs: deps.obsRetryDelaysMs,
+  });
+  context.activated = (tenantId, profile) =>
+    void obs.applyProfile(tenantId, profile).catch((error) =>
+      log.warn({ err: error, tenantId }, "Could not apply the profile's OBS settings")
+    );
+  const alerts = new AlertWatcher({
+    bus,
+    db,
+    vault: context.vault,
+    log,
+    redactor: deps.redactor,
+    httpClient: deps.httpClient,
+  });
+  await Promise.all([obs.ready, alerts.ready]);
   const themes = await createThemeService({
     dataDir: deps.dataDir,
     homeDir: deps.homeDir,
@@ -86,6 +120,17 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     ...createProfileHandlers(context),
     ...createOrderHandlers(context),
     ...createDataHandlers(context),
+    ...createObsHandlers(obs),
+    ...createDiscordHandlers(
+      new DiscordNotifier({
+        logger: log,
+        redactor: deps.redactor,
+        webhookBase: deps.webhookBase ?? null,
+        imageRoots: [deps.dataDir, ...(deps.homeDir ? [deps.homeDir] : [])],
+      }),
+      context.vault,
+    ),
+    ...createStatusHandlers(context.vault),
   };
   const service = hostService(bus, "profiles", {
     catalogue: COMMANDS,
@@ -103,6 +148,8 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     async close() {
       for (const sub of internal) await sub.close();
       await service.close();
+      await obs.close();
+      await alerts.close();
       await themes.close();
     },
   };

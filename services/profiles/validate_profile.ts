@@ -1,6 +1,5 @@
 import {
   AppError,
-  DiscordWebhookUrl,
   ingestKeyProblem,
   MASKED_SECRET,
   normaliseTargetUrl,
@@ -9,6 +8,8 @@ import {
   StreamUrl,
 } from "@spiritstream/contracts";
 import { envReferenceName, keyEnvRefusal } from "@spiritstream/kit";
+
+import { discordWebhookProblem, httpsUrlProblem } from "./discord/webhook_url.ts";
 
 /* Rules a profile must meet to be saved, beyond its schema: ranges of encoded groups, unique ids,
  * usable URLs. Each problem names the field path and the rule, like `describeZodError`. */
@@ -24,6 +25,8 @@ export interface ValidateProfileOptions {
   root?: string;
   /** Names besides `SPIRITSTREAM_KEY_*` that `${NAME}` stream keys may name. @default [] */
   keyEnvAllow?: readonly string[];
+  /** `SPIRITSTREAM_WEBHOOK_BASE`: another HTTPS prefix a Discord webhook URL may start with. */
+  webhookBase?: string | null;
 }
 
 /** Throws `invalid_argument` naming up to three problems; returns when the profile is fine. */
@@ -70,8 +73,15 @@ export function validateProfile(profile: Profile, options: ValidateProfileOption
   }
   const webhook = profile.settings.discord.webhookUrl;
   if (webhook !== "" && webhook !== MASKED_SECRET) {
-    const result = DiscordWebhookUrl.safeParse(webhook);
-    if (!result.success) fail("settings.discord.webhookUrl", result.error.issues[0]!.message);
+    const problem = discordWebhookProblem(webhook, options.webhookBase ?? null);
+    if (problem) fail("settings.discord.webhookUrl", problem);
+  }
+  const alerts = profile.settings.alerts;
+  if (alerts.webhookUrl !== "" && alerts.webhookUrl !== MASKED_SECRET) {
+    const problem = alerts.format === "discord"
+      ? discordWebhookProblem(alerts.webhookUrl, options.webhookBase ?? null)
+      : httpsUrlProblem(alerts.webhookUrl);
+    if (problem) fail("settings.alerts.webhookUrl", problem);
   }
   if (problems.length > 0) {
     throw new AppError("invalid_argument", problems.slice(0, 3).join("; "));

@@ -12,4 +12,6 @@ export interface VaultContext {
   redactor?: Redactor;
   /** Names besides `SPIRITSTREAM_KEY_*` that `${NAME}` stream keys may name. @default [] */
   keyEnvAllow?: readonly string[];
+  /** `SPIRITSTREAM_WEBHOOK_BASE`: another HTTPS prefix a Discord webhook URL may start with. */
+  webhookBase?: string | null;
 }

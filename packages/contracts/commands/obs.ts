@@ -38,6 +38,8 @@ export const OBS_COMMANDS = {
       useAuth: z.boolean(),
       direction: LenientObsDirection,
       autoConnect: z.boolean(),
+      /** Ours: the server links OBS and go-live per `direction`; omitted = keep. */
+      serverLink: z.boolean().nullish(),
     }),
     result: z.null(),
   }),

@@ -120,12 +120,16 @@ export function createEngine(options: EngineOptions): Engine {
     };
   }
 
+  const lastIngestKbps = new Map<string, number>();
+
   function updateTicker(): void {
-    const running = [...tenants.values()].some((t) => t.groups.size > 0);
+    // An open ingest ticks too: its bitrate is reported before and between go-lives.
+    const running = [...tenants.values()].some((t) => t.groups.size > 0 || t.ingest !== null);
     if (running && ticker === undefined) {
       ticker = setInterval(() => {
         for (const tenant of tenants.values()) {
           for (const group of tenant.groups.values()) group.tick();
+          if (tenant.ingest) emitIngestStats(tenant);
         }
       }, options.statsIntervalMs ?? 1000);
     } else if (!running && ticker !== undefined) {
@@ -158,7 +162,17 @@ export function createEngine(options: EngineOptions): Engine {
       backoff: options.backoff,
       onStatus: (status) => emitter(tenant.id)("ingest_status", status),
     });
+    updateTicker();
     return tenant.ingest;
+  }
+
+  /** Reports the ingest's bitrate while media arrives (and once when it stopped arriving). */
+  function emitIngestStats(tenant: Tenant): void {
+    const reading = tenant.ingest!.reading();
+    const before = lastIngestKbps.get(tenant.id) ?? 0;
+    lastIngestKbps.set(tenant.id, reading.kbps);
+    if (reading.kbps === 0 && before === 0) return;
+    emitter(tenant.id)("ingest_stats", { bitrate: reading.kbps, bytes: reading.bytes });
   }
 
   async function stopGroupNow(tenant: Tenant, groupId: string): Promise<void> {
@@ -175,6 +189,8 @@ export function createEngine(options: EngineOptions): Engine {
     await Promise.all([...tenant.groups.keys()].map((id) => stopGroupNow(tenant, id)));
     const ingest = tenant.ingest;
     tenant.ingest = null;
+    lastIngestKbps.delete(tenant.id);
+    updateTicker();
     await ingest?.close();
   }
 

@@ -197,6 +197,7 @@ export class GroupRuntime {
         fps: liveSince ? meter.fps : 0,
         uptimeSecs: liveSince ? Math.round((now - liveSince) / 1000) : 0,
         reconnects: supervisor.reconnects,
+        droppedFrames: supervisor.droppedTags,
       });
     }
     const encoder = this.#encoder;

@@ -10,6 +10,7 @@ import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import { srtIngestArgs } from "./ffmpeg_args.ts";
 import { type FfmpegProcess, spawnFfmpeg } from "./ffmpeg_process.ts";
 import { flvSource } from "./flv_source.ts";
+import { type MeterReading, MeterSink } from "./meter_sink.ts";
 import { type IngestAddress, type IngestSpec, parseIngest } from "./parse_ingest.ts";
 
 /** Options for {@linkcode openIngestRuntime}. */
@@ -29,6 +30,8 @@ export interface IngestRuntime {
   readonly hub: MediaHub;
   /** The `ingest` part of `get_stream_state`. */
   snapshot(): StreamState["ingest"];
+  /** What arrives from the publisher (bitrate, bytes), for `ingest_stats`. */
+  reading(): MeterReading;
   close(): Promise<void>;
 }
 
@@ -47,6 +50,8 @@ export async function openIngestRuntime(
   const logger = options.logger.child({ ingest: address.url });
   refuseUnguarded(address, spec, logger);
   const hub = createMediaHub({ logger });
+  const meter = new MeterSink();
+  hub.addSink(meter);
   let publisher: string | null = null;
   let since: number | null = null;
 
@@ -75,6 +80,7 @@ export async function openIngestRuntime(
       publisher,
       since,
     }),
+    reading: () => meter.read(),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { startDesktopHost } from "../bench/lib/desktop_host.ts";
+import { sampleProfile } from "./sample_profile.ts";
+import { withCleanup } from "./with_cleanup.ts";
+
+/** What SpiritStream's web UI calls at boot, in its settings view and on "Go live" (§1.3.11). */
+function uiCalls(profileName: string): [string, Record<string, unknown>][] {
+  return [
+    ["get_profile_summaries", {}],
+    ["get_active_stream_count", {}],
+    ["get_active_group_ids", {}],
+    ["get_settings", {}],
+    ["is_profile_encrypted", { name: profileName }],
+    ["load_profile", { name: profileName }],
+    ["list_themes", {}],
+    ["get_theme_tokens", { themeId: "spirit-dark" }],
+    ["get_recent_logs", {}],
+    ["obs_get_config", {}],
+    ["obs_set_config", {
+      host: "127.0.0.1",
+      port: 4455,
+      useAuth: false,
+      direction: "disabled",
+      autoConnect: true,
+    }],
+    ["obs_get_state", {}],
+    ["obs_is_connected", {}],
+    ["get_chat_status", {}],
+    ["chat_get_log_status", {}],
+    ["oauth_get_account", { provider: "twitch" }],
+    ["get_profiles_path", {}],
+    ["get_bundled_ffmpeg_path", {}],
+    ["get_encoders", {}],
+    ["discord_send_notification", {}],
+  ];
+}
+
+Deno.test("SpiritStream's web UI boot, settings and go-live calls get no 'Not implemented yet'", () =>
+  withCleanup(async (defer) => {
+    const host = await startDesktopHost();
+    defer(() => host.stop());
+    const profile = sampleProfile("Boot", ["boot-key-1234567", "boot-key-7654321"]);
+    await host.call("save_profile", { profile });
+    const missing: string[] = [];
+    for (const [command, args] of uiCalls("Boot")) {
+      const reply = await host.invoke(command, args);
+      if (/^Not implemented yet/.test(String(reply.body.error))) missing.push(command);
+    }
+    // Without OBS running, obs_connect fails with a reason, not as unimplemented.
+    const connect = await host.invoke("obs_connect", {});
+    assert.equal(connect.status, 400);
+    assert.match(String(connect.body.error), /^Failed to connect to OBS at 127\.0\.0\.1:4455: /);
+    assert.deepEqual(missing, []);
+  }));
