@@ -150,7 +150,6 @@ export function createEngine(options: EngineOptions): Engine {
       redactor,
       ffmpegPath: options.ffmpegPath,
       marker,
-      backoff: options.backoff,
       onStatus: (status) => emitter(tenant.id)("ingest_status", status),
     });
     return tenant.ingest;

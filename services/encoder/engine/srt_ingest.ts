@@ -1,0 +1,115 @@
+import type { Logger, Redactor } from "@spiritstream/kit";
+import type { MediaHub } from "../media/mod.ts";
+import { openSrtListener, SRTO, type SrtSetting, srtSettings, SrtSocket } from "../srt/mod.ts";
+import type { IngestAddress, IngestSpec } from "./parse_ingest.ts";
+import { SrtIngestSession } from "./srt_ingest_session.ts";
+
+/** Options for {@linkcode SrtIngest.open}. */
+export interface SrtIngestOptions {
+  ffmpegPath: string;
+  logger: Logger;
+  redactor: Redactor;
+  marker: string;
+  hub: MediaHub;
+  /** A caller's media started (`live`) or the caller left. */
+  report(live: boolean, remote: string | null): void;
+}
+
+/**
+ * The SRT ingest: one libsrt listener kept open for the ingest's whole life (passphrase and
+ * latency set on it), accepting again at once whenever a caller arrives. The newest caller
+ * wins: a publisher that reconnects replaces its own dead connection without waiting for it to
+ * time out.
+ */
+export class SrtIngest {
+  #listener: SrtSocket;
+  #options: SrtIngestOptions;
+  #current: SrtIngestSession | null = null;
+  #sessions = new Set<SrtIngestSession>();
+  #closing = false;
+  /** Whether the last report said live (a replaced caller's successor may never get there). */
+  #reportedLive = false;
+  #accepting: Promise<void>;
+
+  private constructor(listener: SrtSocket, options: SrtIngestOptions) {
+    this.#listener = listener;
+    this.#options = options;
+    this.#accepting = this.#acceptLoop();
+  }
+
+  /** Binds `address` and starts accepting; a taken port or a bad option throws an AppError. */
+  static async open(
+    address: IngestAddress,
+    spec: IngestSpec,
+    options: SrtIngestOptions,
+  ): Promise<SrtIngest> {
+    const listener = await openSrtListener({
+      hostname: address.hostname,
+      port: address.port,
+      settings: listenerSettings(address, spec),
+    });
+    return new SrtIngest(listener, options);
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.#listener.close();
+    await this.#accepting;
+    await Promise.all([...this.#sessions].map((session) => session.close()));
+  }
+
+  async #acceptLoop(): Promise<void> {
+    for (;;) {
+      const caller = await this.#listener.accept();
+      if (caller === null) return;
+      if (this.#closing) {
+        await caller.close();
+        return;
+      }
+      this.#start(caller);
+    }
+  }
+
+  #start(caller: SrtSocket): void {
+    const previous = this.#current;
+    const session = new SrtIngestSession(caller, {
+      ...this.#options,
+      onLive: (remote) => {
+        if (this.#current !== session) return;
+        this.#reportedLive = true;
+        this.#options.report(true, remote);
+      },
+    });
+    this.#current = session;
+    this.#sessions.add(session);
+    this.#options.logger.info({ remote: caller.remoteAddr }, "SRT caller connected");
+    if (previous) void previous.close();
+    void session.ended.then(({ wasLive }) => this.#ended(session, wasLive));
+  }
+
+  #ended(session: SrtIngestSession, wasLive: boolean): void {
+    this.#sessions.delete(session);
+    if (this.#current !== session) return;
+    this.#current = null;
+    if (this.#reportedLive) this.#options.report(false, null);
+    this.#reportedLive = false;
+    if (!this.#closing) {
+      this.#options.logger.info(
+        { wasLive, reason: session.failure() ?? null },
+        "SRT caller left; listening",
+      );
+    }
+  }
+}
+
+/** The listening socket's options: the URL's extras, then the profile's latency and passphrase. */
+function listenerSettings(address: IngestAddress, spec: IngestSpec): SrtSetting[] {
+  const settings = srtSettings(address.srtOptions, "incomingUrl");
+  if (typeof spec.srtLatencyMs === "number") {
+    settings.push({ name: "srtLatencyMs", option: SRTO.LATENCY, value: spec.srtLatencyMs });
+  }
+  if (spec.srtPassphrase) {
+    settings.push({ name: "srtPassphrase", option: SRTO.PASSPHRASE, value: spec.srtPassphrase });
+  }
+  return settings;
+}

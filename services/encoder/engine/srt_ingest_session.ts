@@ -1,0 +1,87 @@
+import type { Logger, Redactor } from "@spiritstream/kit";
+import type { MediaHub } from "../media/mod.ts";
+import type { SrtSocket } from "../srt/mod.ts";
+import { srtIngestArgs } from "./ffmpeg_args.ts";
+import { type FfmpegProcess, spawnFfmpeg } from "./ffmpeg_process.ts";
+import { type FlvSource, flvSource } from "./flv_source.ts";
+
+/** Options for {@linkcode SrtIngestSession}. */
+export interface SrtIngestSessionOptions {
+  ffmpegPath: string;
+  logger: Logger;
+  redactor: Redactor;
+  marker: string;
+  hub: MediaHub;
+  /** The first FLV tag came out of FFmpeg: the caller's media reaches the hub. */
+  onLive(remote: string | null): void;
+}
+
+/** Largest SRT live payload (SRTO_PAYLOADSIZE tops out at 1456). */
+const MESSAGE_MAX = 1500;
+
+/**
+ * One accepted SRT caller: what it sends goes into an FFmpeg's stdin
+ * (`-f mpegts -i pipe:0 -c copy -f flv pipe:1`) whose FLV feeds the hub. The caller leaving
+ * closes that stdin, so FFmpeg flushes and exits at once; `ended` resolves when all is gone.
+ */
+export class SrtIngestSession {
+  readonly ended: Promise<{ wasLive: boolean }>;
+  #socket: SrtSocket;
+  #proc: FfmpegProcess;
+  #source: FlvSource;
+  #live = false;
+
+  constructor(socket: SrtSocket, options: SrtIngestSessionOptions) {
+    this.#socket = socket;
+    this.#proc = spawnFfmpeg(options.ffmpegPath, srtIngestArgs(), {
+      logger: options.logger,
+      redactor: options.redactor,
+      marker: options.marker,
+      stdout: true,
+    });
+    this.#source = flvSource(this.#proc.stdout!, {
+      onFirstTag: (first) => {
+        this.#live = true;
+        options.hub.attachSource(first);
+        options.onLive(socket.remoteAddr);
+      },
+    });
+    this.ended = this.#run();
+  }
+
+  /** Why FFmpeg stopped, scrubbed (undefined while it runs or when it said nothing). */
+  failure(): string | undefined {
+    return this.#proc.failure();
+  }
+
+  /** Drops the caller and stops FFmpeg. */
+  async close(): Promise<void> {
+    await this.#socket.close();
+    await this.ended;
+  }
+
+  async #run(): Promise<{ wasLive: boolean }> {
+    await this.#pump();
+    await this.#socket.close();
+    await this.#proc.stop(1000);
+    await this.#source.closed;
+    return { wasLive: this.#live };
+  }
+
+  /** Caller → FFmpeg until either side ends. */
+  async #pump(): Promise<void> {
+    const writer = this.#proc.stdin.getWriter();
+    try {
+      for (;;) {
+        const message = new Uint8Array(MESSAGE_MAX);
+        const size = await this.#socket.receive(message);
+        if (size === 0) break;
+        await writer.write(message.subarray(0, size));
+      }
+    } catch {
+      // FFmpeg exited: its stdin is gone
+    } finally {
+      await writer.close().catch(() => {});
+    }
+  }
+}

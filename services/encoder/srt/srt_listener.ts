@@ -1,0 +1,29 @@
+import { SRTO } from "./libsrt.ts";
+import { resolveHost } from "./sockaddr.ts";
+import type { SrtSetting } from "./srt_options.ts";
+import { SrtSocket } from "./srt_socket.ts";
+
+/** What {@linkcode openSrtListener} binds and sets. */
+export interface SrtListenerSpec {
+  hostname: string;
+  port: number;
+  /** Set on the listening socket: every accepted caller inherits them (passphrase included). */
+  settings: SrtSetting[];
+}
+
+/** Binds and listens; the passphrase lives on the socket, never on a command line. */
+export async function openSrtListener(spec: SrtListenerSpec): Promise<SrtSocket> {
+  const hostname = await resolveHost(spec.hostname, "incomingUrl");
+  const socket = SrtSocket.create();
+  try {
+    for (const { option, value, name } of spec.settings) socket.set(option, value, name);
+    // "::" listens on IPv4 too, as 0.0.0.0 would; libsrt wants this said explicitly.
+    if (hostname.includes(":")) socket.set(SRTO.IPV6ONLY, false, "ipv6only");
+    socket.bind({ hostname, port: spec.port });
+    socket.listen();
+    return socket;
+  } catch (error) {
+    await socket.close();
+    throw error;
+  }
+}
