@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { type TargetStatus } from "@spiritstream/contracts";
+import { freePort, probe, waitFor } from "@spiritstream/testing";
+import { copyGroup, leaks, startRig } from "./testdata/rig.ts";
+import { srtListener } from "./testdata/srt_peers.ts";
+
+const PASSPHRASE = "target-passphrase-0001";
+const STREAM_ID = "publish/target-stream-id-0001";
+
+function srtTarget(id: string, port: number, passphrase: string) {
+  return {
+    id,
+    service: "Custom",
+    name: id,
+    url: `srt://127.0.0.1:${port}?passphrase=${passphrase}&latency=200000&pbkeylen=16`,
+    streamKey: STREAM_ID,
+  };
+}
+
+Deno.test("srtConnector() delivers media over libsrt to a real SRT listener and names a wrong passphrase", async () => {
+  const rig = await startRig({ apps: 1 });
+  const dir = await Deno.makeTempDir({ prefix: "srt-target-" });
+  const good = freePort();
+  const bad = freePort();
+  const listener = `mode=listener&passphrase=${PASSPHRASE}&pbkeylen=16`;
+  const platform = srtListener(`srt://127.0.0.1:${good}?${listener}`, [
+    ...["-f", "mpegts", `${dir}/received.ts`],
+  ]);
+  const other = srtListener(`srt://127.0.0.1:${bad}?${listener}`, ["-f", "null", "-"]);
+  const wrong = "not-the-passphrase-0001";
+  try {
+    await rig.publish();
+    await rig.engine.startGroup(
+      "local",
+      copyGroup("srt", [srtTarget("good", good, PASSPHRASE), srtTarget("bad", bad, wrong)]),
+      rig.ingest,
+    );
+    await waitFor(
+      async () => ((await Deno.stat(`${dir}/received.ts`).catch(() => null))?.size ?? 0) > 300_000,
+      {
+        what: "MPEG-TS received by the SRT listener",
+        timeoutMs: 30_000,
+      },
+    );
+    const failed = await waitFor(
+      () =>
+        rig.seen<TargetStatus>("target_status").find((s) =>
+          s.targetId === "bad" && s.state === "failed"
+        ),
+      { what: "the wrong-passphrase target failed", timeoutMs: 15_000 },
+    );
+    assert.match(
+      failed.error ?? "",
+      /SRT destination 127\.0\.0\.1:\d+ rejected the passphrase \(wrong passphrase\)/,
+    );
+    const live = rig.seen<TargetStatus>("target_status").filter((s) => s.state === "live");
+    assert.deepEqual(live.map((s) => s.targetId), ["good"]);
+  } finally {
+    await rig.stop();
+    await platform.stop();
+    await other.stop();
+  }
+  try {
+    const result = await probe(`${dir}/received.ts`);
+    assert.equal(result.video?.codec, "h264");
+    assert.equal(result.video?.width, 640);
+    assert.equal(result.audio?.codec, "aac");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  assert.equal(
+    leaks(rig, [PASSPHRASE, wrong, STREAM_ID]),
+    undefined,
+    "no SRT secret in logs or events",
+  );
+});
