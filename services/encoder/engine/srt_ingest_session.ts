@@ -56,7 +56,8 @@ export class SrtIngestSession {
 
   /** Drops the caller and stops FFmpeg. */
   async close(): Promise<void> {
-    await this.#socket.close();
+    // Stopping FFmpeg too: a pump stuck writing to an FFmpeg that stopped reading ends with it.
+    await Promise.all([this.#socket.close(), this.#proc.stop(1000)]);
     await this.ended;
   }
 
