@@ -1,8 +1,10 @@
 /**
  * libsrt (1.5) through Deno FFI: the symbol table, the constants we use, and one shared handle
  * opened on first use and closed (after `srt_cleanup`) when the last user lets go. Calls that
- * wait on the network (`connect`, `accept`, `recvmsg`) are `nonblocking` symbols: they run on
- * Deno's blocking thread pool, and `srt_close` on the socket makes them return.
+ * wait on the network (`accept`, `recvmsg`) are `nonblocking` symbols: they run on Deno's
+ * blocking thread pool, and `srt_close` on the socket makes them return. A blocking
+ * `srt_connect` would not return on `srt_close`, so connecting is asynchronous (SRTO_RCVSYN off)
+ * and watched through `srt_getsockstate`.
  * @module
  */
 import { AppError } from "@spiritstream/contracts";
@@ -17,7 +19,7 @@ const SYMBOLS = {
   srt_bind: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   srt_listen: { parameters: ["i32", "i32"], result: "i32" },
   srt_accept: { parameters: ["i32", "buffer", "buffer"], result: "i32", nonblocking: true },
-  srt_connect: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
+  srt_connect: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   srt_sendmsg: { parameters: ["i32", "buffer", "i32", "i32", "i32"], result: "i32" },
   srt_recvmsg: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
   srt_close: { parameters: ["i32"], result: "i32" },

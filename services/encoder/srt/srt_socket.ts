@@ -3,6 +3,9 @@ import { acquireSrt, lastError, type LibSrt, releaseSrt, SRT_E, SRTO, SRTS } fro
 import { connectFailure } from "./srt_errors.ts";
 import { decodeSockaddr, encodeSockaddr, type IpAddress, SOCKADDR_MAX } from "./sockaddr.ts";
 
+/** How often a pending connect looks at the socket's state. */
+const CONNECT_POLL_MS = 10;
+
 /** One value for {@linkcode SrtSocket.set}: numbers are int32 unless `int64`. */
 export type SrtOptionValue = number | boolean | string | { int64: bigint };
 
@@ -88,10 +91,21 @@ export class SrtSocket {
   /** Connects as a caller; throws the destination's answer as a clear AppError. */
   async connect(address: IpAddress, label: string): Promise<void> {
     const sockaddr = encodeSockaddr(address);
-    const result = await this.#track(this.#lib.srt_connect(this.#id, sockaddr, sockaddr.length));
-    if (result === 0) return;
-    if (this.#closed) throw new AppError("unavailable", `SRT connect to ${label} was cancelled`);
-    throw connectFailure(this.#lib.srt_getrejectreason(this.#id), label);
+    // Asynchronous connect: closing the socket (an abort) must be able to end it at once.
+    this.set(SRTO.RCVSYN, false, "rcvsyn");
+    if (this.#lib.srt_connect(this.#id, sockaddr, sockaddr.length) !== 0) {
+      throw connectFailure(this.#lib.srt_getrejectreason(this.#id), label);
+    }
+    for (;;) {
+      if (this.#closed) throw new AppError("unavailable", `SRT connect to ${label} was cancelled`);
+      const state = this.#lib.srt_getsockstate(this.#id);
+      if (state === SRTS.CONNECTED) break;
+      if (state >= SRTS.BROKEN) {
+        throw connectFailure(this.#lib.srt_getrejectreason(this.#id), label);
+      }
+      await new Promise((resolve) => setTimeout(resolve, CONNECT_POLL_MS));
+    }
+    this.set(SRTO.RCVSYN, true, "rcvsyn");
   }
 
   /** The next caller, or null once this listener is closed. */
