@@ -70,7 +70,9 @@ export function srtTargetArgs(): string[] {
 export function srtIngestArgs(): string[] {
   return [
     ...COMMON,
-    ...["-analyzeduration", "2000000", "-fflags", "+discardcorrupt"],
+    // A new caller's media reaches the hub about this much after it connects; shorter risks
+    // missing the audio (FFmpeg's TS muxer lets audio trail video by up to 0.7 s).
+    ...["-analyzeduration", "1000000", "-fflags", "+discardcorrupt"],
     ...["-f", "mpegts", "-i", "pipe:0"],
     ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy"],
     ...FLV_OUT,
