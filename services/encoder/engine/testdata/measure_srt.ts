@@ -6,13 +6,23 @@
 // Numbers, not a test: the machine is shared.
 import { type IngestStatus, LOCAL_TENANT } from "@spiritstream/contracts";
 import { ensureTestClip, freePort, waitFor } from "@spiritstream/testing";
+import { markedProcesses } from "./marked_processes.ts";
 import { copyGroup, startRig } from "./rig.ts";
 import { srtListener, srtPublisher } from "./srt_peers.ts";
 
-function cpuTicks(): number {
-  const stat = Deno.readTextFileSync("/proc/self/stat");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]); // utime + stime, 1/100 s
+function cpuTicks(pid: number | "self" = "self"): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]); // utime + stime, 1/100 s
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ticks of the engine's FFmpegs (and their wrappers), by pid. */
+async function ffmpegTicks(marker: string): Promise<Map<number, number>> {
+  return new Map((await markedProcesses(marker)).map((pid) => [pid, cpuTicks(pid)]));
 }
 
 function arg(name: string, fallback: string): string {
@@ -60,11 +70,19 @@ try {
   );
   await waitFor(() => state() === "live", { what: "live", timeoutMs: 20_000 });
   const ticks = cpuTicks();
+  const children = await ffmpegTicks(rig.marker);
   const started = performance.now();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  const cpu = ((cpuTicks() - ticks) * 10) / (performance.now() - started);
+  const elapsed = performance.now() - started;
+  const cpu = ((cpuTicks() - ticks) * 10) / elapsed;
+  let childTicks = 0;
+  for (const [pid, before] of children) childTicks += cpuTicks(pid) - before;
+  const childCpu = (childTicks * 10) / elapsed;
   const group = rig.engine.state(LOCAL_TENANT).groups?.[0];
-  console.log(`relaying: host CPU ${(cpu * 100).toFixed(1)} % of one core over ${seconds} s`);
+  console.log(
+    `relaying: host CPU ${(cpu * 100).toFixed(1)} % of one core, its ${children.size} FFmpeg ` +
+      `processes ${(childCpu * 100).toFixed(1)} %, over ${seconds} s`,
+  );
   console.log(`group stats: ${JSON.stringify(group ?? null).slice(0, 300)}`);
   for (let round = 0; round < rounds; round++) {
     const leftAt = performance.now();
