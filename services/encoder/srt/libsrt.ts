@@ -22,6 +22,8 @@ const SYMBOLS = {
   srt_connect: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   srt_sendmsg: { parameters: ["i32", "buffer", "i32", "i32", "i32"], result: "i32" },
   srt_recvmsg: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
+  /** The same function called on the JS thread, for a socket with SRTO_RCVSYN off. */
+  srt_recvmsg_now: { name: "srt_recvmsg", parameters: ["i32", "buffer", "i32"], result: "i32" },
   srt_close: { parameters: ["i32"], result: "i32" },
   srt_getsockstate: { parameters: ["i32"], result: "i32" },
   srt_getrejectreason: { parameters: ["i32"], result: "i32" },

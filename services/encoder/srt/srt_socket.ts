@@ -140,6 +140,23 @@ export class SrtSocket {
     return received > 0 ? received : 0;
   }
 
+  /**
+   * Takes one message if one is waiting, without blocking (after {@linkcode nonBlockingReceive}):
+   * its size, "again" when none is waiting, 0 when the peer left or the socket was closed.
+   */
+  tryReceive(buffer: Uint8Array): number | "again" {
+    if (this.#closed) return 0;
+    const received = this.#lib.srt_recvmsg_now(this.#id, buffer, buffer.length);
+    if (received > 0) return received;
+    if (received < 0 && lastError(this.#lib).code === SRT_E.ASYNCRCV) return "again";
+    return 0;
+  }
+
+  /** Makes {@linkcode tryReceive} return "again" instead of blocking the JS thread. */
+  nonBlockingReceive(): void {
+    this.set(SRTO.RCVSYN, false, "rcvsyn");
+  }
+
   /** Whether the connection is still up (false once broken or closed). */
   connected(): boolean {
     return !this.#closed && this.#lib.srt_getsockstate(this.#id) === SRTS.CONNECTED;

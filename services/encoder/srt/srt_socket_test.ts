@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AppError } from "@spiritstream/contracts";
-import { freePort } from "@spiritstream/testing";
+import { freePort, waitFor } from "@spiritstream/testing";
 import { SRTO } from "./libsrt.ts";
 import { SrtSocket } from "./srt_socket.ts";
 
@@ -95,5 +95,35 @@ Deno.test("SrtSocket.connect() names a wrong passphrase and a missing listener, 
     assert.match(error.message, /timed out|refused/);
   } finally {
     await nobody.close();
+  }
+});
+
+Deno.test("SrtSocket.tryReceive() takes waiting messages without blocking and sees the caller leave", async () => {
+  const port = freePort();
+  const server = listener(port, PASSPHRASE);
+  const client = caller(PASSPHRASE, "x");
+  try {
+    const accepted = server.accept();
+    await client.connect({ hostname: "127.0.0.1", port }, "local");
+    const peer = (await accepted)!;
+    peer.nonBlockingReceive();
+    const buffer = new Uint8Array(1500);
+    assert.equal(peer.tryReceive(buffer), "again");
+    client.send(new Uint8Array(1316).fill(1));
+    client.send(new Uint8Array(1316).fill(2));
+    const got = await waitFor(() => peer.tryReceive(buffer) === 1316 ? buffer[0] : null, {
+      what: "the first message",
+    });
+    assert.equal(got, 1);
+    await client.close();
+    const ended = await waitFor(() => {
+      const result = peer.tryReceive(buffer);
+      return result === 0 ? "ended" : null;
+    }, { what: "the caller to be seen gone" });
+    assert.equal(ended, "ended");
+    await peer.close();
+  } finally {
+    await client.close();
+    await server.close();
   }
 });
