@@ -74,3 +74,45 @@ Deno.test("srtConnector() delivers media over libsrt to a real SRT listener and 
     "no SRT secret in logs or events",
   );
 });
+
+Deno.test("srtConnector() notices a destination that died while no media flowed, and reconnects", async () => {
+  const rig = await startRig({ apps: 1 });
+  const port = freePort();
+  const listen = `srt://127.0.0.1:${port}?mode=listener`;
+  let platform = srtListener(listen, ["-f", "null", "-"]);
+  const target = {
+    id: "srt",
+    service: "Custom",
+    name: "srt",
+    // A 2 s peer-idle timeout instead of libsrt's 5 s keeps the test short.
+    url: `srt://127.0.0.1:${port}?timeout=2000000`,
+    streamKey: STREAM_ID,
+  };
+  try {
+    await rig.publish();
+    await rig.engine.startGroup("local", copyGroup("srt", [target]), rig.ingest);
+    const states = () => rig.seen<TargetStatus>("target_status").map((s) => s.state);
+    await waitFor(() => states().includes("live"), { what: "SRT target live", timeoutMs: 20_000 });
+    // OBS stops (nothing to send), then the platform hangs without hanging up.
+    await rig.publisher?.stop();
+    await waitFor(() => rig.engine.state("local").ingest.state === "waiting", {
+      what: "ingest waiting",
+    });
+    platform.pause();
+    await waitFor(() => states().includes("reconnecting"), {
+      what: "the silent destination noticed with nothing to send",
+      timeoutMs: 20_000,
+    });
+    await platform.stop();
+    platform = srtListener(listen, ["-f", "null", "-"]);
+    await waitFor(() => states().filter((s) => s === "live").length === 2, {
+      what: "SRT target live again",
+      timeoutMs: 30_000,
+    });
+    const dropped = rig.seen<TargetStatus>("target_status").find((s) => s.state === "reconnecting");
+    assert.match(dropped?.error ?? "", /^SRT output ended: /);
+  } finally {
+    await rig.stop();
+    await platform.stop();
+  }
+});

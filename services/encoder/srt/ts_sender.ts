@@ -87,7 +87,7 @@ export class TsSender {
         this.#bytesSent += sent;
         return;
       }
-      if (!this.#socket.connected()) throw new Error("the destination closed the connection");
+      // A broken connection makes srt_sendmsg fail (send() throws), so this wait ends.
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
