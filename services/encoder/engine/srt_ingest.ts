@@ -106,10 +106,12 @@ export class SrtIngest {
 function listenerSettings(address: IngestAddress, spec: IngestSpec): SrtSetting[] {
   const settings = srtSettings(address.srtOptions, "incomingUrl");
   if (typeof spec.srtLatencyMs === "number") {
-    settings.push({ name: "srtLatencyMs", option: SRTO.LATENCY, value: spec.srtLatencyMs });
+    const field = "srtLatencyMs";
+    settings.push({ name: field, field, option: SRTO.LATENCY, value: spec.srtLatencyMs });
   }
   if (spec.srtPassphrase) {
-    settings.push({ name: "srtPassphrase", option: SRTO.PASSPHRASE, value: spec.srtPassphrase });
+    const field = "srtPassphrase";
+    settings.push({ name: field, field, option: SRTO.PASSPHRASE, value: spec.srtPassphrase });
   }
   return settings;
 }

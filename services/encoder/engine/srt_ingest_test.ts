@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { type IngestStatus, LOCAL_TENANT } from "@spiritstream/contracts";
+import dgram from "node:dgram";
+import { AppError, type IngestStatus, LOCAL_TENANT } from "@spiritstream/contracts";
+import { createRedactor } from "@spiritstream/kit";
+import { createMediaHub } from "../media/mod.ts";
+import { captureLogger } from "../media/testdata/capture_logger.ts";
+import { type IngestSpec, parseIngest } from "./parse_ingest.ts";
+import { SrtIngest } from "./srt_ingest.ts";
 import { freePort, waitFor } from "@spiritstream/testing";
 import { copyGroup, nginxTarget, startRig } from "./testdata/rig.ts";
 import { type SrtPeer, srtPublisher } from "./testdata/srt_peers.ts";
@@ -44,5 +50,56 @@ Deno.test("SrtIngest takes a new caller at once while the old one hangs silent (
   } finally {
     for (const peer of peers) await peer.stop();
     await rig.stop();
+  }
+});
+
+Deno.test("SrtIngest.open() names a bad option, a refused passphrase and a taken port, never a secret", async () => {
+  const { logger } = captureLogger();
+  const options = {
+    ffmpegPath: "ffmpeg",
+    logger,
+    redactor: createRedactor(),
+    marker: "srt-ingest-open-test",
+    hub: createMediaHub({ logger }),
+    report() {},
+  };
+  const port = freePort();
+  const open = (spec: IngestSpec) => SrtIngest.open(parseIngest(spec), spec, options);
+  const url = `srt://127.0.0.1:${port}`;
+  await assert.rejects(
+    open({ url: `${url}?latencyy=120000` }),
+    /^AppError: Invalid argument "incomingUrl": SRT option "latencyy" is not supported/,
+  );
+  await assert.rejects(open({ url, srtPassphrase: "short-pp" }), (error: unknown) => {
+    assert.ok(error instanceof AppError);
+    assert.match(error.message, /^Invalid argument "srtPassphrase": SRT option "srtPassphrase"/);
+    assert.doesNotMatch(error.message, /short-pp/);
+    return true;
+  });
+  const first = await open({ url, srtPassphrase: "ingest-open-passphrase" });
+  try {
+    await assert.rejects(
+      open({ url, srtPassphrase: "ingest-open-passphrase" }),
+      (error: unknown) => {
+        assert.ok(error instanceof AppError);
+        assert.equal(error.code, "unavailable");
+        assert.equal(error.message, `SRT port 127.0.0.1:${port} is already in use`);
+        return true;
+      },
+    );
+  } finally {
+    await first.close();
+  }
+  // A UDP port another program holds.
+  const other = dgram.createSocket("udp4");
+  const taken = freePort();
+  await new Promise<void>((resolve) => other.bind(taken, "127.0.0.1", resolve));
+  try {
+    await assert.rejects(
+      open({ url: `srt://127.0.0.1:${taken}` }),
+      new RegExp(`SRT port 127\\.0\\.0\\.1:${taken} is already in use`),
+    );
+  } finally {
+    other.close();
   }
 });

@@ -89,6 +89,8 @@ export const SRT_E = {
   CONNLOST: 2001,
   NOCONN: 2002,
   BINDCONFLICT: 5015,
+  DUPLISTEN: 5011,
+  SOCKFAIL: 1003,
   INVPARAM: 5003,
 } as const;
 

@@ -15,7 +15,7 @@ export async function openSrtCaller(url: string, signal: AbortSignal): Promise<S
   const onAbort = () => void socket.close();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
-    for (const { option, value, name } of destination.settings) socket.set(option, value, name);
+    for (const setting of destination.settings) socket.set(setting);
     await socket.connect({ hostname, port: destination.port }, destination.label);
     if (signal.aborted) throw new AppError("unavailable", "SRT connect was cancelled");
     socket.nonBlockingSend();

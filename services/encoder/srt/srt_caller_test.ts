@@ -7,9 +7,9 @@ import { SrtSocket } from "./srt_socket.ts";
 Deno.test("openSrtCaller() puts the URL's stream id and passphrase on the socket", async () => {
   const port = freePort();
   const server = SrtSocket.create();
-  server.set(SRTO.PASSPHRASE, "caller-test-passphrase", "passphrase");
+  server.set({ name: "passphrase", option: SRTO.PASSPHRASE, value: "caller-test-passphrase" });
   server.bind({ hostname: "127.0.0.1", port });
-  server.listen();
+  server.listen("test");
   const accepted = server.accept();
   const url =
     `srt://localhost:${port}?streamid=publish/caller-id&passphrase=caller-test-passphrase`;

@@ -16,11 +16,13 @@ export async function openSrtListener(spec: SrtListenerSpec): Promise<SrtSocket>
   const hostname = await resolveHost(spec.hostname, "incomingUrl");
   const socket = SrtSocket.create();
   try {
-    for (const { option, value, name } of spec.settings) socket.set(option, value, name);
+    for (const setting of spec.settings) socket.set(setting);
     // "::" listens on IPv4 too, as 0.0.0.0 would; libsrt wants this said explicitly.
-    if (hostname.includes(":")) socket.set(SRTO.IPV6ONLY, false, "ipv6only");
+    if (hostname.includes(":")) {
+      socket.set({ name: "ipv6only", option: SRTO.IPV6ONLY, value: false });
+    }
     socket.bind({ hostname, port: spec.port });
-    socket.listen();
+    socket.listen(`${spec.hostname}:${spec.port}`);
     return socket;
   } catch (error) {
     await socket.close();

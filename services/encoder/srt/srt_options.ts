@@ -1,13 +1,8 @@
 import { AppError } from "@spiritstream/contracts";
 import { SRTO } from "./libsrt.ts";
-import type { SrtOptionValue } from "./srt_socket.ts";
+import type { SrtOptionValue, SrtSetting } from "./srt_socket.ts";
 
-/** One option to set on a socket; `name` is the URL's name for it (errors name it). */
-export interface SrtSetting {
-  name: string;
-  option: number;
-  value: SrtOptionValue;
-}
+export type { SrtSetting };
 
 type Kind = "int" | "int64" | "bool" | "string";
 
@@ -84,7 +79,7 @@ export function srtSettings(query: Iterable<[string, string]>, field: string): S
         `SRT option "${rawName}" is not supported (supported: ${SRT_OPTION_NAMES.join(", ")})`,
       );
     }
-    settings.push({ name, option: spec.option, value: parseValue(name, raw, spec, field) });
+    settings.push({ name, option: spec.option, value: parseValue(name, raw, spec, field), field });
   }
   return settings;
 }

@@ -22,13 +22,13 @@ Deno.test("srtSettings() maps FFmpeg's URL options to socket options in libsrt's
     "url",
   );
   assert.deepEqual(settings, [
-    { name: "streamid", option: SRTO.STREAMID, value: "a b/c" },
-    { name: "passphrase", option: SRTO.PASSPHRASE, value: "0123456789ab" },
-    { name: "pbkeylen", option: SRTO.PBKEYLEN, value: 32 },
-    { name: "latency", option: SRTO.LATENCY, value: 200 },
-    { name: "connect_timeout", option: SRTO.CONNTIMEO, value: 1500 },
-    { name: "maxbw", option: SRTO.MAXBW, value: { int64: 1000000n } },
-    { name: "tlpktdrop", option: SRTO.TLPKTDROP, value: false },
+    { name: "streamid", option: SRTO.STREAMID, value: "a b/c", field: "url" },
+    { name: "passphrase", option: SRTO.PASSPHRASE, value: "0123456789ab", field: "url" },
+    { name: "pbkeylen", option: SRTO.PBKEYLEN, value: 32, field: "url" },
+    { name: "latency", option: SRTO.LATENCY, value: 200, field: "url" },
+    { name: "connect_timeout", option: SRTO.CONNTIMEO, value: 1500, field: "url" },
+    { name: "maxbw", option: SRTO.MAXBW, value: { int64: 1000000n }, field: "url" },
+    { name: "tlpktdrop", option: SRTO.TLPKTDROP, value: false, field: "url" },
   ]);
 });
 

@@ -3,11 +3,21 @@ import { acquireSrt, lastError, type LibSrt, releaseSrt, SRT_E, SRTO, SRTS } fro
 import { connectFailure } from "./srt_errors.ts";
 import { decodeSockaddr, encodeSockaddr, type IpAddress, SOCKADDR_MAX } from "./sockaddr.ts";
 
+/** Callers waiting to be accepted (a reconnecting OBS needs one slot). */
+const LISTEN_BACKLOG = 4;
 /** How often a pending connect looks at the socket's state. */
 const CONNECT_POLL_MS = 10;
 
 /** One value for {@linkcode SrtSocket.set}: numbers are int32 unless `int64`. */
 export type SrtOptionValue = number | boolean | string | { int64: bigint };
+
+/** One option to set on a socket; errors name `field` (default "url") and `name`. */
+export interface SrtSetting {
+  name: string;
+  option: number;
+  value: SrtOptionValue;
+  field?: string;
+}
 
 /** The outcome of {@linkcode SrtSocket.send}: bytes taken, or "again" when the buffer is full. */
 export type SendResult = number | "again";
@@ -47,13 +57,15 @@ export class SrtSocket {
     return this.#closed;
   }
 
-  /** Sets one option before connecting; `name` (never the value) is in the error. */
-  set(option: number, value: SrtOptionValue, name: string): void {
-    const bytes = optionBytes(value);
-    if (this.#lib.srt_setsockflag(this.#id, option, bytes, bytes.length) !== 0) {
+  /** Sets one option; the error names its field and option, never its value. */
+  set(setting: SrtSetting): void {
+    const bytes = optionBytes(setting.value);
+    if (this.#lib.srt_setsockflag(this.#id, setting.option, bytes, bytes.length) !== 0) {
       throw new AppError(
         "invalid_argument",
-        `Invalid argument "url": SRT option "${name}" was refused: ${lastError(this.#lib).text}`,
+        `Invalid argument "${setting.field ?? "url"}": SRT option "${setting.name}" was refused: ${
+          lastError(this.#lib).text
+        }`,
       );
     }
   }
@@ -74,25 +86,31 @@ export class SrtSocket {
     if (this.#lib.srt_bind(this.#id, sockaddr, sockaddr.length) === 0) return;
     const { code, text } = lastError(this.#lib);
     const where = `${address.hostname}:${address.port}`;
+    // libsrt reports a UDP port another process holds as a socket setup failure.
+    const taken = code === SRT_E.BINDCONFLICT || code === SRT_E.SOCKFAIL;
     throw new AppError(
-      code === SRT_E.BINDCONFLICT ? "unavailable" : "invalid_argument",
-      code === SRT_E.BINDCONFLICT
-        ? `SRT port ${where} is already in use`
-        : `SRT could not bind ${where}: ${text}`,
+      taken ? "unavailable" : "invalid_argument",
+      taken ? `SRT port ${where} is already in use` : `SRT could not bind ${where}: ${text}`,
     );
   }
 
-  listen(backlog = 4): void {
-    if (this.#lib.srt_listen(this.#id, backlog) !== 0) {
-      throw new AppError("unavailable", `SRT listen failed: ${lastError(this.#lib).text}`);
-    }
+  /** Starts listening; `label` (`host:port`) names the port when another listener has it. */
+  listen(label: string): void {
+    if (this.#lib.srt_listen(this.#id, LISTEN_BACKLOG) === 0) return;
+    const { code, text } = lastError(this.#lib);
+    throw new AppError(
+      "unavailable",
+      code === SRT_E.DUPLISTEN
+        ? `SRT port ${label} is already in use`
+        : `SRT could not listen on ${label}: ${text}`,
+    );
   }
 
   /** Connects as a caller; throws the destination's answer as a clear AppError. */
   async connect(address: IpAddress, label: string): Promise<void> {
     const sockaddr = encodeSockaddr(address);
     // Asynchronous connect: closing the socket (an abort) must be able to end it at once.
-    this.set(SRTO.RCVSYN, false, "rcvsyn");
+    this.set({ name: "rcvsyn", option: SRTO.RCVSYN, value: false });
     if (this.#lib.srt_connect(this.#id, sockaddr, sockaddr.length) !== 0) {
       throw connectFailure(this.#lib.srt_getrejectreason(this.#id), label);
     }
@@ -105,7 +123,7 @@ export class SrtSocket {
       }
       await new Promise((resolve) => setTimeout(resolve, CONNECT_POLL_MS));
     }
-    this.set(SRTO.RCVSYN, true, "rcvsyn");
+    this.set({ name: "rcvsyn", option: SRTO.RCVSYN, value: true });
   }
 
   /** The next caller, or null once this listener is closed. */
@@ -154,7 +172,7 @@ export class SrtSocket {
 
   /** Makes {@linkcode tryReceive} return "again" instead of blocking the JS thread. */
   nonBlockingReceive(): void {
-    this.set(SRTO.RCVSYN, false, "rcvsyn");
+    this.set({ name: "rcvsyn", option: SRTO.RCVSYN, value: false });
   }
 
   /** Whether the connection is still up (false once broken or closed). */
@@ -164,7 +182,7 @@ export class SrtSocket {
 
   /** Makes sends return "again" instead of blocking the JS thread. */
   nonBlockingSend(): void {
-    this.set(SRTO.SNDSYN, false, "sndsyn");
+    this.set({ name: "sndsyn", option: SRTO.SNDSYN, value: false });
   }
 
   /** Closes the socket, ends its blocking calls and waits for them. */

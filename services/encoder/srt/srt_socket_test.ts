@@ -8,17 +8,17 @@ const PASSPHRASE = "socket-test-passphrase";
 
 function listener(port: number, passphrase: string): SrtSocket {
   const socket = SrtSocket.create();
-  socket.set(SRTO.PASSPHRASE, passphrase, "passphrase");
+  socket.set({ name: "passphrase", option: SRTO.PASSPHRASE, value: passphrase });
   socket.bind({ hostname: "127.0.0.1", port });
-  socket.listen();
+  socket.listen("test");
   return socket;
 }
 
 function caller(passphrase: string, streamId: string): SrtSocket {
   const socket = SrtSocket.create();
-  socket.set(SRTO.PASSPHRASE, passphrase, "passphrase");
-  socket.set(SRTO.STREAMID, streamId, "streamid");
-  socket.set(SRTO.CONNTIMEO, 2000, "connect_timeout");
+  socket.set({ name: "passphrase", option: SRTO.PASSPHRASE, value: passphrase });
+  socket.set({ name: "streamid", option: SRTO.STREAMID, value: streamId });
+  socket.set({ name: "connect_timeout", option: SRTO.CONNTIMEO, value: 2000 });
   return socket;
 }
 
@@ -86,7 +86,7 @@ Deno.test("SrtSocket.connect() names a wrong passphrase and a missing listener, 
     await server.close();
   }
   const nobody = caller(PASSPHRASE, "x");
-  nobody.set(SRTO.CONNTIMEO, 500, "connect_timeout");
+  nobody.set({ name: "connect_timeout", option: SRTO.CONNTIMEO, value: 500 });
   try {
     const error = await nobody.connect({ hostname: "127.0.0.1", port: freePort() }, "there")
       .then(() => null, (e) => e);
