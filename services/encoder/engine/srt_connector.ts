@@ -2,7 +2,7 @@ import type { Logger, Redactor } from "@spiritstream/kit";
 import { FlvWriter, type MediaHub } from "../media/mod.ts";
 import { openSrtCaller, TsSender } from "../srt/mod.ts";
 import { srtTargetArgs } from "./ffmpeg_args.ts";
-import { spawnFfmpeg } from "./ffmpeg_process.ts";
+import { type FfmpegProcess, spawnFfmpeg } from "./ffmpeg_process.ts";
 import type { TargetConnector, TargetLink } from "./target_supervisor.ts";
 
 /** Options for {@linkcode srtConnector}. */
@@ -25,13 +25,20 @@ export function srtConnector(
   options: SrtConnectorOptions,
 ): TargetConnector {
   return async (signal) => {
+    const ffmpeg = await options.ffmpegPath();
     const socket = await openSrtCaller(url, signal);
-    const proc = spawnFfmpeg(await options.ffmpegPath(), srtTargetArgs(), {
-      logger: options.logger,
-      redactor: options.redactor,
-      marker: options.marker,
-      stdout: true,
-    });
+    let proc: FfmpegProcess;
+    try {
+      proc = spawnFfmpeg(ffmpeg, srtTargetArgs(), {
+        logger: options.logger,
+        redactor: options.redactor,
+        marker: options.marker,
+        stdout: true,
+      });
+    } catch (error) {
+      await socket.close();
+      throw error;
+    }
     const sender = new TsSender(socket, proc.stdout!);
     const writer = new FlvWriter(proc.stdin);
     hub.addSink(writer);

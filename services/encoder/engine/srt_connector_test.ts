@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { type TargetStatus } from "@spiritstream/contracts";
+import { createRedactor } from "@spiritstream/kit";
 import { freePort, probe, waitFor } from "@spiritstream/testing";
+import { createMediaHub } from "../media/mod.ts";
+import { captureLogger } from "../media/testdata/capture_logger.ts";
+import { SrtSocket } from "../srt/mod.ts";
+import { srtConnector } from "./srt_connector.ts";
 import { copyGroup, leaks, startRig } from "./testdata/rig.ts";
 import { srtListener } from "./testdata/srt_peers.ts";
 
@@ -114,5 +119,30 @@ Deno.test("srtConnector() notices a destination that died while no media flowed,
   } finally {
     await rig.stop();
     await platform.stop();
+  }
+});
+
+Deno.test("srtConnector() hangs up when FFmpeg cannot start", async () => {
+  const { logger } = captureLogger();
+  const port = freePort();
+  const server = SrtSocket.create();
+  server.bind({ hostname: "127.0.0.1", port });
+  server.listen("test");
+  const accepted = server.accept();
+  const connect = srtConnector(`srt://127.0.0.1:${port}`, createMediaHub({ logger }), {
+    ffmpegPath: () => Promise.resolve("/nonexistent/ffmpeg"),
+    logger,
+    redactor: createRedactor(),
+    marker: "srt-connector-no-ffmpeg",
+  });
+  try {
+    await assert.rejects(connect(new AbortController().signal), Deno.errors.NotFound);
+    const peer = (await accepted)!;
+    await waitFor(() => !peer.nonBlockingReceive() || peer.tryReceive(new Uint8Array(1500)) === 0, {
+      what: "our caller to hang up",
+    });
+    await peer.close();
+  } finally {
+    await server.close();
   }
 });

@@ -81,8 +81,8 @@ export class SrtIngestSession {
   async #pump(): Promise<void> {
     const writer = this.#proc.stdin.getWriter();
     const batch = new Uint8Array(MESSAGE_MAX * BATCH_MESSAGES);
-    this.#socket.nonBlockingReceive();
     try {
+      if (!this.#socket.nonBlockingReceive()) return; // the caller left before we got to it
       for (;;) {
         const { size, ended } = this.#drain(batch);
         if (size > 0) await writer.write(batch.slice(0, size));

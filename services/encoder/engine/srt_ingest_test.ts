@@ -6,6 +6,7 @@ import { createMediaHub } from "../media/mod.ts";
 import { captureLogger } from "../media/testdata/capture_logger.ts";
 import { type IngestSpec, parseIngest } from "./parse_ingest.ts";
 import { SrtIngest } from "./srt_ingest.ts";
+import { SrtSocket } from "../srt/mod.ts";
 import { freePort, waitFor } from "@spiritstream/testing";
 import { copyGroup, nginxTarget, startRig } from "./testdata/rig.ts";
 import { type SrtPeer, srtPublisher } from "./testdata/srt_peers.ts";
@@ -101,5 +102,28 @@ Deno.test("SrtIngest.open() names a bad option, a refused passphrase and a taken
     );
   } finally {
     other.close();
+  }
+});
+
+Deno.test("SrtIngest shrugs off callers that hang up at once, then takes a real one", async () => {
+  const rig = await startRig({ apps: 1 });
+  const port = freePort();
+  const ingest = { url: `srt://127.0.0.1:${port}`, srtLatencyMs: 120 };
+  let publisher: SrtPeer | null = null;
+  try {
+    await rig.engine.openIngest(LOCAL_TENANT, ingest);
+    for (let i = 0; i < 20; i++) {
+      const caller = SrtSocket.create();
+      await caller.connect({ hostname: "127.0.0.1", port }, "ingest");
+      await caller.close();
+    }
+    publisher = srtPublisher(`${ingest.url}?mode=caller&latency=120000`, rig.clip);
+    await waitFor(() => rig.engine.state(LOCAL_TENANT).ingest.state === "live", {
+      what: "a real caller live",
+      timeoutMs: 20_000,
+    });
+  } finally {
+    await publisher?.stop();
+    await rig.stop();
   }
 });

@@ -170,9 +170,13 @@ export class SrtSocket {
     return 0;
   }
 
-  /** Makes {@linkcode tryReceive} return "again" instead of blocking the JS thread. */
-  nonBlockingReceive(): void {
-    this.set({ name: "rcvsyn", option: SRTO.RCVSYN, value: false });
+  /**
+   * Makes {@linkcode tryReceive} return "again" instead of blocking the JS thread; false when the
+   * connection is already gone (the caller left before we got to it).
+   */
+  nonBlockingReceive(): boolean {
+    const off = new Uint8Array(new Int32Array([0]).buffer);
+    return this.#lib.srt_setsockflag(this.#id, SRTO.RCVSYN, off, off.length) === 0;
   }
 
   /** Whether the connection is still up (false once broken or closed). */
