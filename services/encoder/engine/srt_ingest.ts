@@ -4,6 +4,9 @@ import { openSrtListener, SRTO, type SrtSetting, srtSettings, SrtSocket } from "
 import type { IngestAddress, IngestSpec } from "./parse_ingest.ts";
 import { SrtIngestSession } from "./srt_ingest_session.ts";
 
+/** A caller silent this long (no data) gives way to a new one. */
+const TAKEOVER_QUIET_MS = 500;
+
 /** Options for {@linkcode SrtIngest.open}. */
 export interface SrtIngestOptions {
   ffmpegPath: string;
@@ -17,9 +20,9 @@ export interface SrtIngestOptions {
 
 /**
  * The SRT ingest: one libsrt listener kept open for the ingest's whole life (passphrase and
- * latency set on it), accepting again at once whenever a caller arrives. The newest caller
- * wins: a publisher that reconnects replaces its own dead connection without waiting for it to
- * time out.
+ * latency set on it), accepting again at once whenever a caller arrives. One caller at a time,
+ * but one that went quiet is replaced by the next at once: a publisher that reconnects does not
+ * wait for its own dead connection to time out (libsrt's peer-idle timeout is 5 s).
  */
 export class SrtIngest {
   #listener: SrtSocket;
@@ -72,6 +75,15 @@ export class SrtIngest {
 
   #start(caller: SrtSocket): void {
     const previous = this.#current;
+    if (previous && previous.quietForMs() < TAKEOVER_QUIET_MS) {
+      // Like the RTMP ingest: one publisher at a time, while it is really sending.
+      this.#options.logger.warn(
+        { remote: caller.remoteAddr },
+        "SRT caller refused: another caller is live",
+      );
+      void caller.close();
+      return;
+    }
     const session = new SrtIngestSession(caller, {
       ...this.#options,
       onLive: (remote) => {

@@ -1,4 +1,4 @@
-import type { Logger, Redactor } from "@spiritstream/kit";
+import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import type { MediaHub } from "../media/mod.ts";
 import type { SrtSocket } from "../srt/mod.ts";
 import { srtIngestArgs } from "./ffmpeg_args.ts";
@@ -34,6 +34,7 @@ export class SrtIngestSession {
   #proc: FfmpegProcess;
   #source: FlvSource;
   #live = false;
+  #lastDataAt = monotonicNow();
 
   constructor(socket: SrtSocket, options: SrtIngestSessionOptions) {
     this.#socket = socket;
@@ -51,6 +52,11 @@ export class SrtIngestSession {
       },
     });
     this.ended = this.#run();
+  }
+
+  /** How long the caller has sent nothing (since it connected, before its first message). */
+  quietForMs(): number {
+    return monotonicNow() - this.#lastDataAt;
   }
 
   /** Why FFmpeg stopped, scrubbed (undefined while it runs or when it said nothing). */
@@ -85,7 +91,10 @@ export class SrtIngestSession {
       if (!this.#socket.nonBlockingReceive()) return; // the caller left before we got to it
       for (;;) {
         const { size, ended } = this.#drain(batch);
-        if (size > 0) await writer.write(batch.slice(0, size));
+        if (size > 0) {
+          this.#lastDataAt = monotonicNow();
+          await writer.write(batch.slice(0, size));
+        }
         if (ended) break;
         if (size === 0) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }

@@ -54,6 +54,32 @@ Deno.test("SrtIngest takes a new caller at once while the old one hangs silent (
   }
 });
 
+Deno.test("SrtIngest refuses a second caller while the first is sending", async () => {
+  const rig = await startRig({ apps: 1 });
+  const ingest = { url: `srt://127.0.0.1:${freePort()}`, srtLatencyMs: 120 };
+  const publishUrl = `${ingest.url}?mode=caller&latency=120000`;
+  const peers: SrtPeer[] = [];
+  try {
+    await rig.engine.openIngest(LOCAL_TENANT, ingest);
+    peers.push(srtPublisher(publishUrl, rig.clip));
+    const first = await waitFor(() => rig.engine.state(LOCAL_TENANT).ingest.publisher, {
+      what: "first caller live",
+      timeoutMs: 20_000,
+    });
+    peers.push(srtPublisher(publishUrl, rig.clip));
+    await waitFor(() => rig.lines.some((line) => line.includes("another caller is live")), {
+      what: "the second caller refused",
+      timeoutMs: 20_000,
+    });
+    assert.equal(rig.engine.state(LOCAL_TENANT).ingest.publisher, first);
+    const live = rig.seen<IngestStatus>("ingest_status").filter((s) => s.state === "live");
+    assert.deepEqual(live.map((s) => s.remoteAddr), [first]);
+  } finally {
+    for (const peer of peers) await peer.stop();
+    await rig.stop();
+  }
+});
+
 Deno.test("SrtIngest.open() names a bad option, a refused passphrase and a taken port, never a secret", async () => {
   const { logger } = captureLogger();
   const options = {
@@ -112,9 +138,10 @@ Deno.test("SrtIngest shrugs off callers that hang up at once, then takes a real 
   let publisher: SrtPeer | null = null;
   try {
     await rig.engine.openIngest(LOCAL_TENANT, ingest);
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 50; i++) {
       const caller = SrtSocket.create();
-      await caller.connect({ hostname: "127.0.0.1", port }, "ingest");
+      // Refused while the previous one is still counted as live: that is fine too.
+      await caller.connect({ hostname: "127.0.0.1", port }, "ingest").catch(() => {});
       await caller.close();
     }
     publisher = srtPublisher(`${ingest.url}?mode=caller&latency=120000`, rig.clip);

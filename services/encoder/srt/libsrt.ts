@@ -1,10 +1,11 @@
 /**
  * libsrt (1.5) through Deno FFI: the symbol table, the constants we use, and one shared handle
- * opened on first use and closed (after `srt_cleanup`) when the last user lets go. Calls that
- * wait on the network (`accept`, `recvmsg`) are `nonblocking` symbols: they run on Deno's
- * blocking thread pool, and `srt_close` on the socket makes them return. A blocking
- * `srt_connect` would not return on `srt_close`, so connecting is asynchronous (SRTO_RCVSYN off)
- * and watched through `srt_getsockstate`.
+ * opened on first use and closed (after `srt_cleanup`) when the last user lets go. Only
+ * `srt_accept` waits on the network: it is a `nonblocking` symbol (run on Deno's blocking thread
+ * pool), and `srt_close` on the listener makes it return. Everything else runs on the JS thread
+ * without blocking: a blocking `srt_connect` would not return on `srt_close`, so connecting is
+ * asynchronous (SRTO_RCVSYN off, watched through `srt_getsockstate`), sends and receives are
+ * non-blocking (SRTO_SNDSYN / SRTO_RCVSYN off).
  * @module
  */
 import { AppError } from "@spiritstream/contracts";
@@ -21,9 +22,8 @@ const SYMBOLS = {
   srt_accept: { parameters: ["i32", "buffer", "buffer"], result: "i32", nonblocking: true },
   srt_connect: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   srt_sendmsg: { parameters: ["i32", "buffer", "i32", "i32", "i32"], result: "i32" },
-  srt_recvmsg: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
-  /** The same function called on the JS thread, for a socket with SRTO_RCVSYN off. */
-  srt_recvmsg_now: { name: "srt_recvmsg", parameters: ["i32", "buffer", "i32"], result: "i32" },
+  /** Called on the JS thread, for a socket with SRTO_RCVSYN off. */
+  srt_recvmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   srt_close: { parameters: ["i32"], result: "i32" },
   srt_getsockstate: { parameters: ["i32"], result: "i32" },
   srt_getrejectreason: { parameters: ["i32"], result: "i32" },
@@ -96,6 +96,7 @@ export const SRT_E = {
 
 /** `SRT_REJECT_REASON` values with their own message. */
 export const SRT_REJ = {
+  UNKNOWN: 0,
   PEER: 2,
   BACKLOG: 5,
   CLOSE: 7,

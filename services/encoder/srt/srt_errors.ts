@@ -25,6 +25,8 @@ export function connectFailure(reason: number, label: string): AppError {
       return new AppError("unavailable", `SRT destination ${label} is busy (backlog full)`);
     case SRT_REJ.VERSION:
       return refused("requires a newer SRT version");
+    case SRT_REJ.UNKNOWN:
+      return new AppError("unavailable", `SRT destination ${label} hung up during the handshake`);
     case SRT_REJ.PEER:
     case SRT_REJ.CLOSE:
       return new AppError("unavailable", `SRT destination ${label} refused the connection`);

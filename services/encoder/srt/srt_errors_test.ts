@@ -10,6 +10,7 @@ Deno.test("connectFailure() says what the destination answered, and whether retr
     [1403, "failed_precondition", /rejected the stream id \(code 1403: forbidden\)/],
     [1404, "failed_precondition", /rejected the stream id \(code 1404: not found\)/],
     [SRT_REJ.PEER, "unavailable", /refused the connection/],
+    [SRT_REJ.UNKNOWN, "unavailable", /hung up during the handshake/],
   ];
   for (const [reason, code, message] of cases) {
     const error = connectFailure(reason, "host:9000");

@@ -23,8 +23,8 @@ export interface SrtSetting {
 export type SendResult = number | "again";
 
 /**
- * One libsrt socket (caller, listener or accepted). Blocking calls run off the JS thread and
- * {@linkcode close} ends them, then waits for them, so nothing outlives the socket. Errors
+ * One libsrt socket (caller, listener or accepted). The one blocking call (accept) runs off the
+ * JS thread; {@linkcode close} ends it, then waits for it, so nothing outlives the socket. Errors
  * never carry option values (the passphrase and stream id are secrets).
  */
 export class SrtSocket {
@@ -151,20 +151,13 @@ export class SrtSocket {
     throw new AppError("unavailable", `SRT connection lost: ${text}`);
   }
 
-  /** Waits for one message into `buffer`; 0 when the peer left or the socket was closed. */
-  async receive(buffer: Uint8Array): Promise<number> {
-    if (this.#closed) return 0;
-    const received = await this.#track(this.#lib.srt_recvmsg(this.#id, buffer, buffer.length));
-    return received > 0 ? received : 0;
-  }
-
   /**
    * Takes one message if one is waiting, without blocking (after {@linkcode nonBlockingReceive}):
    * its size, "again" when none is waiting, 0 when the peer left or the socket was closed.
    */
   tryReceive(buffer: Uint8Array): number | "again" {
     if (this.#closed) return 0;
-    const received = this.#lib.srt_recvmsg_now(this.#id, buffer, buffer.length);
+    const received = this.#lib.srt_recvmsg(this.#id, buffer, buffer.length);
     if (received > 0) return received;
     if (received < 0 && lastError(this.#lib).code === SRT_E.ASYNCRCV) return "again";
     return 0;
