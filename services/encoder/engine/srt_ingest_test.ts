@@ -6,7 +6,7 @@ import { createMediaHub } from "../media/mod.ts";
 import { captureLogger } from "../media/testdata/capture_logger.ts";
 import { type IngestSpec, parseIngest } from "./parse_ingest.ts";
 import { SrtIngest } from "./srt_ingest.ts";
-import { SrtSocket } from "../srt/mod.ts";
+import { SRTO, SrtSocket } from "../srt/mod.ts";
 import { freePort, waitFor } from "@spiritstream/testing";
 import { copyGroup, nginxTarget, startRig } from "./testdata/rig.ts";
 import { type SrtPeer, srtPublisher } from "./testdata/srt_peers.ts";
@@ -152,5 +152,37 @@ Deno.test("SrtIngest shrugs off callers that hang up at once, then takes a real 
   } finally {
     await publisher?.stop();
     await rig.stop();
+  }
+});
+
+Deno.test("SrtIngest turns away callers without the right passphrase", async () => {
+  const { logger } = captureLogger();
+  const spec = { url: `srt://127.0.0.1:${freePort()}`, srtPassphrase: "the-ingest-passphrase" };
+  const address = parseIngest(spec);
+  const ingest = await SrtIngest.open(address, spec, {
+    ffmpegPath: "ffmpeg",
+    logger,
+    redactor: createRedactor(),
+    marker: "srt-ingest-passphrase-test",
+    hub: createMediaHub({ logger }),
+    report() {},
+  });
+  try {
+    for (const passphrase of ["a-wrong-passphrase", ""]) {
+      const caller = SrtSocket.create();
+      if (passphrase) {
+        caller.set({ name: "passphrase", option: SRTO.PASSPHRASE, value: passphrase });
+      }
+      try {
+        await assert.rejects(
+          caller.connect({ hostname: "127.0.0.1", port: address.port }, "ingest"),
+          passphrase ? /wrong passphrase/ : /encryption mismatch/,
+        );
+      } finally {
+        await caller.close();
+      }
+    }
+  } finally {
+    await ingest.close();
   }
 });
