@@ -5,8 +5,8 @@
  */
 export { openSrtCaller } from "./srt_caller.ts";
 export { openSrtListener, type SrtListenerSpec } from "./srt_listener.ts";
-export { type SrtSetting, srtSettings } from "./srt_options.ts";
-export { type SendResult, SrtSocket } from "./srt_socket.ts";
+export { SRT_OPTION_NAMES, srtSettings } from "./srt_options.ts";
+export { type SendResult, type SrtSetting, SrtSocket } from "./srt_socket.ts";
 export { parseSrtUrl, type SrtDestination } from "./srt_url.ts";
-export { TS_MESSAGE, TsSender } from "./ts_sender.ts";
+export { TsSender } from "./ts_sender.ts";
 export { SRTO } from "./libsrt.ts";

@@ -1,6 +1,6 @@
 import { SRTO } from "./libsrt.ts";
 import { resolveHost } from "./sockaddr.ts";
-import type { SrtSetting } from "./srt_options.ts";
+import type { SrtSetting } from "./srt_socket.ts";
 import { SrtSocket } from "./srt_socket.ts";
 
 /** What {@linkcode openSrtListener} binds and sets. */

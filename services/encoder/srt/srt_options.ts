@@ -2,8 +2,6 @@ import { AppError } from "@spiritstream/contracts";
 import { SRTO } from "./libsrt.ts";
 import type { SrtOptionValue, SrtSetting } from "./srt_socket.ts";
 
-export type { SrtSetting };
-
 type Kind = "int" | "int64" | "bool" | "string";
 
 interface Spec {

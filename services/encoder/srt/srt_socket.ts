@@ -53,10 +53,6 @@ export class SrtSocket {
     return new SrtSocket(lib, id, null);
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   /** Sets one option; the error names its field and option, never its value. */
   set(setting: SrtSetting): void {
     const bytes = optionBytes(setting.value);

@@ -1,5 +1,6 @@
 import { AppError } from "@spiritstream/contracts";
-import { type SrtSetting, srtSettings } from "./srt_options.ts";
+import { srtSettings } from "./srt_options.ts";
+import type { SrtSetting } from "./srt_socket.ts";
 
 /** A parsed `srt://host:port?options` destination. */
 export interface SrtDestination {
