@@ -54,7 +54,7 @@ CMD ["deno", "run", "-A", "--cached-only", "services/auth/main.ts"]
 FROM runtime AS encoder
 USER root
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends ffmpeg \
+  && apt-get install -y --no-install-recommends ffmpeg libsrt1.5-openssl \
   && rm -rf /var/lib/apt/lists/*
 USER deno
 # RTMP ingest (TCP) and SRT ingest (UDP): a profile's input port must match.

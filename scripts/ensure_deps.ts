@@ -4,7 +4,7 @@
  * that is possible (root or passwordless sudo) and allowed (SPIRITSTREAM_NO_INSTALL unset);
  * otherwise stops with one line naming the package to install.
  *
- *   deno run -A scripts/ensure_deps.ts start   # ffmpeg, and the dashboard build
+ *   deno run -A scripts/ensure_deps.ts start   # ffmpeg, libsrt, and the dashboard build
  *   deno run -A scripts/ensure_deps.ts test    # + nats-server, postgresql, nginx-rtmp, caddy, chromium, faketime, obs-studio
  */
 
@@ -39,12 +39,26 @@ function postgresPresent(): boolean {
   return onPath("pg_ctl") && onPath("initdb");
 }
 
+/** libsrt 1.5 (either TLS flavour) where the dynamic loader looks on Debian and elsewhere. */
+function libsrtPresent(): boolean {
+  const dirs = [
+    "/usr/lib/x86_64-linux-gnu",
+    "/usr/lib/aarch64-linux-gnu",
+    "/usr/lib",
+    "/usr/local/lib",
+  ];
+  const names = ["libsrt.so.1.5", "libsrt-openssl.so.1.5", "libsrt-gnutls.so.1.5"];
+  return dirs.some((dir) => names.some((name) => isFile(`${dir}/${name}`)));
+}
+
 const COMPONENTS: Record<string, Component> = {
   ffmpeg: {
     name: "ffmpeg",
     packages: ["ffmpeg"],
     present: () => onPath("ffmpeg") && onPath("ffprobe"),
   },
+  // The encoder speaks SRT itself through libsrt (FFI), so no SRT secret is on a command line.
+  libsrt: { name: "libsrt 1.5", packages: ["libsrt1.5-openssl"], present: libsrtPresent },
   nats: { name: "nats-server", packages: ["nats-server"], present: () => onPath("nats-server") },
   postgres: { name: "PostgreSQL", packages: ["postgresql"], present: postgresPresent },
   nginx: {
@@ -65,8 +79,8 @@ const COMPONENTS: Record<string, Component> = {
 };
 
 const NEEDS: Record<string, string[]> = {
-  start: ["ffmpeg"],
-  test: ["ffmpeg", "nats", "postgres", "nginx", "caddy", "chromium", "faketime", "obs"],
+  start: ["ffmpeg", "libsrt"],
+  test: ["ffmpeg", "libsrt", "nats", "postgres", "nginx", "caddy", "chromium", "faketime", "obs"],
 };
 
 async function run(cmd: string[], env: Record<string, string> = {}): Promise<boolean> {

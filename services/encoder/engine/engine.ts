@@ -159,7 +159,6 @@ export function createEngine(options: EngineOptions): Engine {
       redactor,
       ffmpegPath: options.ffmpegPath,
       marker,
-      backoff: options.backoff,
       onStatus: (status) => emitter(tenant.id)("ingest_status", status),
     });
     updateTicker();

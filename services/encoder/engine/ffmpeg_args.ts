@@ -1,6 +1,5 @@
 import type { OutputGroup } from "@spiritstream/contracts";
 import { audioEncoderArgs, videoEncoderArgs } from "../ffmpeg/mod.ts";
-import type { IngestAddress, IngestSpec } from "./parse_ingest.ts";
 
 const COMMON = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning"];
 /** Progress blocks once a second on stderr (parsed by ProgressParser). */
@@ -54,27 +53,27 @@ export function reencodeArgs(
   ];
 }
 
-/** One SRT target: remux the group's FLV to MPEG-TS and send it (the key is in the URL). */
-export function srtTargetArgs(url: string): string[] {
+/**
+ * One SRT target: remux the group's FLV to MPEG-TS on stdout; we send it over SRT ourselves,
+ * so the URL (stream id, passphrase) never reaches FFmpeg's argv.
+ */
+export function srtTargetArgs(): string[] {
   return [
     ...COMMON,
-    ...PROGRESS,
     ...FLV_IN,
     ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy"],
-    ...["-f", "mpegts", url],
+    ...["-f", "mpegts", "-flush_packets", "1", "pipe:1"],
   ];
 }
 
-/** The SRT ingest: listen for one caller, remux to FLV on stdout for the hub. */
-export function srtIngestArgs(address: IngestAddress, spec: IngestSpec): string[] {
-  const query = new URLSearchParams([["mode", "listener"], ...address.srtOptions]);
-  // FFmpeg's libsrt takes latency in microseconds.
-  if (typeof spec.srtLatencyMs === "number") query.set("latency", String(spec.srtLatencyMs * 1000));
-  if (spec.srtPassphrase) query.set("passphrase", spec.srtPassphrase);
+/** The SRT ingest: MPEG-TS we received over SRT on stdin, remuxed to FLV on stdout for the hub. */
+export function srtIngestArgs(): string[] {
   return [
     ...COMMON,
-    ...["-analyzeduration", "2000000", "-fflags", "+discardcorrupt"],
-    ...["-i", `${address.url}?${query}`],
+    // A new caller's media reaches the hub about this much after it connects; shorter risks
+    // missing the audio (FFmpeg's TS muxer lets audio trail video by up to 0.7 s).
+    ...["-analyzeduration", "1000000", "-fflags", "+discardcorrupt"],
+    ...["-f", "mpegts", "-i", "pipe:0"],
     ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy"],
     ...FLV_OUT,
   ];

@@ -12,18 +12,13 @@ export interface SpawnFfmpegOptions {
   marker: string;
   /** Pipe stdout to us (FLV on `pipe:1`). @default false */
   stdout?: boolean;
-  /**
-   * For an FFmpeg that does not read stdin (the SRT listener): run it under `sh`, which kills it
-   * as soon as the stdin pipe we hold closes, so it dies with us even after `kill -9`.
-   */
-  dieWithParent?: boolean;
   onProgress?: (progress: FfmpegProgress) => void;
 }
 
 /** A running FFmpeg. */
 export interface FfmpegProcess {
   readonly pid: number;
-  /** FFmpeg's stdin (`pipe:0`); closing it ends the input (or, wrapped, kills FFmpeg). */
+  /** FFmpeg's stdin (`pipe:0`); closing it ends the input, so FFmpeg finishes and exits. */
   readonly stdin: WritableStream<Uint8Array>;
   readonly stdout: ReadableStream<Uint8Array> | null;
   /** Resolves when the process exited and its stderr was read. */
@@ -48,31 +43,13 @@ export function spawnFfmpeg(
   options: SpawnFfmpegOptions,
 ): FfmpegProcess {
   const { logger, redactor } = options;
-  // No POSIX shell on Windows: there the listener relies on its stdout pipe breaking.
-  const wrap = options.dieWithParent === true && Deno.build.os !== "windows";
-  const command = wrap
-    ? new Deno.Command("sh", {
-      args: [
-        "-c",
-        // fd 3 keeps our pipe for the watcher; FFmpeg itself reads /dev/null.
-        // The watcher must not hold our stdout/stderr pipes, or they would never reach EOF.
-        'exec 3<&0; "$0" "$@" </dev/null 3<&- & c=$!; ' +
-        "(cat <&3; kill $c) >/dev/null 2>&1 & exec 3<&-; wait $c",
-        ffmpegPath,
-        ...args,
-      ],
-      stdin: "piped",
-      stdout: options.stdout ? "piped" : "null",
-      stderr: "piped",
-      env: { [PROCESS_MARKER_ENV]: options.marker },
-    })
-    : new Deno.Command(ffmpegPath, {
-      args,
-      stdin: "piped",
-      stdout: options.stdout ? "piped" : "null",
-      stderr: "piped",
-      env: { [PROCESS_MARKER_ENV]: options.marker },
-    });
+  const command = new Deno.Command(ffmpegPath, {
+    args,
+    stdin: "piped",
+    stdout: options.stdout ? "piped" : "null",
+    stderr: "piped",
+    env: { [PROCESS_MARKER_ENV]: options.marker },
+  });
   const child = command.spawn();
   const tail: string[] = [];
   const parser = new ProgressParser();
@@ -94,8 +71,6 @@ export function spawnFfmpeg(
     }
   })();
   let hasExited = false;
-  // Once the wrapper is gone its watcher has nothing left to guard.
-  if (wrap) void child.status.then(() => closeStdin());
   const exited = Promise.all([child.status, drained]).then(([status]) => {
     hasExited = true;
     return status;
@@ -111,8 +86,6 @@ export function spawnFfmpeg(
 
   function kill(signal: Deno.Signal = "SIGKILL"): void {
     if (hasExited) return;
-    // The wrapper shell does not forward signals: ending its stdin is what kills FFmpeg.
-    if (wrap) void closeStdin();
     try {
       child.kill(signal);
     } catch {

@@ -6,12 +6,9 @@ import {
 } from "@spiritstream/contracts";
 import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { createMediaHub, type MediaHub, type RtmpServer, startRtmpServer } from "../media/mod.ts";
-import { backoffDelay, type BackoffOptions } from "./backoff.ts";
-import { srtIngestArgs } from "./ffmpeg_args.ts";
-import { type FfmpegProcess, spawnFfmpeg } from "./ffmpeg_process.ts";
-import { flvSource } from "./flv_source.ts";
 import { type MeterReading, MeterSink } from "./meter_sink.ts";
 import { type IngestAddress, type IngestSpec, parseIngest } from "./parse_ingest.ts";
+import { SrtIngest } from "./srt_ingest.ts";
 
 /** Options for {@linkcode openIngestRuntime}. */
 export interface IngestRuntimeOptions {
@@ -19,7 +16,6 @@ export interface IngestRuntimeOptions {
   redactor: Redactor;
   ffmpegPath: () => Promise<string>;
   marker: string;
-  backoff?: BackoffOptions;
   /** Called when a publisher arrives or leaves. */
   onStatus(status: IngestStatus): void;
 }
@@ -36,8 +32,8 @@ export interface IngestRuntime {
 }
 
 /**
- * Starts listening: our RTMP server (one publisher at a time, optional key check) or a
- * supervised FFmpeg SRT listener (restarted whenever it exits, e.g. after the caller left).
+ * Starts listening: our RTMP server (one publisher at a time, optional key check) or our libsrt
+ * listener (kept open; each caller's MPEG-TS is remuxed by an FFmpeg reading a pipe).
  * Both survive the publisher leaving and returning; the hub keeps its sinks meanwhile.
  */
 export async function openIngestRuntime(
@@ -157,57 +153,14 @@ async function listenSrt(
   options: IngestRuntimeOptions,
   report: (live: boolean, remote: string | null) => void,
 ): Promise<() => Promise<void>> {
-  const { logger } = options;
-  const ffmpegPath = await options.ffmpegPath();
-  const args = srtIngestArgs(address, spec);
-  let proc: FfmpegProcess | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let closing = false;
-  let attempt = 0;
-
-  function spawn(): void {
-    // Wrapped: this FFmpeg reads the network, not our stdin, so only the wrapper ties it to us.
-    const current = spawnFfmpeg(ffmpegPath, args, {
-      logger,
-      redactor: options.redactor,
-      marker: options.marker,
-      stdout: true,
-      dieWithParent: true,
-    });
-    proc = current;
-    let live = false;
-    const source = flvSource(current.stdout!, {
-      onFirstTag(first) {
-        live = true;
-        attempt = 0;
-        hub.attachSource(first);
-        report(true, null);
-      },
-    });
-    void current.exited.then(async (status) => {
-      await source.closed;
-      if (live) report(false, null);
-      if (closing) return;
-      attempt = live ? 0 : attempt + 1;
-      const delay = live ? 0 : backoffDelay(attempt, options.backoff);
-      if (!live) {
-        logger.warn(
-          { code: status.code, reason: current.failure() ?? null, delayMs: delay },
-          "SRT ingest listener exited",
-        );
-      }
-      timer = setTimeout(() => {
-        timer = undefined;
-        if (!closing) spawn();
-      }, delay);
-    });
-  }
-
-  spawn();
-  logger.info("SRT ingest listening");
-  return async () => {
-    closing = true;
-    clearTimeout(timer);
-    await (proc as FfmpegProcess | null)?.stop(1000);
-  };
+  const ingest = await SrtIngest.open(address, spec, {
+    ffmpegPath: await options.ffmpegPath(),
+    logger: options.logger,
+    redactor: options.redactor,
+    marker: options.marker,
+    hub,
+    report,
+  });
+  options.logger.info("SRT ingest listening");
+  return () => ingest.close();
 }

@@ -1,12 +1,27 @@
 import assert from "node:assert/strict";
-import { freePort, startNginxRtmp, startPublisher, waitFor } from "@spiritstream/testing";
+import {
+  ensureTestClip,
+  freePort,
+  startNginxRtmp,
+  startPublisher,
+  waitFor,
+} from "@spiritstream/testing";
 import { markedProcesses as marked } from "./testdata/marked_processes.ts";
+import { srtListener, srtPublisher } from "./testdata/srt_peers.ts";
 
 Deno.test("kill -9 of a process hosting the engine leaves no FFmpeg behind", async () => {
   const nginx = await startNginxRtmp({ apps: 1 });
   const marker = `orphan-test-${crypto.randomUUID()}`;
   const rtmpPort = freePort();
+  const srtPort = freePort();
+  const platformPort = freePort();
   const url = nginx.url(0, "killed");
+  // Live SRT both ways, so the SRT ingest's and the SRT target's FFmpegs are running too.
+  const platform = srtListener(`srt://127.0.0.1:${platformPort}?mode=listener`, [
+    "-f",
+    "null",
+    "-",
+  ]);
   const host = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -15,9 +30,9 @@ Deno.test("kill -9 of a process hosting the engine leaves no FFmpeg behind", asy
       JSON.stringify({
         marker,
         rtmpPort,
-        srtPort: freePort(),
+        srtPort,
         target: url.slice(0, url.lastIndexOf("/")),
-        srtTarget: `srt://127.0.0.1:${freePort()}`,
+        srtTarget: `srt://127.0.0.1:${platformPort}`,
       }),
     ],
     stdin: "null",
@@ -35,14 +50,20 @@ Deno.test("kill -9 of a process hosting the engine leaves no FFmpeg behind", asy
 
     // Media flows through the re-encode group while we pull the plug.
     const publisher = await startPublisher(`rtmp://127.0.0.1:${rtmpPort}/live/obs`);
+    const srtCaller = srtPublisher(
+      `srt://127.0.0.1:${srtPort}?mode=caller`,
+      await ensureTestClip(),
+    );
     try {
       await waitFor(
         async () => ((await nginx.stat())[0]?.streams[0]?.bytesIn ?? 0) > 50_000,
         { what: "encoded media at the destination", timeoutMs: 20_000 },
       );
-      const before = await marked(marker);
-      // re-encode FFmpeg, SRT target FFmpeg, SRT listener FFmpeg with its sh and cat wrapper
-      assert.ok(before.length >= 4, `marked processes before: ${before.length}`);
+      // re-encode FFmpeg, SRT target FFmpeg (once connected), SRT ingest FFmpeg (once called)
+      const before = await waitFor(async () => {
+        const pids = await marked(marker);
+        return pids.length >= 3 ? pids : null;
+      }, { what: "three FFmpegs of the engine", timeoutMs: 20_000 });
       assert.ok(before.includes(encodePid));
 
       host.kill("SIGKILL");
@@ -55,6 +76,7 @@ Deno.test("kill -9 of a process hosting the engine leaves no FFmpeg behind", asy
       assert.equal(left, true, `processes left behind: ${JSON.stringify(left)}`);
     } finally {
       await publisher.stop();
+      await srtCaller.stop();
     }
   } finally {
     if (!killed) {
@@ -64,5 +86,6 @@ Deno.test("kill -9 of a process hosting the engine leaves no FFmpeg behind", asy
     // Never leave strays on the machine even when the assertion failed.
     for (const pid of await marked(marker)) Deno.kill(pid, "SIGKILL");
     await nginx.stop();
+    await platform.stop();
   }
 });

@@ -1,6 +1,6 @@
-import { AppError } from "@spiritstream/contracts";
 import type { Logger, Redactor } from "@spiritstream/kit";
 import { FlvWriter, type MediaHub } from "../media/mod.ts";
+import { openSrtCaller, TsSender } from "../srt/mod.ts";
 import { srtTargetArgs } from "./ffmpeg_args.ts";
 import { type FfmpegProcess, spawnFfmpeg } from "./ffmpeg_process.ts";
 import type { TargetConnector, TargetLink } from "./target_supervisor.ts";
@@ -14,9 +14,10 @@ export interface SrtConnectorOptions {
 }
 
 /**
- * Links to an SRT destination through one FFmpeg (`-f flv -i pipe:0 -c copy -f mpegts srt://…`)
- * fed by a hub sink. The link is live once FFmpeg has written output (it connects only after
- * its input started); FFmpeg exiting ends the link.
+ * Links to an SRT destination: we connect with libsrt ourselves (stream id, passphrase and the
+ * other URL options set on our socket, so no secret is ever on a command line), then one FFmpeg
+ * (`-f flv -i pipe:0 -c copy -f mpegts pipe:1`) fed by a hub sink remuxes for us to send. The
+ * link is live once the destination accepted us; either side ending ends the link.
  */
 export function srtConnector(
   url: string,
@@ -25,59 +26,44 @@ export function srtConnector(
 ): TargetConnector {
   return async (signal) => {
     const ffmpeg = await options.ffmpegPath();
-    let resolveWritten!: () => void;
-    const written = new Promise<void>((resolve) => (resolveWritten = resolve));
-    const proc: FfmpegProcess = spawnFfmpeg(ffmpeg, srtTargetArgs(url), {
-      logger: options.logger,
-      redactor: options.redactor,
-      marker: options.marker,
-      onProgress(progress) {
-        if (progress.totalSize > 0) resolveWritten();
-      },
-    });
+    const socket = await openSrtCaller(url, signal);
+    let proc: FfmpegProcess;
+    try {
+      proc = spawnFfmpeg(ffmpeg, srtTargetArgs(), {
+        logger: options.logger,
+        redactor: options.redactor,
+        marker: options.marker,
+        stdout: true,
+      });
+    } catch (error) {
+      await socket.close();
+      throw error;
+    }
+    const sender = new TsSender(socket, proc.stdout!);
     const writer = new FlvWriter(proc.stdin);
     hub.addSink(writer);
-    let stopped = false;
-    async function close(): Promise<void> {
-      if (stopped) return;
-      stopped = true;
-      hub.removeSink(writer);
-      await writer.close();
-      await proc.stop(1000);
+    let closing: Promise<void> | null = null;
+    function close(): Promise<void> {
+      closing ??= (async () => {
+        hub.removeSink(writer);
+        sender.stop();
+        await writer.close();
+        await Promise.all([proc.stop(1000), sender.done]);
+        await socket.close();
+      })();
+      return closing;
     }
-    const onAbort = () => void close();
-    signal.addEventListener("abort", onAbort, { once: true });
-    const exit = proc.exited.then((status) => {
-      hub.removeSink(writer);
-      void writer.close();
-      return status;
-    });
-    const outcome = await Promise.race([
-      written.then(() => "live" as const),
-      exit.then(() => "exited" as const),
-    ]);
-    signal.removeEventListener("abort", onAbort);
-    if (outcome === "exited" || signal.aborted) {
+    const ended = sender.done.then(async (reason) => {
+      const why = proc.hasExited ? `FFmpeg exited (${proc.failure() ?? "no output"})` : reason;
       await close();
-      const reason = lastError(proc) ?? "FFmpeg exited before connecting";
-      // A destination that rejects the caller (wrong streamid or passphrase) will keep doing so.
-      throw new AppError(
-        /rejected/i.test(reason) ? "failed_precondition" : "unavailable",
-        `SRT output failed: ${reason}`,
-      );
-    }
+      return { error: `SRT output ended: ${why}` };
+    });
     const link: TargetLink = {
-      closed: exit.then(() => ({
-        error: `SRT output ended: ${lastError(proc) ?? "FFmpeg exited"}`,
-      })),
+      closed: ended,
       close,
-      bytesSent: () => writer.bytesWritten,
+      bytesSent: () => sender.bytesSent,
       droppedTags: () => writer.droppedTags + (hub.sinkStats(writer)?.droppedTags ?? 0),
     };
     return link;
   };
-}
-
-function lastError(proc: FfmpegProcess): string | undefined {
-  return proc.failure();
 }

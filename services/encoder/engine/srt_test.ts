@@ -1,68 +1,16 @@
 import assert from "node:assert/strict";
 import { type IngestStatus, LOCAL_TENANT, type TargetStatus } from "@spiritstream/contracts";
-import { freePort, probe, requireBinary, waitFor } from "@spiritstream/testing";
+import { freePort, probe, waitFor } from "@spiritstream/testing";
 import { copyGroup, leaks, nginxTarget, startRig } from "./testdata/rig.ts";
-
-/** An FFmpeg pushing the clip as MPEG-TS over SRT (OBS's SRT output), re-spawned until it sticks. */
-function srtPublisher(url: string, clip: string) {
-  let child: Deno.ChildProcess | null = null;
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      child = new Deno.Command(requireBinary("ffmpeg"), {
-        args: [
-          ...["-hide_banner", "-nostdin", "-loglevel", "error", "-re", "-stream_loop", "-1"],
-          ...["-i", clip, "-c", "copy", "-f", "mpegts", url],
-        ],
-        stdin: "null",
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
-      await child.status;
-      if (!stopped) await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      try {
-        child?.kill("SIGTERM");
-      } catch {
-        // exited
-      }
-      await loop;
-    },
-  };
-}
-
-/** An SRT "platform": an FFmpeg SRT listener relaying what it receives to nginx. */
-function srtPlatform(port: number, forwardTo: string) {
-  const child = new Deno.Command(requireBinary("ffmpeg"), {
-    args: [
-      ...["-hide_banner", "-nostdin", "-loglevel", "error"],
-      ...["-i", `srt://127.0.0.1:${port}?mode=listener`, "-c", "copy", "-f", "flv", forwardTo],
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  return {
-    async stop() {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // exited
-      }
-      await child.status;
-    },
-  };
-}
+import { srtListener, srtPublisher } from "./testdata/srt_peers.ts";
 
 Deno.test("an SRT ingest feeds RTMP and SRT targets and survives its publisher leaving and returning", async () => {
   const rig = await startRig({ apps: 2 });
   const srtIngest = { url: `srt://127.0.0.1:${freePort()}`, srtLatencyMs: 120 };
   const platformPort = freePort();
-  const platform = srtPlatform(platformPort, rig.nginx.url(1, "from-srt"));
+  const platform = srtListener(`srt://127.0.0.1:${platformPort}?mode=listener`, [
+    ...["-f", "flv", rig.nginx.url(1, "from-srt")],
+  ]);
   const key = "srt-rtmp-key-1234567";
   const streamId = "srt-stream-id-1234567";
   let publisher = srtPublisher(`${srtIngest.url}?mode=caller&latency=120000`, rig.clip);
