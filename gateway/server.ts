@@ -52,6 +52,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     catalogue: COMMANDS,
     settings: {
       corsOrigins: config.corsOrigins,
+      allowedHosts: config.allowedHosts,
       rateLimitPerMinute: config.rateLimitPerMinute,
       bodyLimitBytes: config.bodyLimitBytes,
       requestTimeoutMs: config.requestTimeoutMs,

@@ -13,6 +13,7 @@ export {
   type LoadConfigOptions,
   type StoredBackendSettings,
 } from "./config.ts";
+export { hostnameOf, parseIpv4 } from "./host_name.ts";
 export { onShutdown } from "./shutdown.ts";
 export { type ErrorClass, exitIfOperatorError } from "./operator_error.ts";
 export { monotonicNow } from "./monotonic_now.ts";
