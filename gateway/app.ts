@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import { getConnInfo, upgradeWebSocket } from "hono/deno";
+import { getConnInfo } from "hono/deno";
 import { requestId } from "hono/request-id";
 import {
   AppError,
@@ -23,6 +23,7 @@ import { guardRequests } from "./request_guard.ts";
 import { serveUi } from "./static_ui.ts";
 import { SESSION_ENDED_CODE, type WsHub } from "./ws_hub.ts";
 import { parseWsQuery } from "./ws_query.ts";
+import { upgradeWebSocket } from "./ws_upgrade.ts";
 
 /** Settings the gateway needs from the process config. */
 export interface GatewaySettings {
@@ -176,7 +177,7 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
       };
       return {
         onOpen(_event, ws) {
-          const socket = ws.raw as WebSocket;
+          const socket = ws.raw!;
           remove = hub.add({
             tenantId: principal.tenantId,
             send: (text) => socket.send(text),
