@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type HttpHandler, type HttpLimits, serveHttp } from "./serve_http.ts";
-import { connectSlowClient, msUntil } from "./testdata/slow_client.ts";
+import { connectSlowClient, msUntil } from "@spiritstream/testing";
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -40,3 +40,4 @@ export {
   type Rand,
   seedOf,
 } from "./fuzz_bodies.ts";
+export { connectSlowClient, msUntil, type SlowClient } from "./slow_client.ts";

@@ -1,4 +1,4 @@
-/** Raw TCP clients that misbehave slowly, for the HTTP server's deadline tests. */
+/** Raw TCP clients that misbehave slowly (slowloris), for HTTP servers' deadline tests. */
 
 /** A connected socket that reports when the server closed it. */
 export interface SlowClient {
