@@ -70,8 +70,10 @@ export async function serveHttp(
 ): Promise<HttpServer> {
   const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
   const cap = new ConnectionCap(limits.maxConnections);
-  const listener = getRequestListener((request, env) =>
-    handler(request, { remoteAddr: remoteAddr(env.incoming.socket as Socket) })
+  // No global Request/Response swap: the desktop process has more in it than this server.
+  const listener = getRequestListener(
+    (request, env) => handler(request, { remoteAddr: remoteAddr(env.incoming.socket as Socket) }),
+    { overrideGlobalObjects: false },
   );
   const server = http.createServer({
     connectionsCheckingInterval: Math.min(CHECK_INTERVAL_MS, limits.headersTimeoutMs),
