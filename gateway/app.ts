@@ -122,7 +122,7 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
         413,
       ),
   }));
-  // Auth layers (stricter /auth/* limit, CSRF origin check, 401s) and the /auth/* routes.
+  // Auth layers (stricter /auth/* limit, 401s) and the /auth/* routes.
   mountAuth(app, {
     auth,
     authRateLimitPerMinute: settings.authRateLimitPerMinute ?? 30,

@@ -24,8 +24,8 @@ export interface MountAuthOptions {
 
 /**
  * Adds the auth layers and routes: a stricter per-client limit on `/auth/*`, authentication
- * (401 on protected routes; the Host and cross-site checks run earlier, in `guardRequests`), and `/auth/login`, `/auth/logout`,
- * `/auth/check`, `/auth/setup`, `/auth/token`, `/auth/refresh`.
+ * (401 on protected routes), and `/auth/login`, `/auth/logout`, `/auth/check`, `/auth/setup`,
+ * `/auth/token`, `/auth/refresh`. The Host and cross-site checks run earlier (`guardRequests`).
  */
 export function mountAuth(app: Hono<GatewayEnv>, options: MountAuthOptions): void {
   const { auth } = options;
