@@ -184,3 +184,25 @@ Deno.test("serveHttp delivers a response sent before the streamed request body w
     await server.shutdown();
   }
 });
+
+Deno.test("serveHttp: an upgraded socket keeps Deno's idle timeout (a peer that never pongs is closed)", async () => {
+  const server = await serve((request, env) => {
+    const { response } = Deno.upgradeWebSocket(request, { ...env.upgrade, idleTimeout: 1 });
+    return response;
+  });
+  const client = await connectSlowClient(server.addr.port);
+  try {
+    await client.send(
+      "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    );
+    const ms = await msUntil(client.closed, 10_000);
+    assert.ok(ms !== null, "a silent WebSocket peer was still open 10 s after a 1 s idle timeout");
+    const text = await client.closed;
+    assert.match(text, /^HTTP\/1\.1 101 /);
+    assert.match(text, /No response from ping frame/, "the server's close frame");
+  } finally {
+    client.close();
+    await server.shutdown();
+  }
+});
