@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import { getConnInfo, upgradeWebSocket } from "hono/deno";
+import { getConnInfo } from "hono/deno";
 import { requestId } from "hono/request-id";
 import {
   AppError,
@@ -19,13 +19,17 @@ import { createOriginMatcher } from "./cors.ts";
 import { invokeCommand } from "./invoke.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { createRateLimiter } from "./rate_limit.ts";
+import { guardRequests } from "./request_guard.ts";
 import { serveUi } from "./static_ui.ts";
 import { SESSION_ENDED_CODE, type WsHub } from "./ws_hub.ts";
 import { parseWsQuery } from "./ws_query.ts";
+import { upgradeWebSocket } from "./ws_upgrade.ts";
 
 /** Settings the gateway needs from the process config. */
 export interface GatewaySettings {
   corsOrigins: string[];
+  /** Host names an open host answers besides loopback ones. @default [] */
+  allowedHosts?: string[];
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   requestTimeoutMs: number;
@@ -54,6 +58,8 @@ export type GatewayEnv = {
     requestId: string;
     principal: Principal;
     client: string;
+    /** The rate-limit bucket: the client, or the client's cross-site requests (own budget). */
+    rateKey: string;
     /** What the principal was resolved from (kept by `/ws`, whose socket outlives the request). */
     credentials: Credentials;
   };
@@ -92,9 +98,16 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
     allowMethods: ["GET", "POST", "OPTIONS"],
     allowHeaders: ["content-type", "cookie", "authorization"],
   }));
+  // Before the limiter: refused requests (bad Host, cross-site writes) cost no budget.
+  app.use(guardRequests({
+    authRequired: auth.required,
+    allowedHosts: settings.allowedHosts ?? [],
+    originAllowed,
+    trustProxy: settings.trustProxy,
+  }));
   app.use(async (c, next) => {
     if (c.req.path === "/health") return await next();
-    const wait = limiter.take(c.get("client"));
+    const wait = limiter.take(c.get("rateKey"));
     if (wait > 0) {
       c.header("Retry-After", String(wait));
       return c.json(errorEnvelope("Rate limit exceeded. Please try again later."), 429);
@@ -109,10 +122,9 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
         413,
       ),
   }));
-  // Auth layers (stricter /auth/* limit, CSRF origin check, 401s) and the /auth/* routes.
+  // Auth layers (stricter /auth/* limit, 401s) and the /auth/* routes.
   mountAuth(app, {
     auth,
-    originAllowed,
     authRateLimitPerMinute: settings.authRateLimitPerMinute ?? 30,
     trustProxy: settings.trustProxy,
     secureCookies: settings.secureCookies ?? false,
@@ -165,7 +177,7 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
       };
       return {
         onOpen(_event, ws) {
-          const socket = ws.raw as WebSocket;
+          const socket = ws.raw!;
           remove = hub.add({
             tenantId: principal.tenantId,
             send: (text) => socket.send(text),

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { COMMANDS, type RequestMeta, type Role, type User } from "@spiritstream/contracts";
 import { type Bus, callCommand, createMemoryBus, type HostedService } from "@spiritstream/bus";
+import { type HttpServer, serveHttp } from "@spiritstream/host";
 import { createLogger, type Logger, openRootKeys } from "@spiritstream/kit";
 import type { Db } from "@spiritstream/store";
 import { openSqlite } from "@spiritstream/store/sqlite";
@@ -49,7 +50,7 @@ export interface AuthHarness {
   login(credentials: Record<string, string>): Promise<string>;
   /** Creates a user in any tenant straight over the bus, as tenant provisioning would. */
   provisionUser(tenantId: string, email: string, password: string, role: Role): Promise<User>;
-  /** Serves the app on a loopback port (for WebSockets); closed with the harness. */
+  /** Serves the app on a loopback port with `serveHttp` (for WebSockets); closed with the harness. */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -102,7 +103,7 @@ export async function startAuthHarness(options: AuthHarnessOptions): Promise<Aut
     catalogue: COMMANDS,
     settings: { ...TEST_SETTINGS, ...options.settings },
   });
-  const servers: Deno.HttpServer[] = [];
+  const servers: HttpServer[] = [];
 
   async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
     return await app.request(path, {
@@ -140,14 +141,11 @@ export async function startAuthHarness(options: AuthHarnessOptions): Promise<Aut
         args: { email, password, role },
       });
     },
-    listen() {
-      const { promise, resolve } = Promise.withResolvers<string>();
-      servers.push(Deno.serve({
-        hostname: "127.0.0.1",
-        port: 0,
-        onListen: (addr) => resolve(`127.0.0.1:${(addr as Deno.NetAddr).port}`),
-      }, app.fetch));
-      return promise;
+    async listen() {
+      // The production server (node:http with deadlines), as startGateway serves the app.
+      const server = await serveHttp(app.fetch, { hostname: "127.0.0.1", port: 0 });
+      servers.push(server);
+      return `127.0.0.1:${server.addr.port}`;
     },
     async close() {
       for (const server of servers) await server.shutdown();

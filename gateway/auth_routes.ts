@@ -6,7 +6,6 @@ import {
   type LoginReply,
   type TokenReply,
 } from "@spiritstream/contracts";
-import { isLoopbackHost } from "@spiritstream/kit";
 import type { Authenticator } from "./auth.ts";
 import type { GatewayEnv } from "./app.ts";
 import { createRateLimiter } from "./rate_limit.ts";
@@ -17,29 +16,23 @@ export const SESSION_COOKIE = "spiritstream_session";
 /** What {@linkcode mountAuth} needs. */
 export interface MountAuthOptions {
   auth: Authenticator;
-  /** Whether a browser origin may call us with credentials (the CORS list). */
-  originAllowed(origin: string): boolean;
   /** Requests per minute per client on `/auth/*`. */
   authRateLimitPerMinute: number;
   trustProxy: boolean;
   secureCookies: boolean;
 }
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-/** Liveness and readiness stay answerable under any host name (probes use the pod address). */
-const PROBES = new Set(["/health", "/ready", "/metrics"]);
-
 /**
- * Adds the auth layers and routes: a stricter per-client limit on `/auth/*`, the CSRF origin
- * check, authentication (401 on protected routes), and `/auth/login`, `/auth/logout`,
- * `/auth/check`, `/auth/setup`, `/auth/token`, `/auth/refresh`.
+ * Adds the auth layers and routes: a stricter per-client limit on `/auth/*`, authentication
+ * (401 on protected routes), and `/auth/login`, `/auth/logout`, `/auth/check`, `/auth/setup`,
+ * `/auth/token`, `/auth/refresh`. The Host and cross-site checks run earlier (`guardRequests`).
  */
 export function mountAuth(app: Hono<GatewayEnv>, options: MountAuthOptions): void {
-  const { auth, originAllowed, trustProxy } = options;
+  const { auth } = options;
   const limiter = createRateLimiter({ limit: options.authRateLimitPerMinute });
 
   app.use("/auth/*", async (c, next) => {
-    const wait = limiter.take(c.get("client"));
+    const wait = limiter.take(c.get("rateKey"));
     if (wait > 0) {
       c.header("Retry-After", String(wait));
       return c.json(errorEnvelope("Rate limit exceeded. Please try again later."), 429);
@@ -50,33 +43,7 @@ export function mountAuth(app: Hono<GatewayEnv>, options: MountAuthOptions): voi
 
   app.use(async (c, next) => {
     const path = c.req.path;
-    // DNS rebinding: a web page whose name resolves to 127.0.0.1 must not drive an open host.
-    if (
-      !auth.required && !PROBES.has(path) &&
-      !loopbackHost(c.req.header("host") ?? new URL(c.req.url).host)
-    ) {
-      return c.json(
-        errorEnvelope(
-          "Host not allowed: a host without a token answers loopback names only (set SPIRITSTREAM_API_TOKEN)",
-        ),
-        403,
-      );
-    }
-    const origin = c.req.header("origin");
     const cookie = getCookie(c, SESSION_COOKIE);
-    // Ambient credentials (the cookie, or none at all on an open host) ride along with
-    // cross-site requests: SameSite=Strict stops most, this the rest (including a WebSocket
-    // opened from another origin). A Bearer header cannot be sent cross-site without CORS.
-    const stateChanging = !SAFE_METHODS.has(c.req.method) || path === "/ws";
-    if (
-      stateChanging && origin !== undefined && c.req.header("authorization") === undefined &&
-      !sameOrigin(c, { origin, trustProxy }) && !originAllowed(origin)
-    ) {
-      return c.json(
-        errorEnvelope(`Cross-site request refused: origin ${printable(origin)} is not allowed`),
-        403,
-      );
-    }
     const needsAuth = path.startsWith("/api/invoke/") || path === "/ws" ||
       path.startsWith("/api/files/");
     if (!needsAuth && path !== "/auth/check") return await next();
@@ -182,38 +149,7 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1]?.trim();
 }
 
-function sameOrigin(
-  c: Context<GatewayEnv>,
-  request: { origin: string; trustProxy: boolean },
-): boolean {
-  const { origin, trustProxy } = request;
-  let originHost: string;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    return false;
-  }
-  const hosts = [new URL(c.req.url).host, c.req.header("host")];
-  if (trustProxy) hosts.push(c.req.header("x-forwarded-host")?.split(",")[0]?.trim());
-  return hosts.some((host) =>
-    host !== undefined && host.toLowerCase() === originHost.toLowerCase()
-  );
-}
-
-function loopbackHost(host: string | undefined): boolean {
-  if (!host) return true;
-  try {
-    return isLoopbackHost(new URL(`http://${host}`).hostname);
-  } catch {
-    return false;
-  }
-}
-
 function isHttps(c: Context<GatewayEnv>, trustProxy: boolean): boolean {
   if (c.req.url.startsWith("https:")) return true;
   return trustProxy && c.req.header("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
-}
-
-function printable(text: string): string {
-  return JSON.stringify(text.replace(/[^\x20-\x7e]/g, "?").slice(0, 100));
 }

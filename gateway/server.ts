@@ -1,5 +1,6 @@
 import { COMMANDS } from "@spiritstream/contracts";
 import type { Bus } from "@spiritstream/bus";
+import { type HttpLimits, serveHttp } from "@spiritstream/host";
 import type { Config, Logger } from "@spiritstream/kit";
 import { createGateway } from "./app.ts";
 import type { Authenticator } from "./auth.ts";
@@ -17,6 +18,8 @@ export interface StartGatewayOptions {
   onListen?: (addr: Deno.NetAddr) => void;
   /** `/ws` fan-out limits (tests and benchmarks); defaults suit dashboards. */
   hub?: Omit<WsHubOptions, "logger" | "onCountChange" | "onFrame">;
+  /** Header, request and keep-alive deadlines and the connection cap; defaults suit browsers. */
+  limits?: Partial<HttpLimits>;
 }
 
 /** A listening gateway. */
@@ -54,6 +57,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     catalogue: COMMANDS,
     settings: {
       corsOrigins: config.corsOrigins,
+      allowedHosts: config.allowedHosts,
       rateLimitPerMinute: config.rateLimitPerMinute,
       bodyLimitBytes: config.bodyLimitBytes,
       requestTimeoutMs: config.requestTimeoutMs,
@@ -61,13 +65,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       uiDir: config.uiEnabled ? existingDir(config.uiDir) : null,
     },
   });
-  const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
+  // node:http, not Deno.serve: it has header and request deadlines (slow clients).
+  const server = await serveHttp(app.fetch, {
     hostname: config.host,
     port: config.port,
-    onListen: (addr) => resolve(addr as Deno.NetAddr),
-  }, app.fetch);
-  const addr = await listening;
+    limits: options.limits,
+  });
+  const addr = server.addr;
   options.onListen?.(addr);
   return {
     addr,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { COMMANDS, EVENTS, LOCAL_TENANT } from "@spiritstream/contracts";
 import { createEventPublisher, createMemoryBus } from "@spiritstream/bus";
+import { serveHttp } from "@spiritstream/host";
 import { createLogger } from "@spiritstream/kit";
 import { createGateway } from "./app.ts";
 import { createBusAuthenticator } from "./bus_authenticator.ts";
@@ -36,7 +37,7 @@ async function gateway() {
       uiDir: null,
     },
   });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
+  const server = await serveHttp(app.fetch, { hostname: "127.0.0.1", port: 0 });
   const events = createEventPublisher(bus, EVENTS);
   return {
     base: `127.0.0.1:${server.addr.port}`,

@@ -94,7 +94,7 @@ export async function bootstrap(
   const stops: (() => Promise<void>)[] = [];
   const dbs: Db[] = [];
   let started = false;
-  const probes = config.healthPort === null ? null : serveProbes({
+  const probes = config.healthPort === null ? null : await serveProbes({
     hostname: config.host,
     port: config.healthPort,
     bus,

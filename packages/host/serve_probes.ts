@@ -1,5 +1,6 @@
 import type { Bus } from "@spiritstream/bus";
 import type { Db } from "@spiritstream/store";
+import { type HttpServer, serveHttp } from "./serve_http.ts";
 
 /** Options for {@linkcode serveProbes}. */
 export interface ServeProbesOptions {
@@ -17,9 +18,10 @@ export interface ServeProbesOptions {
  * service run alone, so compose health checks and Kubernetes probes reach this very process
  * (a health request over the bus would be answered by any replica).
  */
-export function serveProbes(options: ServeProbesOptions): Deno.HttpServer {
+export function serveProbes(options: ServeProbesOptions): Promise<HttpServer> {
   const { hostname, port, bus, dbs, started } = options;
-  return Deno.serve({ hostname, port, onListen() {} }, async (request) => {
+  // The same deadlines as the gateway: a probe port must not be held by slow sockets either.
+  return serveHttp(async (request) => {
     const path = new URL(request.url).pathname;
     if (path === "/health") return Response.json({ ok: true });
     if (path !== "/ready") return Response.json({ error: "Not found" }, { status: 404 });
@@ -31,5 +33,5 @@ export function serveProbes(options: ServeProbesOptions): Deno.HttpServer {
     return failed.length
       ? Response.json({ ready: false, failed }, { status: 503 })
       : Response.json({ ready: true });
-  });
+  }, { hostname, port });
 }

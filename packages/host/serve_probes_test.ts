@@ -10,7 +10,7 @@ Deno.test("serveProbes() answers health, and ready only once started and while t
   const db = openSqlite(`${dir}/probe.db`);
   const port = freePort();
   let started = false;
-  const server = serveProbes({
+  const server = await serveProbes({
     hostname: "127.0.0.1",
     port,
     bus,

@@ -1,5 +1,8 @@
 import { z } from "zod";
+import { hostnameOf } from "./host_name.ts";
 import { KEY_ENV_PREFIX } from "./key_env_rule.ts";
+
+export { isLoopbackHost } from "./host_name.ts";
 
 const DEFAULT_CORS =
   "http://localhost:*,http://127.0.0.1:*,tauri://localhost,http://tauri.localhost,https://tauri.localhost";
@@ -59,6 +62,10 @@ const Env = z.object({
   SPIRITSTREAM_DEV_TOKEN: z.string().min(8, { message: "must be at least 8 characters" })
     .optional(),
   SPIRITSTREAM_CORS_ORIGINS: z.string().optional(),
+  SPIRITSTREAM_ALLOWED_HOSTS: z.string().refine((v) => hostList(v) !== null, {
+    message:
+      "must be a comma-separated list of host names or IP addresses, without scheme or port (e.g. studio.local,192.168.1.20)",
+  }).optional(),
   SPIRITSTREAM_RATE_LIMIT: int(1, 1_000_000).optional(),
   SPIRITSTREAM_BODY_LIMIT: int(1024, 64 * 1024 * 1024).optional(),
   SPIRITSTREAM_REQUEST_TIMEOUT_MS: int(100, 600_000).optional(),
@@ -107,6 +114,8 @@ export interface Config {
   port: number;
   apiToken: string | null;
   corsOrigins: string[];
+  /** Host names an open host (no token) answers besides loopback ones (`Host` header check). */
+  allowedHosts: string[];
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   requestTimeoutMs: number;
@@ -189,6 +198,7 @@ export function loadConfig(
     apiToken: e.SPIRITSTREAM_API_TOKEN ?? e.SPIRITSTREAM_DEV_TOKEN ?? (stored.token || null),
     corsOrigins: (e.SPIRITSTREAM_CORS_ORIGINS ?? DEFAULT_CORS).split(",").map((s) => s.trim())
       .filter(Boolean),
+    allowedHosts: hostList(e.SPIRITSTREAM_ALLOWED_HOSTS ?? "") ?? [],
     rateLimitPerMinute: e.SPIRITSTREAM_RATE_LIMIT ?? 300,
     bodyLimitBytes: e.SPIRITSTREAM_BODY_LIMIT ?? 1024 * 1024,
     requestTimeoutMs: e.SPIRITSTREAM_REQUEST_TIMEOUT_MS ?? 15_000,
@@ -211,11 +221,6 @@ export function loadConfig(
   };
 }
 
-/** True for addresses only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" || host.startsWith("127.");
-}
-
 /** The OS per-user data folder for SpiritStream. */
 export function defaultDataDir(
   env: Record<string, string | undefined>,
@@ -225,6 +230,13 @@ export function defaultDataDir(
   if (os === "windows") return `${env.APPDATA ?? `${home}\\AppData\\Roaming`}\\SpiritStream`;
   if (os === "darwin") return `${home}/Library/Application Support/SpiritStream`;
   return `${env.XDG_DATA_HOME ?? `${home}/.local/share`}/spiritstream`;
+}
+
+/** Lower-cased host names (no scheme, no port), or null when an entry is not one. */
+function hostList(text: string): string[] | null {
+  const names = text.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const valid = (name: string) => /^[a-z0-9.:[\]-]+$/.test(name) && hostnameOf(name) === name;
+  return names.every(valid) ? names : null;
 }
 
 function pickDefined(env: Record<string, string | undefined>): Record<string, string> {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError, isLoopbackHost, loadConfig } from "./config.ts";
+import { hostnameOf } from "./host_name.ts";
 
 Deno.test("loadConfig() fills desktop defaults from an empty environment", () => {
   const config = loadConfig({ HOME: "/home/ada" }, { os: "linux" });
@@ -62,11 +63,55 @@ Deno.test("loadConfig() never echoes a rejected secret", () => {
 });
 
 Deno.test("isLoopbackHost() accepts only loopback addresses", () => {
-  for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1"]) {
-    assert.ok(isLoopbackHost(host));
+  for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "LocalHost", "::1", "[::1]", "0::1"]) {
+    assert.ok(isLoopbackHost(host), host);
   }
-  for (const host of ["0.0.0.0", "192.168.1.2", "::", "example.com"]) {
-    assert.ok(!isLoopbackHost(host));
+  for (
+    const host of [
+      "0.0.0.0",
+      "192.168.1.2",
+      "::",
+      "example.com",
+      // DNS names an attacker controls, not addresses: never a prefix match.
+      "127.0.0.1.x.attacker.example",
+      "127.attacker.example",
+      "127.0.0.1.nip.io",
+      "localhost.attacker.example",
+      // Not plain dotted quads (some resolvers read them as octal or hex).
+      "127.0.0.01",
+      "0127.0.0.1",
+      "127.0.0.256",
+      "127.1",
+      "::ffff:1",
+    ]
+  ) {
+    assert.ok(!isLoopbackHost(host), host);
+  }
+});
+
+Deno.test("hostnameOf() strips the port and refuses what is not a plain host", () => {
+  assert.equal(hostnameOf("127.0.0.1:8008"), "127.0.0.1");
+  assert.equal(hostnameOf("[::1]:8008"), "[::1]");
+  assert.equal(hostnameOf("LOCALHOST"), "localhost");
+  for (const host of ["", "a@b", "a b", "x/y", "0x7f.1", "2130706433"]) {
+    assert.equal(hostnameOf(host), null, host);
+  }
+});
+
+Deno.test("loadConfig() reads SPIRITSTREAM_ALLOWED_HOSTS and names the rule it breaks", () => {
+  assert.deepEqual(loadConfig({}, { os: "linux" }).allowedHosts, []);
+  assert.deepEqual(
+    loadConfig({ SPIRITSTREAM_ALLOWED_HOSTS: " Studio.local, 192.168.1.20 ,[::1]" }, {
+      os: "linux",
+    }).allowedHosts,
+    ["studio.local", "192.168.1.20", "[::1]"],
+  );
+  for (const bad of ["studio.local:8008", "http://studio.local", "*.example", "a b", "x/y"]) {
+    assert.throws(
+      () => loadConfig({ SPIRITSTREAM_ALLOWED_HOSTS: bad }, { os: "linux" }),
+      /^ConfigError: Invalid SPIRITSTREAM_ALLOWED_HOSTS: must be a comma-separated list of host names/,
+      bad,
+    );
   }
 });
 
