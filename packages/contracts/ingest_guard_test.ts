@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ingestKeyProblem, isLoopbackHost } from "./ingest_guard.ts";
+import { isLoopbackHost } from "./host_name.ts";
+import { ingestKeyProblem } from "./ingest_guard.ts";
 
 Deno.test("isLoopbackHost() knows 127.0.0.0/8, ::1 in any spelling and localhost", () => {
   for (

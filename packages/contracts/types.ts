@@ -1,5 +1,6 @@
 /* Every data type of the wire contract (SpiritStream §4 and ours), in one import. */
 export * from "./rules.ts";
+export * from "./host_name.ts";
 export * from "./ingest_guard.ts";
 export * from "./nullish_default.ts";
 export * from "./profile_settings_types.ts";

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { hostnameOf } from "./host_name.ts";
+import { hostnameOf } from "@spiritstream/contracts";
 import { KEY_ENV_PREFIX } from "./key_env_rule.ts";
 
-export { isLoopbackHost } from "./host_name.ts";
+export { isLoopbackHost } from "@spiritstream/contracts";
 
 const DEFAULT_CORS =
   "http://localhost:*,http://127.0.0.1:*,tauri://localhost,http://tauri.localhost,https://tauri.localhost";

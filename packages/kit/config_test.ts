@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError, isLoopbackHost, loadConfig } from "./config.ts";
-import { hostnameOf } from "./host_name.ts";
+import { hostnameOf } from "@spiritstream/contracts";
 
 Deno.test("loadConfig() fills desktop defaults from an empty environment", () => {
   const config = loadConfig({ HOME: "/home/ada" }, { os: "linux" });

@@ -27,7 +27,7 @@ export {
   resolveExportFile,
 } from "./resolve_export_file.ts";
 export { writeNewFile, type WriteNewFileOptions } from "./write_new_file.ts";
-export { hostnameOf, parseIpv4 } from "./host_name.ts";
+export { hostnameOf, parseIpv4 } from "@spiritstream/contracts";
 export { onShutdown } from "./shutdown.ts";
 export { type ErrorClass, exitIfOperatorError } from "./operator_error.ts";
 export { monotonicNow } from "./monotonic_now.ts";

@@ -1,5 +1,6 @@
 /**
- * Host-name rules shared by the bind-address check and the gateway's Host/Origin checks.
+ * Host-name rules shared by the bind-address check, the ingest guard and the gateway's Host/Origin
+ * checks.
  * Names are compared whole, never by prefix: `127.0.0.1.attacker.example` is a DNS name that
  * anyone can point anywhere, not a loopback address.
  * @module
@@ -28,7 +29,9 @@ export function isLoopbackHost(host: string): boolean {
   const name = host.toLowerCase();
   if (name === "localhost") return true;
   if (parseIpv4(name)?.[0] === 127) return true;
-  return ipv6Hostname(name) === "[::1]";
+  const v6 = ipv6Hostname(name);
+  // ::1, or an IPv4-mapped loopback address (::ffff:127.x.y.z, which the URL standard writes in hex).
+  return v6 === "[::1]" || (v6 !== null && /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(v6));
 }
 
 /** `host` without its port: `127.0.0.1:8008` → `127.0.0.1`, `[::1]:8008` → `[::1]`; null if malformed. */
