@@ -6,6 +6,7 @@ import { waitFor } from "@spiritstream/testing";
 import { openNeverReadingWs, openWs, type TestWs } from "./testdata/ws_clients.ts";
 import { createWsHub, TOO_SLOW_CODE, type WsHub, type WsHubOptions } from "./ws_hub.ts";
 import { parseWsQuery } from "./ws_query.ts";
+import { WsSocketClient } from "./ws_socket_client.ts";
 
 const quiet = createLogger({ level: "warn", destination: { write() {} } });
 
@@ -33,16 +34,11 @@ async function hubServer(
     const query = Object.fromEntries(new URL(request.url).searchParams);
     const join = parseWsQuery(query);
     const { socket, response } = Deno.upgradeWebSocket(request);
-    let remove: (() => void) | undefined;
-    socket.onopen = () => {
-      remove = hub.add({
-        tenantId: query.tenant ?? "local",
-        send: (text) => socket.send(text),
-        close: (code, reason) => socket.close(code, reason),
-        bufferedAmount: () => socket.bufferedAmount,
-      }, join);
-    };
-    socket.onclose = () => remove?.();
+    // As the gateway's route does: joined at the upgrade, frames wait for the socket's open.
+    const client = new WsSocketClient(socket, query.tenant ?? "local");
+    const remove = hub.add(client, join);
+    socket.onopen = () => client.opened();
+    socket.onclose = socket.onerror = () => remove();
     return response;
   });
   const port = server.addr.port;
