@@ -51,6 +51,12 @@ export interface WsInvokeRun {
   p99: number;
   p50Range: [number, number];
   p99Range: [number, number];
+  /**
+   * The same clients and measurement against `bench/ws_fanout_floor.ts` (bare Deno.serve +
+   * upgradeWebSocket, no SpiritStream code), run right after: what the runtime and this machine
+   * cost by themselves at that moment.
+   */
+  floor: { p50: number; p99: number; p50Range: [number, number]; p99Range: [number, number] };
 }
 
 /** One measured configuration. */
@@ -383,44 +389,82 @@ function median(values: number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }
 
-/** The desktop host with `n` clients in another process; trials of real invokes. */
+type InvokeTrial = WsInvokeRun["trials"][number];
+
+/** Runs a warm-up trial, then `trials` trials of invokes against `base` from `clients`. */
+async function invokeTrials(
+  clients: LineProcess,
+  base: string,
+  trials: number,
+): Promise<InvokeTrial[]> {
+  const measured: InvokeTrial[] = [];
+  for (let trial = -1; trial < trials; trial++) {
+    await clients.send(`invoke ${INVOKES_PER_TRIAL} ${base} ${INVOKE_GAP_MS}`);
+    const result = await clients.next("invoke", 120_000);
+    const sorted = (result.latencies as number[]).sort((a, b) => a - b);
+    const firsts = (result.firsts as number[]).sort((a, b) => a - b);
+    if (trial < 0) continue; // warm-up: JIT, SQLite page cache
+    measured.push({
+      p50: round(percentile(sorted, 50)),
+      p99: round(percentile(sorted, 99)),
+      max: round(sorted.at(-1) ?? NaN),
+      firstP50: round(percentile(firsts, 50)),
+      timedOut: result.timedOut as number,
+    });
+  }
+  return measured;
+}
+
+function summary(trials: InvokeTrial[]) {
+  const p50s = trials.map((t) => t.p50);
+  const p99s = trials.map((t) => t.p99);
+  return {
+    p50: median(p50s),
+    p99: median(p99s),
+    p50Range: [Math.min(...p50s), Math.max(...p50s)] as [number, number],
+    p99Range: [Math.min(...p99s), Math.max(...p99s)] as [number, number],
+  };
+}
+
+/** The desktop host with `n` clients in another process; trials of real invokes; the floor. */
 async function invokeRun(n: number, trials = INVOKE_TRIALS): Promise<WsInvokeRun> {
   const host = await startDesktopHost({ logLevel: "warn" });
   let clients: LineProcess | null = null;
+  let measured: InvokeTrial[];
+  let connected: number;
   try {
     clients = clientsProcess(n, [`${host.base.replace(/^http/, "ws")}/ws`]);
-    const ready = await clients.next("ready", 300_000);
-    const measured: WsInvokeRun["trials"] = [];
-    // One warm-up trial (JIT, SQLite page cache), not counted.
-    for (let trial = -1; trial < trials; trial++) {
-      await clients.send(`invoke ${INVOKES_PER_TRIAL} ${host.base} ${INVOKE_GAP_MS}`);
-      const result = await clients.next("invoke", 120_000);
-      const sorted = (result.latencies as number[]).sort((a, b) => a - b);
-      const firsts = (result.firsts as number[]).sort((a, b) => a - b);
-      if (trial < 0) continue;
-      measured.push({
-        p50: round(percentile(sorted, 50)),
-        p99: round(percentile(sorted, 99)),
-        max: round(sorted.at(-1) ?? NaN),
-        firstP50: round(percentile(firsts, 50)),
-        timedOut: result.timedOut as number,
-      });
-    }
-    const p50s = measured.map((t) => t.p50);
-    const p99s = measured.map((t) => t.p99);
-    return {
-      clients: n,
-      connected: ready.open as number,
-      invokesPerTrial: INVOKES_PER_TRIAL,
-      trials: measured,
-      p50: median(p50s),
-      p99: median(p99s),
-      p50Range: [Math.min(...p50s), Math.max(...p50s)],
-      p99Range: [Math.min(...p99s), Math.max(...p99s)],
-    };
+    connected = (await clients.next("ready", 300_000)).open as number;
+    measured = await invokeTrials(clients, host.base, trials);
   } finally {
     await clients?.stop();
     await host.stop();
+  }
+  const port = freePort();
+  const floorServer = lineProcess([
+    "run",
+    "-A",
+    "--no-check",
+    "bench/ws_fanout_floor.ts",
+    String(port),
+  ]);
+  let floorClients: LineProcess | null = null;
+  try {
+    await floorServer.next("ready");
+    floorClients = clientsProcess(n, [`ws://127.0.0.1:${port}/ws`]);
+    await floorClients.next("ready", 300_000);
+    const floor = summary(await invokeTrials(floorClients, `http://127.0.0.1:${port}`, trials));
+    return {
+      clients: n,
+      connected,
+      invokesPerTrial: INVOKES_PER_TRIAL,
+      trials: measured,
+      ...summary(measured),
+      floor,
+    };
+  } finally {
+    await floorClients?.stop();
+    await floorServer.stop();
   }
 }
 

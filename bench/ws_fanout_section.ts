@@ -73,6 +73,7 @@ export async function benchWsFanoutSection(ctx: BenchContext): Promise<Section> 
         "p50 spread",
         "p99 spread",
         "per trial p50/p99",
+        "floor p50/p99 (p99 spread)",
       ],
       invokeRuns.map((r) => [
         String(r.clients),
@@ -82,8 +83,16 @@ export async function benchWsFanoutSection(ctx: BenchContext): Promise<Section> 
         `${fixed(r.p50Range[0])}–${fixed(r.p50Range[1])}`,
         `${fixed(r.p99Range[0])}–${fixed(r.p99Range[1])}`,
         r.trials.map((t) => `${fixed(t.p50)}/${fixed(t.p99)}`).join(", "),
+        `${fixed(r.floor.p50)}/${fixed(r.floor.p99)} (${fixed(r.floor.p99Range[0])}–${
+          fixed(r.floor.p99Range[1])
+        })`,
       ]),
     ),
+    "",
+    "Floor: the same clients and measurement, right after, against `bench/ws_fanout_floor.ts` " +
+    "(a bare `Deno.serve` + `Deno.upgradeWebSocket` server that sends the frame to every socket " +
+    "when asked, with none of our code): what the runtime's per-socket writes and this machine " +
+    "cost by themselves at that moment.",
   ].join("\n");
   return {
     title: "WebSocket fan-out latency",
