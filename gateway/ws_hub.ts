@@ -230,6 +230,8 @@ export function createWsHub(bus: Bus, options: WsHubOptions): WsHub {
   function catchUp(connection: WsConnection): Promise<void> {
     const { tenantId } = connection.client;
     const { promise, resolve } = Promise.withResolvers<void>();
+    // History read back skips the same late stats the live path drops.
+    const ended = new EndedGroups();
     let done = false;
     function finish(): void {
       if (done) return;
@@ -246,7 +248,10 @@ export function createWsHub(bus: Bus, options: WsHubOptions): WsHub {
         if (connection.isClosed() || closed) return finish();
         if (record.seq > connection.cursor()) {
           const event = parse(record);
-          if (event && event.tenantId === tenantId) {
+          if (
+            event && event.tenantId === tenantId &&
+            ended.admit(tenantId, event.event, event.payload)
+          ) {
             connection.offer(createWsFrame({ seq: record.seq, tenantId }, event));
           } else {
             connection.skip(record.seq);

@@ -361,6 +361,27 @@ Deno.test("createWsHub() drops stats that reach the stream after their group's s
   }
 });
 
+Deno.test("createWsHub() skips late stats of an ended group in history read back from the bus, too", async () => {
+  const s = await hubServer({ statsIntervalMs: 0, replayFrames: 4 }, async (bus) => {
+    const publisher = createEventPublisher(bus, EVENTS);
+    await publisher.emit("a", "stream_stats", stats("g1", 1));
+    await publisher.emit("a", "stream_ended", "g1");
+    await publisher.emit("a", "stream_stats", stats("g1", 2)); // late
+    for (let i = 0; i < 10; i++) {
+      await publisher.emit("a", "log://log", { level: 3, message: `m${i}`, target: "test" });
+    }
+  });
+  try {
+    // Older than the ring: read back from the bus.
+    const ws = await openWs(s.url("a", "since=0"));
+    await ws.waitFor(10, isLog);
+    assert.deepEqual(afterEnd(ws, "g1"), []);
+    await ws.close();
+  } finally {
+    await s.close();
+  }
+});
+
 Deno.test("createWsHub() closes a client that never reads with 4008 after its bound; the others keep up; it resumes by id", async () => {
   const s = await hubServer({ maxQueueBytes: 256 * 1024, socketHighWater: 64 * 1024 });
   let stuck: Awaited<ReturnType<typeof openNeverReadingWs>> | undefined;
