@@ -3,10 +3,13 @@
  * - `host`: the one-process host (in-process bus, gateway, events service) in its own process;
  * - `nats`: two gateway processes and the events service over a real nats-server, the clients
  *   split between the gateways, events published over NATS.
+ * - `invoke`: the desktop host (`main.ts`, every service): a real command through
+ *   `POST /api/invoke/save_settings` whose `settings_changed` event reaches every client; latency
+ *   is invoke → received by the LAST client, per trial p50/p99 over its invokes.
  * For each client count: fan-out latency p50/p99 (publish → every client), events per second
  * delivered to every client during a burst, and (host) memory per idle connection.
  *
- *   deno run -A bench/ws_fanout.ts [--clients=100,1000,5000] [--modes=host,nats]
+ *   deno run -A bench/ws_fanout.ts [--clients=100,1000,5000] [--modes=host,nats,invoke] [--trials=5]
  *
  * Prints one JSON document on stdout and writes nothing else (temp dirs are removed).
  * @module
@@ -15,6 +18,7 @@ import { EVENTS, LOCAL_TENANT } from "@spiritstream/contracts";
 import { createEventPublisher } from "@spiritstream/bus";
 import { createNatsBus } from "@spiritstream/bus/nats";
 import { freePort, startNatsServer, waitFor } from "@spiritstream/testing";
+import { startDesktopHost } from "./lib/desktop_host.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 /** Events per latency run. */
@@ -22,11 +26,37 @@ const LATENCY_EVENTS = 100;
 /** Events per burst; bursts run for client counts up to BURST_MAX_CLIENTS. */
 const BURST_EVENTS = 2000;
 const BURST_MAX_CLIENTS = 1000;
+/** Invoke → last client: trials, invokes per trial, and the pause between invokes. */
+const INVOKE_TRIALS = 5;
+const INVOKES_PER_TRIAL = 100;
+const INVOKE_GAP_MS = 50;
 
 /** Options for {@linkcode benchWsFanout}. */
 export interface WsFanoutOptions {
   clients?: number[];
-  modes?: ("host" | "nats")[];
+  modes?: ("host" | "nats" | "invoke")[];
+  /** Trials of the `invoke` mode. @default 5 */
+  trials?: number;
+}
+
+/** One `invoke` configuration: invoke → the last client receiving its event. */
+export interface WsInvokeRun {
+  clients: number;
+  connected: number;
+  invokesPerTrial: number;
+  /** Per trial: percentiles over its invokes of the last client's latency (ms). */
+  trials: { p50: number; p99: number; max: number; firstP50: number; timedOut: number }[];
+  /** Medians over the trials, and the spread (lowest–highest trial). */
+  p50: number;
+  p99: number;
+  p50Range: [number, number];
+  p99Range: [number, number];
+  /**
+   * The same clients and measurement against `bench/ws_fanout_floor.ts` (bare Deno.serve +
+   * upgradeWebSocket, no SpiritStream code), run right after: what the runtime and this machine
+   * cost by themselves at that moment.
+   */
+  floor: { p50: number; p99: number; p50Range: [number, number]; p99Range: [number, number] };
 }
 
 /** One measured configuration. */
@@ -53,11 +83,14 @@ export interface WsFanoutRun {
 export async function benchWsFanout(options: WsFanoutOptions = {}) {
   const { clients = [100, 1000, 5000], modes = ["host", "nats"] } = options;
   const runs: WsFanoutRun[] = [];
+  const invokeRuns: WsInvokeRun[] = [];
   for (const mode of modes) {
     if (mode === "host") {
       for (const n of clients) runs.push(await hostRun(n));
-    } else {
+    } else if (mode === "nats") {
       runs.push(...await natsRuns(clients));
+    } else {
+      for (const n of clients) invokeRuns.push(await invokeRun(n, options.trials));
     }
   }
   return {
@@ -65,12 +98,14 @@ export async function benchWsFanout(options: WsFanoutOptions = {}) {
     machine: { cpus: navigator.hardwareConcurrency, deno: Deno.version.deno },
     latencyEvents: LATENCY_EVENTS,
     runs,
+    invokeRuns,
   };
 }
 
 interface LineProcess {
   send(line: string): Promise<void>;
-  next(type: string, timeoutMs?: number): Promise<Record<string, number>>;
+  // deno-lint-ignore no-explicit-any
+  next(type: string, timeoutMs?: number): Promise<Record<string, any>>;
   stop(): Promise<void>;
 }
 
@@ -85,7 +120,8 @@ function lineProcess(args: string[], env: Record<string, string> = {}): LineProc
     stderr: "null",
   }).spawn();
   const writer = child.stdin.getWriter();
-  const lines: Record<string, number>[] = [];
+  // deno-lint-ignore no-explicit-any
+  const lines: Record<string, any>[] = [];
   let ended = false;
   const reading = (async () => {
     const decoder = new TextDecoder();
@@ -344,12 +380,101 @@ async function natsRuns(counts: number[]): Promise<WsFanoutRun[]> {
   return runs;
 }
 
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
+
+type InvokeTrial = WsInvokeRun["trials"][number];
+
+/** Runs a warm-up trial, then `trials` trials of invokes against `base` from `clients`. */
+async function invokeTrials(
+  clients: LineProcess,
+  base: string,
+  trials: number,
+): Promise<InvokeTrial[]> {
+  const measured: InvokeTrial[] = [];
+  for (let trial = -1; trial < trials; trial++) {
+    await clients.send(`invoke ${INVOKES_PER_TRIAL} ${base} ${INVOKE_GAP_MS}`);
+    const result = await clients.next("invoke", 120_000);
+    const sorted = (result.latencies as number[]).sort((a, b) => a - b);
+    const firsts = (result.firsts as number[]).sort((a, b) => a - b);
+    if (trial < 0) continue; // warm-up: JIT, SQLite page cache
+    measured.push({
+      p50: round(percentile(sorted, 50)),
+      p99: round(percentile(sorted, 99)),
+      max: round(sorted.at(-1) ?? NaN),
+      firstP50: round(percentile(firsts, 50)),
+      timedOut: result.timedOut as number,
+    });
+  }
+  return measured;
+}
+
+function summary(trials: InvokeTrial[]) {
+  const p50s = trials.map((t) => t.p50);
+  const p99s = trials.map((t) => t.p99);
+  return {
+    p50: median(p50s),
+    p99: median(p99s),
+    p50Range: [Math.min(...p50s), Math.max(...p50s)] as [number, number],
+    p99Range: [Math.min(...p99s), Math.max(...p99s)] as [number, number],
+  };
+}
+
+/** The desktop host with `n` clients in another process; trials of real invokes; the floor. */
+async function invokeRun(n: number, trials = INVOKE_TRIALS): Promise<WsInvokeRun> {
+  const host = await startDesktopHost({ logLevel: "warn" });
+  let clients: LineProcess | null = null;
+  let measured: InvokeTrial[];
+  let connected: number;
+  try {
+    clients = clientsProcess(n, [`${host.base.replace(/^http/, "ws")}/ws`]);
+    connected = (await clients.next("ready", 300_000)).open as number;
+    measured = await invokeTrials(clients, host.base, trials);
+  } finally {
+    await clients?.stop();
+    await host.stop();
+  }
+  const port = freePort();
+  const floorServer = lineProcess([
+    "run",
+    "-A",
+    "--no-check",
+    "bench/ws_fanout_floor.ts",
+    String(port),
+  ]);
+  let floorClients: LineProcess | null = null;
+  try {
+    await floorServer.next("ready");
+    floorClients = clientsProcess(n, [`ws://127.0.0.1:${port}/ws`]);
+    await floorClients.next("ready", 300_000);
+    const floor = summary(await invokeTrials(floorClients, `http://127.0.0.1:${port}`, trials));
+    return {
+      clients: n,
+      connected,
+      invokesPerTrial: INVOKES_PER_TRIAL,
+      trials: measured,
+      ...summary(measured),
+      floor,
+    };
+  } finally {
+    await floorClients?.stop();
+    await floorServer.stop();
+  }
+}
+
 function parseArgs(args: string[]): WsFanoutOptions {
   const options: WsFanoutOptions = {};
   for (const arg of args) {
     const [key, value = ""] = arg.replace(/^--/, "").split("=");
     if (key === "clients") options.clients = value.split(",").map(Number).filter((n) => n > 0);
     if (key === "modes") options.modes = value.split(",") as WsFanoutOptions["modes"];
+    if (key === "trials") options.trials = Number(value);
   }
   return options;
 }

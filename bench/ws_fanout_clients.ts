@@ -6,7 +6,10 @@
  *
  * Commands: `reset`, `latency <n> <timeoutMs>` (waits until every client got n
  * `bench:<i>:<sentAtMs>` log events since the last reset, then sums up their latency),
- * `burst <n> <timeoutMs>` (waits until every client got n `burst:` events), `quit`.
+ * `burst <n> <timeoutMs>` (waits until every client got n `burst:` events),
+ * `invoke <n> <baseUrl> <gapMs>` (n times: `POST <baseUrl>/api/invoke/save_settings` with the
+ * current settings, then waits until every client got its `settings_changed`; answers each
+ * invoke → last client latency, measured on this process's clock alone), `quit`.
  * @module
  */
 
@@ -18,9 +21,17 @@ interface Client {
   socket: WebSocket;
   bursts: number;
   lastBurstAt: number;
+  /** `settings_changed` frames received, and when the newest arrived. */
+  changes: number;
+  lastChangeAt: number;
 }
 
 const clients: Client[] = [];
+/** `invoke`: every client has to reach this many `settings_changed` frames. */
+let changesWanted = Infinity;
+let wakeChanges: () => void = () => {};
+/** When the first client got the awaited `settings_changed` (0: none yet). */
+let firstChangeAt = 0;
 let latencies: number[] = [];
 let closedEarly = 0;
 
@@ -36,7 +47,7 @@ function print(value: unknown): void {
 function connect(url: string): Promise<Client | null> {
   return new Promise((resolve) => {
     const socket = new WebSocket(url);
-    const client: Client = { socket, bursts: 0, lastBurstAt: 0 };
+    const client: Client = { socket, bursts: 0, lastBurstAt: 0, changes: 0, lastChangeAt: 0 };
     socket.onopen = () => resolve(client);
     socket.onerror = () => resolve(null);
     socket.onclose = () => closedEarly++;
@@ -53,6 +64,13 @@ function connect(url: string): Promise<Client | null> {
       if (text.includes("burst:")) {
         client.bursts++;
         client.lastBurstAt = now();
+        return;
+      }
+      if (text.startsWith('{"event":"settings_changed"')) {
+        client.changes++;
+        client.lastChangeAt = now();
+        if (client.changes === changesWanted) firstChangeAt ||= client.lastChangeAt;
+        if (client.changes >= changesWanted) wakeChanges();
       }
     };
   });
@@ -94,6 +112,45 @@ async function burst(expected: number, timeoutMs: number) {
   };
 }
 
+/**
+ * One real command per trial whose effect is an event to every client: `save_settings` with the
+ * settings as they are. t0 is taken just before the request; the latency is the arrival of its
+ * `settings_changed` at the last of the clients.
+ */
+async function invokeTrials(n: number, base: string, gapMs: number) {
+  const headers = { "content-type": "application/json" };
+  const url = (command: string) => `${base}/api/invoke/${command}`;
+  const current = await (await fetch(url("get_settings"), { method: "POST", headers, body: "{}" }))
+    .json();
+  const body = JSON.stringify({ settings: current.data });
+  const latencies: number[] = [];
+  const firsts: number[] = [];
+  let timedOut = 0;
+  for (let i = 0; i < n; i++) {
+    changesWanted = Math.max(...clients.map((c) => c.changes)) + 1;
+    firstChangeAt = 0;
+    const all = new Promise<void>((resolve) => {
+      wakeChanges = () => {
+        if (clients.every((c) => c.changes >= changesWanted)) resolve();
+      };
+    });
+    const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 10_000));
+    const sentAt = now();
+    const res = await fetch(url("save_settings"), { method: "POST", headers, body });
+    await res.body?.cancel();
+    if (!res.ok) throw new Error(`save_settings answered ${res.status}`);
+    wakeChanges();
+    if (await Promise.race([all, timer]) === "timeout") timedOut++;
+    else {
+      latencies.push(Math.max(...clients.map((c) => c.lastChangeAt)) - sentAt);
+      firsts.push(firstChangeAt - sentAt);
+    }
+    await new Promise((resolve) => setTimeout(resolve, gapMs));
+  }
+  changesWanted = Infinity;
+  return { type: "invoke", latencies, firsts, timedOut };
+}
+
 const failed = await open();
 print({ type: "ready", open: clients.length, failed });
 
@@ -127,6 +184,8 @@ for await (const chunk of Deno.stdin.readable) {
       });
     } else if (command === "burst") {
       print(await burst(Number(args[0]), Number(args[1] ?? 60_000)));
+    } else if (command === "invoke") {
+      print(await invokeTrials(Number(args[0]), args[1]!, Number(args[2] ?? 50)));
     } else if (command === "quit") {
       for (const client of clients) client.socket.onclose = null;
       for (const client of clients) client.socket.close();

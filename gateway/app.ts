@@ -21,9 +21,8 @@ import type { GatewayMetrics } from "./metrics.ts";
 import { createRateLimiter } from "./rate_limit.ts";
 import { guardRequests } from "./request_guard.ts";
 import { serveUi } from "./static_ui.ts";
-import { SESSION_ENDED_CODE, type WsHub } from "./ws_hub.ts";
-import { parseWsQuery } from "./ws_query.ts";
-import { upgradeWebSocket } from "./ws_upgrade.ts";
+import type { WsHub } from "./ws_hub.ts";
+import { handleWsUpgrade } from "./ws_route.ts";
 
 /** Settings the gateway needs from the process config. */
 export interface GatewaySettings {
@@ -64,9 +63,6 @@ export type GatewayEnv = {
     credentials: Credentials;
   };
 };
-
-/** Seconds a `/ws` socket may stay silent (no pong) before it is deemed dead. */
-const WS_IDLE_TIMEOUT_SECS = 30;
 
 /** Builds the Hono app: invoke, ws, auth, health, ready, metrics, OpenAPI and the dashboard. */
 export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
@@ -162,40 +158,7 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
       audit: (record) => auth.audit(record),
     }));
 
-  app.get(
-    "/ws",
-    upgradeWebSocket((c) => {
-      const principal = c.get("principal");
-      const credentials = c.get("credentials");
-      // `?since=<id>` replays what a reconnecting client missed; `?snapshot=1` sends state first.
-      const join = parseWsQuery(c.req.query());
-      let remove: (() => void) | undefined;
-      let unwatch: (() => void) | undefined;
-      const end = () => {
-        remove?.();
-        unwatch?.();
-      };
-      return {
-        onOpen(_event, ws) {
-          const socket = ws.raw!;
-          remove = hub.add({
-            tenantId: principal.tenantId,
-            send: (text) => socket.send(text),
-            close: (code, reason) => socket.close(code, reason),
-            bufferedAmount: () => socket.bufferedAmount,
-          }, join);
-          // A session that ends (logout, revoked token, removed user) ends its sockets too.
-          unwatch = auth.watch(credentials, () => {
-            remove?.();
-            socket.close(SESSION_ENDED_CODE, "Session ended: sign in again");
-          });
-        },
-        onClose: end,
-        onError: end,
-      };
-      // Deno pings every idle socket and closes one that does not answer within this time.
-    }, { idleTimeout: WS_IDLE_TIMEOUT_SECS }),
-  );
+  app.get("/ws", (c) => handleWsUpgrade(c, { hub, auth }));
 
   if (settings.uiDir) serveUi(app, settings.uiDir);
   return app;

@@ -1,4 +1,4 @@
-import { stampFrame, type WsFrame } from "./ws_frame.ts";
+import { isStatsKeyOf, stampFrame, type WsFrame } from "./ws_frame.ts";
 
 /** One connected `/ws` socket, as the hub sees it. */
 export interface WsClient {
@@ -162,6 +162,19 @@ export function createWsConnection(
     options.onGone(connection, true);
   }
 
+  /**
+   * A group ended: its parked stats must not go out after the end (they would re-stamp past it
+   * and show a stale uptime), and a restarted group's first stats need not wait an interval.
+   */
+  function forgetStats(groupId: string): void {
+    for (const key of parked?.keys() ?? []) {
+      if (isStatsKeyOf(key, groupId)) parked!.delete(key);
+    }
+    for (const key of statsAt?.keys() ?? []) {
+      if (isStatsKeyOf(key, groupId)) statsAt!.delete(key);
+    }
+  }
+
   const connection: WsConnection = {
     client,
     cursor: () => position,
@@ -171,6 +184,7 @@ export function createWsConnection(
     offer(frame) {
       if (closed || frame.seq <= position) return;
       position = frame.seq;
+      if (frame.endsGroup !== null) forgetStats(frame.endsGroup);
       const key = frame.statsKey;
       if (key) {
         statsAt ??= new Map();

@@ -11,6 +11,8 @@ export interface WsFrame {
   bytes: number;
   /** Coalescing key of a stats event (one group or one target), else null. */
   statsKey: string | null;
+  /** The group a `stream_ended` ends (its stats keys start with `g\u0000<id>` / `t\u0000<id>\u0000`), else null. */
+  endsGroup: string | null;
 }
 
 /** Builds the frame of one event. */
@@ -29,12 +31,20 @@ export function createWsFrame(
     text,
     bytes: text.length,
     statsKey: statsKeyOf(event.event, event.payload),
+    endsGroup: event.event === "stream_ended" && typeof event.payload === "string"
+      ? event.payload
+      : null,
   };
 }
 
 /** The frame text with a given id. */
 export function stampFrame(head: string, id: number): string {
   return `${head}${id}"}`;
+}
+
+/** Whether a stats key (from {@linkcode createWsFrame}) is of one group or of its targets. */
+export function isStatsKeyOf(key: string, groupId: string): boolean {
+  return key === `g\u0000${groupId}` || key.startsWith(`t\u0000${groupId}\u0000`);
 }
 
 function statsKeyOf(event: string, payload: unknown): string | null {

@@ -1,6 +1,7 @@
 import { BusEvent, eventFilter } from "@spiritstream/contracts";
 import type { Bus, StreamRecord, Subscription } from "@spiritstream/bus";
 import type { Logger } from "@spiritstream/kit";
+import { EndedGroups } from "./ended_groups.ts";
 import { createStreamView, type StreamView } from "./stream_view.ts";
 import { createWsConnection, type WsClient, type WsConnection } from "./ws_connection.ts";
 import { createWsFrame } from "./ws_frame.ts";
@@ -83,6 +84,7 @@ export function createWsHub(bus: Bus, options: WsHubOptions): WsHub {
   } = options;
   const ring = createReplayRing({ maxFrames: replayFrames, maxBytes: replayBytes });
   const views = new Map<string, StreamView>();
+  const ended = new EndedGroups();
   const snapshots = new Map<string, { version: number; head: string }>();
   const byTenant = new Map<string, Set<WsConnection>>();
   const live = new WeakSet<WsConnection>();
@@ -162,6 +164,8 @@ export function createWsHub(bus: Bus, options: WsHubOptions): WsHub {
       logger.warn({ subject: record.subject, seq: record.seq }, "Dropped a malformed event");
       return;
     }
+    // Nothing of a stream after its end: not in the view, the ring, or any socket.
+    if (!ended.admit(event.tenantId, event.event, event.payload)) return;
     view(event.tenantId).apply(event.event, event.payload, event.time);
     options.onEvent?.(event.tenantId, event.event, event.payload, event.time);
     if (record.seq < keepFrom) return;
@@ -229,6 +233,8 @@ export function createWsHub(bus: Bus, options: WsHubOptions): WsHub {
   function catchUp(connection: WsConnection): Promise<void> {
     const { tenantId } = connection.client;
     const { promise, resolve } = Promise.withResolvers<void>();
+    // History read back skips the same late stats the live path drops.
+    const ended = new EndedGroups();
     let done = false;
     function finish(): void {
       if (done) return;
@@ -245,7 +251,10 @@ export function createWsHub(bus: Bus, options: WsHubOptions): WsHub {
         if (connection.isClosed() || closed) return finish();
         if (record.seq > connection.cursor()) {
           const event = parse(record);
-          if (event && event.tenantId === tenantId) {
+          if (
+            event && event.tenantId === tenantId &&
+            ended.admit(tenantId, event.event, event.payload)
+          ) {
             connection.offer(createWsFrame({ seq: record.seq, tenantId }, event));
           } else {
             connection.skip(record.seq);

@@ -6,6 +6,7 @@ import { waitFor } from "@spiritstream/testing";
 import { openNeverReadingWs, openWs, type TestWs } from "./testdata/ws_clients.ts";
 import { createWsHub, TOO_SLOW_CODE, type WsHub, type WsHubOptions } from "./ws_hub.ts";
 import { parseWsQuery } from "./ws_query.ts";
+import { WsSocketClient } from "./ws_socket_client.ts";
 
 const quiet = createLogger({ level: "warn", destination: { write() {} } });
 
@@ -33,16 +34,11 @@ async function hubServer(
     const query = Object.fromEntries(new URL(request.url).searchParams);
     const join = parseWsQuery(query);
     const { socket, response } = Deno.upgradeWebSocket(request);
-    let remove: (() => void) | undefined;
-    socket.onopen = () => {
-      remove = hub.add({
-        tenantId: query.tenant ?? "local",
-        send: (text) => socket.send(text),
-        close: (code, reason) => socket.close(code, reason),
-        bufferedAmount: () => socket.bufferedAmount,
-      }, join);
-    };
-    socket.onclose = () => remove?.();
+    // As the gateway's route does: joined at the upgrade, frames wait for the socket's open.
+    const client = new WsSocketClient(socket, query.tenant ?? "local");
+    const remove = hub.add(client, join);
+    socket.onopen = () => client.opened();
+    socket.onclose = socket.onerror = () => remove();
     return response;
   });
   const port = server.addr.port;
@@ -280,6 +276,106 @@ Deno.test("createWsHub() coalesces stats to one per group per interval per clien
     assert.deepEqual(messages(ws), ["between", "after"]);
     const ids = ws.frames.map((f) => Number(f.id));
     assert.deepEqual(ids, [...ids].sort((x, y) => x - y), "ids never go back");
+    await ws.close();
+  } finally {
+    await s.close();
+  }
+});
+
+/** The frames of one group (its stats, status and end), as event names, after its end. */
+function afterEnd(ws: TestWs, groupId: string): string[] {
+  const end = ws.frames.findIndex((f) => f.event === "stream_ended" && f.payload === groupId);
+  assert.ok(end >= 0, `stream_ended ${groupId} arrived`);
+  return ws.frames.slice(end + 1)
+    .filter((f) => (f.payload as { groupId?: string } | null)?.groupId === groupId)
+    .map((f) => f.event);
+}
+
+function targetStats(groupId: string, targetId: string, bytes: number) {
+  return { groupId, targetId, bitrate: 6000, bytes, fps: 30, uptimeSecs: 1, reconnects: 0 };
+}
+
+Deno.test("createWsHub() drops a group's parked stats when its stream_ended passes; other groups keep theirs", async () => {
+  const s = await hubServer({ statsIntervalMs: 400 });
+  try {
+    const ws = await openWs(s.url("a"));
+    await waitFor(() => s.hub.size() === 1, { what: "the client" });
+    for (const frame of [0, 1]) {
+      await s.emit("a", "stream_stats", stats("g1", frame));
+      await s.emit("a", "target_stats", targetStats("g1", "t1", frame));
+      await s.emit("a", "stream_stats", stats("g2", frame));
+    }
+    // g1's second stats wait for their interval; then g1 ends.
+    await s.emit("a", "stream_ended", "g1");
+    const isG2 = (f: { event: string; payload: unknown }) =>
+      (f.payload as { groupId?: string } | null)?.groupId === "g2";
+    await ws.waitFor(2, isG2);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.deepEqual(afterEnd(ws, "g1"), []);
+    assert.deepEqual(
+      ws.frames.filter(isG2).map((f) => (f.payload as { frame: number }).frame),
+      [0, 1],
+      "g2's parked stats still go out",
+    );
+    await ws.close();
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("createWsHub() drops stats that reach the stream after their group's stream_ended, until the group is back", async () => {
+  const s = await hubServer({ statsIntervalMs: 0 });
+  try {
+    const ws = await openWs(s.url("a"));
+    await waitFor(() => s.hub.size() === 1, { what: "the client" });
+    await s.emit("a", "stream_stats", stats("g1", 1));
+    await s.emit("a", "stream_ended", "g1");
+    // Late: published after the end (a lagging worker, a publish that overtook the end).
+    await s.emit("a", "stream_stats", stats("g1", 2));
+    await s.emit("a", "target_stats", targetStats("g1", "t1", 2));
+    await s.log("a", "marker");
+    await ws.waitFor(1, isLog);
+    assert.deepEqual(afterEnd(ws, "g1"), []);
+    const snapshot = await openWs(s.url("a", "snapshot=1"));
+    const [first] = await snapshot.waitFor(1);
+    const streams = (first!.payload as { streams: { groups: unknown[] } }).streams;
+    assert.deepEqual(streams.groups, [], "the ended group stays out of the snapshot");
+    // Started again: its targets report first, then its stats flow.
+    await s.emit("a", "target_status", {
+      groupId: "g1",
+      targetId: "t1",
+      state: "connecting",
+      attempt: 0,
+      nextRetryMs: null,
+      error: null,
+    });
+    await s.emit("a", "stream_stats", stats("g1", 3));
+    const [again] = await ws.waitFor(
+      1,
+      (f) => f.event === "stream_stats" && (f.payload as { frame: number }).frame === 3,
+    );
+    assert.ok(again);
+    for (const c of [ws, snapshot]) await c.close();
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("createWsHub() skips late stats of an ended group in history read back from the bus, too", async () => {
+  const s = await hubServer({ statsIntervalMs: 0, replayFrames: 4 }, async (bus) => {
+    const publisher = createEventPublisher(bus, EVENTS);
+    await publisher.emit("a", "stream_stats", stats("g1", 1));
+    await publisher.emit("a", "stream_ended", "g1");
+    await publisher.emit("a", "stream_stats", stats("g1", 2)); // late
+    for (let i = 0; i < 10; i++) {
+      await publisher.emit("a", "log://log", { level: 3, message: `m${i}`, target: "test" });
+    }
+  });
+  try {
+    // Older than the ring: read back from the bus.
+    const ws = await openWs(s.url("a", "since=0"));
+    await ws.waitFor(10, isLog);
+    assert.deepEqual(afterEnd(ws, "g1"), []);
     await ws.close();
   } finally {
     await s.close();

@@ -108,3 +108,18 @@ Deno.test("gateway /ws refuses a malformed since with a 400 envelope naming the 
     await g.close();
   }
 });
+
+Deno.test("gateway GET /ws without an upgrade is a 400 envelope naming the rule", async () => {
+  const g = await gateway();
+  try {
+    const res = await fetch(`http://${g.base}/ws`);
+    assert.equal(res.status, 400);
+    assert.deepEqual(await res.json(), {
+      ok: false,
+      data: null,
+      error: "GET /ws needs a WebSocket upgrade (Upgrade: websocket)",
+    });
+  } finally {
+    await g.close();
+  }
+});

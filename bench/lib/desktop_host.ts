@@ -31,8 +31,8 @@ export interface DesktopHost {
   invoke(command: string, body?: unknown, options?: InvokeOptions): Promise<InvokeReply>;
   /** Throws unless 200/ok; returns `data`. */
   call<T = unknown>(command: string, body?: unknown): Promise<T>;
-  /** A `/ws` client (authenticated with the token). */
-  ws(): Promise<WsCapture>;
+  /** A `/ws` client (authenticated with the token); `query` e.g. `{ since: "12" }`. */
+  ws(query?: Record<string, string>): Promise<WsCapture>;
   /** True while `/health` answers 200. */
   healthy(): Promise<boolean>;
   /** SIGTERM (SIGKILL after 10 s); removes a temp data dir. */
@@ -102,7 +102,7 @@ export async function startDesktopHost(options: DesktopHostOptions = {}): Promis
     startupMs,
     invoke: (command, body, extra) => invoke(base, command, body, { ...auth, ...extra }),
     call: (command, body) => invokeOk(base, command, body, auth),
-    ws: () => captureWs(base, token),
+    ws: (query) => captureWs(base, token, query),
     healthy,
     stop: cleanup,
   };

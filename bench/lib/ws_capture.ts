@@ -23,11 +23,17 @@ export interface WsCapture {
   close(): Promise<void>;
 }
 
-/** Connects to `<base>/ws` (with `?token=` when given) and waits until it is open. */
-export async function captureWs(base: string, token?: string | null): Promise<WsCapture> {
-  const url = `${base.replace(/^http/, "ws")}/ws${
-    token ? `?token=${encodeURIComponent(token)}` : ""
-  }`;
+/**
+ * Connects to `<base>/ws` (with `?token=` when given, and more `query` such as `since=<id>`)
+ * and waits until it is open.
+ */
+export async function captureWs(
+  base: string,
+  token?: string | null,
+  query: Record<string, string> = {},
+): Promise<WsCapture> {
+  const params = new URLSearchParams({ ...(token ? { token } : {}), ...query }).toString();
+  const url = `${base.replace(/^http/, "ws")}/ws${params ? `?${params}` : ""}`;
   const socket = new WebSocket(url);
   const events: WsEvent[] = [];
   const raw: string[] = [];

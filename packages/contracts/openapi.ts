@@ -264,7 +264,7 @@ function serverPaths(convert: Convert): Record<string, Record<string, JsonSchema
         ),
         responses: {
           "101": { description: "Switching protocols." },
-          ...errorRefs(["401", "429"]),
+          ...errorRefs(["400", "401", "429"]),
         },
       },
     },

@@ -22,7 +22,10 @@ interface Queued {
 }
 
 interface StatsSlot {
-  sending: boolean;
+  tenantId: string;
+  groupId: unknown;
+  /** The send in flight, if any. */
+  sending: Promise<void> | null;
   next: Queued | null;
 }
 
@@ -31,6 +34,8 @@ interface StatsSlot {
  * `stream_error`, `stream_ended`, ...) are appended one after another per tenant, so clients see
  * them in order. Stats events never pile up behind a slow bus: per group (and target) at most one
  * is in flight and one waits; a newer one replaces the waiting one, which counts as dropped.
+ * `stream_ended` closes its group's stats: the waiting ones are dropped and it is appended only
+ * after those in flight, so nothing of a stream lands on the bus after its end.
  */
 export function createEventSink(bus: Bus, logger: Logger): EventSink {
   const publisher = createEventPublisher(bus, EVENTS);
@@ -54,18 +59,30 @@ export function createEventSink(bus: Bus, logger: Logger): EventSink {
       return;
     }
     slot.next = null;
-    slot.sending = true;
-    void send(next).then(() => {
-      slot.sending = false;
+    slot.sending = send(next).then(() => {
+      slot.sending = null;
       sendStats(key, slot);
     });
+  }
+
+  /** Drops the group's waiting stats; resolves once its stats in flight are on the bus. */
+  function endStats(tenantId: string, groupId: string): Promise<unknown> {
+    const sending: Promise<void>[] = [];
+    for (const slot of slots.values()) {
+      if (slot.tenantId !== tenantId || slot.groupId !== groupId) continue;
+      if (slot.next) dropped++;
+      slot.next = null;
+      if (slot.sending) sending.push(slot.sending);
+    }
+    return Promise.all(sending);
   }
 
   return {
     emit(tenantId, event, payload) {
       if (STATS_EVENTS.has(event)) {
         const key = statsKey({ tenantId, event, payload });
-        const slot = slots.get(key) ?? { sending: false, next: null };
+        const groupId = (payload as { groupId?: unknown } | null)?.groupId;
+        const slot = slots.get(key) ?? { tenantId, groupId, sending: null, next: null };
         slots.set(key, slot);
         if (slot.next) dropped++;
         slot.next = { tenantId, event, payload };
@@ -73,7 +90,10 @@ export function createEventSink(bus: Bus, logger: Logger): EventSink {
         return;
       }
       const previous = chains.get(tenantId) ?? Promise.resolve();
-      const chained = previous.then(() => send({ tenantId, event, payload }));
+      const ending = event === "stream_ended" && typeof payload === "string"
+        ? endStats(tenantId, payload)
+        : null;
+      const chained = previous.then(() => ending).then(() => send({ tenantId, event, payload }));
       chains.set(tenantId, chained);
       void chained.then(() => {
         if (chains.get(tenantId) === chained) chains.delete(tenantId);

@@ -102,3 +102,50 @@ Deno.test("createEventSink() logs an invalid payload instead of throwing into th
     await bus.close();
   }
 });
+
+Deno.test("createEventSink() appends stream_ended after its group's stats in flight and drops the waiting ones", async () => {
+  const { bus, release } = stalledBus();
+  const { logger } = captureLogger();
+  const seen: BusEvent[] = [];
+  const follow = bus.follow(eventFilter(), {}, (record) => {
+    seen.push(BusEvent.parse(record.data));
+  });
+  await follow.ready;
+  try {
+    const sink = createEventSink(bus, logger);
+    // One in flight and one waiting per key, for the ending group and for another.
+    for (const frame of [1, 2]) {
+      sink.emit("local", "stream_stats", stats("g", frame));
+      sink.emit("local", "target_stats", {
+        groupId: "g",
+        targetId: "t",
+        bitrate: 1000,
+        bytes: frame,
+        fps: 30,
+        uptimeSecs: frame,
+        reconnects: 0,
+      });
+      sink.emit("local", "stream_stats", stats("h", frame));
+    }
+    sink.emit("local", "stream_ended", "g");
+    release();
+    await sink.flush();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    const end = seen.findIndex((e) => e.event === "stream_ended");
+    assert.ok(end >= 0, "stream_ended was published");
+    const ofG = (e: BusEvent) => (e.payload as { groupId?: string }).groupId === "g";
+    assert.deepEqual(seen.slice(end + 1).filter(ofG), [], "nothing of g after its end");
+    assert.deepEqual(
+      seen.slice(0, end).filter(ofG).map((e) => e.event),
+      ["stream_stats", "target_stats"],
+      "the stats in flight land before the end",
+    );
+    const h = seen.filter((e) => (e.payload as { groupId?: string }).groupId === "h")
+      .map((e) => (e.payload as StreamStats).frame);
+    assert.deepEqual(h, [1, 2], "another group's stats are not touched");
+  } finally {
+    await follow.close();
+    await bus.close();
+  }
+});

@@ -61,6 +61,8 @@ export class GroupRuntime {
   #encoder: EncoderSupervisor | null = null;
   #targets = new Map<string, TargetEntry>();
   #state: GroupState = "starting";
+  /** Set when stop() begins: from then on no stats of this group are emitted. */
+  #stopped = false;
   #lastOutput = { bytes: 0, at: monotonicNow() };
 
   private constructor(options: GroupRuntimeOptions) {
@@ -178,6 +180,8 @@ export class GroupRuntime {
 
   /** Emits `stream_stats` and one `target_stats` per target; watches the encoder. */
   tick(now = monotonicNow()): void {
+    // A tick that comes late (a timer already queued) must not outlive the stream.
+    if (this.#stopped) return;
     const { emit } = this.#options;
     const meter = this.#meter.read(now);
     let targetDropped = 0;
@@ -236,6 +240,7 @@ export class GroupRuntime {
 
   /** Closes every target, then the encoder. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     this.#setState("stopping");
     await Promise.all([...this.#targets.values()].map((e) => e.supervisor.stop()));
     await this.#encoder?.stop();
