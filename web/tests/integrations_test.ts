@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import type { ProfileSettings } from "@spiritstream/contracts";
-import { freePort, startHttpsReceiver } from "@spiritstream/testing";
+import {
+  freePort,
+  startHttpsReceiver,
+  startNginxRtmp,
+  startPublisher,
+  type TestPublisher,
+} from "@spiritstream/testing";
 import {
   demoProfile,
   DESKTOP,
@@ -16,8 +22,9 @@ import {
 
 const MASK = "••••••••";
 
-async function openIntegrations(page: Page, base: string): Promise<void> {
-  await page.goto(`${base}/#/integrations`);
+async function openIntegrations(page: Page, base: string | null): Promise<void> {
+  if (base === null) await page.reload();
+  else await page.goto(`${base}/#/integrations`);
   await page.getByRole("heading", { level: 1, name: "Integrations" }).waitFor();
   await page.waitForFunction(() => !document.querySelector(".loading"));
 }
@@ -163,7 +170,8 @@ Deno.test("integrations: OBS settings save and show OBS's live state (a closed p
     });
 
     // After a reload every secret is the mask; the stored webhook still sends the test.
-    await openIntegrations(page, desktop.base);
+    await openIntegrations(page, null);
+    await page.getByText("Saved in the profile “Show”.").waitFor();
     assert.equal(await obs.getByLabel("OBS password").inputValue(), MASK);
     assert.equal(await webhook.inputValue(), MASK);
     assert.equal(await alerts.getByLabel("Alert webhook URL").inputValue(), MASK);
@@ -271,5 +279,96 @@ Deno.test("integrations: a viewer sees the settings with every secret masked and
   } finally {
     await browser.close();
     await desktop.stop();
+  }
+});
+
+Deno.test("integrations: Go live posts the Discord go-live message once a target is live, not before, and not again on a reload", async () => {
+  await ensureBuilt();
+  const receiver = await startHttpsReceiver();
+  const hooks = `${receiver.base}/api/webhooks/`;
+  const nginx = await startNginxRtmp({ apps: 1 });
+  const desktop = await startDesktop({
+    DENO_CERT: receiver.caFile,
+    SPIRITSTREAM_WEBHOOK_BASE: hooks,
+  });
+  const browser = await launchBrowser();
+  let publisher: TestPublisher | null = null;
+  try {
+    const ingestPort = freePort();
+    const full = nginx.url(0, "alpha");
+    const cut = full.lastIndexOf("/");
+    const saved = await invoke(desktop.base, "save_profile", {
+      profile: {
+        id: "announce",
+        name: "Announce",
+        input: { type: "rtmp", bindAddress: "127.0.0.1", port: ingestPort, application: "live" },
+        outputGroups: [{
+          id: "default",
+          name: "Passthrough",
+          isDefault: true,
+          video: { codec: "copy", width: 0, height: 0, fps: 0, bitrate: "0k" },
+          audio: { codec: "copy", bitrate: "0k", channels: 2, sampleRate: 48000 },
+          streamTargets: [{
+            id: "alpha",
+            service: "Custom",
+            name: "Alpha",
+            url: full.slice(0, cut),
+            streamKey: full.slice(cut + 1),
+          }],
+        }],
+        settings: {
+          discord: {
+            webhookEnabled: true,
+            webhookUrl: `${hooks}9/golive`,
+            goLiveMessage: "We are on air!",
+            cooldownSeconds: 600,
+          },
+        },
+      },
+    });
+    assert.equal(saved.ok, true, saved.error ?? "");
+    const page = await browser.context.newPage();
+    const console = watchConsole(page);
+    await page.goto(`${desktop.base}/`);
+    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+    await page.getByLabel("Profile").selectOption("Announce");
+    await page.getByText("Ready: 1 target").waitFor();
+    await page.locator('.ingest [data-state="waiting"]').waitFor({ timeout: 15_000 });
+    publisher = await startPublisher(`rtmp://127.0.0.1:${ingestPort}/live`);
+    await page.locator('.ingest [data-state="live"]').waitFor({ timeout: 15_000 });
+
+    // The platform is down when Go live is pressed: no target is live, nothing is announced.
+    await nginx.stopServer(0);
+    await page.getByRole("button", { name: "Go live" }).click();
+    await page.getByText("Going live: targets are connecting.").waitFor();
+    await page.locator('[data-target="alpha"][data-state="reconnecting"]').waitFor({
+      timeout: 20_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(await page.locator('[data-target="alpha"][data-state="live"]').count(), 0);
+    assert.equal(receiver.to("/api/webhooks/9/").length, 0, "announced before going live");
+
+    // It comes back: the target goes live, and the message is posted once.
+    await nginx.startServer(0);
+    await page.locator('[data-target="alpha"][data-state="live"]').waitFor({ timeout: 30_000 });
+    const [post] = await receiver.waitFor("/api/webhooks/9/", 1);
+    assert.deepEqual(post!.json, { content: "We are on air!", username: "SpiritStream" });
+    await page.getByText("Go-live message posted to Discord.").waitFor();
+
+    // A reload while live is no new go-live: no second message.
+    await page.reload();
+    await page.locator('[data-target="alpha"][data-state="live"]').waitFor({ timeout: 15_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(receiver.to("/api/webhooks/9/").length, 1);
+
+    await page.getByRole("button", { name: "Stop all" }).click();
+    await page.locator(".on-air").waitFor({ state: "detached", timeout: 15_000 });
+    assert.deepEqual(await console.errors(), []);
+  } finally {
+    await publisher?.stop();
+    await browser.close();
+    await desktop.stop();
+    await nginx.stop();
+    await receiver.stop();
   }
 });

@@ -1,8 +1,11 @@
+import { computed, effect } from "@preact/signals";
 import type { Profile, WebhookResult } from "@spiritstream/contracts";
 import { ApiError, describeError } from "../api/api_error.ts";
 import { invoke } from "../api/client.ts";
 import { act } from "./actions.ts";
 import { active, loadProfile, MASKED, saveProfile, setActive } from "./profiles.ts";
+import { groups } from "./stream.ts";
+import { toast } from "./toasts.ts";
 
 type Settings = Profile["settings"];
 
@@ -76,4 +79,50 @@ export async function testDiscordWebhook(url: string): Promise<TestOutcome> {
 function sentence(text: string): string {
   const trimmed = text.trim();
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/** How long a start may take to reach the air before its go-live message is given up. */
+const ANNOUNCE_WITHIN_MS = 10 * 60_000;
+let announcing: (() => void) | null = null;
+
+/** Whether a platform receives us: a target is live (a group may run while its targets retry). */
+const reachingViewers = computed(() =>
+  Object.values(groups.value).some((g) => Object.values(g.targets).some((t) => t.state === "live"))
+);
+
+/**
+ * This tab just started streaming: once a target is live, posts the active profile's Discord
+ * go-live message (the server applies the cooldown). Only the tab that pressed start posts, and
+ * only on the flip to live, so a reload or a second tab says nothing.
+ */
+export function announceWhenLive(): void {
+  if (!active.value?.settings.discord.webhookEnabled || reachingViewers.value || announcing) return;
+  const timer = setTimeout(() => cancel(), ANNOUNCE_WITHIN_MS);
+  let stop = () => {};
+  function cancel(): void {
+    clearTimeout(timer);
+    stop();
+    announcing = null;
+  }
+  announcing = cancel;
+  stop = effect(() => {
+    if (!reachingViewers.value) return;
+    cancel();
+    void postGoLive();
+  });
+}
+
+/** Stopped before reaching the air: nothing to announce. */
+export function cancelAnnouncement(): void {
+  announcing?.();
+}
+
+async function postGoLive(): Promise<void> {
+  const result = await act(
+    "post the go-live message to Discord",
+    () => invoke("discord_send_notification"),
+  );
+  if (!result || result.skippedCooldown) return;
+  if (result.success) toast("Go-live message posted to Discord.", "success");
+  else toast(`Discord go-live message not sent: ${sentence(result.message)}`, "error");
 }
