@@ -7,6 +7,7 @@ const ITEMS: { screen: ScreenId; label: string; admin?: boolean }[] = [
   { screen: "profiles", label: "Profiles" },
   { screen: "encoders", label: "Encoders" },
   { screen: "logs", label: "Logs" },
+  { screen: "integrations", label: "Integrations" },
   { screen: "settings", label: "Settings" },
   { screen: "users", label: "Users & tokens", admin: true },
 ];

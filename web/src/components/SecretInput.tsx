@@ -14,6 +14,8 @@ export function SecretInput(
     autoComplete?: string;
     /** The server refused the value on save. */
     invalid?: boolean;
+    /** Read-only for this user (a viewer). */
+    disabled?: boolean;
   },
 ) {
   const [shown, setShown] = useState(false);
@@ -31,12 +33,19 @@ export function SecretInput(
         type={shown ? "text" : "password"}
         aria-invalid={props.invalid ?? false}
         value={props.value}
+        disabled={props.disabled}
         placeholder={props.placeholder}
         autoComplete={props.autoComplete ?? "off"}
         spellcheck={false}
         onInput={(e) => props.onInput(e.currentTarget.value)}
       />
-      <button type="button" class="small" aria-pressed={shown} onClick={toggle}>
+      <button
+        type="button"
+        class="small"
+        aria-pressed={shown}
+        disabled={props.disabled}
+        onClick={toggle}
+      >
         {shown ? "Hide" : "Show"}
       </button>
     </span>

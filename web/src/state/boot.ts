@@ -3,6 +3,7 @@ import { onSessionEnded, startEvents, stopEvents } from "../api/ws.ts";
 import { act } from "./actions.ts";
 import { connection } from "./connection.ts";
 import { wireLogEvents } from "./logs.ts";
+import { wireObsEvents } from "./obs.ts";
 import { refreshSummaries, restoreActive, wireProfileEvents } from "./profiles.ts";
 import { authState, refreshSession } from "./session.ts";
 import { wireStreamEvents } from "./stream.ts";
@@ -13,6 +14,7 @@ export async function boot(): Promise<void> {
   wireStreamEvents();
   wireLogEvents();
   wireProfileEvents();
+  wireObsEvents();
   effect(() => {
     if (authState.value === "signed-out") stopEvents();
   });

@@ -1,6 +1,7 @@
 import type { OutputGroup, RtmpInput } from "@spiritstream/contracts";
 import { invoke } from "../api/client.ts";
 import { act } from "./actions.ts";
+import { announceWhenLive, cancelAnnouncement } from "./integrations.ts";
 import { active, liveGroupsOf } from "./profiles.ts";
 import { applyEnded, groups } from "./stream.ts";
 
@@ -14,11 +15,13 @@ export async function goLive(): Promise<void> {
   await act("go live", async () => {
     const { groups, url, input } = await liveGroupsOf(profile.name);
     await invoke("start_all_streams", { groups, incomingUrl: url, input });
+    announceWhenLive();
   }, { done: "Going live: targets are connecting." });
 }
 
 /** Stops everything, ingest included. */
 export async function stopAll(): Promise<void> {
+  cancelAnnouncement();
   await act("stop the streams", async () => {
     await invoke("stop_all_streams");
     for (const id of Object.keys(groups.value)) applyEnded(id);
@@ -41,6 +44,7 @@ export async function startGroup(groupId: string): Promise<void> {
   await act("start the group", async () => {
     const { group, url, input } = await liveGroup(groupId);
     await invoke("start_stream", { group, incomingUrl: url, input });
+    announceWhenLive();
   });
 }
 
