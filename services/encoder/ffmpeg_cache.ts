@@ -13,6 +13,8 @@ export interface FfmpegCacheOptions {
   settingPath(): Promise<string | null>;
   /** `SPIRITSTREAM_FFMPEG`. */
   envPath: string | null;
+  /** Where download_ffmpeg installs its copy. */
+  managedPath?: string;
   /** The `PATH` variable. */
   pathEnv?: string;
   detect?: DetectEncodersOptions;
@@ -49,6 +51,7 @@ export function createFfmpegCache(options: FfmpegCacheOptions): FfmpegCache {
     const result = await resolveFfmpeg({
       settingPath: await options.settingPath(),
       envPath: options.envPath,
+      managedPath: options.managedPath,
       pathEnv: options.pathEnv,
     });
     for (const skipped of result.skipped) {
