@@ -13,6 +13,7 @@ export type FailureKind =
   | "dns"
   | "tls"
   | "rejected"
+  | "passphrase"
   | "closed"
   | "timeout"
   | "codec"
@@ -36,6 +37,7 @@ const RULES: { kind: FailureKind; test: RegExp }[] = [
     test:
       /invalid peer certificate|certificate|corrupt message|InvalidContentType|tls|handshake failure|alert received|os error 71/i,
   },
+  { kind: "passphrase", test: /rejected the passphrase|passphrase (is )?(wrong|missing)/i },
   {
     kind: "rejected",
     test:
@@ -53,7 +55,7 @@ function classify(raw: string): FailureKind {
   return RULES.find((rule) => rule.test.test(raw))?.kind ?? "other";
 }
 
-function sentence(name: string, kind: FailureKind): string {
+function sentence(name: string, kind: FailureKind, raw: string): string {
   switch (kind) {
     case "refused":
       return `${name}: nothing accepts connections at that address (connection refused). ` +
@@ -62,12 +64,20 @@ function sentence(name: string, kind: FailureKind): string {
       return `${name}: the server name in this target's URL cannot be found (DNS). ` +
         "Check the URL for typos and that this computer is online.";
     case "tls":
+      if (/certificate|UnknownIssuer|NotValidForName|Expired/i.test(raw)) {
+        return `${name}: the server's TLS certificate is not trusted (self-signed, expired or ` +
+          "made for another name). Check the URL, or trust the server's certificate authority " +
+          "if it uses its own.";
+      }
       return `${name}: the secure (RTMPS) connection could not be set up. Check that the URL ` +
         "should start with rtmps:// (use rtmp:// for a server without TLS), or trust the " +
         "server's certificate authority if it uses its own.";
     case "rejected":
       return `${name} refused the stream key. Copy the key again from the platform's ` +
         "dashboard (a reset key stops working) and check the server URL.";
+    case "passphrase":
+      return `${name} refused the SRT passphrase. Check that the passphrase in this target's ` +
+        "URL is the one the destination expects (10 to 79 characters).";
     case "closed":
       return `${name} closed the connection. SpiritStream reconnects by itself; if it keeps ` +
         "happening, check on the platform that the key is still valid and the stream was not ended there.";
@@ -93,7 +103,7 @@ export function explainTargetFailure(
   let kind = classify(raw);
   if (context.dropped && (kind === "other" || kind === "timeout")) kind = "closed";
   // Unknown causes (and our own precise texts, like an unset key variable) are shown as they are.
-  const message = sentence(`"${name}"`, kind) || `"${name}" cannot stream: ${raw}`;
+  const message = sentence(`"${name}"`, kind, raw) || `"${name}" cannot stream: ${raw}`;
   return { message, cause: raw, kind };
 }
 

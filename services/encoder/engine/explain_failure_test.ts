@@ -14,6 +14,11 @@ Deno.test("explainTargetFailure() names the target and the fix for each failure 
     ["rejected", "RTMP publish refused by rtmp://h/live/***: NetStream.Publish.BadName", false],
     ["closed", "Connection closed by server", true],
     ["closed", "Connection reset by peer (os error 104)", true],
+    [
+      "passphrase",
+      "SRT destination 127.0.0.1:9000 rejected the passphrase (wrong passphrase)",
+      false,
+    ],
     ["timeout", "RTMP publish to rtmp://h/live/*** timed out after 10000 ms", false],
   ];
   for (const [kind, raw, dropped] of cases) {
@@ -22,6 +27,14 @@ Deno.test("explainTargetFailure() names the target and the fix for each failure 
     assert.match(explained.message, /^"YouTube"/, raw);
     assert.equal(explained.cause, raw, "the raw cause is kept as it was");
   }
+  assert.match(
+    explainTargetFailure("A", "failed: invalid peer certificate: UnknownIssuer").message,
+    /^"A": the server's TLS certificate is not trusted \(self-signed/,
+  );
+  assert.match(
+    explainTargetFailure("A", "the TLS handshake with rtmps://h/app/*** got no answer").message,
+    /^"A": the secure \(RTMPS\) connection could not be set up/,
+  );
   const other = explainTargetFailure("Kick", 'Stream key variable "X" of target "Kick" is not set');
   assert.equal(other.kind, "other");
   assert.match(other.message, /^"Kick" cannot stream: Stream key variable "X"/);

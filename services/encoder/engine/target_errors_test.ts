@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { LOCAL_TENANT, type TargetStatus } from "@spiritstream/contracts";
-import { freePort, startNginxRtmp, waitFor } from "@spiritstream/testing";
+import { freePort, startHttpsFileServer, startNginxRtmp, waitFor } from "@spiritstream/testing";
 import { copyGroup, leaks, nginxTarget, type Rig, startRig } from "./testdata/rig.ts";
 
 /* Each failure a streamer meets reads as one sentence naming the target and what to do, with the
@@ -35,6 +35,8 @@ Deno.test("target failures read as sentences: refused, DNS, TLS, rejected key, p
     apps: 1,
     application: `application live { live on; record off; on_publish ${auth.url}; }`,
   });
+  // A TLS server whose certificate comes from a CA nobody here trusts (like a self-signed one).
+  const untrusted = await startHttpsFileServer({});
   const keys = ["closed-key-0000001", "denied-key-0000002", "tls-key-00000003"];
   const custom = (id: string, url: string, streamKey: string) => ({
     id,
@@ -51,6 +53,7 @@ Deno.test("target failures read as sentences: refused, DNS, TLS, rejected key, p
         custom("dns", "rtmp://no-such-platform.invalid/live", "k2"),
         // rtmps:// to nginx's plain-TCP RTMP port: the TLS handshake meets RTMP bytes.
         custom("tls", `rtmps://127.0.0.1:${rig.nginx.ports[0]}/live`, keys[2]!),
+        custom("selfsigned", `rtmps://127.0.0.1:${new URL(untrusted.base).port}/live`, "k3"),
         custom("denied", `rtmp://127.0.0.1:${strict.ports[0]}/live`, keys[1]!),
         { ...nginxTarget(rig, "closed", 0, keys[0]!), name: "My closed" },
       ]),
@@ -58,9 +61,9 @@ Deno.test("target failures read as sentences: refused, DNS, TLS, rejected key, p
     );
     await rig.publish();
     const settled = () =>
-      ["refused", "dns", "tls", "denied"].every((id) => failedWith(rig, id)) &&
+      ["refused", "dns", "tls", "selfsigned", "denied"].every((id) => failedWith(rig, id)) &&
       last(rig, "closed", (s) => s.state === "live");
-    await waitFor(settled, { what: "four failures and one live target", timeoutMs: 30_000 });
+    await waitFor(settled, { what: "five failures and one live target", timeoutMs: 30_000 });
 
     const refused = failedWith(rig, "refused")!;
     assert.match(refused.error!, /^"My refused": nothing accepts connections .*connection refused/);
@@ -74,6 +77,13 @@ Deno.test("target failures read as sentences: refused, DNS, TLS, rejected key, p
     const tls = failedWith(rig, "tls")!;
     assert.match(tls.error!, /^"My tls": the secure \(RTMPS\) connection could not be set up/);
     assert.ok(tls.cause && tls.cause !== tls.error);
+
+    const selfSigned = failedWith(rig, "selfsigned")!;
+    assert.match(
+      selfSigned.error!,
+      /^"My selfsigned": the server's TLS certificate is not trusted \(self-signed/,
+    );
+    assert.match(selfSigned.cause!, /certificate/i);
 
     const denied = failedWith(rig, "denied")!;
     assert.ok(auth.calls() > 0, "nginx asked on_publish");
@@ -101,6 +111,7 @@ Deno.test("target failures read as sentences: refused, DNS, TLS, rejected key, p
     await rig.stop();
     await strict.stop();
     await auth.server.shutdown();
+    await untrusted.stop();
   }
   assert.equal(leaks(rig, [...keys, rig.ingestKey]), undefined, "no key in logs or events");
 });
