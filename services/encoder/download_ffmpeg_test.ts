@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { AppError, type FfmpegDownloadProgress } from "@spiritstream/contracts";
-import { freePort, requireBinary, startHttpsFileServer } from "@spiritstream/testing";
+import { AppError, type FfmpegDownloadProgress, INTERNAL } from "@spiritstream/contracts";
+import { createMemoryBus } from "@spiritstream/bus";
+import { freePort, requireBinary, startHttpsFileServer, waitFor } from "@spiritstream/testing";
 import { startEncoderHarness } from "./testdata/encoder_harness.ts";
 
 /* download_ffmpeg against a real local HTTPS server (own test CA) serving a tar.xz made from
@@ -157,4 +158,48 @@ Deno.test("download_ffmpeg with no network answers a clear error and installs no
   } finally {
     await h.close();
   }
+});
+
+Deno.test("with no FFmpeg anywhere and autoDownloadFfmpeg on, the service installs the pinned build at start", async () => {
+  const server = await startHttpsFileServer({ "/auto/ffmpeg.tar.xz": good });
+  for (const autoDownloadFfmpeg of [false, true]) {
+    const bus = createMemoryBus();
+    const host = bus.serve(
+      INTERNAL.hostSettings.subject,
+      () => Promise.resolve({ ffmpegPath: "", autoDownloadFfmpeg }),
+    );
+    await host.ready;
+    const h = await startEncoderHarness({
+      bus,
+      // Nothing on PATH, nowhere an installer puts it: this machine "lacks" FFmpeg.
+      env: { PATH: "" },
+      ffmpegWellKnownPaths: [],
+      config: {
+        ffmpegDownload: {
+          url: `${server.base}/auto/ffmpeg.tar.xz`,
+          sha256: sha256(good),
+          version: "auto-1",
+        },
+      },
+      downloadCaCerts: [server.caPem],
+    });
+    try {
+      if (!autoDownloadFfmpeg) {
+        await assert.rejects(h.call("test_ffmpeg", {}), /FFmpeg not found/);
+        assert.deepEqual(server.requested, [], "the setting is off: nothing is downloaded");
+        continue;
+      }
+      await waitFor(() => progress(h.events).some((p) => p.phase === "complete"), {
+        what: "the automatic download",
+        timeoutMs: 60_000,
+      });
+      assert.match(await h.call("test_ffmpeg", {}), /^ffmpeg version /);
+      assert.equal(await h.call("get_bundled_ffmpeg_path", {}), `${h.dataDir}/ffmpeg/ffmpeg`);
+    } finally {
+      await h.close();
+      await host.close();
+      await bus.close();
+    }
+  }
+  await server.stop();
 });

@@ -17,6 +17,8 @@ export interface FfmpegCacheOptions {
   managedPath?: string;
   /** The `PATH` variable. */
   pathEnv?: string;
+  /** Where installers put FFmpeg. @default the OS's well-known paths */
+  wellKnownPaths?: readonly string[];
   detect?: DetectEncodersOptions;
   logger: Logger;
 }
@@ -53,6 +55,7 @@ export function createFfmpegCache(options: FfmpegCacheOptions): FfmpegCache {
       envPath: options.envPath,
       managedPath: options.managedPath,
       pathEnv: options.pathEnv,
+      wellKnownPaths: options.wellKnownPaths,
     });
     for (const skipped of result.skipped) {
       options.logger.warn(

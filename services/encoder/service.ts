@@ -2,6 +2,7 @@ import { COMMANDS, eventSubject, LOCAL_TENANT } from "@spiritstream/contracts";
 import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
 import { createRedactor, type Logger, type Redactor } from "@spiritstream/kit";
 import { createEngine, type Engine, type EngineOptions } from "./engine/mod.ts";
+import { autoDownloadFfmpeg } from "./auto_download_ffmpeg.ts";
 import { createEventSink } from "./event_sink.ts";
 import { createFfmpegCache } from "./ffmpeg_cache.ts";
 import { createFfmpegSetting } from "./ffmpeg_setting.ts";
@@ -48,6 +49,8 @@ export interface EncoderServiceDeps {
   probe?: RtmpProbeOptions;
   /** Extra PEM roots for the FFmpeg download server (tests with a private CA). */
   downloadCaCerts?: string[];
+  /** Where installers put FFmpeg, besides PATH. Default: the OS's well-known paths. */
+  ffmpegWellKnownPaths?: readonly string[];
 }
 
 /**
@@ -77,6 +80,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     settingPath: () => setting.read(),
     envPath: deps.config.ffmpegPath,
     managedPath: downloader.binaryPath,
+    wellKnownPaths: deps.ffmpegWellKnownPaths,
     pathEnv: env.PATH,
     logger,
   });
@@ -129,9 +133,12 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
   });
   await hosted.ready;
   const running = coordinator;
+  const autoDownload = autoDownloadFfmpeg({ ffmpeg, setting, downloader, logger });
   return {
     ready: hosted.ready,
     async close() {
+      downloader.cancel();
+      await autoDownload;
       await hosted.close();
       await running.close();
       await engine.close();

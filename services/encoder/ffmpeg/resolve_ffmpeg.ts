@@ -37,6 +37,8 @@ export interface ResolveFfmpegOptions {
   pathEnv?: string;
   /** @default Deno.build.os */
   platform?: typeof Deno.build.os;
+  /** Where installers put FFmpeg. @default wellKnownFfmpegPaths(platform) */
+  wellKnownPaths?: readonly string[];
   /** Per-candidate `-version` timeout. @default 10000 */
   timeoutMs?: number;
 }
@@ -82,7 +84,7 @@ function candidates(options: ResolveFfmpegOptions, platform: typeof Deno.build.o
   for (const dir of (options.pathEnv ?? "").split(windows ? ";" : ":")) {
     if (dir.trim() !== "") list.push({ source: "path", path: path.join(dir.trim(), exe) });
   }
-  for (const known of wellKnownFfmpegPaths(platform)) {
+  for (const known of options.wellKnownPaths ?? wellKnownFfmpegPaths(platform)) {
     list.push({ source: "well-known", path: known });
   }
   const seen = new Set<string>();
