@@ -50,10 +50,12 @@ async function listMembers(archive: string, kind: ArchiveKind): Promise<string[]
     const names = await run("unzip", ["-Z1", archive], "read the FFmpeg archive");
     return names.split("\n").filter((n) => n !== "");
   }
+  // Short flags only: GNU tar (Linux) and bsdtar (macOS, Windows) both take them.
   const flag = kind === "tar.xz" ? "-J" : "-z";
-  const base = ["--list", flag, "--no-wildcards", "-f", archive];
-  const names = (await run("tar", base, "read the FFmpeg archive")).split("\n").filter(Boolean);
-  const verbose = await run("tar", ["--verbose", ...base], "read the FFmpeg archive");
+  const base = [flag, "-f", archive];
+  const names = (await run("tar", ["-t", ...base], "read the FFmpeg archive")).split("\n")
+    .filter(Boolean);
+  const verbose = await run("tar", ["-tv", ...base], "read the FFmpeg archive");
   for (const line of verbose.split("\n").filter(Boolean)) {
     if (!"-d".includes(line[0] ?? "?")) {
       throw new AppError(
@@ -115,12 +117,10 @@ export async function unpackArchive(
     await run("unzip", ["-q", "-n", archive, "-d", into], "unpack the FFmpeg archive");
   } else {
     await run("tar", [
-      "--extract",
+      "-x",
       kind === "tar.xz" ? "-J" : "-z",
       "--no-same-owner",
       "--no-same-permissions",
-      "--no-overwrite-dir",
-      "--no-wildcards",
       "-f",
       archive,
       "-C",
