@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { requireBinary, startHttpsFileServer } from "@spiritstream/testing";
 import {
+  DESKTOP,
   ensureBuilt,
   launchBrowser,
   PHONE,
@@ -34,6 +35,10 @@ Deno.test("with no FFmpeg download configured, Settings turns the switch off and
     assert.equal(await toggle.isDisabled(), true);
     assert.equal(await toggle.isChecked(), false, "no download is offered, so it is not on");
     assert.match(await page.locator('[data-download="off"]').innerText(), /apt-get install ffmpeg/);
+    await screenshot(page, "settings-ffmpeg-off-desktop");
+    await page.setViewportSize(PHONE);
+    await screenshot(page, "settings-ffmpeg-off-phone");
+    await page.setViewportSize(DESKTOP);
 
     await page.getByRole("link", { name: "Encoders" }).first().click();
     const help = page.locator('.ffmpeg-install[data-download="off"]');
