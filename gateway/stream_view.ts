@@ -14,6 +14,8 @@ export interface TargetView {
   attempt: number;
   nextRetryAt: number | null;
   lastError: string | null;
+  /** The raw cause behind `lastError`. */
+  lastCause: string | null;
 }
 
 /** One running output group as the snapshot shows it. */
@@ -105,6 +107,7 @@ export function createStreamView(): StreamView {
           attempt: p.data.attempt,
           nextRetryAt: p.data.nextRetryMs === null ? null : time + p.data.nextRetryMs,
           lastError: p.data.error,
+          lastCause: p.data.cause,
         });
         if (p.data.state === "live") entry.failed = entry.reconnecting = false;
         return true;

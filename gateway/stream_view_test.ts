@@ -31,13 +31,21 @@ Deno.test("createStreamView() folds status events into a StreamState-like view",
     state: "live",
     startedAt: 1_000,
     targets: [
-      { targetId: "t1", state: "live", attempt: 0, nextRetryAt: null, lastError: null },
+      {
+        targetId: "t1",
+        state: "live",
+        attempt: 0,
+        nextRetryAt: null,
+        lastError: null,
+        lastCause: null,
+      },
       {
         targetId: "t2",
         state: "reconnecting",
         attempt: 3,
         nextRetryAt: 3_500,
         lastError: "Refused",
+        lastCause: null,
       },
     ],
   });

@@ -41,7 +41,10 @@ export const TargetStatus = z.object({
   state: TargetState,
   attempt: z.number().int().min(0),
   nextRetryMs: z.number().nullable(),
+  /** One sentence for the streamer: what went wrong with this target and what to do. */
   error: z.string().nullable(),
+  /** The raw cause behind `error` (FFmpeg or socket text, keys masked), for "details". */
+  cause: z.string().nullable().default(null),
 });
 export type TargetStatus = z.infer<typeof TargetStatus>;
 
@@ -91,6 +94,8 @@ export const EVENTS = {
     error: z.string(),
     canRetry: z.boolean(),
     suggestion: z.string(),
+    /** The raw cause behind `error` (ours; absent from older emitters). */
+    cause: z.string().nullable().optional(),
   }),
   stream_reconnecting: z.object({
     groupId: z.string(),

@@ -54,7 +54,8 @@ const SAMPLES: Record<EventName, unknown> = {
     state: "reconnecting",
     attempt: 2,
     nextRetryMs: 4000,
-    error: "Connection refused",
+    error: '"YouTube": nothing accepts connections at that address (connection refused).',
+    cause: "Connection refused (os error 111)",
   },
   target_stats: {
     groupId: "default",
@@ -112,6 +113,11 @@ Deno.test("parseEvent() wants a bare string group id for stream_ended", () => {
   assert.equal(parseEvent("stream_ended", "group-1"), "group-1");
   assert.equal(EVENTS.stream_ended.safeParse({ groupId: "group-1" }).success, false);
   assert.throws(() => parseEvent("stream_ended", { groupId: "group-1" }), AppError);
+});
+
+Deno.test("parseEvent() fills target_status.cause with null for older emitters", () => {
+  const { cause: _, ...older } = SAMPLES.target_status as Record<string, unknown>;
+  assert.equal(parseEvent("target_status", older).cause, null);
 });
 
 Deno.test("parseEvent() names the event and field of a bad payload", () => {

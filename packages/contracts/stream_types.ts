@@ -57,7 +57,10 @@ export const TargetSnapshot = z.object({
   state: TargetState,
   attempt: count,
   nextRetryAt: epochMsOrNull,
+  /** One sentence for the streamer (see `target_status.error`). */
   lastError: z.string().nullable(),
+  /** The raw cause behind `lastError`. */
+  lastCause: z.string().nullable().default(null),
 });
 export type TargetSnapshot = z.infer<typeof TargetSnapshot>;
 

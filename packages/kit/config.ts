@@ -77,6 +77,13 @@ const Env = z.object({
   }).optional(),
   SPIRITSTREAM_SECRET_KEY_FILE: z.string().min(1).optional(),
   SPIRITSTREAM_FFMPEG: z.string().min(1).optional(),
+  SPIRITSTREAM_FFMPEG_DOWNLOAD_URL: url(["https"]).optional(),
+  SPIRITSTREAM_FFMPEG_DOWNLOAD_SHA256: z.string().regex(/^[0-9a-fA-F]{64}$/, {
+    message: "must be 64 hex digits (the SHA-256 of the archive)",
+  }).optional(),
+  SPIRITSTREAM_FFMPEG_DOWNLOAD_VERSION: z.string().regex(/^[\w.+-]{1,64}$/, {
+    message: "must be 1 to 64 letters, digits, or . + _ -",
+  }).optional(),
   SPIRITSTREAM_KEY_ENV_ALLOW: keyEnvAllow.optional(),
   SPIRITSTREAM_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).optional(),
   SPIRITSTREAM_AUTH_MODE: z.enum(["token", "users"]).optional(),
@@ -126,6 +133,8 @@ export interface Config {
   secretKey: string | null;
   secretKeyFile: string | null;
   ffmpegPath: string | null;
+  /** Where download_ffmpeg fetches a pinned FFmpeg build; null = downloads are off. */
+  ffmpegDownload: { url: string; sha256: string; version: string } | null;
   /** Names besides `SPIRITSTREAM_KEY_*` that `${NAME}` stream keys may read. */
   keyEnvAllow: string[];
   logLevel: string;
@@ -184,6 +193,17 @@ export function loadConfig(
       "must be set together with SPIRITSTREAM_ADMIN_EMAIL and SPIRITSTREAM_ADMIN_PASSWORD",
     );
   }
+  if (
+    (e.SPIRITSTREAM_FFMPEG_DOWNLOAD_URL === undefined) !==
+      (e.SPIRITSTREAM_FFMPEG_DOWNLOAD_SHA256 === undefined)
+  ) {
+    const missing = e.SPIRITSTREAM_FFMPEG_DOWNLOAD_URL === undefined ? "URL" : "SHA256";
+    throw new ConfigError(
+      `SPIRITSTREAM_FFMPEG_DOWNLOAD_${missing}`,
+      "must be set together with the other of SPIRITSTREAM_FFMPEG_DOWNLOAD_URL and " +
+        "SPIRITSTREAM_FFMPEG_DOWNLOAD_SHA256 (a download is only installed when its hash matches)",
+    );
+  }
   const dataDir = e.SPIRITSTREAM_DATA_DIR ?? defaultDataDir(env, os);
   const storedHost = stored.remoteEnabled ? stored.host : undefined;
   const sep = os === "windows" ? "\\" : "/";
@@ -208,6 +228,13 @@ export function loadConfig(
     secretKey: e.SPIRITSTREAM_SECRET_KEY ?? null,
     secretKeyFile: e.SPIRITSTREAM_SECRET_KEY_FILE ?? null,
     ffmpegPath: e.SPIRITSTREAM_FFMPEG ?? null,
+    ffmpegDownload: e.SPIRITSTREAM_FFMPEG_DOWNLOAD_URL && e.SPIRITSTREAM_FFMPEG_DOWNLOAD_SHA256
+      ? {
+        url: e.SPIRITSTREAM_FFMPEG_DOWNLOAD_URL,
+        sha256: e.SPIRITSTREAM_FFMPEG_DOWNLOAD_SHA256.toLowerCase(),
+        version: e.SPIRITSTREAM_FFMPEG_DOWNLOAD_VERSION ?? "pinned",
+      }
+      : null,
     keyEnvAllow: e.SPIRITSTREAM_KEY_ENV_ALLOW ?? [],
     logLevel: e.SPIRITSTREAM_LOG_LEVEL ?? "info",
     authMode: e.SPIRITSTREAM_AUTH_MODE ?? "token",

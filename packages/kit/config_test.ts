@@ -167,3 +167,38 @@ Deno.test("loadConfig() reads SPIRITSTREAM_KEY_ENV_ALLOW and refuses SPIRITSTREA
     });
   }
 });
+
+Deno.test("loadConfig() reads the pinned FFmpeg download and wants its URL and SHA-256 together", () => {
+  assert.equal(loadConfig({}).ffmpegDownload, null, "no download configured: downloads are off");
+  const sha = "AB".repeat(32);
+  const config = loadConfig({
+    SPIRITSTREAM_FFMPEG_DOWNLOAD_URL: "https://example.com/ffmpeg-7.1-linux64.tar.xz",
+    SPIRITSTREAM_FFMPEG_DOWNLOAD_SHA256: sha,
+    SPIRITSTREAM_FFMPEG_DOWNLOAD_VERSION: "7.1",
+  });
+  assert.deepEqual(config.ffmpegDownload, {
+    url: "https://example.com/ffmpeg-7.1-linux64.tar.xz",
+    sha256: sha.toLowerCase(),
+    version: "7.1",
+  });
+  assert.throws(
+    () => loadConfig({ SPIRITSTREAM_FFMPEG_DOWNLOAD_URL: "https://example.com/f.tar.xz" }),
+    /Invalid SPIRITSTREAM_FFMPEG_DOWNLOAD_SHA256: must be set together/,
+  );
+  assert.throws(
+    () =>
+      loadConfig({
+        SPIRITSTREAM_FFMPEG_DOWNLOAD_URL: "http://example.com/f.tar.xz",
+        SPIRITSTREAM_FFMPEG_DOWNLOAD_SHA256: sha,
+      }),
+    /Invalid SPIRITSTREAM_FFMPEG_DOWNLOAD_URL/,
+  );
+  assert.throws(
+    () =>
+      loadConfig({
+        SPIRITSTREAM_FFMPEG_DOWNLOAD_URL: "https://example.com/f.tar.xz",
+        SPIRITSTREAM_FFMPEG_DOWNLOAD_SHA256: "abc",
+      }),
+    /Invalid SPIRITSTREAM_FFMPEG_DOWNLOAD_SHA256: must be 64 hex digits/,
+  );
+});

@@ -103,7 +103,8 @@ async function record(request: Request): Promise<ReceivedRequest> {
   return { ...base, json, files: [] };
 }
 
-async function makeCertificates(dir: string): Promise<void> {
+/** Writes a fresh test CA (`ca.pem`) and a 127.0.0.1 server cert (`server.pem`, `server.key`) into `dir`. */
+export async function makeCertificates(dir: string): Promise<void> {
   const openssl = requireBinary("openssl");
   const run = async (args: string[]) => {
     const out = await new Deno.Command(openssl, { args, cwd: dir, stdin: "null" }).output();

@@ -43,3 +43,4 @@ export {
 export { type ObsStudio, type ObsStudioOptions, startObsStudio } from "./obs_studio.ts";
 export { type HttpsReceiver, type ReceivedRequest, startHttpsReceiver } from "./https_receiver.ts";
 export { connectSlowClient, msUntil, type SlowClient } from "./slow_client.ts";
+export { type HttpsFileServer, startHttpsFileServer } from "./https_file_server.ts";

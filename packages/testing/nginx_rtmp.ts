@@ -6,6 +6,8 @@ import { stopProcess } from "./stop_process.ts";
 export interface NginxRtmpOptions {
   /** How many fake platforms (one nginx process each, application "live"). @default 2 */
   apps?: number;
+  /** The `application live { … }` block of every destination (e.g. with `on_publish`). */
+  application?: string;
 }
 
 /** One stream as nginx-rtmp's `rtmp_stat` reports it. */
@@ -71,7 +73,7 @@ interface Destination {
  * process (daemon off, no master) per destination, so each can be stopped on its own.
  */
 export async function startNginxRtmp(options: NginxRtmpOptions = {}): Promise<NginxRtmp> {
-  const { apps = 2 } = options;
+  const { apps = 2, application } = options;
   const nginx = requireBinary("nginx", { pkg: "nginx libnginx-mod-rtmp" });
   try {
     await Deno.stat(MODULE);
@@ -86,7 +88,7 @@ export async function startNginxRtmp(options: NginxRtmpOptions = {}): Promise<Ng
     const dir = `${root}/d${i}`;
     await Deno.mkdir(dir);
     const destination = { dir, port: freePort(), statPort: freePort(), child: null };
-    await Deno.writeTextFile(`${dir}/nginx.conf`, config(destination));
+    await Deno.writeTextFile(`${dir}/nginx.conf`, config(destination, application));
     destinations.push(destination);
   }
 
@@ -187,8 +189,8 @@ export async function startNginxRtmp(options: NginxRtmpOptions = {}): Promise<Ng
   };
 }
 
-function config(d: Destination): string {
-  return nginxRtmpConfig({ dir: d.dir, port: d.port, statPort: d.statPort });
+function config(d: Destination, application?: string): string {
+  return nginxRtmpConfig({ dir: d.dir, port: d.port, statPort: d.statPort, application });
 }
 
 /** Options for {@linkcode nginxRtmpConfig}. */

@@ -48,6 +48,7 @@ function status(attempt: number): TargetStatus {
     attempt,
     nextRetryMs: 1000,
     error: null,
+    cause: null,
   };
 }
 

@@ -13,8 +13,12 @@ export interface FfmpegCacheOptions {
   settingPath(): Promise<string | null>;
   /** `SPIRITSTREAM_FFMPEG`. */
   envPath: string | null;
+  /** Where download_ffmpeg installs its copy. */
+  managedPath?: string;
   /** The `PATH` variable. */
   pathEnv?: string;
+  /** Where installers put FFmpeg. @default the OS's well-known paths */
+  wellKnownPaths?: readonly string[];
   detect?: DetectEncodersOptions;
   logger: Logger;
 }
@@ -49,7 +53,9 @@ export function createFfmpegCache(options: FfmpegCacheOptions): FfmpegCache {
     const result = await resolveFfmpeg({
       settingPath: await options.settingPath(),
       envPath: options.envPath,
+      managedPath: options.managedPath,
       pathEnv: options.pathEnv,
+      wellKnownPaths: options.wellKnownPaths,
     });
     for (const skipped of result.skipped) {
       options.logger.warn(

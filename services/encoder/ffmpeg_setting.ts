@@ -6,6 +6,8 @@ import type { Logger } from "@spiritstream/kit";
 export interface FfmpegSetting {
   /** The configured path, or null when unset or when the profiles service does not answer. */
   read(): Promise<string | null>;
+  /** The host's `autoDownloadFfmpeg`; false when the profiles service does not answer. */
+  autoDownload(): Promise<boolean>;
   /** Empties the setting on behalf of the caller (after delete_ffmpeg removed that binary). */
   clear(meta: RequestMeta): Promise<void>;
 }
@@ -25,6 +27,14 @@ export function createFfmpegSetting(bus: Bus, logger: Logger): FfmpegSetting {
       } catch (error) {
         logger.debug({ err: error }, "ffmpegPath setting not readable; resolving without it");
         return null;
+      }
+    },
+    async autoDownload() {
+      try {
+        return reply.parse(await bus.request(subject, {}, { timeoutMs: 3000 })).autoDownloadFfmpeg;
+      } catch (error) {
+        logger.debug({ err: error }, "autoDownloadFfmpeg setting not readable; not downloading");
+        return false;
       }
     },
     async clear(meta) {

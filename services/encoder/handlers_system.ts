@@ -6,7 +6,7 @@ import {
   bundledFfmpegPath,
   checkFfmpegUpdate,
   deleteFfmpeg,
-  downloadFfmpeg,
+  type FfmpegDownloader,
   testFfmpeg,
   validateFfmpegPath,
 } from "./ffmpeg/mod.ts";
@@ -31,6 +31,10 @@ export interface SystemHandlerDeps {
   setting: FfmpegSetting;
   /** The one directory whose FFmpeg copies SpiritStream may delete (`<data dir>/ffmpeg`). */
   managedDir: string;
+  /** download_ffmpeg and friends (the pinned build of SPIRITSTREAM_FFMPEG_DOWNLOAD_*). */
+  downloader: FfmpegDownloader;
+  /** Who gets the `ffmpeg_download_progress` events of the download now starting. */
+  onDownloadCaller?(tenantId: string): void;
   probe?: RtmpProbeOptions;
 }
 
@@ -38,7 +42,7 @@ export interface SystemHandlerDeps {
 export function systemHandlers(
   deps: SystemHandlerDeps,
 ): { [N in SystemCommand]: CommandHandler<(typeof COMMANDS)[N]> } {
-  const { ffmpeg, setting, managedDir } = deps;
+  const { ffmpeg, setting, managedDir, downloader } = deps;
 
   async function inUse(): Promise<string | null> {
     const bundled = await bundledFfmpegPath(await setting.read(), { managedDir });
@@ -70,11 +74,17 @@ export function systemHandlers(
       }
       return result;
     },
-    download_ffmpeg() {
-      return downloadFfmpeg();
+    async download_ffmpeg(_args, meta) {
+      deps.onDownloadCaller?.(meta.tenantId);
+      try {
+        return await downloader.download();
+      } finally {
+        // test_ffmpeg and the engine resolve afresh: the managed copy comes before PATH.
+        ffmpeg.invalidate();
+      }
     },
     cancel_ffmpeg_download() {
-      // No download ever runs (download_ffmpeg refuses), so there is nothing to cancel.
+      downloader.cancel();
       return Promise.resolve(null);
     },
     get_bundled_ffmpeg_path() {
@@ -83,13 +93,18 @@ export function systemHandlers(
     async check_ffmpeg_update(args) {
       const installed = args.installedVersion ??
         (await ffmpeg.resolve().catch(() => null))?.version ?? null;
-      return checkFfmpegUpdate(installed);
+      const { pinned } = downloader;
+      return checkFfmpegUpdate(
+        installed,
+        pinned && { ...pinned, installed: await downloader.installed() },
+      );
     },
     async delete_ffmpeg(_args, meta) {
       const path = await inUse();
       if (!path) throw new AppError("not_found", "No FFmpeg is installed: nothing to delete");
       try {
         await deleteFfmpeg(path, { managedDir });
+        if (path === downloader.binaryPath) await downloader.forget();
         if (path === await setting.read()) await setting.clear(meta);
       } finally {
         ffmpeg.invalidate();

@@ -2,9 +2,11 @@ import { COMMANDS, eventSubject, LOCAL_TENANT } from "@spiritstream/contracts";
 import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
 import { createRedactor, type Logger, type Redactor } from "@spiritstream/kit";
 import { createEngine, type Engine, type EngineOptions } from "./engine/mod.ts";
+import { autoDownloadFfmpeg } from "./auto_download_ffmpeg.ts";
 import { createEventSink } from "./event_sink.ts";
 import { createFfmpegCache } from "./ffmpeg_cache.ts";
 import { createFfmpegSetting } from "./ffmpeg_setting.ts";
+import { type FfmpegDownloadConfig, FfmpegDownloader } from "./ffmpeg/mod.ts";
 import { streamingHandlers } from "./handlers_streaming.ts";
 import { systemHandlers } from "./handlers_system.ts";
 import type { LeaseStore } from "./leases/lease_store.ts";
@@ -23,6 +25,8 @@ export interface EncoderServiceDeps {
     ffmpegPath: string | null;
     /** FFmpeg copies under `<dataDir>/ffmpeg` are the only ones delete_ffmpeg removes. */
     dataDir: string;
+    /** SPIRITSTREAM_FFMPEG_DOWNLOAD_*: the pinned build download_ffmpeg installs, or none. */
+    ffmpegDownload?: FfmpegDownloadConfig | null;
     /** SPIRITSTREAM_KEY_ENV_ALLOW: names besides `SPIRITSTREAM_KEY_*` keys may read. */
     keyEnvAllow?: readonly string[];
   };
@@ -43,6 +47,10 @@ export interface EncoderServiceDeps {
   applyTimeoutMs?: number;
   /** For test_rtmp_target (e.g. a private CA). */
   probe?: RtmpProbeOptions;
+  /** Extra PEM roots for the FFmpeg download server (tests with a private CA). */
+  downloadCaCerts?: string[];
+  /** Where installers put FFmpeg, besides PATH. Default: the OS's well-known paths. */
+  ffmpegWellKnownPaths?: readonly string[];
 }
 
 /**
@@ -58,13 +66,24 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
   const env = deps.env ?? {};
   const leases = deps.leases ?? createMemoryLeaseStore();
   const setting = createFfmpegSetting(bus, logger);
+  const managedDir = `${deps.config.dataDir}/ffmpeg`;
+  const sink = createEventSink(bus, logger);
+  let downloadTenant = LOCAL_TENANT;
+  const downloader = new FfmpegDownloader({
+    config: deps.config.ffmpegDownload ?? null,
+    managedDir,
+    logger,
+    caCerts: deps.downloadCaCerts,
+    onProgress: (progress) => sink.emit(downloadTenant, "ffmpeg_download_progress", progress),
+  });
   const ffmpeg = createFfmpegCache({
     settingPath: () => setting.read(),
     envPath: deps.config.ffmpegPath,
+    managedPath: downloader.binaryPath,
+    wellKnownPaths: deps.ffmpegWellKnownPaths,
     pathEnv: env.PATH,
     logger,
   });
-  const sink = createEventSink(bus, logger);
   let coordinator: ReturnType<typeof createStreamCoordinator> | null = null;
   const engine = (deps.createEngine ?? createEngine)({
     ffmpegPath: () => ffmpeg.path(),
@@ -105,16 +124,21 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
       ...systemHandlers({
         ffmpeg,
         setting,
-        managedDir: `${deps.config.dataDir}/ffmpeg`,
+        managedDir,
+        downloader,
+        onDownloadCaller: (tenantId) => (downloadTenant = tenantId),
         probe: deps.probe,
       }),
     },
   });
   await hosted.ready;
   const running = coordinator;
+  const autoDownload = autoDownloadFfmpeg({ ffmpeg, setting, downloader, logger });
   return {
     ready: hosted.ready,
     async close() {
+      downloader.cancel();
+      await autoDownload;
       await hosted.close();
       await running.close();
       await engine.close();

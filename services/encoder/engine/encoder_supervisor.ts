@@ -19,8 +19,11 @@ export interface EncoderSupervisorOptions {
   backoff?: BackoffOptions;
   /** A restart was scheduled. */
   onRestarting(attempt: number, delayMs: number, reason: string): void;
-  /** FFmpeg failed before producing anything twice in a row: a person has to look. */
-  onFailing(reason: string): void;
+  /**
+   * FFmpeg failed before producing anything twice in a row: a person has to look. `stderr` is
+   * the last lines FFmpeg wrote (keys scrubbed).
+   */
+  onFailing(reason: string, stderr: string[]): void;
   /** FFmpeg produced its first output after a (re)start. */
   onRunning(): void;
 }
@@ -203,7 +206,7 @@ export class EncoderSupervisor {
       delay = this.#backoff.rejectedMs;
       if (!this.#failing) {
         this.#failing = true;
-        this.#options.onFailing(reason);
+        this.#options.onFailing(reason, proc.stderrTail());
       }
     }
     this.#timer = setTimeout(() => {

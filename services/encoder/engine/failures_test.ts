@@ -72,7 +72,8 @@ Deno.test("a refused key, a bad URL, an unset or a forbidden variable fail their
 
     const refused = statuses("refused").at(-1)!;
     assert.equal(refused.nextRetryMs, 30_000, "a refused key is retried every 30 s, not hammered");
-    assert.match(refused.error ?? "", /BadName/);
+    assert.match(refused.error ?? "", /^"refused" refused the stream key/);
+    assert.match(refused.cause ?? "", /BadName/, "the raw RTMP status stays one click away");
     const badUrl = statuses("bad-url").at(-1)!;
     assert.equal(badUrl.nextRetryMs, null, "a URL that cannot work is not retried");
     assert.match(badUrl.error ?? "", /rtmp:\/\/, rtmps:\/\/ or srt:\/\//);

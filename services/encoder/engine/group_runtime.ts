@@ -9,6 +9,7 @@ import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { createMediaHub, type MediaHub } from "../media/mod.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import { EncoderSupervisor } from "./encoder_supervisor.ts";
+import { codecSentence, findCodecMismatch } from "./explain_failure.ts";
 import { isPassthrough, reencodeArgs } from "./ffmpeg_args.ts";
 import { MeterSink } from "./meter_sink.ts";
 import { resolveTarget } from "./resolve_target.ts";
@@ -88,7 +89,10 @@ export class GroupRuntime {
         redactor: options.redactor,
         marker: options.marker,
         backoff: options.backoff,
-        onRunning: () => group.#setState("live"),
+        onRunning: () => {
+          group.#setState("live");
+          for (const entry of group.#targets.values()) entry.supervisor.resume();
+        },
         onRestarting: (attempt, delayMs) => {
           if (group.#state !== "error") group.#setState("starting");
           options.emit("stream_reconnecting", {
@@ -98,15 +102,7 @@ export class GroupRuntime {
             delaySecs: Math.round(delayMs / 100) / 10,
           });
         },
-        onFailing: (reason) => {
-          group.#setState("error");
-          options.emit("stream_error", {
-            groupId: group.id,
-            error: `The group's encoder keeps failing: ${reason}`,
-            canRetry: true,
-            suggestion: SUGGESTION,
-          });
-        },
+        onFailing: (reason, stderr) => group.#encoderFailing(reason, stderr),
       });
       group.#encoder.start();
     } else {
@@ -255,6 +251,32 @@ export class GroupRuntime {
       startedAt: this.startedAt,
       targets: [...this.#targets.values()].map((e) => e.supervisor.snapshot()),
     };
+  }
+
+  /**
+   * The encoder keeps failing. When FFmpeg said the container cannot carry the codec (HEVC into
+   * FLV), no target can get media: each is taken down with that sentence instead of sitting
+   * "live" on a stream that never comes.
+   */
+  #encoderFailing(reason: string, stderr: string[]): void {
+    this.#setState("error");
+    const cause = stderr.join("\n") || reason;
+    const mismatch = findCodecMismatch(stderr);
+    const label = this.#group.name || this.id;
+    this.#options.emit("stream_error", {
+      groupId: this.id,
+      error: mismatch
+        ? codecSentence(label, mismatch)
+        : `The encoder of "${label}" keeps failing: ${reason}`,
+      canRetry: true,
+      suggestion: SUGGESTION,
+      cause,
+    });
+    if (!mismatch) return;
+    for (const entry of this.#targets.values()) {
+      const { supervisor } = entry;
+      void supervisor.failBecause(codecSentence(supervisor.name, mismatch), cause);
+    }
   }
 
   #setState(state: GroupState): void {

@@ -55,8 +55,12 @@ Deno.test("srtConnector() delivers media over libsrt to a real SRT listener and 
       { what: "the wrong-passphrase target failed", timeoutMs: 15_000 },
     );
     assert.match(
-      failed.error ?? "",
+      failed.cause ?? "",
       /SRT destination 127\.0\.0\.1:\d+ rejected the passphrase \(wrong passphrase\)/,
+    );
+    assert.match(
+      failed.error ?? "",
+      /^"bad" refused the SRT passphrase\. Check that the passphrase/,
     );
     const live = rig.seen<TargetStatus>("target_status").filter((s) => s.state === "live");
     assert.deepEqual(live.map((s) => s.targetId), ["good"]);
@@ -115,7 +119,8 @@ Deno.test("srtConnector() notices a destination that died while no media flowed,
       timeoutMs: 30_000,
     });
     const dropped = rig.seen<TargetStatus>("target_status").find((s) => s.state === "reconnecting");
-    assert.match(dropped?.error ?? "", /^SRT output ended: /);
+    assert.match(dropped?.cause ?? "", /^SRT output ended: /);
+    assert.match(dropped?.error ?? "", / closed the connection\. SpiritStream reconnects/);
   } finally {
     await rig.stop();
     await platform.stop();

@@ -1,6 +1,7 @@
 import { AppError, type TargetSnapshot, type TargetState } from "@spiritstream/contracts";
 import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
+import { explainTargetFailure } from "./explain_failure.ts";
 
 /** One established connection to a destination. */
 export interface TargetLink {
@@ -22,8 +23,18 @@ export interface TargetStatusUpdate {
   state: TargetState;
   attempt: number;
   nextRetryMs: number | null;
+  /** One sentence for the streamer. */
   error: string | null;
+  /** The raw cause behind `error`. */
+  cause: string | null;
 }
+
+type Detail = {
+  attempt: number;
+  error: string | null;
+  cause?: string | null;
+  nextRetryMs?: number | null;
+};
 
 /** Options for {@linkcode TargetSupervisor}. */
 export interface TargetSupervisorOptions {
@@ -57,6 +68,9 @@ export class TargetSupervisor {
   #attempt = 0;
   #nextRetryAt: number | null = null;
   #lastError: string | null = null;
+  #lastCause: string | null = null;
+  /** Failed by {@linkcode failBecause}, not by its own connection. */
+  #held = false;
   #link: TargetLink | null = null;
   #liveSince: number | null = null;
   #reconnects = 0;
@@ -108,7 +122,7 @@ export class TargetSupervisor {
     clearTimeout(this.#timer);
     this.#abort?.abort();
     this.#attempt = 0;
-    this.#set("connecting", { attempt: 0, error: this.#lastError });
+    this.#set("connecting", { attempt: 0, error: this.#lastError, cause: this.#lastCause });
     this.#connect();
     return true;
   }
@@ -142,7 +156,28 @@ export class TargetSupervisor {
       attempt: this.#attempt,
       nextRetryAt: this.#nextRetryAt,
       lastError: this.#lastError,
+      lastCause: this.#lastCause,
     };
+  }
+
+  /**
+   * Takes the target down because its media cannot flow (the group's encoder cannot produce
+   * for this container): closes the link and sits `failed` until {@linkcode resume}.
+   */
+  async failBecause(message: string, cause: string): Promise<void> {
+    if (this.#state === "disabled" || this.#state === "stopped") return;
+    await this.#halt();
+    this.#held = true;
+    this.#attempt++;
+    this.#lastError = message;
+    this.#lastCause = cause;
+    this.#set("failed", { attempt: this.#attempt, error: message, cause, nextRetryMs: null });
+  }
+
+  /** Connects again after {@linkcode failBecause} (the encoder produces again). */
+  resume(): void {
+    if (!this.#held || this.#state !== "failed") return;
+    this.start(false);
   }
 
   async #halt(): Promise<void> {
@@ -183,7 +218,7 @@ export class TargetSupervisor {
           this.#dropLink();
           void link.close().catch(() => {});
           this.#reconnects++;
-          this.#retryLater(error, "transient");
+          this.#retryLater(this.#options.redactor.scrub(error), "transient", true);
         });
       },
       (error: unknown) => {
@@ -202,13 +237,19 @@ export class TargetSupervisor {
     );
   }
 
-  #retryLater(error: string, kind: "transient" | "refused" | "invalid"): void {
+  #retryLater(raw: string, kind: "transient" | "refused" | "invalid", dropped = false): void {
     this.#attempt++;
+    // Our own invalid_argument texts already name the field and the rule: keep them as they are.
+    const error = kind === "invalid"
+      ? raw
+      : explainTargetFailure(this.name, raw, { dropped }).message;
+    const cause = raw;
     this.#lastError = error;
+    this.#lastCause = cause;
     if (kind === "invalid") {
       this.#nextRetryAt = null;
       this.#options.logger.warn({ target: this.targetId, error }, "Stream target cannot start");
-      return this.#set("failed", { attempt: this.#attempt, error, nextRetryMs: null });
+      return this.#set("failed", { attempt: this.#attempt, error, cause, nextRetryMs: null });
     }
     const delay = kind === "refused"
       ? this.#backoff.rejectedMs
@@ -221,30 +262,33 @@ export class TargetSupervisor {
       this.#connect();
     }, delay);
     this.#options.logger.warn(
-      { target: this.targetId, attempt: this.#attempt, delayMs: delay, error },
+      { target: this.targetId, attempt: this.#attempt, delayMs: delay, error: cause },
       kind === "refused" ? "Stream target refused the publish" : "Stream target reconnecting",
     );
     this.#set(kind === "refused" ? "failed" : "reconnecting", {
       attempt: this.#attempt,
       error,
+      cause,
       nextRetryMs: delay,
     });
     if (kind === "transient") this.#options.onReconnecting(this.#attempt, delay);
   }
 
-  #set(
-    state: TargetState,
-    detail: { attempt: number; error: string | null; nextRetryMs?: number | null },
-  ): void {
+  #set(state: TargetState, detail: Detail): void {
     this.#state = state;
+    if (state !== "failed") this.#held = false;
     if (state !== "failed" && state !== "reconnecting") this.#nextRetryAt = null;
-    if (state === "live" || state === "stopped" || state === "disabled") this.#lastError = null;
+    if (state === "live" || state === "stopped" || state === "disabled") {
+      this.#lastError = null;
+      this.#lastCause = null;
+    }
     this.#options.onStatus({
       targetId: this.targetId,
       state,
       attempt: detail.attempt,
       nextRetryMs: detail.nextRetryMs ?? null,
       error: detail.error,
+      cause: detail.cause ?? null,
     });
   }
 }

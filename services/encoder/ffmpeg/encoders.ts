@@ -69,7 +69,11 @@ export interface DetectEncodersOptions {
 }
 
 const NOT_COMPILED = "not compiled into this FFmpeg (absent from ffmpeg -encoders)";
-const TRIAL_OK = "listed by FFmpeg and a trial encode succeeded";
+const TRIAL_OK = "listed by FFmpeg and a trial encode into FLV (what an output group sends) " +
+  "succeeded";
+/** FFmpeg refusing the codec in the container: the encoder works, its output cannot be sent. */
+const MUX_REFUSED =
+  /codec (\S+) not compatible with (\w+)|Could not find tag for codec (\S+).*not currently supported in container/i;
 /** FFmpeg's generic follow-up lines; the useful cause is the line before them. */
 const GENERIC_LINE =
   /^(Error initializing output stream|Error while opening encoder|Conversion failed|Device creation failed|Error parsing global options|Failed to set value|Error reinitializing filters|Failed to inject frame|Error while processing|Error splitting the argument list|Error opening output|Error while filtering|Error sending frames|Nothing was written|Could not open encoder before EOF|Task finished with error|Terminating thread|can't configure encoder)/i;
@@ -127,9 +131,11 @@ async function trialEncode(
       args.filters.join(","),
       ...args.outputArgs,
       "-an",
+      // The container a group really writes (its encoder's output is FLV, SRT targets remux it),
+      // so an encoder whose codec FLV cannot carry (HEVC on FFmpeg < 6.1) is not called working.
       "-f",
-      "null",
-      "-",
+      "flv",
+      "pipe:1",
     ], { timeoutMs: options.timeoutMs });
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
@@ -141,6 +147,15 @@ async function trialEncode(
       detail: `listed by FFmpeg but the trial encode did not finish within ${
         options.timeoutMs / 1000
       } s and was stopped`,
+    };
+  }
+  const muxRefused = result.success ? null : MUX_REFUSED.exec(result.stderr);
+  if (muxRefused) {
+    const codec = (muxRefused[1] ?? muxRefused[3] ?? "its codec").toUpperCase();
+    return {
+      ok: false,
+      detail: `encodes, but this FFmpeg cannot put ${codec} into FLV, which output groups ` +
+        `send (RTMP, and SRT remuxed from it): ${trialFailureCause(result.stderr, result.code)}`,
     };
   }
   if (!result.success) {

@@ -66,8 +66,16 @@ Deno.test("detectEncoders() keeps libx264 and excludes NVENC that cannot open he
     family: "x264",
     kind: "software",
     available: true,
-    reason: "listed by FFmpeg and a trial encode succeeded",
+    reason: "listed by FFmpeg and a trial encode into FLV (what an output group sends) succeeded",
   });
+  // FFmpeg 5.1 encodes HEVC but cannot mux it into FLV: libx265 is not "working" here.
+  const x265 = detected.report.find((e) => e.name === "libx265");
+  assert.equal(x265?.available, false, x265?.reason);
+  assert.match(
+    x265?.reason ?? "",
+    /^encodes, but this FFmpeg cannot put HEVC into FLV.*not compatible with flv/,
+  );
+  assert.equal(detected.video.includes("libx265"), false);
   const listing = await runCommand(ffmpeg, ["-hide_banner", "-encoders"]);
   const listed = new Set(parseEncoderList(listing.stdout).map((e) => e.name));
   assert.ok(listed.has("h264_nvenc"), "Debian's FFmpeg lists h264_nvenc");

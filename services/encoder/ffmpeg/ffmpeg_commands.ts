@@ -7,9 +7,17 @@ import { probeFfmpeg } from "./probe_ffmpeg.ts";
 /** `check_ffmpeg_update`'s answer (snake_case on the wire, as SpiritStream sends it). */
 export interface FfmpegUpdateStatus {
   installed_version: string | null;
-  latest_version: null;
-  update_available: false;
+  latest_version: string | null;
+  update_available: boolean;
   status: string;
+}
+
+/** The configured download, as {@linkcode checkFfmpegUpdate} compares against it. */
+export interface PinnedFfmpeg {
+  version: string;
+  sha256: string;
+  /** The managed install's record (`<data>/ffmpeg/version.json`), if any. */
+  installed: { version: string; sha256: string; versionLine: string } | null;
 }
 
 /**
@@ -62,17 +70,49 @@ export async function bundledFfmpegPath(
 }
 
 /**
- * `check_ffmpeg_update`: honest about having no network source. SpiritStream only ever queried
- * evermeet.cx on macOS; we install FFmpeg from the OS package manager, which owns updates.
+ * `check_ffmpeg_update`: compares SpiritStream's managed copy with the pinned build of
+ * SPIRITSTREAM_FFMPEG_DOWNLOAD_*. Without a configured download there is no "latest" to know:
+ * FFmpeg then comes from the package manager, which handles its updates.
  */
-export function checkFfmpegUpdate(installedVersion?: string | null): FfmpegUpdateStatus {
+export function checkFfmpegUpdate(
+  installedVersion?: string | null,
+  pinned?: PinnedFfmpeg | null,
+): FfmpegUpdateStatus {
+  const installed = pinned?.installed?.versionLine ?? (installedVersion?.trim() || null);
+  if (!pinned) {
+    return {
+      installed_version: installed,
+      latest_version: null,
+      update_available: false,
+      status:
+        "No FFmpeg download is configured on this server (SPIRITSTREAM_FFMPEG_DOWNLOAD_URL), " +
+        "so there is no pinned version to compare with: FFmpeg comes from your package manager, " +
+        "which handles its updates",
+    };
+  }
+  const base = { installed_version: installed, latest_version: pinned.version };
+  if (!pinned.installed) {
+    return {
+      ...base,
+      update_available: false,
+      status: installed
+        ? `Using an FFmpeg SpiritStream does not manage; download_ffmpeg can install the pinned ` +
+          `build ${pinned.version}`
+        : `FFmpeg not installed: download_ffmpeg installs the pinned build ${pinned.version}`,
+    };
+  }
+  if (pinned.installed.sha256 === pinned.sha256) {
+    return {
+      ...base,
+      update_available: false,
+      status: `Up to date (pinned build ${pinned.version})`,
+    };
+  }
   return {
-    installed_version: installedVersion?.trim() || null,
-    latest_version: null,
-    update_available: false,
-    status: "Update check is not available offline: SpiritStream does not contact download " +
-      "servers, and FFmpeg comes from your package manager, which handles its updates " +
-      "(apt-get install --only-upgrade ffmpeg)",
+    ...base,
+    update_available: true,
+    status: `The pinned build is now ${pinned.version} (installed: ${pinned.installed.version}); ` +
+      "download_ffmpeg installs it",
   };
 }
 
@@ -137,21 +177,4 @@ export async function deleteFfmpeg(
   }
   await Deno.remove(target);
   return { deleted: target };
-}
-
-/**
- * `download_ffmpeg`: not offered. SpiritStream fetched a static build from the internet and
- * installed it with a GUI elevation prompt, which cannot work on a headless host or in a
- * container; answering success would be a lie.
- */
-export function downloadFfmpeg(): Promise<never> {
-  return Promise.reject(
-    new AppError(
-      "failed_precondition",
-      "Cannot download FFmpeg: this server has no download source and cannot install system " +
-        "software. Install it with your package manager (apt-get install ffmpeg, brew install " +
-        "ffmpeg, winget install ffmpeg), then set ffmpegPath or SPIRITSTREAM_FFMPEG if it is not " +
-        "on PATH",
-    ),
-  );
 }

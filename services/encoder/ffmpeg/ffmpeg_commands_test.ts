@@ -6,7 +6,6 @@ import {
   bundledFfmpegPath,
   checkFfmpegUpdate,
   deleteFfmpeg,
-  downloadFfmpeg,
   testFfmpeg,
 } from "./ffmpeg_commands.ts";
 
@@ -49,13 +48,36 @@ Deno.test("bundledFfmpegPath() answers the setting, then the managed copy, else 
   });
 });
 
-Deno.test("checkFfmpegUpdate() is honest that no update source is reachable", () => {
+Deno.test("checkFfmpegUpdate() without a configured download has no latest version to offer", () => {
   const status = checkFfmpegUpdate("ffmpeg version 5.1.9");
   assert.equal(status.installed_version, "ffmpeg version 5.1.9");
   assert.equal(status.latest_version, null);
   assert.equal(status.update_available, false);
-  assert.match(status.status, /^Update check is not available offline: /);
+  assert.match(
+    status.status,
+    /^No FFmpeg download is configured .*SPIRITSTREAM_FFMPEG_DOWNLOAD_URL/,
+  );
   assert.equal(checkFfmpegUpdate().installed_version, null);
+});
+
+Deno.test("checkFfmpegUpdate() compares the managed copy with the pinned build", () => {
+  const pinned = { version: "7.1", sha256: "b".repeat(64) };
+  const none = checkFfmpegUpdate(null, { ...pinned, installed: null });
+  assert.deepEqual([none.latest_version, none.update_available], ["7.1", false]);
+  assert.match(
+    none.status,
+    /^FFmpeg not installed: download_ffmpeg installs the pinned build 7\.1/,
+  );
+  const record = { version: "7.0", sha256: "a".repeat(64), versionLine: "ffmpeg version 7.0" };
+  const old = checkFfmpegUpdate(null, { ...pinned, installed: record });
+  assert.equal(old.installed_version, "ffmpeg version 7.0");
+  assert.equal(old.update_available, true);
+  const same = checkFfmpegUpdate(null, {
+    ...pinned,
+    installed: { ...record, sha256: pinned.sha256 },
+  });
+  assert.equal(same.update_available, false);
+  assert.match(same.status, /^Up to date/);
 });
 
 Deno.test("deleteFfmpeg() deletes only inside the managed directory", async () => {
@@ -94,11 +116,4 @@ Deno.test("deleteFfmpeg() deletes only inside the managed directory", async () =
       appError("not_found", /nothing to delete/),
     );
   });
-});
-
-Deno.test("downloadFfmpeg() refuses with the package-manager hint instead of faking success", async () => {
-  await assert.rejects(
-    downloadFfmpeg(),
-    appError("failed_precondition", /^Cannot download FFmpeg: .*apt-get install ffmpeg/),
-  );
 });

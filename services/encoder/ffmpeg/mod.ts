@@ -22,10 +22,18 @@ export {
   bundledFfmpegPath,
   checkFfmpegUpdate,
   deleteFfmpeg,
-  downloadFfmpeg,
   type FfmpegUpdateStatus,
+  type PinnedFfmpeg,
   testFfmpeg,
 } from "./ffmpeg_commands.ts";
+export {
+  type FfmpegDownloadConfig,
+  FfmpegDownloader,
+  type FfmpegDownloaderOptions,
+  type InstalledFfmpeg,
+  installHint,
+} from "./ffmpeg_download.ts";
+export { type ArchiveKind, archiveKind, memberProblem, unpackArchive } from "./unpack_archive.ts";
 export { validateFfmpegPath, type ValidateFfmpegPathOptions } from "./validate_ffmpeg_path.ts";
 export {
   type DetectedEncoders,

@@ -4,7 +4,7 @@ import { probeFfmpeg } from "./probe_ffmpeg.ts";
 import { ffmpegNameProblem } from "./validate_ffmpeg_path.ts";
 
 /** Where a resolved FFmpeg came from, in the order they are tried. */
-export type FfmpegSource = "setting" | "env" | "path" | "well-known";
+export type FfmpegSource = "setting" | "env" | "managed" | "path" | "well-known";
 
 /** A candidate that was passed over, and why. */
 export interface SkippedFfmpeg {
@@ -31,10 +31,14 @@ export interface ResolveFfmpegOptions {
   settingPath?: string | null;
   /** `SPIRITSTREAM_FFMPEG`. */
   envPath?: string | null;
+  /** The copy download_ffmpeg installed (`<data>/ffmpeg/ffmpeg`): chosen over PATH. */
+  managedPath?: string | null;
   /** The `PATH` variable; without it PATH is not searched. */
   pathEnv?: string;
   /** @default Deno.build.os */
   platform?: typeof Deno.build.os;
+  /** Where installers put FFmpeg. @default wellKnownFfmpegPaths(platform) */
+  wellKnownPaths?: readonly string[];
   /** Per-candidate `-version` timeout. @default 10000 */
   timeoutMs?: number;
 }
@@ -75,10 +79,12 @@ function candidates(options: ResolveFfmpegOptions, platform: typeof Deno.build.o
   if (setting) list.push({ source: "setting", path: setting });
   const env = options.envPath?.trim();
   if (env) list.push({ source: "env", path: env });
+  const managed = options.managedPath?.trim();
+  if (managed) list.push({ source: "managed", path: managed });
   for (const dir of (options.pathEnv ?? "").split(windows ? ";" : ":")) {
     if (dir.trim() !== "") list.push({ source: "path", path: path.join(dir.trim(), exe) });
   }
-  for (const known of wellKnownFfmpegPaths(platform)) {
+  for (const known of options.wellKnownPaths ?? wellKnownFfmpegPaths(platform)) {
     list.push({ source: "well-known", path: known });
   }
   const seen = new Set<string>();
@@ -101,7 +107,8 @@ function notFoundError(skipped: SkippedFfmpeg[], tried: number): AppError {
 }
 
 /**
- * The one FFmpeg resolver: the `ffmpegPath` setting, then `SPIRITSTREAM_FFMPEG`, then `PATH`, then
+ * The one FFmpeg resolver: the `ffmpegPath` setting, then `SPIRITSTREAM_FFMPEG`, then the copy
+ * download_ffmpeg installed (absent is normal), then `PATH`, then
  * the OS's well-known paths; the first candidate whose `-version` says FFmpeg 4.4 or newer wins.
  *
  * A configured (setting or env) path that is broken does not stop the service: resolution falls

@@ -76,6 +76,7 @@ export async function connectPublisher(
   let conn: Deno.Conn | null = null;
   let rtmp: RtmpConnection | null = null;
   let timedOut = false;
+  let phase: "connect" | "tls" | "rtmp" = "connect";
   const timer = setTimeout(() => {
     timedOut = true;
     rtmp?.close(new Error("timeout"));
@@ -84,6 +85,12 @@ export async function connectPublisher(
   try {
     conn = await openSocket(target, options.caCerts);
     if (timedOut) throw new Error("timeout");
+    if (target.secure) {
+      // Explicitly, so a server that never answers TLS is told apart from a slow RTMP server.
+      phase = "tls";
+      await (conn as Deno.TlsConn).handshake();
+    }
+    phase = "rtmp";
     const reader = new ByteReader(conn);
     await handshake(conn, reader, { role: "client", timeoutMs });
     const session = new PublishClient(conn, reader.takeBuffered(), target, {
@@ -98,10 +105,11 @@ export async function connectPublisher(
     closeQuietly(conn);
     if (error instanceof AppError) throw error;
     if (timedOut) {
-      throw new AppError(
-        "timeout",
-        `RTMP publish to ${target.safe} timed out after ${timeoutMs} ms`,
-      );
+      const what = phase === "tls"
+        ? `the TLS handshake with ${target.safe} got no answer within ${timeoutMs} ms ` +
+          "(the server does not seem to speak TLS)"
+        : `RTMP publish to ${target.safe} timed out after ${timeoutMs} ms`;
+      throw new AppError("timeout", what);
     }
     const reason = scrub(error instanceof Error ? error.message : String(error), target);
     throw new AppError("unavailable", `RTMP publish to ${target.safe} failed: ${reason}`, {
@@ -141,7 +149,15 @@ class PublishClient {
       );
       for (const pending of this.#pending.values()) pending.reject(failure);
       this.#pending.clear();
-      this.#publishWaiter?.reject(failure);
+      // Hanging up in answer to `publish` is how nginx-rtmp's on_publish and most platforms
+      // turn a key away: a refusal (slow retries), not a network blip.
+      this.#publishWaiter?.reject(
+        new AppError(
+          "failed_precondition",
+          `RTMP publish refused by ${target.safe}: the server closed the connection in answer ` +
+            `to the publish (${failure.message})`,
+        ),
+      );
       this.#publishWaiter = null;
     });
     this.rtmp.start();

@@ -29,9 +29,11 @@ export interface EncoderHarness {
   close(): Promise<void>;
 }
 
-/** Starts the service with a temp data dir; `deps` override the defaults. */
+/** Starts the service with a temp data dir; `deps` override the defaults (`config` field by field). */
 export async function startEncoderHarness(
-  deps: Partial<EncoderServiceDeps> = {},
+  deps: Partial<Omit<EncoderServiceDeps, "config">> & {
+    config?: Partial<EncoderServiceDeps["config"]>;
+  } = {},
 ): Promise<EncoderHarness> {
   const bus = deps.bus ?? createMemoryBus();
   const dataDir = await Deno.makeTempDir({ prefix: "encoder_service_" });
@@ -45,9 +47,9 @@ export async function startEncoderHarness(
     bus,
     logger,
     redactor: createRedactor(),
-    config: { ffmpegPath: null, dataDir },
     env: { PATH: Deno.env.get("PATH") },
     ...deps,
+    config: { ffmpegPath: null, ...deps.config, dataDir },
   });
   return {
     bus,

@@ -25,7 +25,25 @@ export function TargetRow(
         <StateBadge state={state} retryAt={live?.nextRetryAt} />
         {props.control}
       </div>
-      {live?.lastError && state !== "live" && <p class="target-error">{live.lastError}</p>}
+      {live?.lastError && state !== "live" && (
+        <TargetError sentence={live.lastError} cause={live.lastCause} />
+      )}
     </li>
+  );
+}
+
+/** The streamer's sentence; the raw cause one click away when it says more. */
+function TargetError(props: { sentence: string; cause: string | null }) {
+  const { sentence, cause } = props;
+  return (
+    <div class="target-error" role="status">
+      <p>{sentence}</p>
+      {cause && cause !== sentence && (
+        <details class="target-error-details">
+          <summary>Details</summary>
+          <code class="small-text">{cause}</code>
+        </details>
+      )}
+    </div>
   );
 }

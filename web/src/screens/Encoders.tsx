@@ -1,3 +1,4 @@
+import { FfmpegInstall } from "../components/FfmpegInstall.tsx";
 import { Loadable } from "../components/Loadable.tsx";
 import { useCommand } from "../components/use_command.ts";
 
@@ -26,6 +27,7 @@ export function Encoders() {
                 : version.error}
             </p>
           )}
+        <FfmpegInstall onInstalled={() => (report.reload(), version.reload())} />
       </section>
       <Loadable query={report} what="encoder report">
         {(rows) => {

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { describeError, isNotImplemented } from "../api/api_error.ts";
 import { invoke } from "../api/client.ts";
 import { EmptyState } from "../components/EmptyState.tsx";
+import { InstallFfmpegLines } from "../components/FfmpegInstall.tsx";
 import { Field } from "../components/Field.tsx";
 import { Loadable } from "../components/Loadable.tsx";
 import { SecretInput } from "../components/SecretInput.tsx";
@@ -36,6 +37,10 @@ function GeneralSettings(props: { initial: GlobalSettings; onSaved: () => void }
   const admin = isAdmin.value;
   // A tenant's admin sees the host's FFmpeg settings but cannot change or probe other paths.
   const host = isHostOperator.value;
+  // Without a pinned download on the server (SPIRITSTREAM_FFMPEG_DOWNLOAD_URL) there is nothing
+  // to download automatically: the switch is off and says how to install FFmpeg instead.
+  const update = useCommand("check_ffmpeg_update", {});
+  const canDownload = update.status === "ready" && typeof update.data?.latest_version === "string";
 
   async function testFfmpeg() {
     setCheck(null);
@@ -97,12 +102,21 @@ function GeneralSettings(props: { initial: GlobalSettings; onSaved: () => void }
         <label class="check">
           <input
             type="checkbox"
-            checked={s.autoDownloadFfmpeg}
-            disabled={!host}
+            name="autoDownloadFfmpeg"
+            checked={s.autoDownloadFfmpeg && canDownload}
+            disabled={!host || !canDownload}
             onChange={(e) => set({ autoDownloadFfmpeg: e.currentTarget.checked })}
           />
           Download FFmpeg automatically when it is missing
         </label>
+        {update.status === "ready" && !canDownload && (
+          <div class="field-hint" data-download="off">
+            <p class="muted small-text">
+              Off: this server has no FFmpeg download set up. Install FFmpeg yourself:
+            </p>
+            <InstallFfmpegLines />
+          </div>
+        )}
         <label class="check">
           <input
             type="checkbox"

@@ -22,6 +22,8 @@ export interface TargetLive {
   /** Epoch ms of the next reconnect attempt. */
   nextRetryAt: number | null;
   lastError: string | null;
+  /** The raw cause behind `lastError` ("details"). */
+  lastCause: string | null;
   /** kbit/s, from `target_stats`. */
   bitrate: number | null;
 }
@@ -90,6 +92,7 @@ export function applyStreamState(state: StreamState): void {
         attempt: t.attempt,
         nextRetryAt: t.nextRetryAt,
         lastError: t.lastError,
+        lastCause: t.lastCause ?? null,
         bitrate: groups.value[g.groupId]?.targets[t.targetId]?.bitrate ?? null,
       };
     }
@@ -121,6 +124,7 @@ function updateTarget(groupId: string, targetId: string, change: Partial<TargetL
       attempt: 0,
       nextRetryAt: null,
       lastError: null,
+      lastCause: null,
       bitrate: null,
     };
     return { ...g, targets: { ...g.targets, [targetId]: { ...t, ...change } } };
@@ -134,6 +138,7 @@ export function applyTargetStatus(s: TargetStatus): void {
     attempt: s.attempt,
     nextRetryAt: s.nextRetryMs === null ? null : Date.now() + s.nextRetryMs,
     lastError: s.error,
+    lastCause: s.cause ?? null,
     ...(s.state === "live" ? {} : { bitrate: null }),
   });
 }

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { freePort, startPublisher, type TestPublisher } from "@spiritstream/testing";
+import {
+  ensureBuilt,
+  invoke,
+  launchBrowser,
+  PHONE,
+  screenshot,
+  startDesktop,
+  watchConsole,
+} from "./harness.ts";
+
+Deno.test("an unreachable target shows its sentence on the dashboard; Details shows the raw cause", async () => {
+  await ensureBuilt();
+  const desktop = await startDesktop();
+  const browser = await launchBrowser();
+  let publisher: TestPublisher | null = null;
+  try {
+    const ingestPort = freePort();
+    // Nothing listens on this port: the target's connection is refused.
+    const deadPort = freePort();
+    const saved = await invoke(desktop.base, "save_profile", {
+      profile: {
+        id: "errors",
+        name: "Errors",
+        input: {
+          type: "rtmp",
+          bindAddress: "127.0.0.1",
+          port: ingestPort,
+          application: "live",
+          streamKey: "obs",
+        },
+        outputGroups: [{
+          id: "default",
+          name: "Passthrough",
+          isDefault: true,
+          video: { codec: "copy", width: 0, height: 0, fps: 0, bitrate: "0k" },
+          audio: { codec: "copy", bitrate: "0k", channels: 2, sampleRate: 48000 },
+          streamTargets: [{
+            id: "dead",
+            service: "Custom",
+            name: "My Server",
+            url: `rtmp://127.0.0.1:${deadPort}/live`,
+            streamKey: "dead-target-key-1234",
+          }],
+        }],
+      },
+    });
+    assert.equal(saved.ok, true, saved.error ?? "");
+
+    const page = await browser.context.newPage();
+    const console = watchConsole(page);
+    await page.goto(`${desktop.base}/`);
+    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+    const picker = page.getByLabel("Profile");
+    if (await picker.count() > 0) await picker.selectOption("Errors");
+    await page.locator('.ingest [data-state="waiting"]').waitFor({ timeout: 15_000 });
+    publisher = await startPublisher(`rtmp://127.0.0.1:${ingestPort}/live/obs`);
+    await page.locator('.ingest [data-state="live"]').waitFor({ timeout: 15_000 });
+    await page.getByRole("button", { name: "Go live" }).click();
+
+    const row = page.locator('[data-target="dead"]');
+    const sentence = row.locator(".target-error p");
+    await sentence.waitFor({ timeout: 30_000 });
+    assert.match(
+      await sentence.innerText(),
+      /^"My Server": nothing accepts connections at that address \(connection refused\)\. Check the server URL and port/,
+    );
+    const cause = row.locator(".target-error-details code");
+    assert.equal(await cause.isVisible(), false, "the raw cause waits behind Details");
+    await row.getByText("Details").click();
+    await cause.waitFor({ state: "visible" });
+    assert.match(await cause.innerText(), /Connection refused \(os error 111\)/);
+    assert.doesNotMatch(await row.innerText(), /dead-target-key-1234/, "no key on screen");
+    await screenshot(page, "target-error-desktop");
+    await page.setViewportSize(PHONE);
+    await screenshot(page, "target-error-phone");
+
+    assert.deepEqual(await console.errors(), []);
+  } finally {
+    await publisher?.stop();
+    await browser.close();
+    await desktop.stop();
+  }
+});
