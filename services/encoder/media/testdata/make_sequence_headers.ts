@@ -38,7 +38,29 @@ async function firstHeader(args: string[], type: "audio" | "video"): Promise<Uin
   return found;
 }
 
+/** FFmpeg 5 cannot put HEVC into FLV: take the hvcC box of an MP4, as a legacy FLV tag body. */
+async function hevcHeader(size: string): Promise<Uint8Array> {
+  const mp4 = await Deno.makeTempFile({ suffix: ".mp4" });
+  try {
+    const { success } = await new Deno.Command("ffmpeg", {
+      args: [
+        ...["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi"],
+        ...["-i", `testsrc2=size=${size}:rate=30`, "-frames:v", "1", "-c:v", "libx265"],
+        ...["-x265-params", "log-level=error", "-an", mp4],
+      ],
+    }).output();
+    if (!success) throw new Error("ffmpeg could not encode HEVC");
+    const bytes = await Deno.readFile(mp4);
+    const at = new TextDecoder("latin1").decode(bytes).indexOf("hvcC");
+    const length = new DataView(bytes.buffer, at - 4, 4).getUint32(0);
+    return new Uint8Array([0x1c, 0, 0, 0, 0, ...bytes.subarray(at + 4, at - 4 + length)]);
+  } finally {
+    await Deno.remove(mp4);
+  }
+}
+
 await Deno.mkdir(DIR, { recursive: true });
+await Deno.writeFile(`${DIR}hevc_1920x1080_main.bin`, await hevcHeader("1920x1080"));
 for (const [name, extra] of Object.entries(VIDEO)) {
   const [size, ...rest] = [extra[1]!, ...extra.slice(2)];
   const bytes = await firstHeader([
