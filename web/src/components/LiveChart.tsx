@@ -3,7 +3,7 @@ import uPlot from "uplot";
 import { seriesOf, seriesVersion } from "../state/stream.ts";
 import { themeId } from "../state/theme.ts";
 
-const HEIGHT = 120;
+const DEFAULT_HEIGHT = 120;
 
 function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
@@ -13,9 +13,19 @@ function clock(seconds: number): string {
   return new Date(seconds * 1000).toLocaleTimeString([], { hour12: false });
 }
 
-/** A live line chart of one group's bitrate or fps (uPlot; last ten minutes). */
-export function LiveChart(props: { groupId: string; metric: "bitrate" | "fps"; label: string }) {
-  const { groupId, metric, label } = props;
+/** A live line chart of a group's (or a target's) bitrate or fps (uPlot; last ten minutes). */
+export function LiveChart(
+  props: {
+    /** The {@linkcode seriesOf} key: a group id, or a target's key. */
+    series: string;
+    metric: "bitrate" | "fps";
+    label: string;
+    /** @default 120 */
+    height?: number;
+  },
+) {
+  const { series: groupId, metric, label } = props;
+  const HEIGHT = props.height ?? DEFAULT_HEIGHT;
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const version = seriesVersion.value;
@@ -69,7 +79,7 @@ export function LiveChart(props: { groupId: string; metric: "bitrate" | "fps"; l
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [groupId, metric, themeId.value]);
+  }, [groupId, metric, HEIGHT, themeId.value]);
 
   useEffect(() => {
     const s = seriesOf(groupId);
@@ -85,7 +95,13 @@ export function LiveChart(props: { groupId: string; metric: "bitrate" | "fps"; l
         <span>{label}</span>
         <strong>{latest === undefined ? "—" : `${Math.round(latest)} ${unit}`}</strong>
       </figcaption>
-      <div ref={box} class="chart-plot" role="img" aria-label={`${label} over the last minutes`} />
+      <div
+        ref={box}
+        class="chart-plot"
+        style={{ minHeight: `${HEIGHT}px` }}
+        role="img"
+        aria-label={`${label} over the last minutes`}
+      />
     </figure>
   );
 }
