@@ -40,7 +40,7 @@ export function TargetRow(
             series={targetSeriesKey(props.chart, target.id)}
             metric="bitrate"
             label={`${target.name || service} bitrate`}
-            height={60}
+            height={96}
           />
         </div>
       )}
