@@ -108,12 +108,12 @@ Deno.test("ingest panel: 1280x720 30 fps H.264 with a 2 s keyframe interval, per
     for (const id of ["tw", "yt"]) {
       await page.locator(`[data-target="${id}"][data-state="live"]`).waitFor({ timeout: 30_000 });
     }
-    const twChart = page.locator('[data-target="tw"] figure[data-chart="bitrate"]');
+    const twChart = page.locator('[data-target="tw"] figure[data-chart="target-bitrate"]');
     await waitFor(async () => Number(await twChart.getAttribute("data-points")) >= 3, {
       timeoutMs: 15_000,
       what: "the Twitch target's chart to grow",
     });
-    await page.locator('[data-target="yt"] figure[data-chart="bitrate"]').waitFor();
+    await page.locator('[data-target="yt"] figure[data-chart="target-bitrate"]').waitFor();
     await waitFor(async () => (await outgoing.innerText()) !== "0 kbps", {
       what: "an outgoing bitrate",
     });

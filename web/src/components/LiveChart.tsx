@@ -22,6 +22,8 @@ export function LiveChart(
     label: string;
     /** @default 120 */
     height?: number;
+    /** The figure's `data-chart` (tests find charts by it). @default metric */
+    chart?: string;
   },
 ) {
   const { series: groupId, metric, label } = props;
@@ -90,7 +92,7 @@ export function LiveChart(
   const latest = values[values.length - 1];
   const unit = metric === "bitrate" ? "kbps" : "fps";
   return (
-    <figure class="chart" data-chart={metric} data-points={values.length}>
+    <figure class="chart" data-chart={props.chart ?? metric} data-points={values.length}>
       <figcaption>
         <span>{label}</span>
         <strong>{latest === undefined ? "—" : `${Math.round(latest)} ${unit}`}</strong>

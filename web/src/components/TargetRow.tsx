@@ -39,6 +39,7 @@ export function TargetRow(
           <LiveChart
             series={targetSeriesKey(props.chart, target.id)}
             metric="bitrate"
+            chart="target-bitrate"
             label={`${target.name || service} bitrate`}
             height={96}
           />
