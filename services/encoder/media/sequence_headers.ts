@@ -59,7 +59,10 @@ export function describeVideoHeader(tag: FlvTag): VideoHeader {
         height: sps.height,
       };
     }
-    if (codec === "HEVC") return { codec, ...parseHevcConfig(record) };
+    if (codec === "HEVC") {
+      const info = parseHevcConfig(record);
+      return { codec, ...info, width: positive(info.width), height: positive(info.height) };
+    }
   } catch {
     // a header we cannot read: the codec is still known
   }
@@ -83,7 +86,12 @@ export function describeAudio(tag: FlvTag): IngestAudio {
   if (format === 10 && p[1] === 0) {
     try {
       const asc = parseAudioSpecificConfig(p.subarray(2));
-      return { codec, profile: asc.profile, sampleRate: asc.sampleRate, channels: asc.channels };
+      return {
+        codec,
+        profile: asc.profile,
+        sampleRate: positive(asc.sampleRate),
+        channels: asc.channels,
+      };
     } catch {
       // fall back to the FLV flags
     }
@@ -95,6 +103,11 @@ export function describeAudio(tag: FlvTag): IngestAudio {
     sampleRate: format === 10 ? null : LEGACY_RATES[(p[0]! >> 2) & 3]!,
     channels: format === 10 ? null : (p[0]! & 1) + 1,
   };
+}
+
+/** A size or rate from a header that a hostile publisher wrote: only a positive number counts. */
+function positive(n: number | null): number | null {
+  return n !== null && Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
 function fourcc(p: Uint8Array, at: number): string {

@@ -64,3 +64,23 @@ Deno.test("describeAudio() reads AAC from its config and MP3 from the FLV flags"
     channels: 2,
   });
 });
+
+Deno.test("describeVideoHeader() and describeAudio() never report a zero size or rate", () => {
+  // An HEVC record whose SPS says 0x0 (every ue(v) zero), and an AAC config with rate 0.
+  const record = new Uint8Array(23 + 3 + 2 + 16);
+  record[0] = 1;
+  record[22] = 1;
+  record.set([33, 0, 1, 0, 16], 23);
+  // NAL header, VPS 0 / no sub-layers / nested, 12 bytes of profile-tier-level, then
+  // sps_id 0, chroma 1, width 0, height 0, no conformance window.
+  record.set([0x42, 0x01, 0x01, ...new Array(12).fill(0), 0b1010_1101], 28);
+  const header = describeVideoHeader(tag("video", new Uint8Array([0x1c, 0, 0, 0, 0, ...record])));
+  assert.equal(header.codec, "HEVC");
+  assert.equal(header.profile, "profile 0", "the record itself was read");
+  assert.equal(header.width, null);
+  assert.equal(header.height, null);
+  // AAC-LC, escaped rate 0, stereo.
+  const aac = describeAudio(tag("audio", Uint8Array.of(0xaf, 0, 0x17, 0x80, 0, 0, 0x10)));
+  assert.equal(aac.sampleRate, null);
+  assert.equal(aac.channels, 2);
+});
