@@ -32,7 +32,8 @@ export class IngestAnalyzer implements MediaSink {
   #lastAt = -Infinity;
 
   write(tag: FlvTag): void {
-    if (tag.type === "data") return;
+    // Data tags say nothing we trust; an empty media tag says nothing at all.
+    if (tag.type === "data" || tag.payload.length === 0) return;
     const now = monotonicNow();
     this.#lastAt = now;
     if (tag.type === "audio") {

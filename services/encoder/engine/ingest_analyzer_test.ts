@@ -45,3 +45,11 @@ Deno.test("IngestAnalyzer: no frame rate once media stops, nothing at all once t
   analyzer.sourceEnded();
   assert.equal(analyzer.media(), null);
 });
+
+Deno.test("IngestAnalyzer ignores empty and data tags instead of inventing a format", () => {
+  const analyzer = new IngestAnalyzer();
+  analyzer.write({ type: "audio", timestamp: 0, payload: new Uint8Array(0) });
+  analyzer.write({ type: "video", timestamp: 0, payload: new Uint8Array(0) });
+  analyzer.write({ type: "data", timestamp: 0, payload: Uint8Array.of(2, 0, 1, 0x41) });
+  assert.equal(analyzer.media(), null);
+});
