@@ -24,6 +24,8 @@ export function LiveChart(
     height?: number;
     /** The figure's `data-chart` (tests find charts by it). @default metric */
     chart?: string;
+    /** Draw the time axis; a small chart beside a larger one leaves it to that one. @default true */
+    timeAxis?: boolean;
   },
 ) {
   const { series: groupId, metric, label } = props;
@@ -61,7 +63,8 @@ export function LiveChart(
           // Whole seconds only, as a clock: no ":48.500" ticks and no date row.
           incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600],
           values: (_u, splits) => splits.map((t) => clock(t)),
-        }, { ...axis, size: 48 }],
+          show: props.timeAxis !== false,
+        }, { ...axis, size: 48, space: 24 }],
         series: [{}, {
           label,
           stroke,
@@ -81,7 +84,7 @@ export function LiveChart(
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [groupId, metric, HEIGHT, themeId.value]);
+  }, [groupId, metric, HEIGHT, props.timeAxis, themeId.value]);
 
   useEffect(() => {
     const s = seriesOf(groupId);

@@ -41,7 +41,8 @@ export function TargetRow(
             metric="bitrate"
             chart="target-bitrate"
             label={`${target.name || service} bitrate`}
-            height={96}
+            height={72}
+            timeAxis={false}
           />
         </div>
       )}
