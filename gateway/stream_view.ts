@@ -1,6 +1,7 @@
 import {
   EVENTS,
   type GroupState,
+  type IngestMedia,
   type IngestState,
   type StreamStats,
   type TargetState,
@@ -36,6 +37,9 @@ export interface StreamViewSnapshot {
       url: string | null;
       publisher: string | null;
       since: number | null;
+      /** From the latest `ingest_stats`. */
+      media?: IngestMedia | null;
+      bitrate?: number;
     };
   };
   /** The latest `stream_stats` per group. */
@@ -121,6 +125,12 @@ export function createStreamView(): StreamView {
           publisher: p.data.remoteAddr,
           since: p.data.since,
         };
+        return true;
+      }
+      case "ingest_stats": {
+        const p = EVENTS.ingest_stats.safeParse(payload);
+        if (!p.success) return false;
+        ingest = { ...ingest, media: p.data.media, bitrate: p.data.bitrate };
         return true;
       }
       case "stream_error": {

@@ -103,3 +103,26 @@ Deno.test("createStreamView() tracks errors, stats and ended groups, and ignores
   assert.deepEqual(view.snapshot().stats, {});
   assert.equal(view.apply("stream_ended", "g1", 9), false);
 });
+
+Deno.test("createStreamView() keeps the ingest's media from ingest_stats until the publisher leaves", () => {
+  const view = createStreamView();
+  const live = { state: "live", url: "rtmp://127.0.0.1:1935/live", remoteAddr: "x:1", since: 1 };
+  view.apply("ingest_status", live, 1);
+  const media = {
+    video: {
+      codec: "H.264",
+      profile: "High",
+      level: "3.1",
+      width: 1280,
+      height: 720,
+      fps: 30,
+      keyframeIntervalSecs: 2,
+    },
+    audio: null,
+  };
+  assert.equal(view.apply("ingest_stats", { bitrate: 2500, bytes: 9, media }, 2), true);
+  assert.deepEqual(view.snapshot().streams.ingest.media, media);
+  assert.equal(view.snapshot().streams.ingest.bitrate, 2500);
+  view.apply("ingest_status", { ...live, state: "waiting", remoteAddr: null, since: null }, 3);
+  assert.equal(view.snapshot().streams.ingest.media, undefined);
+});

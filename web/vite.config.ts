@@ -7,11 +7,14 @@ const backend = Deno.env.get("SPIRITSTREAM_BACKEND") ?? "http://127.0.0.1:8008";
 export default defineConfig({
   plugins: [preact({ prerender: { enabled: false } })],
   resolve: {
-    // The one runtime value the dashboard takes from the contracts: the platform table.
+    // The runtime values the dashboard takes from the contracts: the platform table and the
+    // ingest warnings drawn from it.
     alias: {
       "@spiritstream/contracts/platforms":
         new URL("../packages/contracts/platforms.ts", import.meta.url)
           .pathname,
+      "@spiritstream/contracts/ingest_warnings":
+        new URL("../packages/contracts/ingest_warnings.ts", import.meta.url).pathname,
     },
   },
   build: {

@@ -6,6 +6,7 @@ import {
   OAuthFlowResult,
   ObsStreamStatus,
 } from "./integration_types.ts";
+import { IngestMedia } from "./ingest_media.ts";
 import { ThemeSummary } from "./settings_types.ts";
 import { FfmpegDownloadProgress, StreamStats, TargetState } from "./stream_types.ts";
 
@@ -69,6 +70,8 @@ export const IngestStats = z.object({
   bitrate: z.number(),
   /** Media bytes received since the ingest opened. */
   bytes: z.number(),
+  /** What the publisher sends; null while nobody publishes (0 and null from older emitters). */
+  media: IngestMedia.nullable().default(null),
 });
 export type IngestStats = z.infer<typeof IngestStats>;
 

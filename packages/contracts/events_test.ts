@@ -73,7 +73,22 @@ const SAMPLES: Record<EventName, unknown> = {
     remoteAddr: "127.0.0.1:5555",
     since: 1,
   },
-  ingest_stats: { bitrate: 2500, bytes: 1_000_000 },
+  ingest_stats: {
+    bitrate: 2500,
+    bytes: 1_000_000,
+    media: {
+      video: {
+        codec: "H.264",
+        profile: "High",
+        level: "3.1",
+        width: 1280,
+        height: 720,
+        fps: 30,
+        keyframeIntervalSecs: 2,
+      },
+      audio: { codec: "AAC", profile: "AAC-LC", sampleRate: 48000, channels: 2 },
+    },
+  },
   stream_reset: {},
 };
 

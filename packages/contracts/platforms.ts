@@ -11,6 +11,18 @@ export type KeyPlacement =
   /** The URL holds `{stream_key}`, replaced by the key. */
   | "in_url_template";
 
+/**
+ * Published ingest limits: YouTube and Twitch refuse or degrade a keyframe interval above 4 s
+ * (both recommend 2 s); bitrates are the platforms' documented ceilings for their best quality
+ * (YouTube 4K60, Twitch 6 Mbit/s, Kick 8 Mbit/s, Facebook 1080p 9 Mbit/s).
+ */
+const LIMITS: Record<string, Pick<Platform, "maxKeyframeIntervalSecs" | "maxBitrateKbps">> = {
+  YouTube: { maxKeyframeIntervalSecs: 4, maxBitrateKbps: 51_000 },
+  Twitch: { maxKeyframeIntervalSecs: 4, maxBitrateKbps: 6_000 },
+  Kick: { maxKeyframeIntervalSecs: 4, maxBitrateKbps: 8_000 },
+  "Facebook Live": { maxKeyframeIntervalSecs: 4, maxBitrateKbps: 9_000 },
+};
+
 /** One platform of {@linkcode PLATFORMS}. */
 export interface Platform {
   /** The wire value of `StreamTarget.service`, as SpiritStream's UI sends it. */
@@ -27,6 +39,10 @@ export interface Platform {
   keyPlacement: KeyPlacement;
   /** Where the creator finds the server URL and key. */
   keyHelpUrl: string;
+  /** The longest keyframe interval the platform accepts (seconds), where it publishes one. */
+  maxKeyframeIntervalSecs?: number;
+  /** The highest video+audio bitrate the platform takes in (kbit/s), where it publishes one. */
+  maxBitrateKbps?: number;
 }
 
 function platform(
@@ -34,6 +50,7 @@ function platform(
   defaultUrl: string,
   extra: Partial<Omit<Platform, "name" | "defaultUrl">> & { abbreviation: string; color: string },
 ): Platform {
+  const limits = LIMITS[name.split(" - ")[0]!.replace(" Backup", "")];
   return {
     name,
     aliases: [],
@@ -41,6 +58,7 @@ function platform(
     keyPlacement: "append",
     keyHelpUrl: "",
     defaultUrl,
+    ...limits,
     ...extra,
   };
 }

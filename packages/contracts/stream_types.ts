@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { IngestMedia } from "./ingest_media.ts";
 
 /* Streaming, encoder and FFmpeg results (SpiritStream §2.1, §4.8, §5; ours where noted). */
 
@@ -84,6 +85,11 @@ export const StreamState = z.object({
     /** Remote address of the publisher. */
     publisher: z.string().nullable(),
     since: epochMsOrNull,
+    /** Codec, resolution, frame rate and keyframe interval of what arrives (ours; absent
+     * when not listening). */
+    media: IngestMedia.nullable().optional(),
+    /** kbit/s arriving now (ours; absent when not listening). */
+    bitrate: z.number().min(0).optional(),
   }),
 });
 export type StreamState = z.infer<typeof StreamState>;

@@ -12,12 +12,17 @@ export interface TestClipOptions {
   seconds?: number;
   /** Video bitrate (CBR-like: maxrate the same, buffer twice). @default 1000 */
   videoKbps?: number;
+  /** Keyframe interval in seconds (a fixed GOP, no scene cuts). @default 2 */
+  gopSeconds?: number;
 }
 
 /** The FFmpeg arguments that encode a test clip into `output` (benchmarks print them). */
-export function testClipArgs(options: Required<TestClipOptions>, output: string): string[] {
-  const { width, height, fps, seconds, videoKbps } = options;
-  const gop = String(fps * 2);
+export function testClipArgs(
+  options: Required<Omit<TestClipOptions, "gopSeconds">> & Pick<TestClipOptions, "gopSeconds">,
+  output: string,
+): string[] {
+  const { width, height, fps, seconds, videoKbps, gopSeconds = 2 } = options;
+  const gop = String(fps * gopSeconds);
   return [
     ...["-hide_banner", "-nostdin", "-loglevel", "error", "-y"],
     ...["-f", "lavfi", "-i", `testsrc2=size=${width}x${height}:rate=${fps}`],
@@ -32,17 +37,19 @@ export function testClipArgs(options: Required<TestClipOptions>, output: string)
 const building = new Map<string, Promise<string>>();
 
 /**
- * Returns the path of an H.264 (libx264 veryfast, GOP = 2 s) + AAC 48 kHz FLV test clip,
+ * Returns the path of an H.264 (libx264 veryfast, GOP 2 s unless told) + AAC 48 kHz FLV clip,
  * encoding it once into a cache dir under the system temp dir and reusing it across runs.
  */
 export function ensureTestClip(options: TestClipOptions = {}): Promise<string> {
   const { width = 640, height = 360, fps = 30, seconds = 10, videoKbps = 1000 } = options;
+  const gopSeconds = options.gopSeconds ?? 2;
   const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/spiritstream-test-clips`;
   const rate = videoKbps === 1000 ? "" : `-${videoKbps}k`;
-  const path = `${dir}/clip-${width}x${height}-${fps}fps${rate}-${seconds}s.flv`;
+  const gop = gopSeconds === 2 ? "" : `-gop${gopSeconds}s`;
+  const path = `${dir}/clip-${width}x${height}-${fps}fps${rate}${gop}-${seconds}s.flv`;
   let pending = building.get(path);
   if (!pending) {
-    pending = buildClip(path, dir, { width, height, fps, seconds, videoKbps });
+    pending = buildClip(path, dir, { width, height, fps, seconds, videoKbps, gopSeconds });
     building.set(path, pending);
     pending.catch(() => building.delete(path));
   }

@@ -159,7 +159,14 @@ export function createEngine(options: EngineOptions): Engine {
       redactor,
       ffmpegPath: options.ffmpegPath,
       marker,
-      onStatus: (status) => emitter(tenant.id)("ingest_status", status),
+      onStatus: (status) => {
+        emitter(tenant.id)("ingest_status", status);
+        // The publisher left: say so in the numbers now, not at the next tick.
+        if (status.state === "waiting" && tenant.ingest) {
+          for (const group of tenant.groups.values()) group.tick();
+          emitIngestStats(tenant);
+        }
+      },
     });
     updateTicker();
     return tenant.ingest;
@@ -171,7 +178,11 @@ export function createEngine(options: EngineOptions): Engine {
     const before = lastIngestKbps.get(tenant.id) ?? 0;
     lastIngestKbps.set(tenant.id, reading.kbps);
     if (reading.kbps === 0 && before === 0) return;
-    emitter(tenant.id)("ingest_stats", { bitrate: reading.kbps, bytes: reading.bytes });
+    emitter(tenant.id)("ingest_stats", {
+      bitrate: reading.kbps,
+      bytes: reading.bytes,
+      media: tenant.ingest!.media(),
+    });
   }
 
   async function stopGroupNow(tenant: Tenant, groupId: string): Promise<void> {

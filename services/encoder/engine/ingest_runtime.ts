@@ -1,11 +1,13 @@
 import {
   AppError,
   ingestKeyProblem,
+  type IngestMedia,
   type IngestStatus,
   type StreamState,
 } from "@spiritstream/contracts";
 import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { createMediaHub, type MediaHub, type RtmpServer, startRtmpServer } from "../media/mod.ts";
+import { IngestAnalyzer } from "./ingest_analyzer.ts";
 import { type MeterReading, MeterSink } from "./meter_sink.ts";
 import { type IngestAddress, type IngestSpec, parseIngest } from "./parse_ingest.ts";
 import { SrtIngest } from "./srt_ingest.ts";
@@ -28,6 +30,8 @@ export interface IngestRuntime {
   snapshot(): StreamState["ingest"];
   /** What arrives from the publisher (bitrate, bytes), for `ingest_stats`. */
   reading(): MeterReading;
+  /** Codec, size, frame rate and keyframe interval of what arrives; null while nothing does. */
+  media(): IngestMedia | null;
   close(): Promise<void>;
 }
 
@@ -47,11 +51,15 @@ export async function openIngestRuntime(
   refuseUnguarded(address, spec, logger);
   const hub = createMediaHub({ logger });
   const meter = new MeterSink();
+  const analyzer = new IngestAnalyzer();
   hub.addSink(meter);
+  hub.addSink(analyzer);
   let publisher: string | null = null;
   let since: number | null = null;
 
   function report(live: boolean, remote: string | null): void {
+    // Gone means gone: rates read zero at once, not after the meters' windows run out.
+    if (!live) hub.detachSource();
     publisher = live ? remote : null;
     since = live ? monotonicNow() : null;
     options.onStatus({
@@ -75,8 +83,11 @@ export async function openIngestRuntime(
       url: address.url,
       publisher,
       since,
+      media: closed ? null : analyzer.media(),
+      bitrate: closed ? 0 : meter.read().kbps,
     }),
     reading: () => meter.read(),
+    media: () => analyzer.media(),
     async close() {
       if (closed) return;
       closed = true;

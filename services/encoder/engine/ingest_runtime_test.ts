@@ -36,6 +36,8 @@ Deno.test("openIngestRuntime() on 0.0.0.0 listens on every address and checks th
       url: `rtmp://0.0.0.0:${port}/live`,
       publisher: null,
       since: null,
+      media: null,
+      bitrate: 0,
     });
     // A wrong key is refused: FFmpeg gives up and nothing goes live.
     const wrong = await startPublisher(`rtmp://127.0.0.1:${port}/live/wrong-key-1`, {
@@ -115,12 +117,16 @@ Deno.test("openIngestRuntime() beyond loopback without a key stays closed and lo
 });
 
 /** One FFmpeg SRT caller (mpegts, real time) with this passphrase; returns the running child. */
-async function srtCaller(port: number, passphrase: string | null): Promise<Deno.ChildProcess> {
+async function srtCaller(
+  port: number,
+  passphrase: string | null,
+  clip?: string,
+): Promise<Deno.ChildProcess> {
   const query = `mode=caller&latency=120000${passphrase ? `&passphrase=${passphrase}` : ""}`;
   return new Deno.Command(requireBinary("ffmpeg"), {
     args: [
       ...["-hide_banner", "-nostdin", "-loglevel", "error", "-re", "-stream_loop", "-1"],
-      ...["-i", await ensureTestClip(), "-c", "copy", "-f", "mpegts"],
+      ...["-i", clip ?? await ensureTestClip(), "-c", "copy", "-f", "mpegts"],
       `srt://127.0.0.1:${port}?${query}`,
     ],
     stdin: "null",
@@ -157,6 +163,75 @@ Deno.test("openIngestRuntime() SRT on 0.0.0.0 with a passphrase refuses callers 
       });
     } finally {
       await stopProcess(right);
+    }
+  } finally {
+    await ingest.close();
+  }
+});
+
+const HD = { width: 1280, height: 720, fps: 30, seconds: 6 };
+
+Deno.test("openIngestRuntime() reports what OBS sends, and zero rates the moment it leaves or crashes", async () => {
+  const port = freePort();
+  const ingest = await openIngestRuntime({ url: `rtmp://127.0.0.1:${port}/live` }, options([]));
+  try {
+    for (const leave of ["stop", "kill"] as const) {
+      const obs = await startPublisher(`rtmp://127.0.0.1:${port}/live/obs`, {
+        clip: await ensureTestClip(HD),
+      });
+      try {
+        await waitFor(() => (ingest.media()?.video?.keyframeIntervalSecs ?? null) !== null, {
+          what: "two keyframes",
+          timeoutMs: 20_000,
+        });
+        const { video, audio } = ingest.media()!;
+        assert.equal(
+          `${video?.codec} ${video?.profile} ${video?.width}x${video?.height}`,
+          "H.264 High 1280x720",
+        );
+        assert.equal(video?.keyframeIntervalSecs, 2);
+        assert.ok(Math.abs(video!.fps - 30) <= 1, `fps ${video?.fps}`);
+        assert.equal(audio?.codec, "AAC");
+        assert.ok(ingest.reading().kbps > 0);
+        assert.equal(ingest.snapshot().media?.video?.width, 1280);
+      } finally {
+        if (leave === "stop") await obs.stop();
+        else {
+          obs.kill();
+          await obs.exited;
+        }
+      }
+      await waitFor(() => ingest.snapshot().state === "waiting", { what: `publisher ${leave}` });
+      // Not after the two-second meter window: as soon as the ingest knows it is gone.
+      assert.equal(ingest.reading().kbps, 0, `kbps after ${leave}`);
+      assert.equal(ingest.reading().fps, 0, `fps after ${leave}`);
+      assert.equal(ingest.media(), null, `media after ${leave}`);
+      assert.equal(ingest.snapshot().bitrate, 0);
+    }
+  } finally {
+    await ingest.close();
+  }
+});
+
+Deno.test("openIngestRuntime() SRT: the same parse after FFmpeg's remux of MPEG-TS", async () => {
+  const port = freePort();
+  const ingest = await openIngestRuntime(
+    { url: `srt://127.0.0.1:${port}`, srtLatencyMs: 120 },
+    options([]),
+  );
+  try {
+    const caller = await srtCaller(port, null, await ensureTestClip(HD));
+    try {
+      await waitFor(() => (ingest.media()?.video?.keyframeIntervalSecs ?? null) !== null, {
+        what: "two keyframes over SRT",
+        timeoutMs: 30_000,
+      });
+      const video = ingest.media()!.video!;
+      assert.equal(`${video.codec} ${video.width}x${video.height}`, "H.264 1280x720");
+      assert.equal(video.keyframeIntervalSecs, 2);
+      assert.equal(ingest.media()!.audio?.sampleRate, 48000);
+    } finally {
+      await stopProcess(caller);
     }
   } finally {
     await ingest.close();

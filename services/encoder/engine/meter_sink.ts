@@ -18,6 +18,8 @@ export interface MeterReading {
 }
 
 const WINDOW_MS = 2000;
+/** Media arrives many times a second (audio every ~21 ms); this long without any is a stop. */
+export const IDLE_MS = 750;
 
 /**
  * A hub sink that only counts: the group's own meter of bytes and frames actually flowing
@@ -30,6 +32,7 @@ export class MeterSink implements MediaSink {
   #firstTs: number | null = null;
   #lastTs = 0;
   #window: { at: number; bytes: number; video: boolean; ts: number }[] = [];
+  #lastAt = -Infinity;
 
   write(tag: FlvTag): void {
     if (tag.type === "data") return;
@@ -40,7 +43,13 @@ export class MeterSink implements MediaSink {
     this.#firstTs ??= tag.timestamp;
     this.#lastTs = Math.max(this.#lastTs, tag.timestamp);
     this.#window.push({ at: now, bytes: tag.payload.length, video, ts: tag.timestamp });
+    this.#lastAt = now;
     this.#prune(now);
+  }
+
+  /** The source left: rates are zero from now on (totals stay). */
+  sourceEnded(): void {
+    this.#window.length = 0;
   }
 
   /** The counters now. */
@@ -71,6 +80,8 @@ export class MeterSink implements MediaSink {
   }
 
   #prune(now: number): void {
+    // Nothing for a while: the publisher stalled or left, so no rate lingers for seconds.
+    if (now - this.#lastAt > IDLE_MS) this.#window.length = 0;
     while (this.#window.length > 0 && now - this.#window[0]!.at > WINDOW_MS) this.#window.shift();
   }
 }

@@ -17,6 +17,8 @@ export interface MediaSink {
   write(tag: FlvTag): void;
   /** How far behind the sink is; the hub drops for it above its limits. */
   readonly queuedBytes: number;
+  /** Called when the source leaves (meters drop their rates to zero at once). */
+  sourceEnded?(): void;
 }
 
 /** Options for {@linkcode createMediaHub}. */
@@ -216,6 +218,8 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
       unsubscribe = null;
       source = null;
       resetSourceState();
+      byteWindow.length = 0;
+      for (const state of sinks.values()) state.sink.sourceEnded?.();
       logger?.info({ sinks: sinks.size }, "Media hub source detached");
     },
     addSink(sink) {

@@ -8,6 +8,12 @@ export { ChunkReader } from "./chunk_reader.ts";
 export { ChunkWriter } from "./chunk_writer.ts";
 export { type FlvTag, isKeyframe, isSequenceHeader } from "./flv.ts";
 export { FlvReader } from "./flv_reader.ts";
+export {
+  describeAudio,
+  describeVideoHeader,
+  videoCodecOf,
+  type VideoHeader,
+} from "./sequence_headers.ts";
 export { FlvWriter, type FlvWriterOptions } from "./flv_writer.ts";
 export { handshake, type HandshakeOptions } from "./handshake.ts";
 export {

@@ -130,9 +130,7 @@ function open(): void {
         return;
       }
     }
-    if (frame.id !== null && lastId !== null && frame.id <= lastId && frame.event !== "snapshot") {
-      return;
-    }
+    if (handledBefore(frame, lastId)) return;
     if (frame.id !== null) {
       lastId = frame.id;
       if (frame.event !== "snapshot") lastEventId = frame.id;
@@ -158,6 +156,22 @@ function scheduleRetry(): void {
   const delay = Math.round(base * (0.8 + Math.random() * 0.4));
   connection.value = { state: "reconnecting", retryAt: Date.now() + delay, attempts };
   timer = setTimeout(open, delay);
+}
+
+/**
+ * The gateway holds stats back to one per key per second and sends a held one stamped with the
+ * newest id it sent (ids never go backwards), so a live stats frame may carry the id of the
+ * frame before it: only an older id marks it as seen.
+ */
+const RESTAMPED = new Set(["stream_stats", "target_stats"]);
+
+/** Whether a frame repeats what was handled already (a resume replays from before `lastId`). */
+export function handledBefore(
+  frame: { event: string; id: number | null },
+  lastId: number | null,
+): boolean {
+  if (frame.id === null || lastId === null || frame.event === "snapshot") return false;
+  return frame.id < lastId || (frame.id === lastId && !RESTAMPED.has(frame.event));
 }
 
 function parseFrame(text: string): Frame | null {

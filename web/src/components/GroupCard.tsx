@@ -52,8 +52,8 @@ export function GroupCard(
       </dl>
       {props.charts !== false && (
         <div class="charts">
-          <LiveChart groupId={group.id} metric="bitrate" label="Bitrate" />
-          <LiveChart groupId={group.id} metric="fps" label="Frame rate" />
+          <LiveChart series={group.id} metric="bitrate" label="Bitrate" />
+          <LiveChart series={group.id} metric="fps" label="Frame rate" />
         </div>
       )}
       {group.streamTargets.length === 0
@@ -65,6 +65,7 @@ export function GroupCard(
                 key={t.id}
                 target={t}
                 live={live?.targets[t.id]}
+                chart={props.charts !== false && running ? group.id : undefined}
                 control={props.targetControl?.(t)}
               />
             ))}

@@ -3,7 +3,7 @@ import uPlot from "uplot";
 import { seriesOf, seriesVersion } from "../state/stream.ts";
 import { themeId } from "../state/theme.ts";
 
-const HEIGHT = 120;
+const DEFAULT_HEIGHT = 120;
 
 function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
@@ -13,9 +13,23 @@ function clock(seconds: number): string {
   return new Date(seconds * 1000).toLocaleTimeString([], { hour12: false });
 }
 
-/** A live line chart of one group's bitrate or fps (uPlot; last ten minutes). */
-export function LiveChart(props: { groupId: string; metric: "bitrate" | "fps"; label: string }) {
-  const { groupId, metric, label } = props;
+/** A live line chart of a group's (or a target's) bitrate or fps (uPlot; last ten minutes). */
+export function LiveChart(
+  props: {
+    /** The {@linkcode seriesOf} key: a group id, or a target's key. */
+    series: string;
+    metric: "bitrate" | "fps";
+    label: string;
+    /** @default 120 */
+    height?: number;
+    /** The figure's `data-chart` (tests find charts by it). @default metric */
+    chart?: string;
+    /** Draw the time axis; a small chart beside a larger one leaves it to that one. @default true */
+    timeAxis?: boolean;
+  },
+) {
+  const { series: groupId, metric, label } = props;
+  const HEIGHT = props.height ?? DEFAULT_HEIGHT;
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const version = seriesVersion.value;
@@ -49,7 +63,8 @@ export function LiveChart(props: { groupId: string; metric: "bitrate" | "fps"; l
           // Whole seconds only, as a clock: no ":48.500" ticks and no date row.
           incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600],
           values: (_u, splits) => splits.map((t) => clock(t)),
-        }, { ...axis, size: 48 }],
+          show: props.timeAxis !== false,
+        }, { ...axis, size: 48, space: 24 }],
         series: [{}, {
           label,
           stroke,
@@ -69,7 +84,7 @@ export function LiveChart(props: { groupId: string; metric: "bitrate" | "fps"; l
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [groupId, metric, themeId.value]);
+  }, [groupId, metric, HEIGHT, props.timeAxis, themeId.value]);
 
   useEffect(() => {
     const s = seriesOf(groupId);
@@ -80,12 +95,18 @@ export function LiveChart(props: { groupId: string; metric: "bitrate" | "fps"; l
   const latest = values[values.length - 1];
   const unit = metric === "bitrate" ? "kbps" : "fps";
   return (
-    <figure class="chart" data-chart={metric} data-points={values.length}>
+    <figure class="chart" data-chart={props.chart ?? metric} data-points={values.length}>
       <figcaption>
         <span>{label}</span>
         <strong>{latest === undefined ? "—" : `${Math.round(latest)} ${unit}`}</strong>
       </figcaption>
-      <div ref={box} class="chart-plot" role="img" aria-label={`${label} over the last minutes`} />
+      <div
+        ref={box}
+        class="chart-plot"
+        style={{ minHeight: `${HEIGHT}px` }}
+        role="img"
+        aria-label={`${label} over the last minutes`}
+      />
     </figure>
   );
 }

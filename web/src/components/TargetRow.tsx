@@ -3,11 +3,19 @@ import type { StreamTarget } from "@spiritstream/contracts";
 import type { TargetLive } from "../state/stream.ts";
 import { formatBitrate } from "../state/format.ts";
 import { platformOf } from "../state/platforms.ts";
+import { targetSeriesKey } from "../state/stream.ts";
+import { LiveChart } from "./LiveChart.tsx";
 import { StateBadge } from "./StateBadge.tsx";
 
 /** One destination with its live state, reconnect countdown and last error. */
 export function TargetRow(
-  props: { target: StreamTarget; live: TargetLive | undefined; control?: ComponentChildren },
+  props: {
+    target: StreamTarget;
+    live: TargetLive | undefined;
+    control?: ComponentChildren;
+    /** The running group's id: draws this target's own bitrate chart. */
+    chart?: string;
+  },
 ) {
   const { target, live } = props;
   const state = live?.state ?? "stopped";
@@ -27,6 +35,18 @@ export function TargetRow(
       </div>
       {live?.lastError && state !== "live" && (
         <TargetError sentence={live.lastError} cause={live.lastCause} />
+      )}
+      {props.chart && (
+        <div class="target-chart">
+          <LiveChart
+            series={targetSeriesKey(props.chart, target.id)}
+            metric="bitrate"
+            chart="target-bitrate"
+            label={`${target.name || service} bitrate`}
+            height={72}
+            timeAxis={false}
+          />
+        </div>
       )}
     </li>
   );

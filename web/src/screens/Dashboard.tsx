@@ -1,6 +1,7 @@
 import { CopyButton } from "../components/CopyButton.tsx";
 import { EmptyState } from "../components/EmptyState.tsx";
 import { GroupCard } from "../components/GroupCard.tsx";
+import { IngestPanel } from "../components/IngestPanel.tsx";
 import { ProfilePicker } from "../components/ProfilePicker.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { Stat } from "../components/Stat.tsx";
@@ -102,6 +103,7 @@ export function Dashboard() {
             )}
           </div>
           <StateBadge state={streamStateStatus.value === "ready" ? ingest.value.state : "idle"} />
+          <IngestPanel ingest={ingest.value} profile={profile} />
         </section>
       )}
 

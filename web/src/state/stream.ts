@@ -1,6 +1,7 @@
 import { computed, signal } from "@preact/signals";
 import type {
   GroupState,
+  IngestMedia,
   IngestState,
   StreamState,
   StreamStats,
@@ -12,6 +13,7 @@ import { isNotImplemented } from "../api/api_error.ts";
 import { invoke } from "../api/client.ts";
 import { onEvent, onOpen, onSnapshot, type Snapshot } from "../api/ws.ts";
 import { toast } from "./toasts.ts";
+import { sumTotals } from "./totals.ts";
 
 /** One target as the dashboard shows it. */
 export interface TargetLive {
@@ -43,6 +45,10 @@ export interface IngestLive {
   url: string | null;
   publisher: string | null;
   since: number | null;
+  /** What arrives: codec, size, fps, keyframe interval, audio (null while nothing does). */
+  media: IngestMedia | null;
+  /** kbit/s arriving. */
+  bitrate: number;
 }
 
 /** Chart history of one group: seconds, kbit/s, fps. */
@@ -60,6 +66,8 @@ export const ingest = signal<IngestLive>({
   url: null,
   publisher: null,
   since: null,
+  media: null,
+  bitrate: 0,
 });
 /** Whether the server told us the stream state (`unavailable`: the encoder does not answer yet). */
 export const streamStateStatus = signal<"loading" | "ready" | "unavailable">("loading");
@@ -69,14 +77,30 @@ export const seriesVersion = signal(0);
 const SERIES_POINTS = 600;
 const series = new Map<string, Series>();
 
-/** The chart history of a group (empty until it reports stats). */
-export function seriesOf(groupId: string): Series {
-  let s = series.get(groupId);
+/** The chart history of a group, or of one target (`targetSeriesKey`); empty until stats. */
+export function seriesOf(key: string): Series {
+  let s = series.get(key);
   if (!s) {
     s = { t: [], bitrate: [], fps: [] };
-    series.set(groupId, s);
+    series.set(key, s);
   }
   return s;
+}
+
+/** The {@linkcode seriesOf} key of one target's history. */
+export function targetSeriesKey(groupId: string, targetId: string): string {
+  return `${groupId}/${targetId}`;
+}
+
+function extend(key: string, bitrate: number, fps: number): void {
+  const h = seriesOf(key);
+  h.t.push(Date.now() / 1000);
+  h.bitrate.push(bitrate);
+  h.fps.push(fps);
+  if (h.t.length > SERIES_POINTS) {
+    for (const k of ["t", "bitrate", "fps"] as const) h[k].splice(0, h[k].length - SERIES_POINTS);
+  }
+  seriesVersion.value++;
 }
 
 /** Replaces everything with a server snapshot. */
@@ -105,7 +129,11 @@ export function applyStreamState(state: StreamState): void {
     };
   }
   groups.value = next;
-  ingest.value = { ...state.ingest };
+  ingest.value = {
+    ...state.ingest,
+    media: state.ingest.media ?? null,
+    bitrate: state.ingest.bitrate ?? 0,
+  };
   streamStateStatus.value = "ready";
 }
 
@@ -146,6 +174,7 @@ export function applyTargetStatus(s: TargetStatus): void {
 /** `target_stats`: one target's counters. */
 export function applyTargetStats(s: TargetStats): void {
   updateTarget(s.groupId, s.targetId, { bitrate: s.bitrate });
+  extend(targetSeriesKey(s.groupId, s.targetId), s.bitrate, s.fps);
 }
 
 /** `stream_stats`: a group's counters; also extends its chart. */
@@ -156,16 +185,7 @@ export function applyStats(s: StreamStats): void {
     startedAt: g.startedAt ?? Date.now() - s.time * 1000,
     stats: s,
   }));
-  const h = seriesOf(s.groupId);
-  h.t.push(Date.now() / 1000);
-  h.bitrate.push(s.bitrate);
-  h.fps.push(s.fps);
-  if (h.t.length > SERIES_POINTS) {
-    for (const key of ["t", "bitrate", "fps"] as const) {
-      h[key].splice(0, h[key].length - SERIES_POINTS);
-    }
-  }
-  seriesVersion.value++;
+  extend(s.groupId, s.bitrate, s.fps);
 }
 
 /** `stream_ended`: the group stopped on purpose. */
@@ -209,26 +229,8 @@ export async function refreshStreamState(): Promise<void> {
   }
 }
 
-/** Sums over every running group. */
-export const totals = computed(() => {
-  let bitrate = 0, dropped = 0, live = 0, targets = 0, failing = 0;
-  let startedAt: number | null = null;
-  for (const g of Object.values(groups.value)) {
-    if (g.state === "live" && g.stats) {
-      bitrate += g.stats.bitrate;
-      dropped += g.stats.droppedFrames;
-    }
-    if (g.startedAt !== null && g.state !== "idle") {
-      startedAt = startedAt === null ? g.startedAt : Math.min(startedAt, g.startedAt);
-    }
-    for (const t of Object.values(g.targets)) {
-      targets++;
-      if (t.state === "live") live++;
-      if (t.state === "failed" || t.state === "reconnecting") failing++;
-    }
-  }
-  return { bitrate, dropped, live, targets, failing, startedAt };
-});
+/** Sums over every running group; the outgoing bitrate counts live targets only. */
+export const totals = computed(() => sumTotals(Object.values(groups.value)));
 
 /** Whether anything is on air. */
 export const onAir = computed(() => Object.values(groups.value).some((g) => g.state === "live"));
@@ -245,7 +247,19 @@ export function wireStreamEvents(): void {
     toast(`Output group ${groupLabel(e.groupId)} stopped: ${e.error}`, "error");
   });
   onEvent("ingest_status", (e) => {
-    ingest.value = { state: e.state, url: e.url, publisher: e.remoteAddr, since: e.since };
+    const live = e.state === "live";
+    ingest.value = {
+      state: e.state,
+      url: e.url,
+      publisher: e.remoteAddr,
+      since: e.since,
+      // Gone means gone: no numbers of the publisher that left.
+      media: live ? ingest.value.media : null,
+      bitrate: live ? ingest.value.bitrate : 0,
+    };
+  });
+  onEvent("ingest_stats", (e) => {
+    ingest.value = { ...ingest.value, media: e.media, bitrate: e.bitrate };
   });
   // Replayed events patch what we missed; the snapshot also covers a server that restarted.
   onOpen(() => void refreshStreamState());
