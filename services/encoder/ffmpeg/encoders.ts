@@ -136,7 +136,8 @@ async function trialEncode(
       "-f",
       "flv",
       "pipe:1",
-    ], { timeoutMs: options.timeoutMs });
+      // Some encoders (libsvtav1) hang in their teardown after the muxer refused their codec.
+    ], { timeoutMs: options.timeoutMs, stopWhen: MUX_REFUSED });
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return { ok: false, detail: `listed by FFmpeg but the trial encode could not start: ${why}` };

@@ -14,6 +14,11 @@ export interface RunCommandOptions {
   timeoutMs?: number;
   /** Run with an empty environment instead of this process's. @default false */
   emptyEnv?: boolean;
+  /**
+   * Kill the process as soon as its stderr matches: for an answer that is already known (FFmpeg
+   * refusing a codec in a container may then hang in the encoder's teardown).
+   */
+  stopWhen?: RegExp;
 }
 
 /** How long output is still read after the process exited (a child it left may hold the pipes). */
@@ -30,7 +35,7 @@ export async function runCommand(
   args: string[],
   options: RunCommandOptions = {},
 ): Promise<CommandResult> {
-  const { timeoutMs = 10_000, emptyEnv = false } = options;
+  const { timeoutMs = 10_000, emptyEnv = false, stopWhen } = options;
   // Never through a shell: the path is the program, the arguments go to it as they are.
   const child = new Deno.Command(path, {
     args,
@@ -39,16 +44,21 @@ export async function runCommand(
     stderr: "piped",
     ...(emptyEnv ? { clearEnv: true, env: {} } : {}),
   }).spawn();
-  const stdout = new StreamText(child.stdout);
-  const stderr = new StreamText(child.stderr);
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
+  const kill = () => {
     try {
       child.kill("SIGKILL");
     } catch {
-      // it exited between the timer firing and the kill; nothing to stop
+      // it exited between the decision and the kill; nothing to stop
     }
+  };
+  const stdout = new StreamText(child.stdout);
+  const stderr = new StreamText(child.stderr, (text) => {
+    if (stopWhen?.test(text)) kill();
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kill();
   }, timeoutMs);
   try {
     const status = await child.status;
@@ -71,9 +81,11 @@ class StreamText {
   #decoder = new TextDecoder();
   #text = "";
   #done: Promise<void>;
+  #onText: ((text: string) => void) | undefined;
 
-  constructor(stream: ReadableStream<Uint8Array>) {
+  constructor(stream: ReadableStream<Uint8Array>, onText?: (text: string) => void) {
     this.#reader = stream.getReader();
+    this.#onText = onText;
     this.#done = this.#pump();
   }
 
@@ -96,6 +108,7 @@ class StreamText {
         const { done, value } = await this.#reader.read();
         if (done) break;
         this.#text += this.#decoder.decode(value, { stream: true });
+        this.#onText?.(this.#text);
       }
       this.#text += this.#decoder.decode();
     } catch {

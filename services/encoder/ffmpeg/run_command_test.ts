@@ -32,3 +32,14 @@ Deno.test("runCommand() with emptyEnv passes no variable of this process", async
     Deno.env.delete("SPIRITSTREAM_RUN_COMMAND_TEST");
   }
 });
+
+Deno.test("runCommand() with stopWhen kills the program once its stderr says the answer", async () => {
+  // FFmpeg 5.1 refuses AV1 in FLV at once, then libsvtav1 hangs in its teardown.
+  const result = await runCommand("/bin/sh", [
+    "-c",
+    "echo 'Video codec av1 not compatible with flv' >&2; exec sleep 60",
+  ], { timeoutMs: 30_000, stopWhen: /not compatible with flv/ });
+  assert.equal(result.timedOut, false, "stopped by its answer, not by the timeout");
+  assert.equal(result.success, false);
+  assert.match(result.stderr, /Video codec av1 not compatible with flv/);
+});
