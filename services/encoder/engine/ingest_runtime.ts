@@ -50,8 +50,11 @@ export async function openIngestRuntime(
   hub.addSink(meter);
   let publisher: string | null = null;
   let since: number | null = null;
+  let closed = false;
 
   function report(live: boolean, remote: string | null): void {
+    // A publisher cut off by close() must not announce a listener that is gone.
+    if (closed) return;
     publisher = live ? remote : null;
     since = live ? monotonicNow() : null;
     options.onStatus({
@@ -66,7 +69,6 @@ export async function openIngestRuntime(
     ? listenRtmp(address, spec, hub, logger, report)
     : await listenSrt(address, spec, hub, { ...options, logger }, report);
   report(false, null);
-  let closed = false;
   return {
     address,
     hub,
@@ -82,6 +84,9 @@ export async function openIngestRuntime(
       closed = true;
       await stop();
       hub.detachSource();
+      publisher = null;
+      since = null;
+      options.onStatus({ state: "idle", url: address.url, remoteAddr: null, since: null });
     },
   };
 }

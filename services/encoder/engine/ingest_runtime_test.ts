@@ -162,3 +162,30 @@ Deno.test("openIngestRuntime() SRT on 0.0.0.0 with a passphrase refuses callers 
     await ingest.close();
   }
 });
+
+Deno.test("openIngestRuntime() close() with OBS publishing ends on idle, never on waiting", async () => {
+  const statuses: IngestStatus[] = [];
+  const port = freePort();
+  const ingest = await openIngestRuntime(
+    { url: `rtmp://127.0.0.1:${port}/live` },
+    options(statuses),
+  );
+  const obs = await startPublisher(`rtmp://127.0.0.1:${port}/live/any`);
+  try {
+    await waitFor(() => statuses.at(-1)?.state === "live", { what: "the publisher is live" });
+    await ingest.close();
+    // The publisher's socket closes after the listener: its unpublish must not say "waiting".
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(statuses.map((s) => s.state), ["waiting", "live", "idle"]);
+    assert.equal(ingest.snapshot().state, "idle");
+    assert.deepEqual(statuses.at(-1), {
+      state: "idle",
+      url: `rtmp://127.0.0.1:${port}/live`,
+      remoteAddr: null,
+      since: null,
+    });
+  } finally {
+    await obs.stop();
+    await ingest.close();
+  }
+});
