@@ -103,14 +103,6 @@ function GeneralSettings(props: { initial: GlobalSettings; onSaved: () => void }
           />
           Download FFmpeg automatically when it is missing
         </label>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={s.startMinimized}
-            onChange={(e) => set({ startMinimized: e.currentTarget.checked })}
-          />
-          Start minimised
-        </label>
       </div>
       <div class="actions">
         <button type="submit" class="primary" disabled={!admin}>Save settings</button>
