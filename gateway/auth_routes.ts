@@ -120,12 +120,18 @@ export function mountAuth(app: Hono<GatewayEnv>, options: MountAuthOptions): voi
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.json({ ok: true });
   });
-  app.get("/auth/check", (c) =>
-    c.json({
-      authenticated: !auth.required || c.get("principal") !== undefined,
+  app.get("/auth/check", async (c) => {
+    const authenticated = !auth.required || c.get("principal") !== undefined;
+    // Only asked while signed out in users mode; an auth service that cannot answer says no.
+    const setupPending = !authenticated && auth.mode === "users" &&
+      await auth.setupPending().catch(() => false);
+    return c.json({
+      authenticated,
       required: auth.required,
       mode: auth.mode,
-    }));
+      ...(auth.mode === "users" ? { setupPending } : {}),
+    });
+  });
 }
 
 function loginResponse(
