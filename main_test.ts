@@ -408,3 +408,49 @@ Deno.test("desktop host: a token minted from a copied auth.db is refused (the si
     await Deno.remove(copy, { recursive: true });
   }
 });
+
+Deno.test("desktop host on a terminal prints one readable line with the URL; piped or --json it logs JSON", async () => {
+  const script = "/usr/bin/script";
+  const dataDir = await Deno.makeTempDir();
+  try {
+    for (const mode of ["tty", "tty --json", "piped"] as const) {
+      const port = freePort();
+      const deno = `${Deno.execPath()} run -A ${MAIN}${mode === "tty --json" ? " --json" : ""}`;
+      // `script` runs the host on a real pseudo-terminal, as `deno task start` in a shell does.
+      const child = new Deno.Command(mode === "piped" ? Deno.execPath() : script, {
+        args: mode === "piped" ? ["run", "-A", MAIN] : ["-qfec", deno, "/dev/null"],
+        env: { SPIRITSTREAM_DATA_DIR: dataDir, SPIRITSTREAM_PORT: String(port) },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      let out = "";
+      const reading = (async () => {
+        for await (const chunk of child.stdout) out += new TextDecoder().decode(chunk);
+      })();
+      try {
+        await waitFor(() => out.includes("SpiritStream is ready"), {
+          timeoutMs: 30_000,
+          what: `the ready line (${mode})`,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      } finally {
+        child.kill("SIGTERM");
+        await child.status;
+        await reading;
+      }
+      const url = `http://127.0.0.1:${port}`;
+      if (mode === "tty") {
+        const lines = out.split(/\r?\n/).filter((l) => l.trim() !== "");
+        assert.deepEqual(lines, [
+          `SpiritStream is ready: open ${url} in your browser (Ctrl-C stops it)`,
+        ]);
+      } else {
+        const ready = out.split(/\r?\n/).find((l) => l.includes("SpiritStream is ready"))!;
+        assert.equal(JSON.parse(ready).url, url, `${mode}: a JSON line`);
+      }
+    }
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});

@@ -28,6 +28,12 @@ export {
 } from "./resolve_export_file.ts";
 export { writeNewFile, type WriteNewFileOptions } from "./write_new_file.ts";
 export { onShutdown } from "./shutdown.ts";
+export {
+  type LogFormat,
+  readableLine,
+  terminalDestination,
+  wantsJsonLogs,
+} from "./terminal_log.ts";
 export { type ErrorClass, exitIfOperatorError } from "./operator_error.ts";
 export { monotonicNow } from "./monotonic_now.ts";
 export { createSealer, readSecretKey, type Sealer, SealError } from "./sealer.ts";
