@@ -115,7 +115,7 @@ services.push(
     // `${NAME}` stream keys resolve from this snapshot; one worker runs every stream.
     env: Deno.env.toObject(),
     leases: createMemoryLeaseStore(),
-  }),
+  }).catch((error) => exitIfOperatorError(error, ConfigError)),
   await startEventsService({
     bus,
     db: dbs.events,

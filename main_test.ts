@@ -132,6 +132,27 @@ Deno.test("desktop host stops on invalid config with one line naming the variabl
   assert.equal(stderr.trim(), "Invalid SPIRITSTREAM_PORT: must be at most 65535");
 });
 
+Deno.test("desktop host stops with one line when SPIRITSTREAM_CA_FILE holds no certificate", async () => {
+  const dataDir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dataDir}/not-a-ca.pem`, "hello\n");
+    const child = spawnDesktop({
+      SPIRITSTREAM_DATA_DIR: dataDir,
+      SPIRITSTREAM_PORT: String(freePort()),
+      SPIRITSTREAM_CA_FILE: `${dataDir}/not-a-ca.pem`,
+    });
+    const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+    await child.stdout.cancel();
+    assert.equal(status.code, 2);
+    assert.equal(
+      stderr.trim(),
+      `Invalid SPIRITSTREAM_CA_FILE: ${dataDir}/not-a-ca.pem holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+    );
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
 Deno.test("desktop host takes port and token from the last profile's backend settings; env wins", async () => {
   const dataDir = await Deno.makeTempDir();
   const storedPort = freePort();

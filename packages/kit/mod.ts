@@ -28,6 +28,7 @@ export {
 } from "./resolve_export_file.ts";
 export { writeNewFile, type WriteNewFileOptions } from "./write_new_file.ts";
 export { onShutdown } from "./shutdown.ts";
+export { readCaFile } from "./read_ca_file.ts";
 export {
   type LogFormat,
   readableLine,

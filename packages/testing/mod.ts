@@ -42,3 +42,4 @@ export {
 } from "./fuzz_bodies.ts";
 export { type ObsStudio, type ObsStudioOptions, startObsStudio } from "./obs_studio.ts";
 export { type HttpsReceiver, type ReceivedRequest, startHttpsReceiver } from "./https_receiver.ts";
+export { startTlsFront, type TlsFront, type TlsFrontOptions } from "./tls_front.ts";

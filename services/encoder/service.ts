@@ -1,6 +1,6 @@
 import { COMMANDS, eventSubject, LOCAL_TENANT } from "@spiritstream/contracts";
 import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
-import { createRedactor, type Logger, type Redactor } from "@spiritstream/kit";
+import { createRedactor, type Logger, readCaFile, type Redactor } from "@spiritstream/kit";
 import { createEngine, type Engine, type EngineOptions } from "./engine/mod.ts";
 import { createEventSink } from "./event_sink.ts";
 import { createFfmpegCache } from "./ffmpeg_cache.ts";
@@ -21,6 +21,8 @@ export interface EncoderServiceDeps {
   config: {
     /** SPIRITSTREAM_FFMPEG. */
     ffmpegPath: string | null;
+    /** SPIRITSTREAM_CA_FILE: PEM authorities trusted for `rtmps://` targets. */
+    caFile?: string | null;
     /** FFmpeg copies under `<dataDir>/ffmpeg` are the only ones delete_ffmpeg removes. */
     dataDir: string;
     /** SPIRITSTREAM_KEY_ENV_ALLOW: names besides `SPIRITSTREAM_KEY_*` keys may read. */
@@ -43,6 +45,8 @@ export interface EncoderServiceDeps {
   applyTimeoutMs?: number;
   /** For test_rtmp_target (e.g. a private CA). */
   probe?: RtmpProbeOptions;
+  /** PEM authorities for `rtmps://`; default: read from `config.caFile` (SPIRITSTREAM_CA_FILE). */
+  caCerts?: string[];
 }
 
 /**
@@ -64,6 +68,9 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     pathEnv: env.PATH,
     logger,
   });
+  // Read once at start; a bad file is a ConfigError (one line naming the variable).
+  const caCerts = deps.caCerts ??
+    (deps.config.caFile ? await readCaFile(deps.config.caFile) : undefined);
   const sink = createEventSink(bus, logger);
   let coordinator: ReturnType<typeof createStreamCoordinator> | null = null;
   const engine = (deps.createEngine ?? createEngine)({
@@ -76,6 +83,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     },
     resolveEnv: (name) => env[name],
     keyEnvAllow: deps.config.keyEnvAllow,
+    caCerts,
   });
   coordinator = createStreamCoordinator({
     store: leases,
@@ -106,7 +114,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
         ffmpeg,
         setting,
         managedDir: `${deps.config.dataDir}/ffmpeg`,
-        probe: deps.probe,
+        probe: caCerts ? { ...deps.probe, caCerts: deps.probe?.caCerts ?? caCerts } : deps.probe,
       }),
     },
   });
