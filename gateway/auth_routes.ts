@@ -77,7 +77,7 @@ export function mountAuth(app: Hono<GatewayEnv>, options: MountAuthOptions): voi
         403,
       );
     }
-    const needsAuth = path.startsWith("/api/invoke/") || path === "/ws" ||
+    const needsAuth = path.startsWith("/api/invoke/") || path === "/ws" || path === "/api/lan" ||
       path.startsWith("/api/files/");
     if (!needsAuth && path !== "/auth/check") return await next();
     const credentials = {

@@ -4,6 +4,7 @@ import type { Config, Logger } from "@spiritstream/kit";
 import { createGateway } from "./app.ts";
 import type { Authenticator } from "./auth.ts";
 import { createBusAuthenticator } from "./bus_authenticator.ts";
+import { lanUrls } from "./lan_urls.ts";
 import { createMetrics } from "./metrics.ts";
 import { createWsHub, type WsHubOptions } from "./ws_hub.ts";
 
@@ -45,6 +46,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger: log,
   });
   await auth.ready;
+  let bound: Deno.NetAddr | null = null;
   const app = createGateway({
     bus,
     logger: log,
@@ -59,6 +61,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       requestTimeoutMs: config.requestTimeoutMs,
       trustProxy: config.trustProxy,
       uiDir: config.uiEnabled ? existingDir(config.uiDir) : null,
+      lanUrls: () => bound ? lanUrls(config.host, bound.port, Deno.networkInterfaces()) : [],
     },
   });
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
@@ -68,6 +71,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     onListen: (addr) => resolve(addr as Deno.NetAddr),
   }, app.fetch);
   const addr = await listening;
+  bound = addr;
   options.onListen?.(addr);
   return {
     addr,

@@ -1,6 +1,7 @@
 import { CopyButton } from "../components/CopyButton.tsx";
 import { EmptyState } from "../components/EmptyState.tsx";
 import { GroupCard } from "../components/GroupCard.tsx";
+import { LanAccess } from "../components/LanAccess.tsx";
 import { ProfilePicker } from "../components/ProfilePicker.tsx";
 import { FirstRun } from "./FirstRun.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
@@ -116,6 +117,8 @@ export function Dashboard() {
           <StateBadge state={streamStateStatus.value === "ready" ? ingest.value.state : "idle"} />
         </section>
       )}
+
+      <LanAccess />
 
       {streamStateStatus.value === "unavailable" && (
         <p class="notice" role="status">
