@@ -189,3 +189,15 @@ Deno.test("openIngestRuntime() close() with OBS publishing ends on idle, never o
     await ingest.close();
   }
 });
+
+Deno.test("openIngestRuntime() can move from 127.0.0.1 to 0.0.0.0 on the same port once closed", async () => {
+  const port = freePort();
+  const local = await openIngestRuntime({ url: `rtmp://127.0.0.1:${port}/live` }, options([]));
+  await local.close();
+  // An active profile whose ingest is re-saved to listen beyond loopback, as the editor does.
+  const wide = await openIngestRuntime(
+    { url: `rtmp://0.0.0.0:${port}/live`, streamKey: "wide-ingest-key-1" },
+    options([]),
+  );
+  await wide.close();
+});
