@@ -1,5 +1,5 @@
 import type { Profile, StreamTarget } from "@spiritstream/contracts";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { CopyButton } from "../components/CopyButton.tsx";
 import { Field } from "../components/Field.tsx";
 import { SecretInput } from "../components/SecretInput.tsx";
@@ -38,8 +38,6 @@ export function FirstRun() {
   const [port, setPort] = useState(1935);
   const [choices, setChoices] = useState<Choice[]>([]);
   const [created, setCreated] = useState<Profile | null>(null);
-  // Held open from the first render: the profile it creates must not end it before step 3.
-  useEffect(() => void (firstRunOpen.value = true), []);
 
   async function create(event: Event) {
     event.preventDefault();
@@ -47,6 +45,8 @@ export function FirstRun() {
     const draft = newProfile(profileName);
     draft.input = { type: "rtmp", bindAddress: "127.0.0.1", port, application: "live" };
     draft.outputGroups[0]!.streamTargets = choices.map(toTarget);
+    // Held open from here: the profile it creates must not end the guide before step 3.
+    firstRunOpen.value = true;
     const done = await act("create the profile", async () => {
       await saveProfile(draft, null);
       await refreshSummaries();
@@ -56,6 +56,8 @@ export function FirstRun() {
     if (done && active.value) {
       setCreated(active.value);
       setStep(3);
+    } else {
+      firstRunOpen.value = false;
     }
   }
 
