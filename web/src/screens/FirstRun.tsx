@@ -95,10 +95,19 @@ function toTarget(choice: Choice): StreamTarget {
   return {
     id: crypto.randomUUID(),
     service: choice.platform.name,
-    name: choice.platform.displayName,
+    name: choice.platform.name === "Custom" ? serverName(choice.url) : choice.platform.displayName,
     url: choice.url.trim(),
     streamKey: choice.streamKey.trim(),
   };
+}
+
+/** A custom server is named for its host ("Custom" says nothing on the dashboard). */
+function serverName(url: string): string {
+  try {
+    return new URL(url.trim()).hostname || "RTMP server";
+  } catch {
+    return "RTMP server";
+  }
 }
 
 function NameStep(
