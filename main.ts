@@ -20,6 +20,8 @@ import {
   SecretKeyError,
   secureDataDir,
   type StoredBackendSettings,
+  terminalDestination,
+  wantsJsonLogs,
 } from "@spiritstream/kit";
 import { readStoredBackend } from "@spiritstream/host";
 import { openSqlite } from "@spiritstream/store/sqlite";
@@ -60,11 +62,17 @@ redactor.add(config.adminPassword);
 const bus = createMemoryBus();
 // Every record at info or above also reaches the dashboards as `log://log` (already redacted).
 const logForwarder = createLogForwarder(bus, { tenantId: LOCAL_TENANT });
+// A person at a terminal reads one line with the URL (and warnings); pipelines get JSON lines.
+const json = wantsJsonLogs(config.logFormat, {
+  args: Deno.args,
+  isTerminal: Deno.stdout.isTerminal(),
+});
 const logger = createLogger({
   level: config.logLevel,
   redactor,
   base: { mode: "desktop" },
   onRecord: logForwarder.onRecord,
+  ...(json ? {} : { destination: terminalDestination() }),
 });
 // 0700, and what in it is ours 0600: any local user could otherwise read the key file and
 // the databases (and mint an admin token from auth.db).
@@ -107,7 +115,7 @@ services.push(
     // `${NAME}` stream keys resolve from this snapshot; one worker runs every stream.
     env: Deno.env.toObject(),
     leases: createMemoryLeaseStore(),
-  }),
+  }).catch((error) => exitIfOperatorError(error, ConfigError)),
   await startEventsService({
     bus,
     db: dbs.events,

@@ -132,6 +132,27 @@ Deno.test("desktop host stops on invalid config with one line naming the variabl
   assert.equal(stderr.trim(), "Invalid SPIRITSTREAM_PORT: must be at most 65535");
 });
 
+Deno.test("desktop host stops with one line when SPIRITSTREAM_CA_FILE holds no certificate", async () => {
+  const dataDir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dataDir}/not-a-ca.pem`, "hello\n");
+    const child = spawnDesktop({
+      SPIRITSTREAM_DATA_DIR: dataDir,
+      SPIRITSTREAM_PORT: String(freePort()),
+      SPIRITSTREAM_CA_FILE: `${dataDir}/not-a-ca.pem`,
+    });
+    const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+    await child.stdout.cancel();
+    assert.equal(status.code, 2);
+    assert.equal(
+      stderr.trim(),
+      `Invalid SPIRITSTREAM_CA_FILE: ${dataDir}/not-a-ca.pem holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+    );
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
 Deno.test("desktop host takes port and token from the last profile's backend settings; env wins", async () => {
   const dataDir = await Deno.makeTempDir();
   const storedPort = freePort();
@@ -406,5 +427,51 @@ Deno.test("desktop host: a token minted from a copied auth.db is refused (the si
   } finally {
     await Deno.remove(dataDir, { recursive: true });
     await Deno.remove(copy, { recursive: true });
+  }
+});
+
+Deno.test("desktop host on a terminal prints one readable line with the URL; piped or --json it logs JSON", async () => {
+  const script = "/usr/bin/script";
+  const dataDir = await Deno.makeTempDir();
+  try {
+    for (const mode of ["tty", "tty --json", "piped"] as const) {
+      const port = freePort();
+      const deno = `${Deno.execPath()} run -A ${MAIN}${mode === "tty --json" ? " --json" : ""}`;
+      // `script` runs the host on a real pseudo-terminal, as `deno task start` in a shell does.
+      const child = new Deno.Command(mode === "piped" ? Deno.execPath() : script, {
+        args: mode === "piped" ? ["run", "-A", MAIN] : ["-qfec", deno, "/dev/null"],
+        env: { SPIRITSTREAM_DATA_DIR: dataDir, SPIRITSTREAM_PORT: String(port) },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      let out = "";
+      const reading = (async () => {
+        for await (const chunk of child.stdout) out += new TextDecoder().decode(chunk);
+      })();
+      try {
+        await waitFor(() => out.includes("SpiritStream is ready"), {
+          timeoutMs: 30_000,
+          what: `the ready line (${mode})`,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      } finally {
+        child.kill("SIGTERM");
+        await child.status;
+        await reading;
+      }
+      const url = `http://127.0.0.1:${port}`;
+      if (mode === "tty") {
+        const lines = out.split(/\r?\n/).filter((l) => l.trim() !== "");
+        assert.deepEqual(lines, [
+          `SpiritStream is ready: open ${url} in your browser (Ctrl-C stops it)`,
+        ]);
+      } else {
+        const ready = out.split(/\r?\n/).find((l) => l.includes("SpiritStream is ready"))!;
+        assert.equal(JSON.parse(ready).url, url, `${mode}: a JSON line`);
+      }
+    }
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
   }
 });

@@ -26,6 +26,8 @@ import { handleWsUpgrade } from "./ws_route.ts";
 
 /** Settings the gateway needs from the process config. */
 export interface GatewaySettings {
+  /** The dashboard's addresses for other devices on the network (`GET /api/lan`). */
+  lanUrls?: () => string[];
   corsOrigins: string[];
   /** Host names an open host answers besides loopback ones. @default [] */
   allowedHosts?: string[];
@@ -147,6 +149,8 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
     return c.body(await metrics.registry.metrics());
   });
   app.get("/api/openapi.json", (c) => c.json(openapi));
+  // Where phones on the network open this dashboard (remote access); authenticated above.
+  app.get("/api/lan", (c) => c.json({ urls: settings.lanUrls?.() ?? [] }));
 
   app.post("/api/invoke/:command", (c) =>
     invokeCommand(c, {

@@ -27,6 +27,8 @@ export interface Authenticator {
   login(body: unknown, client: string): Promise<LoginReply>;
   /** `POST /auth/setup`: the one-time setup token creates the first admin. */
   setup(body: unknown, client: string): Promise<LoginReply>;
+  /** Users mode with no user yet: the first admin is still to be made with the setup token. */
+  setupPending(): Promise<boolean>;
   /** `POST /auth/token`: email and password for an access and a refresh token. */
   token(body: unknown, client: string): Promise<TokenReply>;
   /** `POST /auth/refresh`: a refresh token for a new pair (the old one is used up). */

@@ -44,7 +44,7 @@ export function mountAuth(app: Hono<GatewayEnv>, options: MountAuthOptions): voi
   app.use(async (c, next) => {
     const path = c.req.path;
     const cookie = getCookie(c, SESSION_COOKIE);
-    const needsAuth = path.startsWith("/api/invoke/") || path === "/ws" ||
+    const needsAuth = path.startsWith("/api/invoke/") || path === "/ws" || path === "/api/lan" ||
       path.startsWith("/api/files/");
     if (!needsAuth && path !== "/auth/check") return await next();
     const credentials = {
@@ -87,12 +87,18 @@ export function mountAuth(app: Hono<GatewayEnv>, options: MountAuthOptions): voi
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.json({ ok: true });
   });
-  app.get("/auth/check", (c) =>
-    c.json({
-      authenticated: !auth.required || c.get("principal") !== undefined,
+  app.get("/auth/check", async (c) => {
+    const authenticated = !auth.required || c.get("principal") !== undefined;
+    // Only asked while signed out in users mode; an auth service that cannot answer says no.
+    const setupPending = !authenticated && auth.mode === "users" &&
+      await auth.setupPending().catch(() => false);
+    return c.json({
+      authenticated,
       required: auth.required,
       mode: auth.mode,
-    }));
+      ...(auth.mode === "users" ? { setupPending } : {}),
+    });
+  });
 }
 
 function loginResponse(

@@ -307,11 +307,17 @@ Deno.test("users mode: roles gate commands in the gateway with a 403 envelope", 
       "viewer@example.com",
     ]);
     const check = await body(await h.app.request("/auth/check", { headers: { cookie: viewer } }));
-    assert.deepEqual(check, { authenticated: true, required: true, mode: "users" });
+    assert.deepEqual(check, {
+      authenticated: true,
+      required: true,
+      mode: "users",
+      setupPending: false,
+    });
     assert.deepEqual(await body(await h.app.request("/auth/check")), {
       authenticated: false,
       required: true,
       mode: "users",
+      setupPending: false,
     });
     const wrong = await h.post("/auth/login", { email: ADMIN.email, password: "nope-nope" });
     assert.deepEqual(await body(wrong), { ok: false, error: "Invalid email or password" });
@@ -456,6 +462,8 @@ Deno.test("users mode: /auth/setup with the printed one-time token creates the f
   const h = await startAuthHarness({ mode: "users" });
   try {
     assert.equal(h.printed.length, 1);
+    // The dashboard learns that the first admin is still to be made (it shows the setup form).
+    assert.equal((await body(await h.app.request("/auth/check"))).setupPending, true);
     const body1 = {
       setupToken: h.printed[0],
       email: "first@example.com",
@@ -467,6 +475,7 @@ Deno.test("users mode: /auth/setup with the printed one-time token creates the f
     const whoami = await body(await h.invoke("auth_whoami", {}, { cookie }));
     assert.equal(whoami.data.role, "admin");
     assert.equal(whoami.data.email, "first@example.com");
+    assert.equal((await body(await h.app.request("/auth/check"))).setupPending, false);
     const again = await h.post("/auth/setup", body1);
     assert.equal(again.status, 400);
     assert.match((await body(again)).error, /already done/);

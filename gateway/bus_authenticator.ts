@@ -9,6 +9,7 @@ import {
   LoginReply,
   ResolveReply,
   RevokedSignal,
+  SetupStatus,
   signalSubject,
   SigningKeys,
   TokenReply,
@@ -233,6 +234,10 @@ export function createBusAuthenticator(bus: Bus, options: BusAuthenticatorOption
     },
     login: attempt(LoginReply, "login"),
     setup: attempt(LoginReply, "setup"),
+    async setupPending() {
+      if (mode !== "users") return false;
+      return SetupStatus.parse(await call("setup_status", {})).pending;
+    },
     token: attempt(TokenReply, "token"),
     refresh: attempt(TokenReply, "refresh"),
     async logout(sessionId, client) {

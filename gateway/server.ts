@@ -5,6 +5,7 @@ import type { Config, Logger } from "@spiritstream/kit";
 import { createGateway } from "./app.ts";
 import type { Authenticator } from "./auth.ts";
 import { createBusAuthenticator } from "./bus_authenticator.ts";
+import { lanUrls } from "./lan_urls.ts";
 import { createMetrics } from "./metrics.ts";
 import { createWsHub, type WsHubOptions } from "./ws_hub.ts";
 
@@ -48,6 +49,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger: log,
   });
   await auth.ready;
+  let bound: Deno.NetAddr | null = null;
   const app = createGateway({
     bus,
     logger: log,
@@ -63,6 +65,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       requestTimeoutMs: config.requestTimeoutMs,
       trustProxy: config.trustProxy,
       uiDir: config.uiEnabled ? existingDir(config.uiDir) : null,
+      lanUrls: () => bound ? lanUrls(config.host, bound.port, Deno.networkInterfaces()) : [],
     },
   });
   // node:http, not Deno.serve: it has header and request deadlines (slow clients).
@@ -72,6 +75,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     limits: options.limits,
   });
   const addr = server.addr;
+  bound = addr;
   options.onListen?.(addr);
   return {
     addr,

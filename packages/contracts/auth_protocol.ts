@@ -15,6 +15,7 @@ export const AuthRpc = z.enum([
   "token",
   "refresh",
   "setup",
+  "setup_status",
   "keys",
   "audit",
 ]);
@@ -24,6 +25,10 @@ export type AuthRpc = z.infer<typeof AuthRpc>;
 export function authSubject(rpc: AuthRpc): string {
   return `${SUBJECT_ROOT}.auth.${rpc}`;
 }
+
+/** Answer of `setup_status`: whether the first admin is still to be created. */
+export const SetupStatus = z.object({ pending: z.boolean() });
+export type SetupStatus = z.infer<typeof SetupStatus>;
 
 /** The signal name (see `signalSubject`) the auth service publishes when credentials die. */
 export const AUTH_REVOKED_SIGNAL = "auth.revoked";

@@ -112,5 +112,7 @@ export const AuthCheck = z.object({
   required: z.boolean(),
   /** `token` (shared token) or `users` (accounts): which login form to show. */
   mode: z.enum(["token", "users"]).optional(),
+  /** Ours: users mode with no user yet, so the first admin is made with the setup token. */
+  setupPending: z.boolean().optional(),
 });
 export type AuthCheck = z.infer<typeof AuthCheck>;

@@ -75,9 +75,9 @@ export const IngestStats = z.object({
 });
 export type IngestStats = z.infer<typeof IngestStats>;
 
-/** Payload of `ingest_status` (ours): whether OBS is publishing. */
+/** Payload of `ingest_status` (ours): whether OBS is publishing; `idle` once it is closed. */
 export const IngestStatus = z.object({
-  state: z.enum(["waiting", "live"]),
+  state: z.enum(["idle", "waiting", "live"]),
   /** Without any key. */
   url: z.string(),
   remoteAddr: z.string().nullable(),

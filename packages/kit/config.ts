@@ -86,6 +86,8 @@ const Env = z.object({
   }).optional(),
   SPIRITSTREAM_KEY_ENV_ALLOW: keyEnvAllow.optional(),
   SPIRITSTREAM_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).optional(),
+  SPIRITSTREAM_LOG_FORMAT: z.enum(["auto", "json", "pretty"]).optional(),
+  SPIRITSTREAM_CA_FILE: z.string().min(1).optional(),
   SPIRITSTREAM_AUTH_MODE: z.enum(["token", "users"]).optional(),
   SPIRITSTREAM_SETUP_TOKEN: z.string().min(16, { message: "must be at least 16 characters" })
     .optional(),
@@ -138,6 +140,10 @@ export interface Config {
   /** Names besides `SPIRITSTREAM_KEY_*` that `${NAME}` stream keys may read. */
   keyEnvAllow: string[];
   logLevel: string;
+  /** `auto`: readable lines on a terminal, JSON otherwise (the desktop host; services log JSON). */
+  logFormat: "auto" | "json" | "pretty";
+  /** PEM file of extra certificate authorities trusted for `rtmps://` targets (a private CA). */
+  caFile: string | null;
   authMode: "token" | "users";
   /** Users mode: the one-time token that creates the first admin (else one is printed). */
   setupToken: string | null;
@@ -237,6 +243,8 @@ export function loadConfig(
       : null,
     keyEnvAllow: e.SPIRITSTREAM_KEY_ENV_ALLOW ?? [],
     logLevel: e.SPIRITSTREAM_LOG_LEVEL ?? "info",
+    logFormat: e.SPIRITSTREAM_LOG_FORMAT ?? "auto",
+    caFile: e.SPIRITSTREAM_CA_FILE ?? null,
     authMode: e.SPIRITSTREAM_AUTH_MODE ?? "token",
     setupToken: e.SPIRITSTREAM_SETUP_TOKEN ?? null,
     adminEmail: e.SPIRITSTREAM_ADMIN_EMAIL ?? null,

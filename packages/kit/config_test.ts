@@ -202,3 +202,16 @@ Deno.test("loadConfig() reads the pinned FFmpeg download and wants its URL and S
     /Invalid SPIRITSTREAM_FFMPEG_DOWNLOAD_SHA256: must be 64 hex digits/,
   );
 });
+
+Deno.test("loadConfig() reads SPIRITSTREAM_LOG_FORMAT (auto by default) and SPIRITSTREAM_CA_FILE", () => {
+  const plain = loadConfig({ HOME: "/home/ada" }, { os: "linux" });
+  assert.equal(plain.logFormat, "auto");
+  assert.equal(plain.caFile, null);
+  const set = loadConfig({ SPIRITSTREAM_LOG_FORMAT: "json", SPIRITSTREAM_CA_FILE: "/etc/ca.pem" });
+  assert.equal(set.logFormat, "json");
+  assert.equal(set.caFile, "/etc/ca.pem");
+  assert.throws(
+    () => loadConfig({ SPIRITSTREAM_LOG_FORMAT: "xml" }),
+    /^Error: Invalid SPIRITSTREAM_LOG_FORMAT|SPIRITSTREAM_LOG_FORMAT/,
+  );
+});

@@ -29,6 +29,13 @@ export {
 export { writeNewFile, type WriteNewFileOptions } from "./write_new_file.ts";
 export { hostnameOf, parseIpv4 } from "@spiritstream/contracts";
 export { onShutdown } from "./shutdown.ts";
+export { readCaFile } from "./read_ca_file.ts";
+export {
+  type LogFormat,
+  readableLine,
+  terminalDestination,
+  wantsJsonLogs,
+} from "./terminal_log.ts";
 export { type ErrorClass, exitIfOperatorError } from "./operator_error.ts";
 export { monotonicNow } from "./monotonic_now.ts";
 export { createSealer, readSecretKey, type Sealer, SealError } from "./sealer.ts";

@@ -44,3 +44,4 @@ export { type ObsStudio, type ObsStudioOptions, startObsStudio } from "./obs_stu
 export { type HttpsReceiver, type ReceivedRequest, startHttpsReceiver } from "./https_receiver.ts";
 export { connectSlowClient, msUntil, type SlowClient } from "./slow_client.ts";
 export { type HttpsFileServer, startHttpsFileServer } from "./https_file_server.ts";
+export { startTlsFront, type TlsFront, type TlsFrontOptions } from "./tls_front.ts";

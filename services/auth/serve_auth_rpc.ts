@@ -46,6 +46,10 @@ export function serveAuthRpc(bus: Bus, ctx: AuthContext): Subscription[] {
     token: (data) => token(ctx, parse(AuthAttempt, data)),
     refresh: (data) => refresh(ctx, parse(AuthAttempt, data)),
     setup: (data) => setup(ctx, parse(AuthAttempt, data)),
+    // Users mode before the first admin: the dashboard shows the setup form instead of sign-in.
+    setup_status: async () => ({
+      pending: ctx.mode === "users" && await ctx.store.countUsers() === 0,
+    }),
     logout: (data) => logout(ctx, parse(LogoutRequest, data)),
     keys: () =>
       Promise.resolve(

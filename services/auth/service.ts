@@ -134,12 +134,24 @@ async function bootstrapFirstAdmin(ctx: AuthContext, deps: AuthServiceDeps): Pro
     );
     return;
   }
-  ctx.logger.warn("No user yet: a one-time setup token was printed on stderr (POST /auth/setup)");
+  ctx.logger.warn(
+    'No user yet: a one-time setup token was printed on stderr (the line "SpiritStream setup token")',
+  );
   await (deps.printSetupToken ?? printToStderr)(token);
 }
 
 async function printToStderr(token: string): Promise<void> {
-  const line = `SpiritStream setup: create the first admin with POST /auth/setup ` +
-    `{"setupToken":"${token}","email":…,"password":…} (this token works once)\n`;
-  await Deno.stderr.write(new TextEncoder().encode(line));
+  await Deno.stderr.write(new TextEncoder().encode(setupTokenLine(token)));
+}
+
+/**
+ * The one line that carries a generated setup token: what to do with it, and how to read it
+ * again in each mode (the service does not know which mode it runs in).
+ */
+export function setupTokenLine(token: string): string {
+  return `SpiritStream setup token: ${token} — open the dashboard and enter it in ` +
+    `"Create the first admin" (or POST /auth/setup {"setupToken":…,"email":…,"password":…}); ` +
+    `it works once, a restart prints a new one. To find this line again: desktop: the ` +
+    `terminal running \`deno task start\` (stderr); Compose: \`docker compose logs auth\`; ` +
+    `Kubernetes: \`kubectl -n spiritstream logs deploy/auth\`.\n`;
 }

@@ -19,7 +19,7 @@ import { createLogger } from "@spiritstream/kit";
 import type { Db } from "@spiritstream/store";
 import { openSqlite } from "@spiritstream/store/sqlite";
 import { hashSecret } from "./secrets.ts";
-import { type AuthServiceDeps, startAuthService } from "./service.ts";
+import { type AuthServiceDeps, setupTokenLine, startAuthService } from "./service.ts";
 
 interface Harness {
   bus: Bus;
@@ -474,4 +474,14 @@ Deno.test("startAuthService() users: tenant-scoped admin commands, last admin ke
   } finally {
     await h.close();
   }
+});
+
+Deno.test("setupTokenLine() says where to enter the token and how to find the line in each mode", () => {
+  const line = setupTokenLine("setup_abc123");
+  assert.match(line, /^SpiritStream setup token: setup_abc123 /);
+  assert.match(line, /"Create the first admin"/);
+  assert.match(line, /`deno task start` \(stderr\)/);
+  assert.match(line, /`docker compose logs auth`/);
+  assert.match(line, /`kubectl -n spiritstream logs deploy\/auth`/);
+  assert.equal(line.split("\n").length, 2, "one line");
 });

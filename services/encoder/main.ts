@@ -4,7 +4,7 @@
  */
 import { connect } from "@nats-io/transport-node";
 import { bootstrap } from "@spiritstream/host";
-import { ConfigError, readSecretKey } from "@spiritstream/kit";
+import { ConfigError, exitIfOperatorError, readSecretKey } from "@spiritstream/kit";
 import { createNatsLeaseStore } from "./leases/nats_lease_store.ts";
 import { sealLeaseStore } from "./leases/sealed_lease_store.ts";
 import { startEncoderService } from "./service.ts";
@@ -43,6 +43,6 @@ const service = await startEncoderService({
   env: Deno.env.toObject(),
   leases,
   workerId: config.instanceId,
-});
+}).catch((error) => exitIfOperatorError(error, ConfigError));
 onStop(() => service.close());
 ready("Encoder service is ready", { worker: config.instanceId });

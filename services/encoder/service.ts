@@ -1,6 +1,6 @@
 import { COMMANDS, eventSubject, LOCAL_TENANT } from "@spiritstream/contracts";
 import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
-import { createRedactor, type Logger, type Redactor } from "@spiritstream/kit";
+import { createRedactor, type Logger, readCaFile, type Redactor } from "@spiritstream/kit";
 import { createEngine, type Engine, type EngineOptions } from "./engine/mod.ts";
 import { autoDownloadFfmpeg } from "./auto_download_ffmpeg.ts";
 import { createEventSink } from "./event_sink.ts";
@@ -23,6 +23,8 @@ export interface EncoderServiceDeps {
   config: {
     /** SPIRITSTREAM_FFMPEG. */
     ffmpegPath: string | null;
+    /** SPIRITSTREAM_CA_FILE: PEM authorities trusted for `rtmps://` targets. */
+    caFile?: string | null;
     /** FFmpeg copies under `<dataDir>/ffmpeg` are the only ones delete_ffmpeg removes. */
     dataDir: string;
     /** SPIRITSTREAM_FFMPEG_DOWNLOAD_*: the pinned build download_ffmpeg installs, or none. */
@@ -51,6 +53,8 @@ export interface EncoderServiceDeps {
   downloadCaCerts?: string[];
   /** Where installers put FFmpeg, besides PATH. Default: the OS's well-known paths. */
   ffmpegWellKnownPaths?: readonly string[];
+  /** PEM authorities for `rtmps://`; default: read from `config.caFile` (SPIRITSTREAM_CA_FILE). */
+  caCerts?: string[];
 }
 
 /**
@@ -84,6 +88,9 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     pathEnv: env.PATH,
     logger,
   });
+  // Read once at start; a bad file is a ConfigError (one line naming the variable).
+  const caCerts = deps.caCerts ??
+    (deps.config.caFile ? await readCaFile(deps.config.caFile) : undefined);
   let coordinator: ReturnType<typeof createStreamCoordinator> | null = null;
   const engine = (deps.createEngine ?? createEngine)({
     ffmpegPath: () => ffmpeg.path(),
@@ -95,6 +102,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     },
     resolveEnv: (name) => env[name],
     keyEnvAllow: deps.config.keyEnvAllow,
+    caCerts,
   });
   coordinator = createStreamCoordinator({
     store: leases,
@@ -127,7 +135,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
         managedDir,
         downloader,
         onDownloadCaller: (tenantId) => (downloadTenant = tenantId),
-        probe: deps.probe,
+        probe: caCerts ? { ...deps.probe, caCerts: deps.probe?.caCerts ?? caCerts } : deps.probe,
       }),
     },
   });

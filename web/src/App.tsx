@@ -6,6 +6,7 @@ import { Toasts } from "./components/Toasts.tsx";
 import { Dashboard } from "./screens/Dashboard.tsx";
 import { Encoders } from "./screens/Encoders.tsx";
 import { Integrations } from "./screens/Integrations.tsx";
+import { FirstAdmin } from "./screens/FirstAdmin.tsx";
 import { Login } from "./screens/Login.tsx";
 import { Logs } from "./screens/Logs.tsx";
 import { ProfileEditor } from "./screens/ProfileEditor.tsx";
@@ -15,7 +16,7 @@ import { StreamControl } from "./screens/StreamControl.tsx";
 import { Users } from "./screens/Users.tsx";
 import { connection } from "./state/connection.ts";
 import { href, type Route, route } from "./state/route.ts";
-import { authState, signOut } from "./state/session.ts";
+import { authState, setupPending, signOut } from "./state/session.ts";
 import { onAir } from "./state/stream.ts";
 
 /** The whole dashboard: sign-in when needed, else the shell with the current screen. */
@@ -38,7 +39,7 @@ export function App() {
   if (auth === "signed-out") {
     return (
       <>
-        <Login />
+        {setupPending.value ? <FirstAdmin /> : <Login />}
         <Toasts />
       </>
     );

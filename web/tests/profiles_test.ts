@@ -78,6 +78,8 @@ Deno.test("profiles: create, edit targets with a hidden key, duplicate, rename, 
     await page.getByRole("heading", { level: 1, name: "Profiles" }).waitFor();
     const row = page.locator('[data-profile="Main show"]');
     await row.getByText(/1 target/).waitFor();
+    // Created through the dialog, it became the active profile (its ingest opened for OBS).
+    await row.locator(".chip-live", { hasText: "Active" }).waitFor();
 
     await row.getByRole("button", { name: "Duplicate" }).click();
     await page.getByRole("dialog").getByLabel("New name").fill("Backup show");

@@ -37,6 +37,8 @@ export interface EngineOptions {
   connectTimeoutMs?: number;
   /** A destination that stops reading for this long is dropped and reconnected. @default 15000 */
   stallTimeoutMs?: number;
+  /** PEM authorities trusted for `rtmps://` targets besides the system's (SPIRITSTREAM_CA_FILE). */
+  caCerts?: string[];
   /** Put in the environment of every FFmpeg we start (SPIRITSTREAM_ENGINE). @default "spiritstream-<pid>" */
   processMarker?: string;
 }
@@ -232,6 +234,7 @@ export function createEngine(options: EngineOptions): Engine {
           backoff: options.backoff,
           connectTimeoutMs: options.connectTimeoutMs,
           stallTimeoutMs: options.stallTimeoutMs,
+          caCerts: options.caCerts,
           resolveEnv: options.resolveEnv,
           keyEnvAllow: options.keyEnvAllow,
           emit: emitter(tenantId),

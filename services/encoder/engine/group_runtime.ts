@@ -29,6 +29,8 @@ export interface GroupRuntimeOptions {
   backoff?: BackoffOptions;
   connectTimeoutMs?: number;
   stallTimeoutMs?: number;
+  /** Extra PEM authorities for `rtmps://` targets. */
+  caCerts?: string[];
   resolveEnv: (name: string) => string | undefined;
   /** Names besides `SPIRITSTREAM_KEY_*` that `${NAME}` keys may read. */
   keyEnvAllow?: readonly string[];
@@ -329,6 +331,7 @@ export class GroupRuntime {
           logger: logger.child({ target: target.id }),
           timeoutMs: this.#options.connectTimeoutMs,
           stallTimeoutMs: this.#options.stallTimeoutMs,
+          caCerts: this.#options.caCerts,
         });
       return await connect(signal);
     };

@@ -56,8 +56,11 @@ export async function openIngestRuntime(
   hub.addSink(analyzer);
   let publisher: string | null = null;
   let since: number | null = null;
+  let closed = false;
 
   function report(live: boolean, remote: string | null): void {
+    // A publisher cut off by close() must not announce a listener that is gone.
+    if (closed) return;
     // Gone means gone: rates read zero at once, not after the meters' windows run out.
     if (!live) hub.detachSource();
     publisher = live ? remote : null;
@@ -74,7 +77,6 @@ export async function openIngestRuntime(
     ? listenRtmp(address, spec, hub, logger, report)
     : await listenSrt(address, spec, hub, { ...options, logger }, report);
   report(false, null);
-  let closed = false;
   return {
     address,
     hub,
@@ -93,6 +95,9 @@ export async function openIngestRuntime(
       closed = true;
       await stop();
       hub.detachSource();
+      publisher = null;
+      since = null;
+      options.onStatus({ state: "idle", url: address.url, remoteAddr: null, since: null });
     },
   };
 }

@@ -237,3 +237,42 @@ Deno.test("openIngestRuntime() SRT: the same parse after FFmpeg's remux of MPEG-
     await ingest.close();
   }
 });
+
+Deno.test("openIngestRuntime() close() with OBS publishing ends on idle, never on waiting", async () => {
+  const statuses: IngestStatus[] = [];
+  const port = freePort();
+  const ingest = await openIngestRuntime(
+    { url: `rtmp://127.0.0.1:${port}/live` },
+    options(statuses),
+  );
+  const obs = await startPublisher(`rtmp://127.0.0.1:${port}/live/any`);
+  try {
+    await waitFor(() => statuses.at(-1)?.state === "live", { what: "the publisher is live" });
+    await ingest.close();
+    // The publisher's socket closes after the listener: its unpublish must not say "waiting".
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(statuses.map((s) => s.state), ["waiting", "live", "idle"]);
+    assert.equal(ingest.snapshot().state, "idle");
+    assert.deepEqual(statuses.at(-1), {
+      state: "idle",
+      url: `rtmp://127.0.0.1:${port}/live`,
+      remoteAddr: null,
+      since: null,
+    });
+  } finally {
+    await obs.stop();
+    await ingest.close();
+  }
+});
+
+Deno.test("openIngestRuntime() can move from 127.0.0.1 to 0.0.0.0 on the same port once closed", async () => {
+  const port = freePort();
+  const local = await openIngestRuntime({ url: `rtmp://127.0.0.1:${port}/live` }, options([]));
+  await local.close();
+  // An active profile whose ingest is re-saved to listen beyond loopback, as the editor does.
+  const wide = await openIngestRuntime(
+    { url: `rtmp://0.0.0.0:${port}/live`, streamKey: "wide-ingest-key-1" },
+    options([]),
+  );
+  await wide.close();
+});

@@ -9,6 +9,8 @@ export interface RtmpConnectorOptions {
   timeoutMs?: number;
   /** A destination that stops reading for this long is dropped and reconnected. @default 15000 */
   stallTimeoutMs?: number;
+  /** Extra PEM authorities for `rtmps://` (a private CA). */
+  caCerts?: string[];
 }
 
 /**
@@ -25,6 +27,7 @@ export function rtmpConnector(
       logger: options.logger,
       timeoutMs: options.timeoutMs ?? 10_000,
       stallTimeoutMs: options.stallTimeoutMs ?? 15_000,
+      caCerts: options.caCerts,
     });
     if (signal.aborted) {
       await publisher.close();

@@ -5,6 +5,7 @@ import { ByteReader } from "./byte_reader.ts";
 import { handshake } from "./handshake.ts";
 import { controlMessage, MessageType, type RtmpMessage } from "./messages.ts";
 import { RtmpConnection } from "./rtmp_connection.ts";
+import { explainTlsFailure } from "./explain_tls_failure.ts";
 
 /** What `test_rtmp_target` answers (snake_case `latency_ms`, as SpiritStream sends it). */
 export interface RtmpProbeResult {
@@ -102,10 +103,11 @@ async function secure(
       throw error;
     }
   } catch (error) {
-    const why = error === TIMED_OUT ? `no answer within ${seconds(options.timeoutMs)}` : reason(
-      error,
-    );
-    return `TLS with ${target.where} failed: ${why}`;
+    const cause = error === TIMED_OUT
+      ? `no answer within ${seconds(options.timeoutMs)}`
+      : reason(error);
+    const explained = explainTlsFailure(cause);
+    return `TLS with ${target.where} failed: ${explained ? `${explained} (${cause})` : cause}`;
   }
 }
 

@@ -10,6 +10,7 @@ import { controlMessage, MessageType, type RtmpMessage } from "./messages.ts";
 import { parseRtmpUrl, type RtmpUrl } from "./parse_rtmp_url.ts";
 import { RtmpConnection } from "./rtmp_connection.ts";
 import { joinDataFrame } from "./set_data_frame.ts";
+import { explainTlsFailure } from "./explain_tls_failure.ts";
 
 /** Options for {@linkcode connectPublisher}. */
 export interface PublisherOptions {
@@ -112,7 +113,9 @@ export async function connectPublisher(
       throw new AppError("timeout", what);
     }
     const reason = scrub(error instanceof Error ? error.message : String(error), target);
-    throw new AppError("unavailable", `RTMP publish to ${target.safe} failed: ${reason}`, {
+    const tls = target.secure ? explainTlsFailure(reason) : null;
+    const why = tls ? `TLS refused: ${tls} (${reason})` : reason;
+    throw new AppError("unavailable", `RTMP publish to ${target.safe} failed: ${why}`, {
       cause: error,
     });
   } finally {

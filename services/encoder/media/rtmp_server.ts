@@ -309,7 +309,8 @@ export function startRtmpServer(options: RtmpServerOptions): RtmpServer {
     if (control) endSession(error ? `connection error: ${error.message}` : "disconnected");
   }
 
-  void acceptLoop();
+  // Awaited by close(): the port is free again only once the pending accept has ended.
+  const accepting = acceptLoop();
 
   return {
     port,
@@ -326,7 +327,7 @@ export function startRtmpServer(options: RtmpServerOptions): RtmpServer {
       }
       for (const rtmp of rtmps) rtmp.close();
       for (const conn of conns) closeQuietly(conn);
-      await Promise.allSettled([...tasks]);
+      await Promise.allSettled([accepting, ...tasks]);
     },
   };
 }

@@ -92,6 +92,19 @@ export async function login(
   return body.ok ? null : (body.error ?? "Sign-in failed.");
 }
 
+/** `POST /auth/setup`: the one-time setup token makes the first admin and signs them in. */
+export async function setupFirstAdmin(
+  attempt: { setupToken: string; email: string; password: string },
+): Promise<string | null> {
+  const body = await postJson("/auth/setup", attempt).catch((error: ApiError) => ({
+    ok: false,
+    data: null,
+    error: error.message,
+  }));
+  if (body.ok) signedOut = false;
+  return body.ok ? null : (body.error ?? "Setup failed.");
+}
+
 /** `POST /auth/logout`, once the calls already on the wire have answered; later calls stay here. */
 export async function logout(): Promise<void> {
   signedOut = true;

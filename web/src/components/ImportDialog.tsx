@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { invoke } from "../api/client.ts";
 import { act } from "../state/actions.ts";
-import { refreshSummaries } from "../state/profiles.ts";
+import { adopt, refreshSummaries } from "../state/profiles.ts";
 import { toast } from "../state/toasts.ts";
 import { Dialog } from "./Dialog.tsx";
 import { Field } from "./Field.tsx";
@@ -26,6 +26,8 @@ export function ImportDialog(props: { onClose: () => void }) {
       "success",
     );
     await refreshSummaries().catch(() => {});
+    const first = report.profilesImported[0];
+    if (first) await act("use the imported profile", () => adopt(first));
     props.onClose();
   }
   return (

@@ -2,7 +2,9 @@ import { CopyButton } from "../components/CopyButton.tsx";
 import { EmptyState } from "../components/EmptyState.tsx";
 import { GroupCard } from "../components/GroupCard.tsx";
 import { IngestPanel } from "../components/IngestPanel.tsx";
+import { LanAccess } from "../components/LanAccess.tsx";
 import { ProfilePicker } from "../components/ProfilePicker.tsx";
+import { FirstRun } from "./FirstRun.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { Stat } from "../components/Stat.tsx";
 import { pendingActions } from "../state/actions.ts";
@@ -10,7 +12,8 @@ import { now } from "../state/clock.ts";
 import { goLive, stopAll } from "../state/control.ts";
 import { formatBitrate, formatDuration } from "../state/format.ts";
 import { active, obsServerUrl, summaries, summariesStatus } from "../state/profiles.ts";
-import { href } from "../state/route.ts";
+import { firstRunOpen } from "../state/first_run.ts";
+import { nextStep } from "../state/next_step.ts";
 import { canOperate } from "../state/session.ts";
 import { groups, ingest, onAir, streamStateStatus, totals } from "../state/stream.ts";
 
@@ -25,6 +28,18 @@ export function Dashboard() {
   const busy = pendingActions.value > 0;
   const others = Object.keys(live).filter((id) => !profile?.outputGroups.some((g) => g.id === id));
 
+  const empty = summariesStatus.value === "ready" && summaries.value.length === 0;
+  if (firstRunOpen.value || (empty && canOperate.value)) {
+    return (
+      <div class="screen">
+        <header class="screen-head">
+          <h1>Dashboard</h1>
+        </header>
+        <FirstRun />
+      </div>
+    );
+  }
+
   return (
     <div class="screen">
       <header class="screen-head">
@@ -32,12 +47,10 @@ export function Dashboard() {
         {summaries.value.length > 0 && <ProfilePicker />}
       </header>
 
-      {summariesStatus.value === "ready" && summaries.value.length === 0 && (
-        <EmptyState
-          title="No profile yet"
-          action={<a class="button primary" href={href("profiles")}>Create a profile</a>}
-        >
-          A profile holds where OBS sends to and which platforms you go live on.
+      {empty && (
+        <EmptyState title="No profile yet">
+          A profile holds where OBS sends to and which platforms you go live on; an operator creates
+          one.
         </EmptyState>
       )}
       {summariesStatus.value === "unavailable" && (
@@ -64,14 +77,14 @@ export function Dashboard() {
         >
           Stop all
         </button>
-        <p class="muted">
-          {!profile
-            ? "Choose a profile to go live."
-            : targetCount === 0
-            ? "This profile has no stream targets yet: add one in the profile editor."
-            : onAir.value
-            ? `On air with “${profile.name}”.`
-            : `Ready: ${targetCount} target${targetCount === 1 ? "" : "s"} in “${profile.name}”.`}
+        <p class="muted" data-next-step>
+          {nextStep({
+            profile: profile?.name ?? null,
+            targets: targetCount,
+            onAir: onAir.value,
+            ingest: streamStateStatus.value === "ready" ? ingest.value.state : null,
+            serverUrl: profile ? obsServerUrl(profile.input, location.hostname) : null,
+          })}
         </p>
       </section>
 
@@ -106,6 +119,8 @@ export function Dashboard() {
           <IngestPanel ingest={ingest.value} profile={profile} />
         </section>
       )}
+
+      <LanAccess />
 
       {streamStateStatus.value === "unavailable" && (
         <p class="notice" role="status">

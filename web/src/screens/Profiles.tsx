@@ -13,6 +13,7 @@ import { formatBitrate } from "../state/format.ts";
 import {
   activate,
   active,
+  adopt,
   loadProfile,
   needsPassword,
   newProfile,
@@ -218,6 +219,7 @@ function CreateDialog(props: { onClose: () => void }) {
     const saved = await act("create the profile", async () => {
       await saveProfile(newProfile(name.trim()), password || null);
       await refreshSummaries();
+      await adopt(name.trim());
       return true;
     }, { done: `Profile “${name.trim()}” created.` });
     if (saved) {

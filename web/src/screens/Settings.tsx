@@ -117,14 +117,6 @@ function GeneralSettings(props: { initial: GlobalSettings; onSaved: () => void }
             <InstallFfmpegLines />
           </div>
         )}
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={s.startMinimized}
-            onChange={(e) => set({ startMinimized: e.currentTarget.checked })}
-          />
-          Start minimised
-        </label>
       </div>
       <div class="actions">
         <button type="submit" class="primary" disabled={!admin}>Save settings</button>

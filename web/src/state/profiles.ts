@@ -12,7 +12,7 @@ import type { ArgsIn } from "../api/types.ts";
 import { onEvent } from "../api/ws.ts";
 import { logLocally } from "./logs.ts";
 import { canOperate } from "./session.ts";
-import { nameGroups } from "./stream.ts";
+import { nameGroups, onAir } from "./stream.ts";
 import { toast } from "./toasts.ts";
 
 /** What the server shows instead of a stored key; sent back unchanged it keeps the key.
@@ -85,6 +85,12 @@ export async function activate(name: string): Promise<void> {
   // Chosen anew: open its ingest even if this tab opened the same one before (a stop closes it).
   ingestOpenedFor = null;
   setActive(profile);
+}
+
+/** A profile just created or imported becomes the one the dashboard runs (unless on air). */
+export async function adopt(name: string): Promise<void> {
+  if (onAir.value || active.value?.name === name) return;
+  await activate(name);
 }
 
 /** Replaces the active profile with a fresh copy (after a save). */

@@ -13,6 +13,9 @@ export const authState = signal<AuthState>("checking");
 /** Which sign-in the server wants: the shared token or accounts (null: it does not say). */
 export const authMode = signal<"token" | "users" | null>(null);
 
+/** Users mode with no user yet: the sign-in screen offers the first-admin form. */
+export const setupPending = signal(false);
+
 /** Who we are, when the auth service answers `auth_whoami`. */
 export const whoami = signal<Result<"auth_whoami"> | null>(null);
 
@@ -41,6 +44,7 @@ export async function refreshSession(): Promise<void> {
   try {
     const check = await checkAuth();
     authMode.value = check.mode ?? null;
+    setupPending.value = check.setupPending === true;
     authState.value = !check.required ? "open" : check.authenticated ? "signed-in" : "signed-out";
   } catch {
     // Only a first visit shows the "cannot reach" page; later the shell's banner says it.
