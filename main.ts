@@ -17,6 +17,7 @@ import {
   loadConfig,
   onShutdown,
   openRootKeys,
+  openRotatingLogFile,
   SecretKeyError,
   secureDataDir,
   type StoredBackendSettings,
@@ -60,11 +61,14 @@ redactor.add(config.adminPassword);
 const bus = createMemoryBus();
 // Every record at info or above also reaches the dashboards as `log://log` (already redacted).
 const logForwarder = createLogForwarder(bus, { tenantId: LOCAL_TENANT });
+// The file a creator can send when asking for help: the same redacted lines as stdout.
+const logFile = await openRotatingLogFile(config.logDir);
 const logger = createLogger({
   level: config.logLevel,
   redactor,
   base: { mode: "desktop" },
   onRecord: logForwarder.onRecord,
+  file: logFile,
 });
 // 0700, and what in it is ours 0600: any local user could otherwise read the key file and
 // the databases (and mint an admin token from auth.db).
@@ -139,4 +143,6 @@ onShutdown(logger, async () => {
   for (const db of Object.values(dbs)) await db.close();
   await logForwarder.close();
   await bus.close();
+  logger.info("Stopped");
+  await logFile.close();
 });
