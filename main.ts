@@ -116,6 +116,7 @@ services.push(
     bus,
     db: dbs.events,
     logger,
+    redactor,
     dataDir: config.dataDir,
     homeDir: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? null,
   }),

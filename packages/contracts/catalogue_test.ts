@@ -157,6 +157,8 @@ Deno.test("our commands exist with the agreed service and permission", () => {
     ["create_api_token", "auth", "admin"],
     ["revoke_api_token", "auth", "admin"],
     ["get_audit_log", "auth", "admin"],
+    ["get_stream_sessions", "events", "read"],
+    ["get_diagnostics", "events", "admin"],
   ];
   for (const [name, service, permission] of expected) {
     assert.equal(commandByName(name)?.service, service, name);
@@ -168,7 +170,7 @@ Deno.test("our commands exist with the agreed service and permission", () => {
 Deno.test("permissions follow the read/operate/admin rules", () => {
   for (const def of all) {
     if (/^(get_|is_|list_|chat_get_|obs_get_|obs_is_|oauth_get_|oauth_is_)/.test(def.name)) {
-      const adminReads = ["get_audit_log", "list_users", "list_api_tokens"];
+      const adminReads = ["get_audit_log", "list_users", "list_api_tokens", "get_diagnostics"];
       assert.equal(def.permission, adminReads.includes(def.name) ? "admin" : "read", def.name);
     }
   }

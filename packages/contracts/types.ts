@@ -6,5 +6,7 @@ export * from "./profile_settings_types.ts";
 export * from "./profile_types.ts";
 export * from "./settings_types.ts";
 export * from "./stream_types.ts";
+export * from "./session_types.ts";
+export * from "./diagnostics_types.ts";
 export * from "./integration_types.ts";
 export * from "./auth_types.ts";
