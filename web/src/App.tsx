@@ -5,6 +5,7 @@ import { ProgressBar } from "./components/ProgressBar.tsx";
 import { Toasts } from "./components/Toasts.tsx";
 import { Dashboard } from "./screens/Dashboard.tsx";
 import { Encoders } from "./screens/Encoders.tsx";
+import { History } from "./screens/History.tsx";
 import { Login } from "./screens/Login.tsx";
 import { Logs } from "./screens/Logs.tsx";
 import { ProfileEditor } from "./screens/ProfileEditor.tsx";
@@ -107,6 +108,8 @@ function Screen(props: { route: Route }) {
       return <Encoders />;
     case "logs":
       return <Logs />;
+    case "history":
+      return <History />;
     case "settings":
       return <Settings />;
     case "users":

@@ -8,6 +8,7 @@ export type ScreenId =
   | "profile"
   | "encoders"
   | "logs"
+  | "history"
   | "settings"
   | "users";
 
@@ -24,6 +25,7 @@ const SCREENS: ScreenId[] = [
   "profile",
   "encoders",
   "logs",
+  "history",
   "settings",
   "users",
 ];
