@@ -31,6 +31,8 @@ export interface GatewaySettings {
   requestTimeoutMs: number;
   trustProxy: boolean;
   uiDir: string | null;
+  /** `uiDir` holds another UI than our dashboard (SpiritStream's own): no CSP of ours on it. */
+  uiForeign?: boolean;
   /** Set the cookie's `Secure` flag (behind HTTPS). */
   secureCookies?: boolean;
   /** Requests per minute per client on `/auth/*` (stricter than the global limit). @default 30 */
@@ -56,6 +58,8 @@ export type GatewayEnv = {
     client: string;
     /** What the principal was resolved from (kept by `/ws`, whose socket outlives the request). */
     credentials: Credentials;
+    /** A file of a foreign UI (`SPIRITSTREAM_UI_DIR`) is answered: no CSP header from us. */
+    foreignUi: boolean;
   };
 };
 
@@ -76,7 +80,9 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
     await next();
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "no-referrer");
-    if (!c.res.headers.has("Content-Security-Policy")) {
+    // Our strict policy is for our dashboard; a foreign UI keeps its own (a <meta> CSP), or
+    // its inline scripts (SpiritStream's theme script) would be blocked.
+    if (!c.res.headers.has("Content-Security-Policy") && !c.get("foreignUi")) {
       c.header(
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
@@ -185,7 +191,7 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
     }, { idleTimeout: WS_IDLE_TIMEOUT_SECS }),
   );
 
-  if (settings.uiDir) serveUi(app, settings.uiDir);
+  if (settings.uiDir) serveUi(app, settings.uiDir, { foreign: settings.uiForeign });
   return app;
 }
 

@@ -5,6 +5,7 @@ import { createGateway } from "./app.ts";
 import type { Authenticator } from "./auth.ts";
 import { createBusAuthenticator } from "./bus_authenticator.ts";
 import { createMetrics } from "./metrics.ts";
+import { isOurDashboard } from "./static_ui.ts";
 import { createWsHub, type WsHubOptions } from "./ws_hub.ts";
 
 /** Options for {@linkcode startGateway}. */
@@ -45,6 +46,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger: log,
   });
   await auth.ready;
+  const uiDir = config.uiEnabled ? existingDir(config.uiDir) : null;
+  const uiForeign = uiDir !== null && !(await isOurDashboard(uiDir));
+  if (uiForeign) log.info({ uiDir }, "Serving a UI that is not our dashboard, without our CSP");
   const app = createGateway({
     bus,
     logger: log,
@@ -58,7 +62,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       bodyLimitBytes: config.bodyLimitBytes,
       requestTimeoutMs: config.requestTimeoutMs,
       trustProxy: config.trustProxy,
-      uiDir: config.uiEnabled ? existingDir(config.uiDir) : null,
+      uiDir,
+      uiForeign,
     },
   });
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
