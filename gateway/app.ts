@@ -5,6 +5,7 @@ import { getConnInfo, upgradeWebSocket } from "hono/deno";
 import { requestId } from "hono/request-id";
 import {
   AppError,
+  type AuditRecord,
   buildOpenApi,
   type CommandDef,
   errorEnvelope,
@@ -20,6 +21,7 @@ import { invokeCommand } from "./invoke.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { createRateLimiter } from "./rate_limit.ts";
 import { serveUi } from "./static_ui.ts";
+import { addFilesRoutes } from "./files_routes.ts";
 import { SESSION_ENDED_CODE, type WsHub } from "./ws_hub.ts";
 import { parseWsQuery } from "./ws_query.ts";
 
@@ -146,15 +148,16 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
   });
   app.get("/api/openapi.json", (c) => c.json(openapi));
 
-  app.post("/api/invoke/:command", (c) =>
-    invokeCommand(c, {
-      bus,
-      logger,
-      metrics,
-      catalogue,
-      timeoutMs: settings.requestTimeoutMs,
-      audit: (record) => auth.audit(record),
-    }));
+  const invokeDeps = {
+    bus,
+    logger,
+    metrics,
+    catalogue,
+    timeoutMs: settings.requestTimeoutMs,
+    audit: (record: AuditRecord) => auth.audit(record),
+  };
+  app.post("/api/invoke/:command", (c) => invokeCommand(c, invokeDeps));
+  addFilesRoutes(app, invokeDeps);
 
   app.get(
     "/ws",
