@@ -7,7 +7,7 @@ export interface DiagnosticsParts {
   /** The tenant's newest log lines, already formatted. */
   recentLogs: string[];
   redactor?: Redactor;
-  /** Per question to another service. @default 5000 */
+  /** Per question to another service (the encoder report may trial encoders). @default 15000 */
   timeoutMs?: number;
 }
 
@@ -23,7 +23,7 @@ export async function gatherDiagnostics(
   parts: DiagnosticsParts,
 ): Promise<Diagnostics> {
   const redactor = parts.redactor ?? createRedactor();
-  const options = { timeoutMs: parts.timeoutMs ?? 5000 };
+  const options = { timeoutMs: parts.timeoutMs ?? 15_000 };
   const problems: string[] = [];
   async function ask<T>(what: string, call: () => Promise<T>): Promise<T | null> {
     try {
