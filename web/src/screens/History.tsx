@@ -94,7 +94,7 @@ function SessionCard(props: { session: StreamSession; names: Names }) {
 }
 
 function formatStart(ms: number): string {
-  return new Date(ms).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+  return new Date(ms).toLocaleString([], { dateStyle: "medium", timeStyle: "medium" });
 }
 
 function Fact(props: { label: string; value: string }) {
