@@ -74,10 +74,11 @@ export class SessionTracker {
     session.lastSeq = seq;
     session.updatedAt = Math.max(session.updatedAt, time);
     this.#dirty.set(`${tenantId}\u0000${session.id}`, session);
-    if (session.endedAt !== null) {
-      this.#current.delete(tenantId);
-      void this.flush();
-    } else this.#schedule();
+    if (session.endedAt !== null) this.#current.delete(tenantId);
+    // Lifecycle records are written at once (a crash must not lose an end, or the next go-live
+    // would fold into this session); the once-a-second counters wait for the next write.
+    if (event.event === "target_stats") this.#schedule();
+    else void this.flush();
   }
 
   /** A tenant's newest sessions, newest first, as `get_stream_sessions` answers. */
