@@ -17,6 +17,7 @@ import {
   loadConfig,
   onShutdown,
   openRootKeys,
+  openRotatingLogFile,
   SecretKeyError,
   secureDataDir,
   type StoredBackendSettings,
@@ -67,12 +68,15 @@ const json = wantsJsonLogs(config.logFormat, {
   args: Deno.args,
   isTerminal: Deno.stdout.isTerminal(),
 });
+// The file a creator can send when asking for help: the same redacted lines as stdout.
+const logFile = await openRotatingLogFile(config.logDir);
 const logger = createLogger({
   level: config.logLevel,
   redactor,
   base: { mode: "desktop" },
   onRecord: logForwarder.onRecord,
   ...(json ? {} : { destination: terminalDestination() }),
+  file: logFile,
 });
 // 0700, and what in it is ours 0600: any local user could otherwise read the key file and
 // the databases (and mint an admin token from auth.db).
@@ -120,6 +124,7 @@ services.push(
     bus,
     db: dbs.events,
     logger,
+    redactor,
     dataDir: config.dataDir,
     homeDir: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? null,
   }),
@@ -147,4 +152,6 @@ onShutdown(logger, async () => {
   for (const db of Object.values(dbs)) await db.close();
   await logForwarder.close();
   await bus.close();
+  logger.info("Stopped");
+  await logFile.close();
 });

@@ -74,6 +74,23 @@ Deno.test("multi-tenant host: host-wide power belongs to the host operator, not 
       assert.equal(await exists(marker), false, "the script never ran");
     });
 
+    await t.step("tenant-B admin: the host's file picker (/api/files/*) is 403", async () => {
+      for (const who of [tenant, tenantBearer]) {
+        refused(
+          await stack.invoke("browse_host_files", { path: stack.dir }, who),
+          403,
+          /browse_host_files needs the host operator/,
+        );
+        refused(
+          await stack.invoke("get_host_home_dir", {}, who),
+          403,
+          /get_host_home_dir needs the host operator/,
+        );
+      }
+      const mine = await stack.invoke("browse_host_files", { path: stack.dir }, host);
+      assert.notEqual(mine.status, 403, JSON.stringify(mine));
+    });
+
     await t.step(
       "tenant-B admin: save_settings with ffmpegPath is refused naming the field; other fields save",
       async () => {

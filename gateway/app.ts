@@ -5,6 +5,7 @@ import { getConnInfo } from "hono/deno";
 import { requestId } from "hono/request-id";
 import {
   AppError,
+  type AuditRecord,
   buildOpenApi,
   type CommandDef,
   errorEnvelope,
@@ -21,6 +22,7 @@ import type { GatewayMetrics } from "./metrics.ts";
 import { createRateLimiter } from "./rate_limit.ts";
 import { guardRequests } from "./request_guard.ts";
 import { serveUi } from "./static_ui.ts";
+import { addFilesRoutes } from "./files_routes.ts";
 import type { WsHub } from "./ws_hub.ts";
 import { handleWsUpgrade } from "./ws_route.ts";
 
@@ -36,6 +38,8 @@ export interface GatewaySettings {
   requestTimeoutMs: number;
   trustProxy: boolean;
   uiDir: string | null;
+  /** `uiDir` holds another UI than our dashboard (SpiritStream's own): no CSP of ours on it. */
+  uiForeign?: boolean;
   /** Set the cookie's `Secure` flag (behind HTTPS). */
   secureCookies?: boolean;
   /** Requests per minute per client on `/auth/*` (stricter than the global limit). @default 30 */
@@ -63,6 +67,8 @@ export type GatewayEnv = {
     rateKey: string;
     /** What the principal was resolved from (kept by `/ws`, whose socket outlives the request). */
     credentials: Credentials;
+    /** A file of a foreign UI (`SPIRITSTREAM_UI_DIR`) is answered: no CSP header from us. */
+    foreignUi: boolean;
   };
 };
 
@@ -80,7 +86,9 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
     await next();
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "no-referrer");
-    if (!c.res.headers.has("Content-Security-Policy")) {
+    // Our strict policy is for our dashboard; a foreign UI keeps its own (a <meta> CSP), or
+    // its inline scripts (SpiritStream's theme script) would be blocked.
+    if (!c.res.headers.has("Content-Security-Policy") && !c.get("foreignUi")) {
       c.header(
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
@@ -152,19 +160,20 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
   // Where phones on the network open this dashboard (remote access); authenticated above.
   app.get("/api/lan", (c) => c.json({ urls: settings.lanUrls?.() ?? [] }));
 
-  app.post("/api/invoke/:command", (c) =>
-    invokeCommand(c, {
-      bus,
-      logger,
-      metrics,
-      catalogue,
-      timeoutMs: settings.requestTimeoutMs,
-      audit: (record) => auth.audit(record),
-    }));
+  const invokeDeps = {
+    bus,
+    logger,
+    metrics,
+    catalogue,
+    timeoutMs: settings.requestTimeoutMs,
+    audit: (record: AuditRecord) => auth.audit(record),
+  };
+  app.post("/api/invoke/:command", (c) => invokeCommand(c, invokeDeps));
+  addFilesRoutes(app, invokeDeps);
 
   app.get("/ws", (c) => handleWsUpgrade(c, { hub, auth }));
 
-  if (settings.uiDir) serveUi(app, settings.uiDir);
+  if (settings.uiDir) serveUi(app, settings.uiDir, { foreign: settings.uiForeign });
   return app;
 }
 

@@ -24,10 +24,17 @@ export interface InvokeDeps {
   audit?: (record: AuditRecord) => void;
 }
 
-/** `POST /api/invoke/:command`: validate, cross the bus once, answer in the envelope. */
-export async function invokeCommand(c: Context<GatewayEnv>, deps: InvokeDeps): Promise<Response> {
+/**
+ * `POST /api/invoke/:command`: validate, cross the bus once, answer in the envelope. Other
+ * routes that are a command under another address (`/api/files/*`) pass it as `call`.
+ */
+export async function invokeCommand(
+  c: Context<GatewayEnv>,
+  deps: InvokeDeps,
+  call?: { name: string; body: Record<string, unknown> },
+): Promise<Response> {
   const { bus, logger, metrics, catalogue, timeoutMs, audit } = deps;
-  const name = c.req.param("command") ?? "";
+  const name = call?.name ?? c.req.param("command") ?? "";
   const def = Object.hasOwn(catalogue, name) ? catalogue[name] : undefined;
   const label = def ? name : "unknown";
   const started = performance.now();
@@ -57,7 +64,7 @@ export async function invokeCommand(c: Context<GatewayEnv>, deps: InvokeDeps): P
   try {
     if (!def) throw new AppError("unknown_command", `Unknown command: ${printable(name)}`);
     checkPermission(def, principal);
-    const body = await readJsonObject(c);
+    const body = call?.body ?? await readJsonObject(c);
     const parsed = def.args.safeParse(body);
     if (!parsed.success) throw new AppError("invalid_argument", describeZodError(parsed.error));
     checkPermission(def, principal, { args: parsed.data });

@@ -7,6 +7,7 @@ import type { Authenticator } from "./auth.ts";
 import { createBusAuthenticator } from "./bus_authenticator.ts";
 import { lanUrls } from "./lan_urls.ts";
 import { createMetrics } from "./metrics.ts";
+import { isOurDashboard } from "./static_ui.ts";
 import { createWsHub, type WsHubOptions } from "./ws_hub.ts";
 
 /** Options for {@linkcode startGateway}. */
@@ -50,6 +51,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   });
   await auth.ready;
   let bound: Deno.NetAddr | null = null;
+  const uiDir = config.uiEnabled ? existingDir(config.uiDir) : null;
+  const uiForeign = uiDir !== null && !(await isOurDashboard(uiDir));
+  if (uiForeign) log.info({ uiDir }, "Serving a UI that is not our dashboard, without our CSP");
   const app = createGateway({
     bus,
     logger: log,
@@ -64,7 +68,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       bodyLimitBytes: config.bodyLimitBytes,
       requestTimeoutMs: config.requestTimeoutMs,
       trustProxy: config.trustProxy,
-      uiDir: config.uiEnabled ? existingDir(config.uiDir) : null,
+      uiDir,
+      uiForeign,
       lanUrls: () => bound ? lanUrls(config.host, bound.port, Deno.networkInterfaces()) : [],
     },
   });

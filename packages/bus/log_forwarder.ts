@@ -127,6 +127,15 @@ function targetOf(record: LogRecord): string {
 
 function messageOf(record: LogRecord, maxChars: number): string {
   let message = typeof record.msg === "string" ? record.msg : "";
+  // A command's lines name it: "Command done: get_settings (3 ms)", not "Command done".
+  if (typeof record.command === "string" && !message.includes(record.command)) {
+    message = `${message}: ${record.command}`;
+    const details = [
+      typeof record.ms === "number" ? `${record.ms} ms` : null,
+      typeof record.code === "string" ? record.code : null,
+    ].filter(Boolean);
+    if (details.length > 0) message += ` (${details.join(", ")})`;
+  }
   const err = record.err as { message?: unknown } | undefined;
   if (err && typeof err.message === "string" && !message.includes(err.message)) {
     message = message ? `${message}: ${err.message}` : err.message;

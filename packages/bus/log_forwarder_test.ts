@@ -38,12 +38,16 @@ Deno.test("createLogForwarder() emits redacted log://log events at or above minL
   logger.debug("not forwarded");
   logger.error({ err: new Error("boom with live_sk_0123456789") }, "Group crashed");
   logger.child({ target: "ffmpeg:g1" }).warn("Dropped frames");
-  await waitFor(() => got.length >= 3, { what: "three log events" });
+  logger.info({ command: "get_settings", ms: 3 }, "Command done");
+  logger.info({ command: "save_profile", code: "invalid_argument" }, "Command failed");
+  await waitFor(() => got.length >= 5, { what: "five log events" });
   await forwarder.close();
   assert.deepEqual(got, [
     { level: 3, target: "encoder", message: "Pushing to rtmp://a.rtmp.youtube.com/live2/***" },
     { level: 1, target: "encoder", message: "Group crashed: boom with ***" },
     { level: 2, target: "ffmpeg:g1", message: "Dropped frames" },
+    { level: 3, target: "encoder", message: "Command done: get_settings (3 ms)" },
+    { level: 3, target: "encoder", message: "Command failed: save_profile (invalid_argument)" },
   ]);
   assert.ok(!JSON.stringify(got).includes("live_sk_0123456789"));
   await sub.close();

@@ -157,6 +157,10 @@ Deno.test("our commands exist with the agreed service and permission", () => {
     ["create_api_token", "auth", "admin"],
     ["revoke_api_token", "auth", "admin"],
     ["get_audit_log", "auth", "admin"],
+    ["get_stream_sessions", "events", "read"],
+    ["get_diagnostics", "events", "admin"],
+    ["browse_host_files", "profiles", "host"],
+    ["get_host_home_dir", "profiles", "host"],
   ];
   for (const [name, service, permission] of expected) {
     assert.equal(commandByName(name)?.service, service, name);
@@ -168,8 +172,14 @@ Deno.test("our commands exist with the agreed service and permission", () => {
 Deno.test("permissions follow the read/operate/admin rules", () => {
   for (const def of all) {
     if (/^(get_|is_|list_|chat_get_|obs_get_|obs_is_|oauth_get_|oauth_is_)/.test(def.name)) {
-      const adminReads = ["get_audit_log", "list_users", "list_api_tokens"];
-      assert.equal(def.permission, adminReads.includes(def.name) ? "admin" : "read", def.name);
+      const adminReads = ["get_audit_log", "list_users", "list_api_tokens", "get_diagnostics"];
+      const hostReads = ["get_host_home_dir"];
+      const expected = adminReads.includes(def.name)
+        ? "admin"
+        : hostReads.includes(def.name)
+        ? "host"
+        : "read";
+      assert.equal(def.permission, expected, def.name);
     }
   }
   for (const name of ["start_all_streams", "stop_stream", "save_profile", "delete_profile"]) {
@@ -187,12 +197,14 @@ Deno.test("permissions follow the read/operate/admin rules", () => {
   }
 });
 
-Deno.test("exactly the commands that run a host binary or write the host's folders need host", () => {
+Deno.test("exactly the commands that run a host binary, read or write the host's folders need host", () => {
   const host = all.filter((def) => def.permission === "host").map((def) => def.name).sort();
   assert.deepEqual(host, [
+    "browse_host_files",
     "cancel_ffmpeg_download",
     "delete_ffmpeg",
     "download_ffmpeg",
+    "get_host_home_dir",
     "install_theme",
     "validate_ffmpeg_path",
   ]);

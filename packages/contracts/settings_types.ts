@@ -93,3 +93,18 @@ export const ThemeFile = z.object({
     }),
 });
 export type ThemeFile = z.infer<typeof ThemeFile>;
+
+/** Result of `browse_host_files` and `GET /api/files/browse` (SpiritStream §1.1). */
+export const HostFolder = z.object({
+  path: z.string(),
+  /** Folders first, then files, each in case-insensitive name order; hidden entries left out. */
+  entries: z.array(z.object({
+    name: z.string(),
+    type: z.enum(["file", "directory"]),
+    /** Bytes, for files only. */
+    size: z.number().nullable(),
+  })),
+  /** The folder above, when it is itself allowed. */
+  parent: z.string().nullable(),
+});
+export type HostFolder = z.infer<typeof HostFolder>;

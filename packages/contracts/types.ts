@@ -9,5 +9,7 @@ export * from "./settings_types.ts";
 export * from "./stream_types.ts";
 export * from "./ingest_media.ts";
 export * from "./ingest_warnings.ts";
+export * from "./session_types.ts";
+export * from "./diagnostics_types.ts";
 export * from "./integration_types.ts";
 export * from "./auth_types.ts";

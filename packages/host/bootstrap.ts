@@ -12,6 +12,7 @@ import {
   type Logger,
   onShutdown,
   openRootKeys,
+  openRotatingLogFile,
   type Redactor,
   type RootKeys,
   SecretKeyError,
@@ -77,11 +78,16 @@ export async function bootstrap(
   redactor.add(config.apiToken);
   // The bus needs the logger, so records find the forwarder once both exist.
   const forward: { to: LogForwarder | null } = { to: null };
+  // A container logs to stdout; with SPIRITSTREAM_LOG_DIR set, each process also keeps its file.
+  const logFile = Deno.env.get("SPIRITSTREAM_LOG_DIR")
+    ? await openRotatingLogFile(config.logDir, { name: `${name}-${config.instanceId}.log` })
+    : null;
   const logger = createLogger({
     level: config.logLevel,
     redactor,
     base: { service: name, instance: config.instanceId },
     onRecord: (record) => forward.to?.onRecord(record),
+    file: logFile ?? undefined,
   });
   const bus = await createNatsBus({
     servers: config.natsUrl!,
@@ -107,6 +113,7 @@ export async function bootstrap(
     for (const db of dbs) await db.close();
     await forward.to?.close();
     await bus.close();
+    await logFile?.close();
   });
   return {
     config,

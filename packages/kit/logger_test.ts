@@ -68,3 +68,24 @@ Deno.test("redactUrl() hides a webhook URL's token, wherever the webhook lives",
     "https://127.0.0.1:9/api/webhooks/7/***?wait=true",
   );
 });
+
+Deno.test("createLogger() writes one key per field: a call field or child binding named like a binding", async () => {
+  const { duplicateKeys } = await import("@spiritstream/testing");
+  const { lines, destination } = capture();
+  const logger = createLogger({ destination, base: { service: "encoder" } });
+  const child = logger.child({ service: "encoder", target: "t1" });
+  child.warn({ target: "t1", attempt: 2 }, "Stream target reconnecting");
+  child.info({ target: "rtmp://x.tv/app/***", level: "loud" }, "RTMP push ended");
+  child.child({ target: "t2" }).error("nested");
+  for (const line of lines) assert.deepEqual(duplicateKeys(line), [], line);
+  const [same, other, nested] = lines.map((line) => JSON.parse(line));
+  assert.equal(same.target, "t1");
+  assert.equal(same.attempt, 2);
+  assert.deepEqual([other.target, other.target2, other.level, other.level2], [
+    "t1",
+    "rtmp://x.tv/app/***",
+    30,
+    "loud",
+  ]);
+  assert.deepEqual([nested.target, nested.target2], ["t1", "t2"]);
+});

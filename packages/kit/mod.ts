@@ -4,6 +4,11 @@
  * @module
  */
 export { createLogger, type Logger, type LoggerOptions, type LogRecord } from "./logger.ts";
+export {
+  openRotatingLogFile,
+  RotatingLogFile,
+  type RotatingLogFileOptions,
+} from "./rotating_log_file.ts";
 export { createRedactor, type Redactor, redactUrl } from "./redact.ts";
 export {
   type Config,

@@ -4,6 +4,7 @@
  * @module
  */
 export { freePort } from "./free_port.ts";
+export { duplicateKeys } from "./duplicate_keys.ts";
 export { requireBinary } from "./require_binary.ts";
 export { stopProcess } from "./stop_process.ts";
 export { waitFor, type WaitForOptions } from "./wait_for.ts";

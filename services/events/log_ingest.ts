@@ -12,6 +12,8 @@ export interface LogIngestOptions {
   onSettingsChanged?: (tenantId: string) => void;
   /** The first log of a tenant this process sees. */
   onTenant?: (tenantId: string) => void;
+  /** Receives every event of the stream, in order (the stream sessions are folded from them). */
+  onEvent?: (event: BusEvent, seq: number, time: number) => void;
   /** False for a line already past its tenant's retention: it is not stored. */
   keep?: (tenantId: string, time: number) => boolean;
   /** Rows written per transaction at most. @default 1000 */
@@ -40,8 +42,16 @@ export async function startLogIngest(
   store: LogStore,
   options: LogIngestOptions,
 ): Promise<LogIngest> {
-  const { logger, maxRows, onSettingsChanged, onTenant, keep, batchRows = 1000, flushMs = 100 } =
-    options;
+  const {
+    logger,
+    maxRows,
+    onSettingsChanged,
+    onTenant,
+    onEvent,
+    keep,
+    batchRows = 1000,
+    flushMs = 100,
+  } = options;
   const slack = Math.max(1, Math.ceil(maxRows / 100));
   const pending: LogRow[] = [];
   const counts = new Map<string, number>();
@@ -89,6 +99,11 @@ export async function startLogIngest(
   }
 
   function take(event: BusEvent, seq: number, time: number): void {
+    try {
+      onEvent?.(event, seq, time);
+    } catch (error) {
+      logger.warn({ err: error, event: event.event }, "An event could not be folded in");
+    }
     if (event.event === "settings_changed") {
       onSettingsChanged?.(event.tenantId);
       return;

@@ -23,4 +23,20 @@ CREATE TABLE events_cursor (
   updated_at BIGINT NOT NULL
 )`,
   },
+  {
+    id: "002_sessions",
+    // One row per go-live; `body` holds the groups and targets as JSON (read whole, never
+    // queried into). `last_seq` is the newest stream record folded in: a replay skips older ones.
+    sql: `CREATE TABLE events_sessions (
+  tenant_id TEXT NOT NULL CHECK (tenant_id <> ''),
+  id TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  ended_at BIGINT,
+  updated_at BIGINT NOT NULL,
+  last_seq BIGINT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX events_sessions_tenant_start ON events_sessions (tenant_id, started_at)`,
+  },
 ];

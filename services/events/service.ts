@@ -1,12 +1,15 @@
 import { COMMANDS } from "@spiritstream/contracts";
 import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
-import { type Logger, resolveExportFile, writeNewFile } from "@spiritstream/kit";
+import { type Logger, type Redactor, resolveExportFile, writeNewFile } from "@spiritstream/kit";
 import { type Db, migrate } from "@spiritstream/store";
 import { formatLogLine } from "./format_log_line.ts";
 import { type LogIngest, startLogIngest } from "./log_ingest.ts";
 import { createLogRetention } from "./log_retention.ts";
 import { createLogStore } from "./log_store.ts";
 import { EVENTS_MIGRATIONS } from "./migrations.ts";
+import { gatherDiagnostics } from "./gather_diagnostics.ts";
+import { createSessionStore } from "./session_store.ts";
+import { SessionTracker } from "./session_tracker.ts";
 
 /** What the events service is built from. */
 export interface EventsServiceDeps {
@@ -14,6 +17,8 @@ export interface EventsServiceDeps {
   /** The service's own store (its tables only). */
   db: Db;
   logger: Logger;
+  /** Scrubs secrets from what `get_diagnostics` bundles. Default: the field-name rules only. */
+  redactor?: Redactor;
   /** `export_logs` writes into `<dataDir>/exports`, or where an admin names inside `homeDir`. */
   dataDir: string;
   homeDir?: string | null;
@@ -52,6 +57,8 @@ export async function startEventsService(deps: EventsServiceDeps): Promise<Hoste
     await db.exec("PRAGMA synchronous = NORMAL");
   }
   const store = createLogStore(db);
+  const sessions = new SessionTracker(createSessionStore(db), { logger: log });
+  await sessions.resume(await bus.lastSeq());
   // Retention flushes the ingest before pruning; the ingest reports tenants to retention.
   const late: { ingest?: LogIngest } = {};
   const retention = createLogRetention(bus, store, {
@@ -64,6 +71,7 @@ export async function startEventsService(deps: EventsServiceDeps): Promise<Hoste
     maxRows,
     onSettingsChanged: (tenantId) => retention.refresh(tenantId),
     onTenant: (tenantId) => retention.track(tenantId),
+    onEvent: (event, seq, time) => sessions.take(event, seq, time),
     keep: (tenantId, time) => !retention.expired(tenantId, time),
   });
   late.ingest = ingest;
@@ -76,6 +84,16 @@ export async function startEventsService(deps: EventsServiceDeps): Promise<Hoste
         await ingest.flush();
         const rows = await store.recent(meta.tenantId, args.maxLines);
         return newestThatFit(rows.map(formatLogLine), maxReplyChars);
+      },
+      async get_stream_sessions(args: { limit: number }, meta) {
+        await ingest.flush();
+        return await sessions.list(meta.tenantId, args.limit);
+      },
+      async get_diagnostics(_args: Record<string, never>, meta) {
+        await ingest.flush();
+        const rows = await store.recent(meta.tenantId, 500);
+        const logs = newestThatFit(rows.map(formatLogLine), maxReplyChars / 2);
+        return await gatherDiagnostics(bus, meta, { recentLogs: logs, redactor: deps.redactor });
       },
       async export_logs(args: { path?: string | null; content: string }) {
         const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
@@ -99,6 +117,7 @@ export async function startEventsService(deps: EventsServiceDeps): Promise<Hoste
     async close() {
       await service.close();
       await ingest.close();
+      await sessions.flush();
       await retention.close();
     },
   };

@@ -4,6 +4,7 @@ import type { Logger, Redactor, RootKeys } from "@spiritstream/kit";
 import { type Db, migrate } from "@spiritstream/store";
 import { createDataKeyring } from "./crypto/data_keys.ts";
 import { createDataHandlers } from "./data_handlers.ts";
+import { createFilesHandlers } from "./files_handlers.ts";
 import { createDataKeyStore } from "./data_key_store.ts";
 import type { HandlerContext } from "./handler_context.ts";
 import { adoptLegacyHostSettings, serveHostSettings } from "./host_settings.ts";
@@ -120,6 +121,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     ...createProfileHandlers(context),
     ...createOrderHandlers(context),
     ...createDataHandlers(context),
+    ...createFilesHandlers(context),
     ...createObsHandlers(obs),
     ...createDiscordHandlers(
       new DiscordNotifier({

@@ -7,6 +7,7 @@ import { Dashboard } from "./screens/Dashboard.tsx";
 import { Encoders } from "./screens/Encoders.tsx";
 import { Integrations } from "./screens/Integrations.tsx";
 import { FirstAdmin } from "./screens/FirstAdmin.tsx";
+import { History } from "./screens/History.tsx";
 import { Login } from "./screens/Login.tsx";
 import { Logs } from "./screens/Logs.tsx";
 import { ProfileEditor } from "./screens/ProfileEditor.tsx";
@@ -111,6 +112,8 @@ function Screen(props: { route: Route }) {
       return <Logs />;
     case "integrations":
       return <Integrations />;
+    case "history":
+      return <History />;
     case "settings":
       return <Settings />;
     case "users":

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { defineCommand } from "../command.ts";
 import { nullishDefault } from "../nullish_default.ts";
+import { StreamSession } from "../session_types.ts";
+import { Diagnostics } from "../diagnostics_types.ts";
 
 const base = { group: "logs", service: "events" } as const;
 
@@ -35,5 +37,28 @@ export const LOGS_COMMANDS = {
       content: z.string(),
     }),
     result: z.null(),
+  }),
+  get_stream_sessions: defineCommand({
+    ...base,
+    name: "get_stream_sessions",
+    summary: "Lists the tenant's go-live sessions, newest first (ours).",
+    permission: "read",
+    args: z.object({
+      limit: nullishDefault(
+        z.number().int().min(1, { message: "must be from 1 to 500 sessions" }).max(500, {
+          message: "must be from 1 to 500 sessions",
+        }),
+        50,
+      ),
+    }),
+    result: z.array(StreamSession),
+  }),
+  get_diagnostics: defineCommand({
+    ...base,
+    name: "get_diagnostics",
+    summary: "Bundles versions, settings, the encoder report and recent logs, all redacted (ours).",
+    permission: "admin",
+    args: z.object({}),
+    result: Diagnostics,
   }),
 };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineCommand } from "../command.ts";
 import { nullishDefault } from "../nullish_default.ts";
-import { ImportReport, RotationReport, Settings } from "../settings_types.ts";
+import { HostFolder, ImportReport, RotationReport, Settings } from "../settings_types.ts";
 
 const base = { group: "settings", service: "profiles" } as const;
 const none = z.object({});
@@ -83,5 +83,25 @@ export const SETTINGS_COMMANDS = {
       passphrase: z.string().nullish(),
     }),
     result: ImportReport,
+  }),
+  browse_host_files: defineCommand({
+    ...base,
+    name: "browse_host_files",
+    summary: "Lists a folder on the host for the file pickers; backs GET /api/files/browse (ours).",
+    permission: "host",
+    args: z.object({
+      /** Absolute; absent or empty: the home folder. Inside the data folder, the home folder or
+       * a system program folder only. */
+      path: z.string().max(4096).nullish(),
+    }),
+    result: HostFolder,
+  }),
+  get_host_home_dir: defineCommand({
+    ...base,
+    name: "get_host_home_dir",
+    summary: "The host user's home folder; backs GET /api/files/home (ours).",
+    permission: "host",
+    args: none,
+    result: z.object({ path: z.string() }),
   }),
 };

@@ -187,7 +187,7 @@ class PublishClient {
     });
     this.rtmp.sendCommand(streamId, ["publish", ++this.#txn, null, streamName, "live"]);
     await started;
-    this.#logger.info({ target: this.#target.safe }, "RTMP push is publishing");
+    this.#logger.info({ url: this.#target.safe }, "RTMP push is publishing");
   }
 
   toPublisher(maxQueuedBytes: number): RtmpPublisher {
@@ -201,7 +201,7 @@ class PublishClient {
       const failure = new Error(
         error ? scrub(error.message, this.#target) : "Connection closed by server",
       );
-      this.#logger.warn({ target: this.#target.safe, reason: failure.message }, "RTMP push ended");
+      this.#logger.warn({ url: this.#target.safe, reason: failure.message }, "RTMP push ended");
       return { reason: "error", error: failure };
     });
     const close = async (): Promise<void> => {
@@ -285,7 +285,7 @@ class PublishClient {
           this.#publishWaiter = null;
         }
       } else if (info.level === "error") {
-        this.#logger.warn({ target: this.#target.safe, code }, "RTMP server reported an error");
+        this.#logger.warn({ url: this.#target.safe, code }, "RTMP server reported an error");
       }
     }
   }

@@ -88,7 +88,9 @@ export async function readSpiritStreamFolder(
       });
     } catch (error) {
       if (!(error instanceof OpenError) && !(error instanceof SyntaxError)) throw error;
-      const reason = error instanceof SyntaxError ? "the file is not valid JSON" : error.message;
+      const reason = error instanceof SyntaxError
+        ? "the file is not valid JSON"
+        : (error as Error).message;
       skipped.push({ name: stem, reason });
     }
   }

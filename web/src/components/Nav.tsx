@@ -6,6 +6,7 @@ const ITEMS: { screen: ScreenId; label: string; admin?: boolean }[] = [
   { screen: "stream", label: "Stream control" },
   { screen: "profiles", label: "Profiles" },
   { screen: "encoders", label: "Encoders" },
+  { screen: "history", label: "History" },
   { screen: "logs", label: "Logs" },
   { screen: "integrations", label: "Integrations" },
   { screen: "settings", label: "Settings" },

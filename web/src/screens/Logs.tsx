@@ -1,8 +1,18 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { EmptyState } from "../components/EmptyState.tsx";
 import { Field } from "../components/Field.tsx";
+import { invoke } from "../api/client.ts";
 import { act } from "../state/actions.ts";
-import { LEVELS, loadRecentLogs, type LogLine, logLines, logsStatus } from "../state/logs.ts";
+import {
+  isReadChatter,
+  LEVELS,
+  loadRecentLogs,
+  type LogLine,
+  logLines,
+  logsStatus,
+} from "../state/logs.ts";
+import { isAdmin } from "../state/session.ts";
+import { toast } from "../state/toasts.ts";
 
 const SHOWN = 1000;
 
@@ -11,11 +21,13 @@ export function Logs() {
   const [maxLevel, setMaxLevel] = useState(3);
   const [search, setSearch] = useState("");
   const [frozen, setFrozen] = useState<LogLine[] | null>(null);
+  const [showReads, setShowReads] = useState(false);
+  const [diagnostics, setDiagnostics] = useState<string | null>(null);
   useEffect(() => void act("load the recent logs", loadRecentLogs), []);
 
   const source = frozen ?? logLines.value;
   const needle = search.trim().toLowerCase();
-  const lines = useMemo(
+  const matching = useMemo(
     () =>
       source.filter((l) =>
         l.level <= maxLevel &&
@@ -24,6 +36,23 @@ export function Logs() {
       ),
     [source, maxLevel, needle],
   );
+  // Every poll of the dashboard is a successful read: folded away unless asked for.
+  const reads = useMemo(() => matching.filter(isReadChatter).length, [matching]);
+  const lines = showReads ? matching : matching.filter((l) => !isReadChatter(l));
+
+  async function copyDiagnostics() {
+    await act("gather the diagnostics", async () => {
+      const text = JSON.stringify(await invoke("get_diagnostics"), null, 2);
+      try {
+        await navigator.clipboard.writeText(text);
+        setDiagnostics(null);
+        toast("Diagnostics copied: paste them where you ask for help.", "success");
+      } catch {
+        setDiagnostics(text);
+        toast("The browser blocked the clipboard: copy the diagnostics below by hand.", "info");
+      }
+    });
+  }
 
   function download() {
     const text = lines.map(formatLine).join("\n") + "\n";
@@ -48,8 +77,17 @@ export function Logs() {
             {frozen ? "Resume" : "Pause"}
           </button>
           <button type="button" onClick={download} disabled={lines.length === 0}>Download</button>
+          {isAdmin.value && (
+            <button type="button" onClick={copyDiagnostics}>Copy diagnostics</button>
+          )}
         </div>
       </header>
+      {diagnostics !== null && (
+        <label class="field">
+          <span class="field-label">Diagnostics (versions, settings, encoders, recent logs)</span>
+          <textarea readOnly rows={8} class="mono" value={diagnostics} />
+        </label>
+      )}
       <div class="toolbar">
         <Field label="Level">
           <select value={maxLevel} onChange={(e) => setMaxLevel(Number(e.currentTarget.value))}>
@@ -68,6 +106,21 @@ export function Logs() {
           />
         </Field>
       </div>
+      {reads > 0 && (
+        <p class="log-fold">
+          {showReads
+            ? `Showing ${reads} successful read${reads === 1 ? "" : "s"} (the dashboard polling). `
+            : `${reads} successful read${reads === 1 ? "" : "s"} folded away. `}
+          <button
+            type="button"
+            class="small"
+            aria-pressed={showReads}
+            onClick={() => setShowReads(!showReads)}
+          >
+            {showReads ? "Hide successful reads" : "Show successful reads"}
+          </button>
+        </p>
+      )}
       {logsStatus.value === "unavailable" && (
         <p class="notice">
           Older lines are not available from this server yet; new lines appear as they happen.

@@ -30,3 +30,16 @@ export function describeGroup(group: OutputGroup): string {
   if (v.codec === "copy") return "Passthrough (no re-encoding)";
   return `${v.width}×${v.height} · ${v.fps} fps · ${v.bitrate} (${v.codec})`;
 }
+
+/** Bytes as people read them: `820 B`, `14.2 MB`, `1.31 GB`. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const digits = unit === 0 ? 0 : value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}

@@ -63,6 +63,15 @@ export function parseLogLine(line: string): LogLine {
   };
 }
 
+/** Read commands by the catalogue's naming rule (get_, is_, list_ … are reads; so is load_profile). */
+const READ =
+  /^(Command done|invoke): (get_|is_|list_|obs_get_|obs_is_|chat_get_|oauth_get_|oauth_is_|auth_whoami\b|load_profile\b)/;
+
+/** A successful read command's line ("Command done: get_settings (2 ms)"): polling chatter. */
+export function isReadChatter(line: LogLine): boolean {
+  return line.level >= 3 && READ.test(line.message);
+}
+
 /** Loads the recent lines from the server (once per visit of the Logs screen). */
 export async function loadRecentLogs(): Promise<void> {
   logsStatus.value = "loading";

@@ -9,6 +9,7 @@ export type ScreenId =
   | "encoders"
   | "logs"
   | "integrations"
+  | "history"
   | "settings"
   | "users";
 
@@ -26,6 +27,7 @@ const SCREENS: ScreenId[] = [
   "encoders",
   "logs",
   "integrations",
+  "history",
   "settings",
   "users",
 ];
