@@ -63,7 +63,10 @@ function sentence(name: string, kind: FailureKind, raw: string): string {
     case "dns":
       return `${name}: the server name in this target's URL cannot be found (DNS). ` +
         "Check the URL for typos and that this computer is online.";
-    case "tls":
+    case "tls": {
+      // The RTMPS client already said why in words (explain_tls_failure.ts): keep its advice.
+      const explained = /TLS refused: (.+) \(/.exec(raw)?.[1];
+      if (explained) return `${name}: the secure (RTMPS) connection was refused: ${explained}.`;
       if (/certificate|UnknownIssuer|NotValidForName|Expired/i.test(raw)) {
         return `${name}: the server's TLS certificate is not trusted (self-signed, expired or ` +
           "made for another name). Check the URL, or trust the server's certificate authority " +
@@ -72,6 +75,7 @@ function sentence(name: string, kind: FailureKind, raw: string): string {
       return `${name}: the secure (RTMPS) connection could not be set up. Check that the URL ` +
         "should start with rtmps:// (use rtmp:// for a server without TLS), or trust the " +
         "server's certificate authority if it uses its own.";
+    }
     case "rejected":
       return `${name} refused the stream key. Copy the key again from the platform's ` +
         "dashboard (a reset key stops working) and check the server URL.";

@@ -35,6 +35,20 @@ Deno.test("explainTargetFailure() names the target and the fix for each failure 
     explainTargetFailure("A", "the TLS handshake with rtmps://h/app/*** got no answer").message,
     /^"A": the secure \(RTMPS\) connection could not be set up/,
   );
+  // What the RTMPS client already explained (a private CA, a self-signed certificate) stays.
+  const explained = explainTargetFailure(
+    "A",
+    "RTMP publish to rtmps://h/app/*** failed: TLS refused: the server presents a self-signed " +
+      "certificate (a CA certificate used as its own), which is never accepted, even when " +
+      "trusted: sign the server's certificate with a private CA and put that CA's PEM file in " +
+      "SPIRITSTREAM_CA_FILE (invalid peer certificate: Other(CaUsedAsEndEntity))",
+  );
+  assert.equal(explained.kind, "tls");
+  assert.match(
+    explained.message,
+    /^"A": the secure \(RTMPS\) connection was refused: .*self-signed/,
+  );
+  assert.match(explained.message, /SPIRITSTREAM_CA_FILE\.$/);
   const other = explainTargetFailure("Kick", 'Stream key variable "X" of target "Kick" is not set');
   assert.equal(other.kind, "other");
   assert.match(other.message, /^"Kick" cannot stream: Stream key variable "X"/);
