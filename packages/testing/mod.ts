@@ -29,6 +29,7 @@ export {
 } from "./publisher.ts";
 export { probe, type ProbeResult } from "./probe.ts";
 export { type MigratedPostgres, startMigratedPostgres } from "./migrated_postgres.ts";
+export { type MigratedSqlite, openMigratedSqlite } from "./migrated_sqlite.ts";
 export { copyGroup, x264Group, type X264Video } from "./output_groups.ts";
 export {
   type FuzzBody,

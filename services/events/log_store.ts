@@ -1,5 +1,6 @@
 import { AppError } from "@spiritstream/contracts";
 import type { Db } from "@spiritstream/store";
+import { checkCount, checkTenantId } from "./store_checks.ts";
 
 /** One stored `log://log` event. */
 export interface LogRow {
@@ -157,21 +158,6 @@ function fromDb(row: DbRow): LogRow {
     target: row.target,
     message: row.message,
   };
-}
-
-function checkTenantId(tenantId: string): void {
-  if (typeof tenantId !== "string" || tenantId === "") {
-    throw new AppError("invalid_argument", 'Invalid argument "tenantId": must not be empty');
-  }
-}
-
-function checkCount(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new AppError(
-      "invalid_argument",
-      `Invalid argument "${name}": must be a whole number of at least 1`,
-    );
-  }
 }
 
 function checkRow(row: LogRow, index: number): void {

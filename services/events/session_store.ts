@@ -1,5 +1,6 @@
 import { AppError } from "@spiritstream/contracts";
 import type { Db } from "@spiritstream/store";
+import { checkCount, checkTenantId } from "./store_checks.ts";
 
 /** One target inside a stored session, with the raw counters the fold needs to go on. */
 export interface StoredTarget {
@@ -140,21 +141,6 @@ function fromDb(row: DbRow): StoredSession {
     targets: body.targets ?? [],
     lastError: body.lastError ?? null,
   };
-}
-
-function checkTenantId(tenantId: string): void {
-  if (typeof tenantId !== "string" || tenantId === "") {
-    throw new AppError("invalid_argument", 'Invalid argument "tenantId": must not be empty');
-  }
-}
-
-function checkCount(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new AppError(
-      "invalid_argument",
-      `Invalid argument "${name}": must be a whole number of at least 1`,
-    );
-  }
 }
 
 function checkSession(s: StoredSession, index: number): void {
