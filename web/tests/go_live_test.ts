@@ -8,18 +8,16 @@ import {
 } from "@spiritstream/testing";
 import {
   ensureBuilt,
-  invoke,
+  ingestUrl,
   launchBrowser,
+  passthroughProfile,
   PHONE,
+  saveProfile,
   screenshot,
+  splitUrl,
   startDesktop,
   watchConsole,
 } from "./harness.ts";
-
-function splitUrl(full: string): { url: string; streamKey: string } {
-  const cut = full.lastIndexOf("/");
-  return { url: full.slice(0, cut), streamKey: full.slice(cut + 1) };
-}
 
 Deno.test("go live: two nginx-rtmp targets go live, one drops and comes back, stop all ends everything", async () => {
   await ensureBuilt();
@@ -29,31 +27,18 @@ Deno.test("go live: two nginx-rtmp targets go live, one drops and comes back, st
   let publisher: TestPublisher | null = null;
   try {
     const ingestPort = freePort();
-    const saved = await invoke(desktop.base, "save_profile", {
-      profile: {
+    await saveProfile(
+      desktop.base,
+      passthroughProfile({
         id: "go-live",
         name: "Go live",
-        input: {
-          type: "rtmp",
-          bindAddress: "127.0.0.1",
-          port: ingestPort,
-          application: "live",
-          streamKey: "obs",
-        },
-        outputGroups: [{
-          id: "default",
-          name: "Passthrough",
-          isDefault: true,
-          video: { codec: "copy", width: 0, height: 0, fps: 0, bitrate: "0k" },
-          audio: { codec: "copy", bitrate: "0k", channels: 2, sampleRate: 48000 },
-          streamTargets: [
-            { id: "alpha", service: "Custom", name: "Alpha", ...splitUrl(nginx.url(0, "alpha")) },
-            { id: "beta", service: "Custom", name: "Beta", ...splitUrl(nginx.url(1, "beta")) },
-          ],
-        }],
-      },
-    });
-    assert.equal(saved.ok, true, saved.error ?? "");
+        ingestPort,
+        targets: [
+          { id: "alpha", service: "Custom", name: "Alpha", ...splitUrl(nginx.url(0, "alpha")) },
+          { id: "beta", service: "Custom", name: "Beta", ...splitUrl(nginx.url(1, "beta")) },
+        ],
+      }),
+    );
 
     const page = await browser.context.newPage();
     const console = watchConsole(page);
@@ -65,7 +50,7 @@ Deno.test("go live: two nginx-rtmp targets go live, one drops and comes back, st
     // The active profile's ingest opens (with its key) before "Go live": OBS (our publisher)
     // connects first, as a streamer does.
     await page.locator('.ingest [data-state="waiting"]').waitFor({ timeout: 15_000 });
-    publisher = await startPublisher(`rtmp://127.0.0.1:${ingestPort}/live/obs`);
+    publisher = await startPublisher(ingestUrl(ingestPort));
     await page.locator('.ingest [data-state="live"]').waitFor({ timeout: 15_000 });
     await page.getByRole("button", { name: "Go live" }).click();
     const alpha = page.locator('[data-target="alpha"][data-state="live"]');

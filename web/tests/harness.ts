@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { type BrowserContext, chromium, type ConsoleMessage, type Page } from "playwright-core";
 import { freePort, requireBinary } from "@spiritstream/testing";
 
@@ -271,6 +272,65 @@ export function demoProfile(name: string): unknown {
       ],
     }],
   };
+}
+
+/** Splits a full RTMP URL into the server URL and the stream key after its last slash. */
+export function splitUrl(full: string): { url: string; streamKey: string } {
+  const cut = full.lastIndexOf("/");
+  return { url: full.slice(0, cut), streamKey: full.slice(cut + 1) };
+}
+
+/** A stream target as a profile stores it. */
+export interface TestTarget {
+  id: string;
+  service: string;
+  name: string;
+  url: string;
+  streamKey: string;
+}
+
+/**
+ * A profile with one passthrough (copy) output group holding `targets`; its ingest listens on
+ * 127.0.0.1:`ingestPort`, app `live`, with key `ingestKey` ("obs" unless given; null for none).
+ */
+export function passthroughProfile(options: {
+  id: string;
+  name: string;
+  ingestPort: number;
+  targets: TestTarget[];
+  ingestKey?: string | null;
+}): Record<string, unknown> {
+  const { id, name, ingestPort, targets, ingestKey = "obs" } = options;
+  return {
+    id,
+    name,
+    input: {
+      type: "rtmp",
+      bindAddress: "127.0.0.1",
+      port: ingestPort,
+      application: "live",
+      ...(ingestKey === null ? {} : { streamKey: ingestKey }),
+    },
+    outputGroups: [{
+      id: "default",
+      name: "Passthrough",
+      isDefault: true,
+      video: { codec: "copy", width: 0, height: 0, fps: 0, bitrate: "0k" },
+      audio: { codec: "copy", bitrate: "0k", channels: 2, sampleRate: 48000 },
+      streamTargets: targets,
+    }],
+  };
+}
+
+/** The URL OBS (a test publisher) pushes to for a {@linkcode passthroughProfile} ingest. */
+export function ingestUrl(ingestPort: number, ingestKey = "obs"): string {
+  return `rtmp://127.0.0.1:${ingestPort}/live/${ingestKey}`;
+}
+
+/** Saves `profile` through `save_profile` and fails the test with the server's error if refused. */
+export async function saveProfile(base: string, profile: unknown): Promise<void> {
+  const saved = await invoke(base, "save_profile", { profile });
+  assert.equal(saved.ok, true, saved.error ?? "");
 }
 
 /** A fresh Chromium with its own temp profile. */

@@ -12,20 +12,19 @@ import {
 import {
   DESKTOP,
   ensureBuilt,
+  ingestUrl,
   invoke,
   launchBrowser,
+  passthroughProfile,
   PHONE,
+  saveProfile,
   screenshot,
+  splitUrl,
   startDesktop,
   watchConsole,
 } from "./harness.ts";
 
 const KEYS = { alpha: "alpha-key-0123456789", beta: "beta-key-9876543210" };
-
-function splitUrl(full: string): { url: string; streamKey: string } {
-  const cut = full.lastIndexOf("/");
-  return { url: full.slice(0, cut), streamKey: full.slice(cut + 1) };
-}
 
 async function mediaArrived(nginx: NginxRtmp): Promise<boolean> {
   const stats = await nginx.stat();
@@ -42,7 +41,7 @@ async function goLiveOnce(
   let publisher: TestPublisher | null = null;
   try {
     await page.getByRole("button", { name: "Go live" }).click();
-    publisher = await startPublisher(`rtmp://127.0.0.1:${ingestPort}/live/obs`);
+    publisher = await startPublisher(ingestUrl(ingestPort));
     await page.locator('[data-target="alpha"][data-state="live"]').waitFor({ timeout: 30_000 });
     await page.locator('[data-target="beta"][data-state="live"]').waitFor({ timeout: 30_000 });
     await waitFor(() => mediaArrived(nginx), { what: "media at both targets", timeoutMs: 20_000 });
@@ -70,36 +69,18 @@ Deno.test("history: two go-lives with a real publisher are two sessions; logs fo
   const browser = await launchBrowser();
   try {
     const ingestPort = freePort();
-    const saved = await invoke(desktop.base, "save_profile", {
-      profile: {
+    await saveProfile(
+      desktop.base,
+      passthroughProfile({
         id: "history",
         name: "History",
-        input: {
-          type: "rtmp",
-          bindAddress: "127.0.0.1",
-          port: ingestPort,
-          application: "live",
-          streamKey: "obs",
-        },
-        outputGroups: [{
-          id: "default",
-          name: "Passthrough",
-          isDefault: true,
-          video: { codec: "copy", width: 0, height: 0, fps: 0, bitrate: "0k" },
-          audio: { codec: "copy", bitrate: "0k", channels: 2, sampleRate: 48000 },
-          streamTargets: [
-            {
-              id: "alpha",
-              service: "Custom",
-              name: "Alpha",
-              ...splitUrl(nginx.url(0, KEYS.alpha)),
-            },
-            { id: "beta", service: "Custom", name: "Beta", ...splitUrl(nginx.url(1, KEYS.beta)) },
-          ],
-        }],
-      },
-    });
-    assert.equal(saved.ok, true, saved.error ?? "");
+        ingestPort,
+        targets: [
+          { id: "alpha", service: "Custom", name: "Alpha", ...splitUrl(nginx.url(0, KEYS.alpha)) },
+          { id: "beta", service: "Custom", name: "Beta", ...splitUrl(nginx.url(1, KEYS.beta)) },
+        ],
+      }),
+    );
     await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], {
       origin: desktop.base,
     });

@@ -11,18 +11,16 @@ import {
 import {
   DESKTOP,
   ensureBuilt,
-  invoke,
+  ingestUrl,
   launchBrowser,
+  passthroughProfile,
   PHONE,
+  saveProfile,
   screenshot,
+  splitUrl,
   startDesktop,
   watchConsole,
 } from "./harness.ts";
-
-function splitUrl(full: string): { url: string; streamKey: string } {
-  const cut = full.lastIndexOf("/");
-  return { url: full.slice(0, cut), streamKey: full.slice(cut + 1) };
-}
 
 function value(page: Page, field: string) {
   return page.locator(`.ingest-media [data-field="${field}"] dd`);
@@ -48,32 +46,19 @@ Deno.test("ingest panel: 1280x720 30 fps H.264 with a 2 s keyframe interval, per
   let publisher: TestPublisher | null = null;
   try {
     const ingestPort = freePort();
-    const saved = await invoke(desktop.base, "save_profile", {
-      profile: {
+    await saveProfile(
+      desktop.base,
+      passthroughProfile({
         id: "ingest-info",
         name: "Ingest info",
-        input: {
-          type: "rtmp",
-          bindAddress: "127.0.0.1",
-          port: ingestPort,
-          application: "live",
-          streamKey: "obs",
-        },
-        outputGroups: [{
-          id: "default",
-          name: "Passthrough",
-          isDefault: true,
-          video: { codec: "copy", width: 0, height: 0, fps: 0, bitrate: "0k" },
-          audio: { codec: "copy", bitrate: "0k", channels: 2, sampleRate: 48000 },
-          // Platform services on local servers: their limits apply, nothing leaves the machine.
-          streamTargets: [
-            { id: "tw", service: "Twitch", name: "Main channel", ...splitUrl(nginx.url(0, "tw")) },
-            { id: "yt", service: "YouTube - RTMP", name: "", ...splitUrl(nginx.url(1, "yt")) },
-          ],
-        }],
-      },
-    });
-    assert.equal(saved.ok, true, saved.error ?? "");
+        ingestPort,
+        // Platform services on local servers: their limits apply, nothing leaves the machine.
+        targets: [
+          { id: "tw", service: "Twitch", name: "Main channel", ...splitUrl(nginx.url(0, "tw")) },
+          { id: "yt", service: "YouTube - RTMP", name: "", ...splitUrl(nginx.url(1, "yt")) },
+        ],
+      }),
+    );
 
     const page = await browser.context.newPage();
     const consoleErrors = watchConsole(page);
@@ -83,7 +68,7 @@ Deno.test("ingest panel: 1280x720 30 fps H.264 with a 2 s keyframe interval, per
     await page.locator('.ingest [data-state="waiting"]').waitFor({ timeout: 15_000 });
     assert.equal(await page.locator(".ingest-media").count(), 0, "nothing arrives yet");
 
-    const url = `rtmp://127.0.0.1:${ingestPort}/live/obs`;
+    const url = ingestUrl(ingestPort);
     publisher = await startPublisher(url, { clip: twoSeconds });
     await page.locator('.ingest [data-state="live"]').waitFor({ timeout: 15_000 });
     await waitFor(async () => (await value(page, "keyframe").innerText()) === "2 s", {

@@ -14,8 +14,11 @@ import {
   ensureBuilt,
   invoke,
   launchBrowser,
+  passthroughProfile,
   PHONE,
+  saveProfile,
   screenshot,
+  splitUrl,
   startDesktop,
   watchConsole,
 } from "./harness.ts";
@@ -295,38 +298,28 @@ Deno.test("integrations: Go live posts the Discord go-live message once a target
   let publisher: TestPublisher | null = null;
   try {
     const ingestPort = freePort();
-    const full = nginx.url(0, "alpha");
-    const cut = full.lastIndexOf("/");
-    const saved = await invoke(desktop.base, "save_profile", {
-      profile: {
+    await saveProfile(desktop.base, {
+      ...passthroughProfile({
         id: "announce",
         name: "Announce",
-        input: { type: "rtmp", bindAddress: "127.0.0.1", port: ingestPort, application: "live" },
-        outputGroups: [{
-          id: "default",
-          name: "Passthrough",
-          isDefault: true,
-          video: { codec: "copy", width: 0, height: 0, fps: 0, bitrate: "0k" },
-          audio: { codec: "copy", bitrate: "0k", channels: 2, sampleRate: 48000 },
-          streamTargets: [{
-            id: "alpha",
-            service: "Custom",
-            name: "Alpha",
-            url: full.slice(0, cut),
-            streamKey: full.slice(cut + 1),
-          }],
+        ingestPort,
+        ingestKey: null,
+        targets: [{
+          id: "alpha",
+          service: "Custom",
+          name: "Alpha",
+          ...splitUrl(nginx.url(0, "alpha")),
         }],
-        settings: {
-          discord: {
-            webhookEnabled: true,
-            webhookUrl: `${hooks}9/golive`,
-            goLiveMessage: "We are on air!",
-            cooldownSeconds: 600,
-          },
+      }),
+      settings: {
+        discord: {
+          webhookEnabled: true,
+          webhookUrl: `${hooks}9/golive`,
+          goLiveMessage: "We are on air!",
+          cooldownSeconds: 600,
         },
       },
     });
-    assert.equal(saved.ok, true, saved.error ?? "");
     const page = await browser.context.newPage();
     const console = watchConsole(page);
     await page.goto(`${desktop.base}/`);

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { freePort, startPublisher, type TestPublisher } from "@spiritstream/testing";
 import {
   ensureBuilt,
-  invoke,
+  ingestUrl,
   launchBrowser,
+  passthroughProfile,
   PHONE,
+  saveProfile,
   screenshot,
   startDesktop,
   watchConsole,
@@ -19,34 +21,21 @@ Deno.test("an unreachable target shows its sentence on the dashboard; Details sh
     const ingestPort = freePort();
     // Nothing listens on this port: the target's connection is refused.
     const deadPort = freePort();
-    const saved = await invoke(desktop.base, "save_profile", {
-      profile: {
+    await saveProfile(
+      desktop.base,
+      passthroughProfile({
         id: "errors",
         name: "Errors",
-        input: {
-          type: "rtmp",
-          bindAddress: "127.0.0.1",
-          port: ingestPort,
-          application: "live",
-          streamKey: "obs",
-        },
-        outputGroups: [{
-          id: "default",
-          name: "Passthrough",
-          isDefault: true,
-          video: { codec: "copy", width: 0, height: 0, fps: 0, bitrate: "0k" },
-          audio: { codec: "copy", bitrate: "0k", channels: 2, sampleRate: 48000 },
-          streamTargets: [{
-            id: "dead",
-            service: "Custom",
-            name: "My Server",
-            url: `rtmp://127.0.0.1:${deadPort}/live`,
-            streamKey: "dead-target-key-1234",
-          }],
+        ingestPort,
+        targets: [{
+          id: "dead",
+          service: "Custom",
+          name: "My Server",
+          url: `rtmp://127.0.0.1:${deadPort}/live`,
+          streamKey: "dead-target-key-1234",
         }],
-      },
-    });
-    assert.equal(saved.ok, true, saved.error ?? "");
+      }),
+    );
 
     const page = await browser.context.newPage();
     const console = watchConsole(page);
@@ -55,7 +44,7 @@ Deno.test("an unreachable target shows its sentence on the dashboard; Details sh
     const picker = page.getByLabel("Profile");
     if (await picker.count() > 0) await picker.selectOption("Errors");
     await page.locator('.ingest [data-state="waiting"]').waitFor({ timeout: 15_000 });
-    publisher = await startPublisher(`rtmp://127.0.0.1:${ingestPort}/live/obs`);
+    publisher = await startPublisher(ingestUrl(ingestPort));
     await page.locator('.ingest [data-state="live"]').waitFor({ timeout: 15_000 });
     await page.getByRole("button", { name: "Go live" }).click();
 
