@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { setupFirstAdmin } from "../api/client.ts";
 import { Field } from "../components/Field.tsx";
+import { SignInCard } from "../components/SignInCard.tsx";
 import { signedIn } from "../state/boot.ts";
 
 /** Users mode before anyone has an account: the one-time setup token makes the first admin. */
@@ -31,59 +32,58 @@ export function FirstAdmin() {
   }
 
   return (
-    <main class="login" id="main">
-      <form class="card login-card" onSubmit={submit} aria-labelledby="setup-title">
-        <h1 id="setup-title">Create the first admin</h1>
-        <p class="muted">
-          This server has no account yet. The one-time setup token proves you run it.
-        </p>
-        <Field
-          label="Setup token"
-          hint={
-            <>
-              Set as{" "}
-              <code>SPIRITSTREAM_SETUP_TOKEN</code>, or printed once per start in the line
-              “SpiritStream setup token: …”. Desktop: the terminal running{" "}
-              <code>deno task start</code>. Compose:{" "}
-              <code>docker compose logs auth</code>. Kubernetes:{" "}
-              <code>kubectl -n spiritstream logs deploy/auth</code>.
-            </>
-          }
-        >
-          <input
-            type="password"
-            required
-            autoFocus
-            autoComplete="off"
-            spellcheck={false}
-            value={setupToken}
-            onInput={(e) => setSetupToken(e.currentTarget.value)}
-          />
-        </Field>
-        <Field label="Your email">
-          <input
-            type="email"
-            required
-            autoComplete="username"
-            value={email}
-            onInput={(e) => setEmail(e.currentTarget.value)}
-          />
-        </Field>
-        <Field label="Choose a password" hint="At least 8 characters.">
-          <input
-            type="password"
-            required
-            minLength={8}
-            autoComplete="new-password"
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </Field>
-        {error && <p class="error-text" role="alert">{error}</p>}
-        <button type="submit" class="primary big" disabled={busy}>
-          {busy ? "Creating…" : "Create the admin and sign in"}
-        </button>
-      </form>
-    </main>
+    <SignInCard
+      titleId="setup-title"
+      title="Create the first admin"
+      intro="This server has no account yet. The one-time setup token proves you run it."
+      error={error}
+      busy={busy}
+      submitLabel="Create the admin and sign in"
+      busyLabel="Creating…"
+      onSubmit={submit}
+    >
+      <Field
+        label="Setup token"
+        hint={
+          <>
+            Set as{" "}
+            <code>SPIRITSTREAM_SETUP_TOKEN</code>, or printed once per start in the line
+            “SpiritStream setup token: …”. Desktop: the terminal running{" "}
+            <code>deno task start</code>. Compose:{" "}
+            <code>docker compose logs auth</code>. Kubernetes:{" "}
+            <code>kubectl -n spiritstream logs deploy/auth</code>.
+          </>
+        }
+      >
+        <input
+          type="password"
+          required
+          autoFocus
+          autoComplete="off"
+          spellcheck={false}
+          value={setupToken}
+          onInput={(e) => setSetupToken(e.currentTarget.value)}
+        />
+      </Field>
+      <Field label="Your email">
+        <input
+          type="email"
+          required
+          autoComplete="username"
+          value={email}
+          onInput={(e) => setEmail(e.currentTarget.value)}
+        />
+      </Field>
+      <Field label="Choose a password" hint="At least 8 characters.">
+        <input
+          type="password"
+          required
+          minLength={8}
+          autoComplete="new-password"
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
+      </Field>
+    </SignInCard>
   );
 }

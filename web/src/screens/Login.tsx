@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { login } from "../api/client.ts";
 import { Field } from "../components/Field.tsx";
+import { SignInCard } from "../components/SignInCard.tsx";
 import { signedIn } from "../state/boot.ts";
 import { authMode } from "../state/session.ts";
 
@@ -32,68 +33,69 @@ export function Login() {
   }
 
   return (
-    <main class="login" id="main">
-      <form class="card login-card" onSubmit={submit} aria-labelledby="login-title">
-        <h1 id="login-title">SpiritStream</h1>
-        <p class="muted">This server needs you to sign in.</p>
-        {known === null && (
-          <div class="segmented" role="group" aria-label="Sign in with">
-            <button type="button" aria-pressed={mode === "token"} onClick={() => setMode("token")}>
-              Access token
-            </button>
-            <button
-              type="button"
-              aria-pressed={mode === "account"}
-              onClick={() => setMode("account")}
-            >
-              Email and password
-            </button>
-          </div>
-        )}
-        {mode === "token"
-          ? (
-            <Field
-              label="Access token"
-              hint="The token set on the server (SPIRITSTREAM_API_TOKEN or in Settings)."
-            >
+    <SignInCard
+      titleId="login-title"
+      title="SpiritStream"
+      intro="This server needs you to sign in."
+      error={error}
+      busy={busy}
+      submitLabel="Sign in"
+      busyLabel="Signing in…"
+      onSubmit={submit}
+    >
+      {known === null && (
+        <div class="segmented" role="group" aria-label="Sign in with">
+          <button type="button" aria-pressed={mode === "token"} onClick={() => setMode("token")}>
+            Access token
+          </button>
+          <button
+            type="button"
+            aria-pressed={mode === "account"}
+            onClick={() => setMode("account")}
+          >
+            Email and password
+          </button>
+        </div>
+      )}
+      {mode === "token"
+        ? (
+          <Field
+            label="Access token"
+            hint="The token set on the server (SPIRITSTREAM_API_TOKEN or in Settings)."
+          >
+            <input
+              type="password"
+              required
+              autoFocus
+              autoComplete="current-password"
+              value={token}
+              onInput={(e) => setToken(e.currentTarget.value)}
+            />
+          </Field>
+        )
+        : (
+          <>
+            <Field label="Email">
+              <input
+                type="email"
+                required
+                autoFocus
+                autoComplete="username"
+                value={email}
+                onInput={(e) => setEmail(e.currentTarget.value)}
+              />
+            </Field>
+            <Field label="Password">
               <input
                 type="password"
                 required
-                autoFocus
                 autoComplete="current-password"
-                value={token}
-                onInput={(e) => setToken(e.currentTarget.value)}
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
               />
             </Field>
-          )
-          : (
-            <>
-              <Field label="Email">
-                <input
-                  type="email"
-                  required
-                  autoFocus
-                  autoComplete="username"
-                  value={email}
-                  onInput={(e) => setEmail(e.currentTarget.value)}
-                />
-              </Field>
-              <Field label="Password">
-                <input
-                  type="password"
-                  required
-                  autoComplete="current-password"
-                  value={password}
-                  onInput={(e) => setPassword(e.currentTarget.value)}
-                />
-              </Field>
-            </>
-          )}
-        {error && <p class="error-text" role="alert">{error}</p>}
-        <button type="submit" class="primary big" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
-        </button>
-      </form>
-    </main>
+          </>
+        )}
+    </SignInCard>
   );
 }
