@@ -29,9 +29,11 @@ Deno.test("an SRT ingest feeds RTMP and SRT targets and survives its publisher l
       ]),
       srtIngest,
     );
+    // Generous: the SRT leg is three FFmpegs in a row (remux in, remux out, the platform's
+    // listener), each analysing its input, and the whole suite runs in parallel on two cores.
     const [viaRtmp, viaSrt] = await Promise.all([
-      probe(rig.nginx.url(0, key), { timeoutMs: 20_000 }),
-      probe(rig.nginx.url(1, "from-srt"), { timeoutMs: 20_000 }),
+      probe(rig.nginx.url(0, key), { timeoutMs: 45_000 }),
+      probe(rig.nginx.url(1, "from-srt"), { timeoutMs: 45_000 }),
     ]);
     for (const result of [viaRtmp, viaSrt]) {
       assert.equal(result.video?.codec, "h264");

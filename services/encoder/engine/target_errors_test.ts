@@ -81,7 +81,7 @@ Deno.test("target failures read as sentences: refused, DNS, TLS, rejected key, p
     const selfSigned = failedWith(rig, "selfsigned")!;
     assert.match(
       selfSigned.error!,
-      /^"My selfsigned": the server's TLS certificate is not trusted \(self-signed/,
+      /^"My selfsigned": the secure \(RTMPS\) connection was refused: the server's certificate is not signed by an authority this computer trusts: .*SPIRITSTREAM_CA_FILE/,
     );
     assert.match(selfSigned.cause!, /certificate/i);
 
