@@ -37,16 +37,32 @@ export function srtPublisher(url: string, clip: string): SrtPeer {
   };
 }
 
-/** FFmpeg listening at `url` (an srt:// listener URL) and writing what arrives to `output`. */
+/**
+ * FFmpeg listening at `url` (an srt:// listener URL) and writing what arrives to `output`, started
+ * again whenever it exits: one FFmpeg serves a single connection, while a platform keeps listening
+ * and takes a caller that reconnects (on a loaded machine our side may reconnect once).
+ */
 export function srtListener(url: string, output: string[]): SrtPeer {
-  const child = ffmpeg(["-i", url, "-c", "copy", ...output]);
+  let child: Deno.ChildProcess = ffmpeg(["-i", url, "-c", "copy", ...output]);
+  let stopped = false;
+  const loop = (async () => {
+    for (;;) {
+      await child.status;
+      if (stopped) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (stopped) return;
+      child = ffmpeg(["-i", url, "-c", "copy", ...output]);
+    }
+  })();
   return {
     pids: () => [child.pid],
     pause: () => child.kill("SIGSTOP"),
     async stop() {
+      stopped = true;
+      kill(child, "SIGCONT");
       kill(child, "SIGTERM");
       const timer = setTimeout(() => kill(child, "SIGKILL"), 3000);
-      await child.status;
+      await loop;
       clearTimeout(timer);
     },
   };
