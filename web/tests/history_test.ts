@@ -105,7 +105,8 @@ Deno.test("history: two go-lives with a real publisher are two sessions; logs fo
       assert.equal(await page.locator('.session[data-state="ended"]').count(), 2);
       // Names come from the active profile, restored after the reload.
       await waitFor(
-        async () => (await page.locator("[data-name]", { hasText: "Beta" }).count()) === 2,
+        // A RegExp: a string would match the id "beta" too (hasText ignores case).
+        async () => (await page.locator("[data-name]", { hasText: /^Beta$/ }).count()) === 2,
         {
           what: "target names in both sessions",
         },
