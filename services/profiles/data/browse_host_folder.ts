@@ -69,12 +69,12 @@ export async function browseHostFolder(
 /** `input` resolved inside the roots, or the refusal §1.1 gives (403 outside, 404 missing). */
 async function allowed(wanted: string, roots: readonly string[]): Promise<string> {
   try {
-    return await resolveAllowedPath(wanted, { field: "path", roots });
+    return await resolveAllowedPath(wanted, { field: "path", roots, noHidden: true });
   } catch (error) {
     if (error instanceof AppError && error.code === "not_found") {
       throw new AppError("not_found", 'Invalid argument "path": Directory not found');
     }
-    if (error instanceof AppError && /must be inside/.test(error.message)) {
+    if (error instanceof AppError && /must (not )?be inside/.test(error.message)) {
       throw new AppError(
         "permission_denied",
         "Access to this directory is not allowed: only the data folder, the home folder and " +

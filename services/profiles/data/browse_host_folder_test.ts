@@ -46,11 +46,17 @@ Deno.test("browseHostFolder() refuses hostile paths with §1.1's statuses, namin
     await Deno.mkdir(home);
     await Deno.writeTextFile(`${home}/file.txt`, "x");
     await Deno.symlink("/etc", `${home}/etc-link`);
+    await Deno.mkdir(`${home}/.ssh/keys`, { recursive: true });
+    await Deno.symlink(`${home}/.ssh`, `${home}/ssh-link`);
     const options = { roots: [home], home };
     const outside = refused("permission_denied", /^Access to this directory is not allowed/);
     await assert.rejects(browseHostFolder("/etc", options), outside);
     await assert.rejects(browseHostFolder(`${home}/etc-link`, options), outside, "a link out");
     await assert.rejects(browseHostFolder(root, options), outside);
+    // Hidden folders (keys, credentials) are never listed: not by name, not through a link.
+    await assert.rejects(browseHostFolder(`${home}/.ssh`, options), outside, "a hidden folder");
+    await assert.rejects(browseHostFolder(`${home}/.ssh/keys`, options), outside, "below one");
+    await assert.rejects(browseHostFolder(`${home}/ssh-link`, options), outside, "a link to one");
     await assert.rejects(
       browseHostFolder(`${home}/../..`, options),
       refused("invalid_argument", /"path": must not contain "\.\." segments/),

@@ -6,6 +6,11 @@ export interface AllowedPathOptions {
   field: string;
   /** Folders the path must be inside (the data folder and the home folder). */
   roots: readonly string[];
+  /**
+   * Refuse a path below a hidden folder of its root (`~/.ssh`, `~/.config`): for browsing and
+   * reading media, never needed there. Import keeps them (SpiritStream's data sits in one).
+   */
+  noHidden?: boolean;
 }
 
 /**
@@ -36,11 +41,15 @@ export async function resolveAllowedPath(
     }
     throw error;
   }
+  let hidden = false;
   for (const root of roots) {
     const real = await Deno.realPath(root).catch(() => null);
     if (real && (resolved === real || resolved.startsWith(real === "/" ? "/" : `${real}/`))) {
-      return resolved;
+      const below = resolved.slice(real.length).split("/");
+      if (!options.noHidden || !below.some((part) => part.startsWith("."))) return resolved;
+      hidden = true;
     }
   }
+  if (hidden) throw invalid("must not be inside a hidden folder");
   throw invalid("must be inside the data folder or the home folder");
 }

@@ -118,6 +118,7 @@ export class DiscordNotifier {
       resolved = await resolveAllowedPath(path, {
         field,
         roots: this.#options.imageRoots,
+        noHidden: true,
       });
     } catch (error) {
       if (error instanceof AppError && error.code === "not_found") return null;
