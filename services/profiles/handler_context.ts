@@ -34,5 +34,10 @@ export interface HandlerContext {
 
 /** Whether the caller may see secrets: operators and admins, or anyone on an open desktop host. */
 export function maySeeSecrets(meta: RequestMeta): boolean {
+  return mayOperate(meta);
+}
+
+/** Whether the caller may change what the host runs (open desktop, operator or admin). */
+export function mayOperate(meta: RequestMeta): boolean {
   return meta.role === null || meta.role === "admin" || meta.role === "operator";
 }

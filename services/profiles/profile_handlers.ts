@@ -5,7 +5,12 @@ import {
   type ProfileSummary,
   type RequestMeta,
 } from "@spiritstream/contracts";
-import { type HandlerContext, type HandlerOf, maySeeSecrets } from "./handler_context.ts";
+import {
+  type HandlerContext,
+  type HandlerOf,
+  mayOperate,
+  maySeeSecrets,
+} from "./handler_context.ts";
 import { maskSecrets } from "./masking.ts";
 
 /** The profile commands (§1.3.1 and `reveal_stream_key`). */
@@ -41,7 +46,9 @@ export function createProfileHandlers(h: HandlerContext): ProfileHandlers {
     async load_profile(args, meta) {
       if (args.revealKeys) requireSecretAccess(meta);
       const profile = await vault.load(meta.tenantId, args.name, args.password);
-      if (args.setActive) {
+      // Switching the active profile changes what the host runs (its ingest, OBS link): a
+      // viewer's load only reads (SpiritStream's UI sends setActive by default, so no 403).
+      if (args.setActive && mayOperate(meta)) {
         await vault.setActive(meta.tenantId, profile.id);
         h.activated?.(meta.tenantId, profile);
       }

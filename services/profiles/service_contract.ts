@@ -97,6 +97,22 @@ export function profilesServiceContract(name: string, create: () => Promise<Harn
         assert.ok(targetKeys(open).every((key) => key !== MASKED_SECRET));
       });
 
+      await t.step("a viewer's load_profile never switches the active profile", async () => {
+        for (const [name, host] of [["Studio A", "studio-a.lan"], ["Studio B", "studio-b.lan"]]) {
+          const profile = sampleProfile(name!, keys());
+          profile.settings = { ...profile.settings, obs: { host } };
+          await h.call("save_profile", { profile });
+        }
+        await h.call("load_profile", { name: "Studio A", setActive: true }, { role: "operator" });
+        const activeHost = async () => (await h.call("obs_get_config", {})).host;
+        assert.equal(await activeHost(), "studio-a.lan");
+        await h.call("load_profile", { name: "Studio B", setActive: true }, { role: "viewer" });
+        assert.equal(await activeHost(), "studio-a.lan", "the viewer only read Studio B");
+        await h.call("load_profile", { name: "Studio B", setActive: true }, { role: "operator" });
+        assert.equal(await activeHost(), "studio-b.lan");
+        for (const name of ["Studio A", "Studio B"]) await h.call("delete_profile", { name });
+      });
+
       await t.step(
         "the SRT passphrase is masked to viewers and operators; saved back, it is kept",
         async () => {
