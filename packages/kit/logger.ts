@@ -55,7 +55,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   // Children inherit this `child` (pino makes each child from its parent's prototype).
   const child = logger.child;
   logger.child = function (this: Logger, bindings, childOptions) {
-    return child.call(this, withoutBound(this, bindings), childOptions);
+    // Bound fields skip `formatters.log`: scrub them here, once, when the child is made.
+    const scrubbed = redactor.scrubDeep(bindings) as typeof bindings;
+    return child.call(this, withoutBound(this, scrubbed), childOptions);
   } as typeof logger.child;
   return logger;
 }

@@ -32,6 +32,24 @@ Deno.test("createLogger() masks known secrets and stream URLs inside messages", 
   assert.match(text, /rtmp:\/\/a\.rtmp\.youtube\.com\/live2\/\*\*\*/);
 });
 
+Deno.test("createLogger() masks secrets in a child logger's bound fields too", () => {
+  const { lines, destination } = capture();
+  const redactor = createRedactor();
+  redactor.add("childpass123");
+  const logger = createLogger({ destination, redactor });
+  const child = logger.child({
+    url: "https://discord.com/api/webhooks/1/CHILDTOKEN",
+    password: "childpass123",
+    target: "rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl",
+    service: "profiles",
+  });
+  child.info("bound");
+  child.child({ again: "childpass123" }).info("nested");
+  const text = lines.join("\n");
+  assert.doesNotMatch(text, /CHILDTOKEN|childpass123|abcd-efgh-ijkl/);
+  assert.equal(JSON.parse(lines[0]!).service, "profiles", "other bindings stay");
+});
+
 Deno.test("createLogger() hands redacted records to onRecord", () => {
   const records: unknown[] = [];
   const redactor = createRedactor();
