@@ -183,7 +183,7 @@ export class FfmpegDownloader {
       throw new AppError(
         "unavailable",
         `Cannot download FFmpeg from ${host}: ${
-          error instanceof Error ? error.message : error
+          withoutUrls(error instanceof Error ? error.message : String(error))
         }. Check the network, or install FFmpeg yourself: ${installHint(this.#options.platform)}`,
       );
     }
@@ -224,7 +224,7 @@ export class FfmpegDownloader {
         throw new AppError(
           "unavailable",
           `The FFmpeg download from ${host} broke off after ${downloaded} bytes: ${
-            idle.signal.aborted ? "no data for too long" : String(error)
+            idle.signal.aborted ? "no data for too long" : withoutUrls(String(error))
           }`,
         );
       } finally {
@@ -308,4 +308,9 @@ async function findBinary(dir: string, name: string, depth: number): Promise<str
     if (found) return found;
   }
   return null;
+}
+
+/** Fetch errors can carry the whole URL, which may hold a signed query: the host names it. */
+function withoutUrls(text: string): string {
+  return text.replace(/https?:\/\/\S+/g, "<url>");
 }

@@ -39,8 +39,9 @@ export class DiscordNotifier {
 
   /** Sends a test message to `url` (`discord_test_webhook`); the cooldown is not involved. */
   async test(url: string): Promise<WebhookResult> {
-    this.#options.redactor?.add(url);
     checkDiscordWebhookUrl(url, { field: "url", extraBase: this.#options.webhookBase });
+    // Only a real webhook URL is a secret worth masking from then on.
+    this.#options.redactor?.add(url);
     const content = "✅ SpiritStream webhook test: go-live messages will arrive here.";
     return await this.#send(url, { content, username: USERNAME }, undefined, "Test message sent");
   }
