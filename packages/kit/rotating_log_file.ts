@@ -29,6 +29,8 @@ export class RotatingLogFile {
   #file: Deno.FsFile | null = null;
   #size = 0;
   #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #dropped = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
@@ -57,7 +59,15 @@ export class RotatingLogFile {
   /** Queues one line (pino hands complete lines ending in a newline). */
   write(line: string): void {
     if (this.#closed) return;
-    this.#pending.push(encoder.encode(line));
+    const bytes = encoder.encode(line);
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.length;
+    // A file that cannot be written (disk gone, folder removed) must not grow memory: keep the
+    // newest lines, count the rest, and say so once the file is back.
+    while (this.#pendingBytes > MAX_PENDING_BYTES && this.#pending.length > 1) {
+      this.#pendingBytes -= this.#pending.shift()!.length;
+      this.#dropped++;
+    }
     if (this.#timer === undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
@@ -83,8 +93,16 @@ export class RotatingLogFile {
   }
 
   async #drain(): Promise<void> {
+    if (!this.#file && this.#pending.length > 0) await this.#reopen();
+    if (this.#file && this.#dropped > 0) {
+      this.#pending.unshift(encoder.encode(
+        `${JSON.stringify({ level: 40, msg: `${this.#dropped} log lines were dropped` })}\n`,
+      ));
+      this.#dropped = 0;
+    }
     while (this.#pending.length > 0 && this.#file) {
       const lines = this.#pending.splice(0);
+      this.#pendingBytes = 0;
       for (const bytes of lines) {
         if (this.#size > 0 && this.#size + bytes.length > this.#maxBytes) await this.#rotate();
         await writeAll(this.#file!, bytes);
@@ -106,13 +124,29 @@ export class RotatingLogFile {
     await this.#openCurrent();
   }
 
+  /** After a failed rotation: the folder again, then the file; still failing, lines wait. */
+  async #reopen(): Promise<void> {
+    try {
+      await Deno.mkdir(this.#dir, { recursive: true, mode: 0o700 });
+      await this.#openCurrent();
+    } catch {
+      this.#file = null;
+    }
+  }
+
   async #openCurrent(): Promise<void> {
+    // Never append through a link someone planted in the log folder.
+    const existing = await Deno.lstat(this.path).catch(() => null);
+    if (existing && !existing.isFile) throw new Error(`${this.path} is not a regular file`);
     this.#file = await Deno.open(this.path, { append: true, create: true, mode: 0o600 });
     // `mode` applies only to a new file, and through the umask: an old file may be wider.
     if (Deno.build.os !== "windows") await Deno.chmod(this.path, 0o600);
     this.#size = (await this.#file.stat()).size;
   }
 }
+
+/** Most bytes of lines held while the file cannot be written. */
+const MAX_PENDING_BYTES = 1024 * 1024;
 
 /** Creates the dir and opens a {@linkcode RotatingLogFile} in it. */
 export async function openRotatingLogFile(

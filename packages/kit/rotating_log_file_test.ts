@@ -72,3 +72,44 @@ Deno.test("RotatingLogFile: continues an existing file and tightens its 0644 mod
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("RotatingLogFile: a folder that vanished is made again; held lines are capped, the drop said", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dir = `${root}/logs`;
+    const maxBytes = 2 * 1024 * 1024;
+    const file = await openRotatingLogFile(dir, { maxBytes, maxFiles: 2, flushMs: 10 });
+    await Deno.remove(dir, { recursive: true });
+    const line = `${"x".repeat(1000)}\n`;
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 1000; i++) file.write(line);
+      await file.flush();
+    }
+    // past maxBytes: the rotation cannot reopen, the file is gone
+    // Before, every later line piled up in memory for good and nothing was written again.
+    for (let i = 0; i < 3000; i++) file.write(line); // 3 MB, beyond the 1 MiB held at most
+    await file.flush();
+    file.write("after\n");
+    await file.close();
+    const text = await Deno.readTextFile(`${dir}/spiritstream.log`);
+    assert.match(text, /"msg":"\d+ log lines were dropped"/);
+    assert.match(text, /after\n$/);
+    assert.ok(text.length < 1.2 * 1024 * 1024, `held lines were capped (${text.length} bytes)`);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("RotatingLogFile: never appends through a link planted in the log folder", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dir = `${root}/logs`;
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(`${root}/victim`, "precious\n");
+    await Deno.symlink(`${root}/victim`, `${dir}/spiritstream.log`);
+    await assert.rejects(openRotatingLogFile(dir), /not a regular file/);
+    assert.equal(await Deno.readTextFile(`${root}/victim`), "precious\n");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
