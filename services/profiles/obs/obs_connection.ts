@@ -145,7 +145,7 @@ export class ObsConnection {
       throw new AppError("failed_precondition", "Not connected to OBS");
     }
     try {
-      await socket.call(request);
+      await withTimeout(socket.call(request), this.#options.connectTimeoutMs ?? 5000);
     } catch (error) {
       throw new AppError("failed_precondition", `OBS refused ${request}: ${messageOf(error)}`);
     }
@@ -168,14 +168,22 @@ export class ObsConnection {
       this.#onStreamState(event.outputState, true);
     });
     const password = config.useAuth && config.password !== "" ? config.password : undefined;
-    await withTimeout(
-      socket.connect(`ws://${urlHost(config.host)}:${config.port}`, password),
-      this.#options.connectTimeoutMs ?? 5000,
-    );
-    const [version, stream] = await Promise.all([
-      socket.call("GetVersion"),
-      socket.call("GetStreamStatus"),
-    ]);
+    const timeoutMs = this.#options.connectTimeoutMs ?? 5000;
+    let version, stream;
+    try {
+      await withTimeout(
+        socket.connect(`ws://${urlHost(config.host)}:${config.port}`, password),
+        timeoutMs,
+      );
+      // An OBS that identified us and then never answers must not hold the link in "connecting".
+      [version, stream] = await withTimeout(
+        Promise.all([socket.call("GetVersion"), socket.call("GetStreamStatus")]),
+        timeoutMs,
+      );
+    } catch (error) {
+      await socket.disconnect().catch(() => {});
+      throw error;
+    }
     if (generation !== this.#generation) return;
     this.#attempt = 0;
     this.#versions = { obs: version.obsVersion, websocket: version.obsWebSocketVersion };
