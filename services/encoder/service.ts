@@ -2,17 +2,20 @@ import { COMMANDS, eventSubject, LOCAL_TENANT } from "@spiritstream/contracts";
 import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
 import { createRedactor, type Logger, readCaFile, type Redactor } from "@spiritstream/kit";
 import { createEngine, type Engine, type EngineOptions } from "./engine/mod.ts";
-import { autoDownloadFfmpeg } from "./auto_download_ffmpeg.ts";
-import { createEventSink } from "./event_sink.ts";
-import { createFfmpegCache } from "./ffmpeg_cache.ts";
-import { createFfmpegSetting } from "./ffmpeg_setting.ts";
+import { autoDownloadFfmpeg } from "./ffmpeg/auto_download_ffmpeg.ts";
+import { createEventSink } from "./coordinator/event_sink.ts";
+import { createFfmpegCache } from "./ffmpeg/ffmpeg_cache.ts";
+import { createFfmpegSetting } from "./ffmpeg/ffmpeg_setting.ts";
 import { type FfmpegDownloadConfig, FfmpegDownloader } from "./ffmpeg/mod.ts";
-import { streamingHandlers } from "./handlers_streaming.ts";
-import { systemHandlers } from "./handlers_system.ts";
+import { streamingHandlers } from "./commands/handlers_streaming.ts";
+import { systemHandlers } from "./commands/handlers_system.ts";
 import type { LeaseStore } from "./leases/lease_store.ts";
 import { createMemoryLeaseStore } from "./leases/memory_lease_store.ts";
-import type { RtmpProbeOptions } from "./media/rtmp_probe.ts";
-import { createStreamCoordinator, type StreamCoordinatorOptions } from "./stream_coordinator.ts";
+import type { RtmpProbeOptions } from "./rtmp/rtmp_probe.ts";
+import {
+  createStreamCoordinator,
+  type StreamCoordinatorOptions,
+} from "./coordinator/stream_coordinator.ts";
 
 /** What the encoder service is built from. */
 export interface EncoderServiceDeps {

@@ -17,7 +17,7 @@ import {
   hostService,
 } from "@spiritstream/bus";
 import { freePort, startNginxRtmp, waitFor } from "@spiritstream/testing";
-import { captureLogger } from "./media/testdata/capture_logger.ts";
+import { captureLogger } from "./testdata/capture_logger.ts";
 import { copyGroup, rtmpTarget, startEncoderHarness } from "./testdata/encoder_harness.ts";
 
 const INCOMING = "rtmp://127.0.0.1:1935/live";

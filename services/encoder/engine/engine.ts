@@ -6,7 +6,7 @@ import {
 } from "@spiritstream/contracts";
 import type { Logger, Redactor } from "@spiritstream/kit";
 import type { BackoffOptions } from "./backoff.ts";
-import { isPassthrough, reencodeArgs } from "./ffmpeg_args.ts";
+import { isPassthrough, reencodeArgs } from "../ffmpeg/ffmpeg_args.ts";
 import { GroupRuntime } from "./group_runtime.ts";
 import { type IngestRuntime, openIngestRuntime } from "./ingest_runtime.ts";
 import { type IngestSpec, parseIngest } from "./parse_ingest.ts";

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { AppError, LOCAL_TENANT, type TargetStatus } from "@spiritstream/contracts";
 import { createRedactor } from "@spiritstream/kit";
 import { freePort, requireBinary, waitFor } from "@spiritstream/testing";
-import { startRtmpServer } from "../media/mod.ts";
-import { captureLogger } from "../media/testdata/capture_logger.ts";
+import { startRtmpServer } from "../rtmp/mod.ts";
+import { captureLogger } from "../testdata/capture_logger.ts";
 import { createEngine, type Engine } from "./engine.ts";
 import { copyGroup, type SeenEvent, x264Group } from "./testdata/rig.ts";
 

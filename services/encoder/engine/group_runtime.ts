@@ -6,15 +6,15 @@ import type {
   StreamTarget,
 } from "@spiritstream/contracts";
 import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
-import { createMediaHub, type MediaHub } from "../media/mod.ts";
+import { createMediaHub, type MediaHub } from "../hub/mod.ts";
 import type { BackoffOptions } from "./backoff.ts";
-import { EncoderSupervisor } from "./encoder_supervisor.ts";
+import { EncoderSupervisor } from "../ffmpeg/encoder_supervisor.ts";
 import { codecSentence, findCodecMismatch } from "./explain_failure.ts";
-import { isPassthrough, reencodeArgs } from "./ffmpeg_args.ts";
-import { MeterSink } from "./meter_sink.ts";
+import { isPassthrough, reencodeArgs } from "../ffmpeg/ffmpeg_args.ts";
+import { MeterSink } from "../hub/meter_sink.ts";
 import { resolveTarget } from "./resolve_target.ts";
-import { rtmpConnector } from "./rtmp_connector.ts";
-import { srtConnector } from "./srt_connector.ts";
+import { rtmpConnector } from "../rtmp/rtmp_connector.ts";
+import { srtConnector } from "../srt/srt_connector.ts";
 import { type TargetConnector, TargetSupervisor } from "./target_supervisor.ts";
 
 /** What a group needs from the engine. */

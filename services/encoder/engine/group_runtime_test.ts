@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { EventName } from "@spiritstream/contracts";
 import { createLogger, createRedactor } from "@spiritstream/kit";
 import { copyGroup } from "@spiritstream/testing";
-import { createMediaHub } from "../media/mod.ts";
+import { createMediaHub } from "../hub/mod.ts";
 import { GroupRuntime } from "./group_runtime.ts";
 
 Deno.test("GroupRuntime.tick() emits stats while the group runs and nothing once stop() began", async () => {

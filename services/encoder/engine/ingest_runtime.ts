@@ -6,11 +6,12 @@ import {
   type StreamState,
 } from "@spiritstream/contracts";
 import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
-import { createMediaHub, type MediaHub, type RtmpServer, startRtmpServer } from "../media/mod.ts";
-import { IngestAnalyzer } from "./ingest_analyzer.ts";
-import { type MeterReading, MeterSink } from "./meter_sink.ts";
+import { createMediaHub, type MediaHub } from "../hub/mod.ts";
+import { type RtmpServer, startRtmpServer } from "../rtmp/mod.ts";
+import { IngestAnalyzer } from "../hub/ingest_analyzer.ts";
+import { type MeterReading, MeterSink } from "../hub/meter_sink.ts";
 import { type IngestAddress, type IngestSpec, parseIngest } from "./parse_ingest.ts";
-import { SrtIngest } from "./srt_ingest.ts";
+import { SrtIngest } from "../srt/srt_ingest.ts";
 
 /** Options for {@linkcode openIngestRuntime}. */
 export interface IngestRuntimeOptions {

@@ -9,7 +9,7 @@ import {
   stopProcess,
   waitFor,
 } from "@spiritstream/testing";
-import { captureLogger } from "../media/testdata/capture_logger.ts";
+import { captureLogger } from "../testdata/capture_logger.ts";
 import { openIngestRuntime } from "./ingest_runtime.ts";
 
 function options(statuses: IngestStatus[], logger = captureLogger().logger) {

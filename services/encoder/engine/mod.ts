@@ -7,5 +7,5 @@
 export { createEngine, type Engine, type EngineOptions } from "./engine.ts";
 export type { IngestSpec } from "./parse_ingest.ts";
 export { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
-export { PROCESS_MARKER_ENV } from "./ffmpeg_process.ts";
+export { PROCESS_MARKER_ENV } from "../ffmpeg/ffmpeg_process.ts";
 export { type ResolvedTarget, resolveTarget } from "./resolve_target.ts";

@@ -7,7 +7,7 @@ import {
   waitFor,
 } from "@spiritstream/testing";
 import { markedProcesses as marked } from "./testdata/marked_processes.ts";
-import { srtListener, srtPublisher } from "./testdata/srt_peers.ts";
+import { srtListener, srtPublisher } from "../srt/testdata/srt_peers.ts";
 
 Deno.test("kill -9 of a process hosting the engine leaves no FFmpeg behind", async () => {
   const nginx = await startNginxRtmp({ apps: 1 });

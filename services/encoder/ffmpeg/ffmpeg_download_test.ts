@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { AppError, type FfmpegDownloadProgress } from "@spiritstream/contracts";
 import { freePort, startHttpsFileServer, waitFor } from "@spiritstream/testing";
-import { captureLogger } from "../media/testdata/capture_logger.ts";
+import { captureLogger } from "../testdata/capture_logger.ts";
 import { FfmpegDownloader } from "./ffmpeg_download.ts";
 
 Deno.test("FfmpegDownloader.cancel() stops a download mid-body: cancelled, nothing installed, nothing left", async () => {

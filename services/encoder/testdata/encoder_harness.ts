@@ -8,7 +8,7 @@ import {
 } from "@spiritstream/contracts";
 import { type Bus, callCommand, createMemoryBus } from "@spiritstream/bus";
 import { createRedactor } from "@spiritstream/kit";
-import { captureLogger } from "../media/testdata/capture_logger.ts";
+import { captureLogger } from "./capture_logger.ts";
 import { type EncoderServiceDeps, startEncoderService } from "../service.ts";
 
 type Commands = typeof COMMANDS;

@@ -2,7 +2,7 @@
 // Usage: deno run -A host_engine.ts '<json: {marker, rtmpPort, srtPort, target}>'
 import { createRedactor } from "@spiritstream/kit";
 import { requireBinary } from "@spiritstream/testing";
-import { captureLogger } from "../../media/testdata/capture_logger.ts";
+import { captureLogger } from "../../testdata/capture_logger.ts";
 import { createEngine } from "../engine.ts";
 import { copyGroup, x264Group } from "./rig.ts";
 

@@ -1,4 +1,4 @@
-import { PROCESS_MARKER_ENV } from "../ffmpeg_process.ts";
+import { PROCESS_MARKER_ENV } from "../../ffmpeg/ffmpeg_process.ts";
 
 /** PIDs of live (not zombie) processes whose environment carries the engine marker. */
 export async function markedProcesses(marker: string): Promise<number[]> {

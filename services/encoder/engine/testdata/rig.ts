@@ -11,7 +11,7 @@ import {
   type TestClipOptions,
   type TestPublisher,
 } from "@spiritstream/testing";
-import { captureLogger } from "../../media/testdata/capture_logger.ts";
+import { captureLogger } from "../../testdata/capture_logger.ts";
 import { createEngine, type Engine, type EngineOptions } from "../engine.ts";
 import type { IngestSpec } from "../parse_ingest.ts";
 import { markedProcesses } from "./marked_processes.ts";

@@ -2,7 +2,7 @@
 // Measures download_ffmpeg's fetch + SHA-256 + write path over loopback HTTPS (numbers for the
 // report, not a test): deno run -A services/encoder/ffmpeg/testdata/measure_download.ts [MiB]
 import { startHttpsFileServer } from "@spiritstream/testing";
-import { captureLogger } from "../../media/testdata/capture_logger.ts";
+import { captureLogger } from "../../testdata/capture_logger.ts";
 import { FfmpegDownloader } from "../ffmpeg_download.ts";
 
 const mib = Number(Deno.args[0] ?? 96);

@@ -1,0 +1,132 @@
+import type { Logger, Redactor } from "@spiritstream/kit";
+import type { MediaHub } from "../hub/mod.ts";
+import { SRTO } from "./libsrt.ts";
+import { openSrtListener } from "./srt_listener.ts";
+import { srtSettings } from "./srt_options.ts";
+import { type SrtSetting, SrtSocket } from "./srt_socket.ts";
+import type { IngestAddress, IngestSpec } from "../engine/parse_ingest.ts";
+import { SrtIngestSession } from "./srt_ingest_session.ts";
+
+/** A caller silent this long (no data) gives way to a new one. */
+const TAKEOVER_QUIET_MS = 500;
+
+/** Options for {@linkcode SrtIngest.open}. */
+export interface SrtIngestOptions {
+  ffmpegPath: string;
+  logger: Logger;
+  redactor: Redactor;
+  marker: string;
+  hub: MediaHub;
+  /** A caller's media started (`live`) or the caller left. */
+  report(live: boolean, remote: string | null): void;
+}
+
+/**
+ * The SRT ingest: one libsrt listener kept open for the ingest's whole life (passphrase and
+ * latency set on it), accepting again at once whenever a caller arrives. One caller at a time,
+ * but one that went quiet is replaced by the next at once: a publisher that reconnects does not
+ * wait for its own dead connection to time out (libsrt's peer-idle timeout is 5 s).
+ */
+export class SrtIngest {
+  #listener: SrtSocket;
+  #options: SrtIngestOptions;
+  #current: SrtIngestSession | null = null;
+  #sessions = new Set<SrtIngestSession>();
+  #closing = false;
+  /** Whether the last report said live (a replaced caller's successor may never get there). */
+  #reportedLive = false;
+  #accepting: Promise<void>;
+
+  private constructor(listener: SrtSocket, options: SrtIngestOptions) {
+    this.#listener = listener;
+    this.#options = options;
+    this.#accepting = this.#acceptLoop();
+  }
+
+  /** Binds `address` and starts accepting; a taken port or a bad option throws an AppError. */
+  static async open(
+    address: IngestAddress,
+    spec: IngestSpec,
+    options: SrtIngestOptions,
+  ): Promise<SrtIngest> {
+    const listener = await openSrtListener({
+      hostname: address.hostname,
+      port: address.port,
+      settings: listenerSettings(address, spec),
+    });
+    return new SrtIngest(listener, options);
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.#listener.close();
+    await this.#accepting;
+    await Promise.all([...this.#sessions].map((session) => session.close()));
+  }
+
+  async #acceptLoop(): Promise<void> {
+    for (;;) {
+      const caller = await this.#listener.accept();
+      if (caller === null) return;
+      if (this.#closing) {
+        await caller.close();
+        return;
+      }
+      this.#start(caller);
+    }
+  }
+
+  #start(caller: SrtSocket): void {
+    const previous = this.#current;
+    if (previous && previous.quietForMs() < TAKEOVER_QUIET_MS) {
+      // Like the RTMP ingest: one publisher at a time, while it is really sending.
+      this.#options.logger.warn(
+        { remote: caller.remoteAddr },
+        "SRT caller refused: another caller is live",
+      );
+      void caller.close();
+      return;
+    }
+    const session = new SrtIngestSession(caller, {
+      ...this.#options,
+      onLive: (remote) => {
+        if (this.#current !== session) return;
+        this.#reportedLive = true;
+        this.#options.report(true, remote);
+      },
+    });
+    this.#current = session;
+    this.#sessions.add(session);
+    this.#options.logger.info({ remote: caller.remoteAddr }, "SRT caller connected");
+    if (previous) void previous.close();
+    void session.ended.then(({ wasLive }) => this.#ended(session, wasLive));
+  }
+
+  #ended(session: SrtIngestSession, wasLive: boolean): void {
+    this.#sessions.delete(session);
+    if (this.#current !== session) return;
+    this.#current = null;
+    if (this.#reportedLive) this.#options.report(false, null);
+    this.#reportedLive = false;
+    if (!this.#closing) {
+      this.#options.logger.info(
+        { wasLive, reason: session.failure() ?? null },
+        "SRT caller left; listening",
+      );
+    }
+  }
+}
+
+/** The listening socket's options: the URL's extras, then the profile's latency and passphrase. */
+function listenerSettings(address: IngestAddress, spec: IngestSpec): SrtSetting[] {
+  const settings = srtSettings(address.srtOptions, "incomingUrl");
+  if (typeof spec.srtLatencyMs === "number") {
+    const field = "srtLatencyMs";
+    settings.push({ name: field, field, option: SRTO.LATENCY, value: spec.srtLatencyMs });
+  }
+  if (spec.srtPassphrase) {
+    const field = "srtPassphrase";
+    settings.push({ name: field, field, option: SRTO.PASSPHRASE, value: spec.srtPassphrase });
+  }
+  return settings;
+}
