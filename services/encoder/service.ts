@@ -1,6 +1,7 @@
 import { COMMANDS, eventSubject, LOCAL_TENANT } from "@spiritstream/contracts";
 import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
 import { createRedactor, type Logger, readCaFile, type Redactor } from "@spiritstream/kit";
+import { mediaAdapters } from "./adapters.ts";
 import { createEngine, type Engine, type EngineOptions } from "./engine/mod.ts";
 import { autoDownloadFfmpeg } from "./ffmpeg/auto_download_ffmpeg.ts";
 import { createEventSink } from "./coordinator/event_sink.ts";
@@ -96,6 +97,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     (deps.config.caFile ? await readCaFile(deps.config.caFile) : undefined);
   let coordinator: ReturnType<typeof createStreamCoordinator> | null = null;
   const engine = (deps.createEngine ?? createEngine)({
+    adapters: mediaAdapters(),
     ffmpegPath: () => ffmpeg.path(),
     logger,
     redactor,

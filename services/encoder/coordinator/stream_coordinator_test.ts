@@ -3,6 +3,7 @@ import { AppError } from "@spiritstream/contracts";
 import { createRedactor } from "@spiritstream/kit";
 import { freePort, requireBinary, waitFor } from "@spiritstream/testing";
 import type { DesiredState } from "./desired_state.ts";
+import { mediaAdapters } from "../adapters.ts";
 import { createEngine, type Engine } from "../engine/mod.ts";
 import type { LeaseStore } from "../leases/lease_store.ts";
 import { createMemoryLeaseStore } from "../leases/memory_lease_store.ts";
@@ -22,6 +23,7 @@ async function startWorker(store: LeaseStore, workerId: string): Promise<Worker>
   const { logger } = captureLogger();
   const ffmpeg = requireBinary("ffmpeg");
   const engine = createEngine({
+    adapters: mediaAdapters(),
     ffmpegPath: () => Promise.resolve(ffmpeg),
     logger,
     redactor: createRedactor(),

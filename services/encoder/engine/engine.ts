@@ -10,11 +10,14 @@ import { isPassthrough, reencodeArgs } from "../ffmpeg/ffmpeg_args.ts";
 import { GroupRuntime } from "./group_runtime.ts";
 import { type IngestRuntime, openIngestRuntime } from "./ingest_runtime.ts";
 import { type IngestSpec, parseIngest } from "./parse_ingest.ts";
+import type { EngineAdapters } from "../ports.ts";
 
 export type { IngestSpec } from "./parse_ingest.ts";
 
 /** What the engine is built from. */
 export interface EngineOptions {
+  /** The ingest listener and target connector of each protocol, and the transcoder. */
+  adapters: EngineAdapters;
   /** Resolved lazily (one resolver), only when an FFmpeg is needed. */
   ffmpegPath: () => Promise<string>;
   logger: Logger;
@@ -77,9 +80,10 @@ interface Tenant {
 }
 
 /**
- * Creates the engine. Per tenant: one ingest (our RTMP server, or an SRT listener) feeding a
- * hub; passthrough groups push from that hub; each re-encode group is ONE FFmpeg feeding a hub
- * of its own. Every target reconnects by itself with capped exponential back-off.
+ * Creates the engine. Per tenant: one ingest (the listener `adapters.ingest` has for its
+ * protocol) feeding a hub; passthrough groups push from that hub; each re-encode group is ONE
+ * transcoder feeding a hub of its own; each target is linked by the connector of its protocol
+ * and reconnects by itself with capped exponential back-off.
  */
 export function createEngine(options: EngineOptions): Engine {
   const { logger, redactor } = options;
@@ -161,6 +165,7 @@ export function createEngine(options: EngineOptions): Engine {
       redactor,
       ffmpegPath: options.ffmpegPath,
       marker,
+      listeners: options.adapters.ingest,
       onStatus: (status) => {
         emitter(tenant.id)("ingest_status", status);
         // The publisher left: say so in the numbers now, not at the next tick.
@@ -231,6 +236,7 @@ export function createEngine(options: EngineOptions): Engine {
           logger: logger.child({ tenant: tenantId, groupId: group.id }),
           redactor,
           marker,
+          adapters: options.adapters,
           backoff: options.backoff,
           connectTimeoutMs: options.connectTimeoutMs,
           stallTimeoutMs: options.stallTimeoutMs,

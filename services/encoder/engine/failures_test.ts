@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { AppError, LOCAL_TENANT, type TargetStatus } from "@spiritstream/contracts";
 import { createRedactor } from "@spiritstream/kit";
 import { freePort, requireBinary, waitFor } from "@spiritstream/testing";
+import { mediaAdapters } from "../adapters.ts";
 import { startRtmpServer } from "../rtmp/mod.ts";
 import { captureLogger } from "../testdata/capture_logger.ts";
 import { createEngine, type Engine } from "./engine.ts";
@@ -14,6 +15,7 @@ function setup(ffmpegPath = requireBinary("ffmpeg")) {
   const { logger, lines } = captureLogger();
   const events: SeenEvent[] = [];
   const engine: Engine = createEngine({
+    adapters: mediaAdapters(),
     ffmpegPath: () => Promise.resolve(ffmpegPath),
     logger,
     redactor: createRedactor(),

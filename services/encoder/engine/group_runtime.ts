@@ -8,14 +8,12 @@ import type {
 import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { createMediaHub, type MediaHub } from "../hub/mod.ts";
 import type { BackoffOptions } from "./backoff.ts";
-import { EncoderSupervisor } from "../ffmpeg/encoder_supervisor.ts";
 import { codecSentence, findCodecMismatch } from "./explain_failure.ts";
 import { isPassthrough, reencodeArgs } from "../ffmpeg/ffmpeg_args.ts";
 import { MeterSink } from "../hub/meter_sink.ts";
 import { resolveTarget } from "./resolve_target.ts";
-import { rtmpConnector } from "../rtmp/rtmp_connector.ts";
-import { srtConnector } from "../srt/srt_connector.ts";
 import { type TargetConnector, TargetSupervisor } from "./target_supervisor.ts";
+import type { EngineAdapters, Transcoder } from "../ports.ts";
 
 /** What a group needs from the engine. */
 export interface GroupRuntimeOptions {
@@ -26,6 +24,8 @@ export interface GroupRuntimeOptions {
   logger: Logger;
   redactor: Redactor;
   marker: string;
+  /** The target connector of each protocol, and the transcoder. */
+  adapters: Pick<EngineAdapters, "targets" | "transcoder">;
   backoff?: BackoffOptions;
   connectTimeoutMs?: number;
   stallTimeoutMs?: number;
@@ -61,7 +61,7 @@ export class GroupRuntime {
   #group: OutputGroup;
   #hub: MediaHub;
   #meter = new MeterSink();
-  #encoder: EncoderSupervisor | null = null;
+  #encoder: Transcoder | null = null;
   #targets = new Map<string, TargetEntry>();
   #state: GroupState = "starting";
   /** Set when stop() begins: from then on no stats of this group are emitted. */
@@ -81,9 +81,8 @@ export class GroupRuntime {
     const group = new GroupRuntime(options);
     const args = group.passthrough ? null : reencodeArgs(options.group);
     if (args) {
-      const ffmpegPath = await options.ffmpegPath();
-      group.#encoder = new EncoderSupervisor({
-        ffmpegPath,
+      group.#encoder = await options.adapters.transcoder({
+        ffmpegPath: options.ffmpegPath,
         args,
         input: options.ingestHub,
         output: group.#hub,
@@ -320,19 +319,17 @@ export class GroupRuntime {
       const resolved = resolveTarget(target, resolveEnv, { keyEnvAllow });
       // Registered before connecting: the key can never reach a log line.
       redactor.add(resolved.key);
-      const connect = resolved.kind === "srt"
-        ? srtConnector(resolved.url, this.#hub, {
-          ffmpegPath: this.#options.ffmpegPath,
-          logger: logger.child({ target: target.id }),
-          redactor,
-          marker: this.#options.marker,
-        })
-        : rtmpConnector(resolved.url, this.#hub, {
-          logger: logger.child({ target: target.id }),
-          timeoutMs: this.#options.connectTimeoutMs,
-          stallTimeoutMs: this.#options.stallTimeoutMs,
-          caCerts: this.#options.caCerts,
-        });
+      const connect = this.#options.adapters.targets[resolved.kind]({
+        url: resolved.url,
+        hub: this.#hub,
+        logger: logger.child({ target: target.id }),
+        redactor,
+        ffmpegPath: this.#options.ffmpegPath,
+        marker: this.#options.marker,
+        connectTimeoutMs: this.#options.connectTimeoutMs,
+        stallTimeoutMs: this.#options.stallTimeoutMs,
+        caCerts: this.#options.caCerts,
+      });
       return await connect(signal);
     };
   }

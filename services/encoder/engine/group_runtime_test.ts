@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { EventName } from "@spiritstream/contracts";
 import { createLogger, createRedactor } from "@spiritstream/kit";
 import { copyGroup } from "@spiritstream/testing";
+import { mediaAdapters } from "../adapters.ts";
 import { createMediaHub } from "../hub/mod.ts";
 import { GroupRuntime } from "./group_runtime.ts";
 
@@ -15,6 +16,7 @@ Deno.test("GroupRuntime.tick() emits stats while the group runs and nothing once
     logger,
     redactor: createRedactor(),
     marker: "group-runtime-test",
+    adapters: mediaAdapters(),
     resolveEnv: () => undefined,
     emit: (event) => events.push(event),
     isDisabled: () => false,

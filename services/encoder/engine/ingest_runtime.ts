@@ -7,11 +7,10 @@ import {
 } from "@spiritstream/contracts";
 import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { createMediaHub, type MediaHub } from "../hub/mod.ts";
-import { type RtmpServer, startRtmpServer } from "../rtmp/mod.ts";
 import { IngestAnalyzer } from "../hub/ingest_analyzer.ts";
 import { type MeterReading, MeterSink } from "../hub/meter_sink.ts";
 import { type IngestAddress, type IngestSpec, parseIngest } from "./parse_ingest.ts";
-import { SrtIngest } from "../srt/srt_ingest.ts";
+import type { EngineAdapters } from "../ports.ts";
 
 /** Options for {@linkcode openIngestRuntime}. */
 export interface IngestRuntimeOptions {
@@ -19,6 +18,8 @@ export interface IngestRuntimeOptions {
   redactor: Redactor;
   ffmpegPath: () => Promise<string>;
   marker: string;
+  /** The listener of each ingest protocol. */
+  listeners: EngineAdapters["ingest"];
   /** Called when a publisher arrives or leaves. */
   onStatus(status: IngestStatus): void;
 }
@@ -37,9 +38,8 @@ export interface IngestRuntime {
 }
 
 /**
- * Starts listening: our RTMP server (one publisher at a time, optional key check) or our libsrt
- * listener (kept open; each caller's MPEG-TS is remuxed by an FFmpeg reading a pipe).
- * Both survive the publisher leaving and returning; the hub keeps its sinks meanwhile.
+ * Starts listening with the listener of the ingest's protocol (`options.listeners`), which
+ * survives the publisher leaving and returning; the hub keeps its sinks meanwhile.
  */
 export async function openIngestRuntime(
   spec: IngestSpec,
@@ -74,9 +74,16 @@ export async function openIngestRuntime(
     });
   }
 
-  const stop = address.kind === "rtmp"
-    ? listenRtmp(address, spec, hub, logger, report)
-    : await listenSrt(address, spec, hub, { ...options, logger }, report);
+  const listener = await options.listeners[address.kind]({
+    address,
+    spec,
+    hub,
+    logger,
+    redactor: options.redactor,
+    ffmpegPath: options.ffmpegPath,
+    marker: options.marker,
+    report,
+  });
   report(false, null);
   return {
     address,
@@ -94,7 +101,7 @@ export async function openIngestRuntime(
     async close() {
       if (closed) return;
       closed = true;
-      await stop();
+      await listener.close();
       hub.detachSource();
       publisher = null;
       since = null;
@@ -119,65 +126,4 @@ function refuseUnguarded(address: IngestAddress, spec: IngestSpec, logger: Logge
     problem.rule;
   logger.warn({ field: `input.${problem.field}` }, message);
   throw new AppError("invalid_argument", message);
-}
-
-function listenRtmp(
-  address: IngestAddress,
-  spec: IngestSpec,
-  hub: MediaHub,
-  logger: Logger,
-  report: (live: boolean, remote: string | null) => void,
-): () => Promise<void> {
-  let server: RtmpServer;
-  try {
-    server = startRtmpServer({
-      hostname: address.hostname,
-      port: address.port,
-      app: address.app,
-      streamKey: spec.streamKey || null,
-      logger,
-      onPublish(session) {
-        hub.attachSource(session);
-        report(true, `${session.remoteAddr.hostname}:${session.remoteAddr.port}`);
-      },
-      onUnpublish() {
-        report(false, null);
-      },
-    });
-  } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse) {
-      throw new AppError(
-        "unavailable",
-        `Ingest port ${address.port} on ${address.hostname} is already in use`,
-      );
-    }
-    if (error instanceof Deno.errors.AddrNotAvailable) {
-      throw new AppError(
-        "invalid_argument",
-        `Invalid argument "incomingUrl": ${address.hostname} is not an address of this machine`,
-      );
-    }
-    throw error;
-  }
-  logger.info("RTMP ingest listening");
-  return () => server.close();
-}
-
-async function listenSrt(
-  address: IngestAddress,
-  spec: IngestSpec,
-  hub: MediaHub,
-  options: IngestRuntimeOptions,
-  report: (live: boolean, remote: string | null) => void,
-): Promise<() => Promise<void>> {
-  const ingest = await SrtIngest.open(address, spec, {
-    ffmpegPath: await options.ffmpegPath(),
-    logger: options.logger,
-    redactor: options.redactor,
-    marker: options.marker,
-    hub,
-    report,
-  });
-  options.logger.info("SRT ingest listening");
-  return () => ingest.close();
 }

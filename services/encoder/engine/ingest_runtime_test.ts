@@ -9,6 +9,7 @@ import {
   stopProcess,
   waitFor,
 } from "@spiritstream/testing";
+import { mediaAdapters } from "../adapters.ts";
 import { captureLogger } from "../testdata/capture_logger.ts";
 import { openIngestRuntime } from "./ingest_runtime.ts";
 
@@ -19,6 +20,7 @@ function options(statuses: IngestStatus[], logger = captureLogger().logger) {
     redactor: createRedactor(),
     ffmpegPath: () => Promise.resolve(ffmpeg),
     marker: "ingest-runtime-test",
+    listeners: mediaAdapters().ingest,
     onStatus: (status: IngestStatus) => void statuses.push(status),
   };
 }

@@ -2,6 +2,7 @@
 // Usage: deno run -A host_engine.ts '<json: {marker, rtmpPort, srtPort, target}>'
 import { createRedactor } from "@spiritstream/kit";
 import { requireBinary } from "@spiritstream/testing";
+import { mediaAdapters } from "../../adapters.ts";
 import { captureLogger } from "../../testdata/capture_logger.ts";
 import { createEngine } from "../engine.ts";
 import { copyGroup, x264Group } from "./rig.ts";
@@ -17,6 +18,7 @@ const config = JSON.parse(Deno.args[0] ?? "{}") as {
 };
 const ffmpeg = requireBinary("ffmpeg");
 const engine = createEngine({
+  adapters: mediaAdapters(),
   ffmpegPath: () => Promise.resolve(ffmpeg),
   logger: captureLogger().logger,
   redactor: createRedactor(),

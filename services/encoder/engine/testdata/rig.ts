@@ -11,6 +11,7 @@ import {
   type TestClipOptions,
   type TestPublisher,
 } from "@spiritstream/testing";
+import { mediaAdapters } from "../../adapters.ts";
 import { captureLogger } from "../../testdata/capture_logger.ts";
 import { createEngine, type Engine, type EngineOptions } from "../engine.ts";
 import type { IngestSpec } from "../parse_ingest.ts";
@@ -66,6 +67,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const ffmpeg = requireBinary("ffmpeg");
   const marker = `rig-${crypto.randomUUID()}`;
   const engine = createEngine({
+    adapters: mediaAdapters(),
     processMarker: marker,
     ffmpegPath: () => Promise.resolve(ffmpeg),
     logger,
