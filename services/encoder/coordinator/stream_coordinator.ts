@@ -1,24 +1,14 @@
-import { AppError, type StreamState, type WireError } from "@spiritstream/contracts";
+import { AppError, type StreamState } from "@spiritstream/contracts";
 import type { Logger, Redactor } from "@spiritstream/kit";
-import {
-  DesiredState,
-  type GroupOutcome,
-  idleStreamState,
-  type RetryOutcome,
-  StatusReport,
-  TargetFlags,
-} from "./desired_state.ts";
-import {
-  acquireLease,
-  type HeldLease,
-  isLeaseLive,
-  readLease,
-  releaseLease,
-  renewLease,
-} from "../leases/lease.ts";
+import { DesiredApplier } from "./desired_applier.ts";
+import { DesiredState, idleStreamState, type StatusReport, TargetFlags } from "./desired_state.ts";
+import { OwnedTenant } from "./owned_tenant.ts";
+import { type DesiredChange, TenantRecords } from "./tenant_records.ts";
+import { acquireLease, type LeaseOptions, releaseLease, renewLease } from "../leases/lease.ts";
 import type { LeaseStore, StoreWatch } from "../leases/lease_store.ts";
-import { lastToken, storeKey } from "../leases/store_key.ts";
-import type { Engine, IngestSpec } from "../engine/mod.ts";
+import type { Engine } from "../engine/mod.ts";
+
+export type { DesiredChange } from "./tenant_records.ts";
 
 /** Options for {@linkcode createStreamCoordinator}. */
 export interface StreamCoordinatorOptions {
@@ -44,9 +34,6 @@ export interface StatusView {
   /** Whether some worker holds the tenant's lease right now. */
   ownerAlive: boolean;
 }
-
-/** A change to a tenant's desired state; return null to delete it, `undefined` to leave it. */
-export type DesiredChange = (current: DesiredState | null) => DesiredState | null | undefined;
 
 /**
  * Runs each tenant's streams on exactly one worker. Commands (served by any worker) write the
@@ -85,395 +72,232 @@ export interface StreamCoordinator {
   close(): Promise<void>;
 }
 
-interface Owned {
-  tenantId: string;
-  held: HeldLease;
-  ingestSpec: string | null;
-  ingest: { generation: number; error: WireError | null } | null;
-  groups: Map<string, GroupOutcome>;
-  retries: Map<string, RetryOutcome>;
-  disabled: Set<string>;
-  /** `<desired revision>/<flags revision>` last applied. */
-  applied: string;
-  /** When failed parts (ingest, groups) are tried again without a new desired state. */
-  retryFailedAt: number;
-  queue: Promise<void>;
-  lastStatus: string;
-  touchTimer: ReturnType<typeof setTimeout> | undefined;
-}
-
-const CAS_ATTEMPTS = 20;
-
 /** Creates the coordinator of one encoder worker (see {@linkcode StreamCoordinator}). */
 export function createStreamCoordinator(options: StreamCoordinatorOptions): StreamCoordinator {
-  const { store, engine, workerId, logger, redactor } = options;
-  const ttlMs = options.leaseTtlMs ?? 6000;
-  const renewEveryMs = options.renewEveryMs ?? 2000;
-  const tickMs = options.tickMs ?? 1000;
-  const retryFailedMs = options.retryFailedMs ?? 5000;
-  const leaseOptions = { owner: workerId, ttlMs };
-  const owned = new Map<string, Owned>();
-  const claiming = new Map<string, Promise<void>>();
-  const watches: StoreWatch[] = [];
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let ticking: Promise<void> | null = null;
-  let closed = false;
+  return new LeaseCoordinator(options);
+}
 
-  const keys = {
-    desired: (t: string) => storeKey("desired", t),
-    flags: (t: string) => storeKey("targets", t),
-    lease: (t: string) => storeKey("lease", t),
-    status: (t: string) => storeKey("status", t),
-  };
+/** {@linkcode StreamCoordinator} over a {@linkcode LeaseStore}. */
+class LeaseCoordinator implements StreamCoordinator {
+  readonly #records: TenantRecords;
+  readonly #engine: Engine;
+  readonly #applier: DesiredApplier;
+  readonly #workerId: string;
+  readonly #logger: Logger;
+  readonly #ttlMs: number;
+  readonly #renewEveryMs: number;
+  readonly #tickMs: number;
+  readonly #retryFailedMs: number;
+  readonly #lease: LeaseOptions;
+  readonly #store: LeaseStore;
+  readonly #owned = new Map<string, OwnedTenant>();
+  readonly #claiming = new Map<string, Promise<void>>();
+  readonly #watches: StoreWatch[] = [];
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #ticking: Promise<void> | null = null;
+  #closed = false;
 
-  async function readDesired(tenantId: string): Promise<DesiredState | null> {
-    const entry = await store.get(keys.desired(tenantId));
-    return entry ? DesiredState.parse(entry.value) : null;
+  constructor(options: StreamCoordinatorOptions) {
+    this.#store = options.store;
+    this.#records = new TenantRecords(options.store);
+    this.#engine = options.engine;
+    this.#applier = new DesiredApplier(options.engine, options.redactor);
+    this.#workerId = options.workerId;
+    this.#logger = options.logger;
+    this.#ttlMs = options.leaseTtlMs ?? 6000;
+    this.#renewEveryMs = options.renewEveryMs ?? 2000;
+    this.#tickMs = options.tickMs ?? 1000;
+    this.#retryFailedMs = options.retryFailedMs ?? 5000;
+    this.#lease = { owner: options.workerId, ttlMs: this.#ttlMs };
   }
 
-  async function readFlags(tenantId: string): Promise<TargetFlags> {
-    const entry = await store.get(keys.flags(tenantId));
-    return entry ? TargetFlags.parse(entry.value) : { disabled: [] };
+  async start(): Promise<void> {
+    for (const part of ["desired", "targets"] as const) {
+      const watch = this.#records.watch(part, (tenantId) => this.#onChange(tenantId));
+      this.#watches.push(watch);
+      await watch.ready;
+    }
+    this.#timer = setInterval(() => this.#runTick(), this.#tickMs);
+    this.#runTick();
   }
 
-  function buildStatus(own: Owned): StatusReport {
-    const activeGroupIds = engine.activeGroupIds(own.tenantId);
-    return {
-      tenantId: own.tenantId,
-      owner: workerId,
-      updatedAt: Date.now(),
-      ingest: own.ingest,
-      groups: Object.fromEntries(own.groups),
-      retries: Object.fromEntries(own.retries),
-      disabled: [...own.disabled].sort(),
-      activeGroupIds,
-      state: engine.state(own.tenantId),
-    };
+  readDesired(tenantId: string): Promise<DesiredState | null> {
+    return this.#records.desired(tenantId);
   }
 
-  async function writeStatus(own: Owned): Promise<void> {
-    if (owned.get(own.tenantId) !== own) return;
-    const report = buildStatus(own);
-    const text = JSON.stringify({ ...report, updatedAt: 0 });
-    if (text === own.lastStatus) return;
-    own.lastStatus = text;
-    await store.put(keys.status(own.tenantId), report);
+  readFlags(tenantId: string): Promise<TargetFlags> {
+    return this.#records.flags(tenantId);
   }
 
-  function serialized(own: Owned, work: () => Promise<void>): Promise<void> {
-    const next = own.queue.then(work);
-    own.queue = next.catch((error) => {
-      logger.error({ err: error, tenantId: own.tenantId }, "Applying the desired streams failed");
-    });
-    return next;
+  async status(tenantId: string): Promise<StatusReport | null> {
+    const own = this.#owned.get(tenantId);
+    return own ? own.report(this.#engine, this.#workerId) : await this.#records.status(tenantId);
+  }
+
+  async activeGroupIds(tenantId: string): Promise<string[]> {
+    return (await this.status(tenantId))?.activeGroupIds ?? [];
+  }
+
+  async state(tenantId: string): Promise<StreamState> {
+    return (await this.status(tenantId))?.state ?? idleStreamState();
+  }
+
+  changeDesired(tenantId: string, change: DesiredChange): Promise<DesiredState | null> {
+    return this.#records.changeDesired(tenantId, change);
+  }
+
+  changeFlags(tenantId: string, change: (flags: TargetFlags) => TargetFlags): Promise<void> {
+    return this.#records.changeFlags(tenantId, change);
+  }
+
+  async awaitStatus<T>(
+    tenantId: string,
+    check: (view: StatusView) => T | undefined,
+    { what, timeoutMs = 15_000 }: { what: string; timeoutMs?: number },
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.#claim(tenantId);
+      const report = await this.status(tenantId);
+      const ownerAlive = this.#owned.has(tenantId) || await this.#records.leaseLive(tenantId);
+      const result = check({ status: report, ownerAlive });
+      if (result !== undefined) return result;
+      if (Date.now() >= deadline) {
+        throw new AppError(
+          "timeout",
+          `No encoder worker ${what} within ${Math.round(timeoutMs / 1000)} s`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  touch(tenantId: string): void {
+    const own = this.#owned.get(tenantId);
+    own?.touch(() => void this.#serialized(own, () => this.#writeStatus(own)).catch(() => {}), 100);
+  }
+
+  owned(): string[] {
+    return [...this.#owned.keys()];
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await this.#ticking;
+    await Promise.all(this.#watches.map((watch) => watch.close()));
+    await Promise.allSettled([...this.#claiming.values()]);
+    for (const own of [...this.#owned.values()]) {
+      await own.idle();
+      await this.#drop(own, true);
+    }
+  }
+
+  #serialized(own: OwnedTenant, work: () => Promise<void>): Promise<void> {
+    return own.serialized(work, this.#logger);
+  }
+
+  async #writeStatus(own: OwnedTenant): Promise<void> {
+    if (this.#owned.get(own.tenantId) !== own) return;
+    const report = own.report(this.#engine, this.#workerId);
+    if (!own.changedSinceWritten(report)) return;
+    await this.#records.putStatus(report);
   }
 
   /** Stops a tenant here; with `handBack` also clears its status and frees the lease. */
-  async function drop(own: Owned, handBack: boolean): Promise<void> {
-    if (owned.get(own.tenantId) !== own) return;
-    owned.delete(own.tenantId);
-    clearTimeout(own.touchTimer);
-    await engine.stopAll(own.tenantId).catch((error) => {
-      logger.error({ err: error, tenantId: own.tenantId }, "Stopping the streams failed");
+  async #drop(own: OwnedTenant, handBack: boolean): Promise<void> {
+    if (this.#owned.get(own.tenantId) !== own) return;
+    this.#owned.delete(own.tenantId);
+    own.cancelTouch();
+    await this.#engine.stopAll(own.tenantId).catch((error) => {
+      this.#logger.error({ err: error, tenantId: own.tenantId }, "Stopping the streams failed");
     });
     if (!handBack) return;
-    await store.delete(keys.status(own.tenantId)).catch(() => {});
-    await releaseLease(store, own.held).catch(() => {});
+    await this.#records.deleteStatus(own.tenantId).catch(() => {});
+    await releaseLease(this.#store, own.held).catch(() => {});
   }
 
-  async function reconcile(own: Owned): Promise<void> {
-    if (owned.get(own.tenantId) !== own) return;
-    const tenantId = own.tenantId;
-    const [desiredEntry, flagsEntry] = await Promise.all([
-      store.get(keys.desired(tenantId)),
-      store.get(keys.flags(tenantId)),
-    ]);
-    const mark = `${desiredEntry?.revision ?? 0}/${flagsEntry?.revision ?? 0}`;
-    const failed = own.ingest?.error || [...own.groups.values()].some((g) => g.error);
-    if (mark === own.applied && !(failed && Date.now() >= own.retryFailedAt)) return;
-    if (!desiredEntry) {
-      logger.info({ tenantId }, "Streams stopped; lease released");
-      await drop(own, true);
+  /** Applies the desired state when it changed, or when failed parts are due another try. */
+  async #reconcile(own: OwnedTenant): Promise<void> {
+    if (this.#owned.get(own.tenantId) !== own) return;
+    const { desired, flags } = await this.#records.entries(own.tenantId);
+    const mark = `${desired?.revision ?? 0}/${flags?.revision ?? 0}`;
+    if (mark === own.applied && !(own.failed && Date.now() >= own.retryFailedAt)) return;
+    if (!desired) {
+      this.#logger.info({ tenantId: own.tenantId }, "Streams stopped; lease released");
+      await this.#drop(own, true);
       return;
     }
-    const desired = DesiredState.parse(desiredEntry.value);
-    const flags = flagsEntry ? TargetFlags.parse(flagsEntry.value) : { disabled: [] };
-    rememberSecrets(desired);
-
-    for (const id of new Set([...own.disabled, ...flags.disabled])) {
-      const disable = flags.disabled.includes(id);
-      if (own.disabled.has(id) === disable) continue;
-      await engine.setTargetEnabled(tenantId, id, !disable);
-      if (disable) own.disabled.add(id);
-      else own.disabled.delete(id);
-    }
-
-    const spec: IngestSpec | null = desired.ingest?.spec ?? null;
-    const specText = spec && JSON.stringify(spec);
-    if (specText !== own.ingestSpec) {
-      if (own.ingestSpec !== null) {
-        // A different ingest: everything fed by the old one restarts on the new one.
-        await engine.stopAll(tenantId);
-        own.groups.clear();
-      }
-      own.ingestSpec = null;
-      if (spec) {
-        try {
-          await engine.openIngest(tenantId, spec);
-          own.ingestSpec = specText;
-          own.ingest = { generation: desired.ingest!.generation, error: null };
-        } catch (error) {
-          own.ingest = { generation: desired.ingest!.generation, error: wire(error) };
-        }
-      } else {
-        own.ingest = null;
-      }
-    } else if (desired.ingest && own.ingest?.generation !== desired.ingest.generation) {
-      own.ingest = { generation: desired.ingest.generation, error: null };
-    }
-
-    for (const groupId of [...own.groups.keys()]) {
-      if (Object.hasOwn(desired.groups, groupId)) continue;
-      await engine.stopGroup(tenantId, groupId);
-      own.groups.delete(groupId);
-      own.retries.delete(groupId);
-    }
-
-    const started = new Set<string>();
-    for (const [groupId, wanted] of Object.entries(desired.groups)) {
-      const have = own.groups.get(groupId);
-      if (have?.generation === wanted.generation && !have.error) continue;
-      // A running group is updated in place by the engine (or restarted if it must be).
-      try {
-        if (!spec) throw new AppError("failed_precondition", "No ingest is configured");
-        const pid = await engine.startGroup(tenantId, wanted.group, spec);
-        own.groups.set(groupId, { generation: wanted.generation, pid, error: null });
-        started.add(groupId);
-      } catch (error) {
-        own.groups.set(groupId, { generation: wanted.generation, pid: null, error: wire(error) });
-      }
-    }
-
-    for (const [groupId, nonce] of Object.entries(desired.retries)) {
-      if ((own.retries.get(groupId)?.nonce ?? 0) >= nonce) continue;
-      const group = own.groups.get(groupId);
-      if (started.has(groupId) && group) {
-        // Just (re)started here, e.g. after a takeover: that already was the retry.
-        own.retries.set(groupId, {
-          nonce,
-          result: { pid: group.pid ?? 0, nextDelaySecs: null },
-          error: null,
-        });
-        continue;
-      }
-      try {
-        const result = await engine.retryGroup(tenantId, groupId);
-        if (group) group.pid = result.pid;
-        own.retries.set(groupId, { nonce, result, error: null });
-      } catch (error) {
-        own.retries.set(groupId, { nonce, result: null, error: wire(error) });
-      }
-    }
+    await this.#applier.apply(own, {
+      desired: DesiredState.parse(desired.value),
+      flags: flags ? TargetFlags.parse(flags.value) : { disabled: [] },
+    });
     own.applied = mark;
-    own.retryFailedAt = Date.now() + retryFailedMs;
-    await writeStatus(own);
-  }
-
-  /** An engine failure as it travels in the status entry, secrets scrubbed. */
-  function wire(error: unknown): WireError {
-    const code = error instanceof AppError ? error.code : "internal";
-    const message = error instanceof Error ? error.message : String(error);
-    return { code, message: redactor ? redactor.scrub(message) : message };
-  }
-
-  function rememberSecrets(desired: DesiredState): void {
-    if (!redactor) return;
-    redactor.add(desired.ingest?.spec.streamKey);
-    redactor.add(desired.ingest?.spec.srtPassphrase);
-    for (const { group } of Object.values(desired.groups)) {
-      for (const target of group.streamTargets) redactor.add(target.streamKey);
-    }
+    own.retryFailedAt = Date.now() + this.#retryFailedMs;
+    await this.#writeStatus(own);
   }
 
   /** Takes the tenant's lease if it is free or expired and applies its desired state. */
-  function claim(tenantId: string): Promise<void> {
-    const own = owned.get(tenantId);
-    if (own) return serialized(own, () => reconcile(own));
-    const running = claiming.get(tenantId);
+  #claim(tenantId: string): Promise<void> {
+    const own = this.#owned.get(tenantId);
+    if (own) return this.#serialized(own, () => this.#reconcile(own));
+    const running = this.#claiming.get(tenantId);
     if (running) return running;
-    const attempt = (async () => {
-      if (closed || !(await store.get(keys.desired(tenantId)))) return;
-      const held = await acquireLease(store, keys.lease(tenantId), leaseOptions);
-      if (!held || owned.has(tenantId)) return;
-      const fresh: Owned = {
-        tenantId,
-        held,
-        ingestSpec: null,
-        ingest: null,
-        groups: new Map(),
-        retries: new Map(),
-        disabled: new Set(),
-        applied: "",
-        retryFailedAt: 0,
-        queue: Promise.resolve(),
-        lastStatus: "",
-        touchTimer: undefined,
-      };
-      owned.set(tenantId, fresh);
-      logger.info({ tenantId, worker: workerId }, "Took the stream lease");
-      await serialized(fresh, () => reconcile(fresh));
-    })().finally(() => claiming.delete(tenantId));
-    claiming.set(tenantId, attempt);
+    const attempt = this.#take(tenantId).finally(() => this.#claiming.delete(tenantId));
+    this.#claiming.set(tenantId, attempt);
     return attempt;
   }
 
-  async function renew(own: Owned): Promise<void> {
-    if (Date.now() < own.held.expiresAt - ttlMs + renewEveryMs) return;
+  async #take(tenantId: string): Promise<void> {
+    if (this.#closed || !(await this.#records.hasDesired(tenantId))) return;
+    const held = await acquireLease(this.#store, this.#records.leaseKey(tenantId), this.#lease);
+    if (!held || this.#owned.has(tenantId)) return;
+    const fresh = new OwnedTenant(tenantId, held);
+    this.#owned.set(tenantId, fresh);
+    this.#logger.info({ tenantId, worker: this.#workerId }, "Took the stream lease");
+    await this.#serialized(fresh, () => this.#reconcile(fresh));
+  }
+
+  async #renew(own: OwnedTenant): Promise<void> {
+    if (Date.now() < own.held.expiresAt - this.#ttlMs + this.#renewEveryMs) return;
     try {
-      const renewed = await renewLease(store, own.held, leaseOptions);
+      const renewed = await renewLease(this.#store, own.held, this.#lease);
       if (renewed) {
         own.held = renewed;
         return;
       }
-      logger.warn({ tenantId: own.tenantId }, "Stream lease taken over by another worker");
-      await drop(own, false);
+      this.#logger.warn({ tenantId: own.tenantId }, "Stream lease taken over by another worker");
+      await this.#drop(own, false);
     } catch (error) {
       if (Date.now() < own.held.expiresAt) return;
       // Unreachable store past our expiry: another worker may run these streams now.
-      logger.error({ err: error, tenantId: own.tenantId }, "Stream lease expired unrenewed");
-      await drop(own, false);
+      this.#logger.error({ err: error, tenantId: own.tenantId }, "Stream lease expired unrenewed");
+      await this.#drop(own, false);
     }
   }
 
-  async function tick(): Promise<void> {
-    for (const own of [...owned.values()]) await renew(own);
-    for (const key of await store.keys("desired")) {
-      const tenantId = lastToken(key);
-      if (!owned.has(tenantId)) await claim(tenantId);
+  async #tick(): Promise<void> {
+    for (const own of [...this.#owned.values()]) await this.#renew(own);
+    for (const tenantId of await this.#records.desiredTenants()) {
+      if (!this.#owned.has(tenantId)) await this.#claim(tenantId);
     }
-    for (const own of [...owned.values()]) {
-      await serialized(own, async () => {
-        await reconcile(own);
-        await writeStatus(own);
+    for (const own of [...this.#owned.values()]) {
+      await this.#serialized(own, async () => {
+        await this.#reconcile(own);
+        await this.#writeStatus(own);
       });
     }
   }
 
-  function runTick(): void {
-    if (ticking || closed) return;
-    ticking = tick().catch((error) => {
-      logger.warn({ err: error }, "Encoder coordination tick failed");
-    }).finally(() => ticking = null);
+  #runTick(): void {
+    if (this.#ticking || this.#closed) return;
+    this.#ticking = this.#tick().catch((error) => {
+      this.#logger.warn({ err: error }, "Encoder coordination tick failed");
+    }).finally(() => this.#ticking = null);
   }
 
-  function onChange(key: string): void {
-    const own = owned.get(lastToken(key));
-    if (own) void serialized(own, () => reconcile(own)).catch(() => {});
+  #onChange(tenantId: string): void {
+    const own = this.#owned.get(tenantId);
+    if (own) void this.#serialized(own, () => this.#reconcile(own)).catch(() => {});
   }
-
-  async function changeDesired(
-    tenantId: string,
-    change: DesiredChange,
-  ): Promise<DesiredState | null> {
-    const key = keys.desired(tenantId);
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const entry = await store.get(key);
-      const current = entry ? DesiredState.parse(entry.value) : null;
-      const next = change(current);
-      if (next === undefined) return current;
-      if (next === null) {
-        if (!entry || await store.delete(key, entry.revision)) return null;
-        continue;
-      }
-      const written = entry
-        ? await store.update(key, next, entry.revision)
-        : await store.create(key, next);
-      if (written !== null) return next;
-    }
-    throw new AppError("conflict", "The stream setup kept changing; try again");
-  }
-
-  async function changeFlags(
-    tenantId: string,
-    change: (flags: TargetFlags) => TargetFlags,
-  ): Promise<void> {
-    const key = keys.flags(tenantId);
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const entry = await store.get(key);
-      const next = change(entry ? TargetFlags.parse(entry.value) : { disabled: [] });
-      const written = entry
-        ? await store.update(key, next, entry.revision)
-        : await store.create(key, next);
-      if (written !== null) return;
-    }
-    throw new AppError("conflict", "The target settings kept changing; try again");
-  }
-
-  async function status(tenantId: string): Promise<StatusReport | null> {
-    const own = owned.get(tenantId);
-    if (own) return buildStatus(own);
-    const entry = await store.get(keys.status(tenantId));
-    return entry ? StatusReport.parse(entry.value) : null;
-  }
-
-  return {
-    async start() {
-      for (const prefix of ["desired", "targets"]) {
-        const watch = store.watch(prefix, onChange);
-        watches.push(watch);
-        await watch.ready;
-      }
-      timer = setInterval(runTick, tickMs);
-      runTick();
-    },
-    readDesired,
-    readFlags,
-    status,
-    async activeGroupIds(tenantId) {
-      return (await status(tenantId))?.activeGroupIds ?? [];
-    },
-    async state(tenantId) {
-      return (await status(tenantId))?.state ?? idleStreamState();
-    },
-    changeDesired,
-    changeFlags,
-    async awaitStatus(tenantId, check, { what, timeoutMs = 15_000 }) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        await claim(tenantId);
-        const report = await status(tenantId);
-        const ownerAlive = owned.has(tenantId) ||
-          isLeaseLive(readLease(await store.get(keys.lease(tenantId))));
-        const result = check({ status: report, ownerAlive });
-        if (result !== undefined) return result;
-        if (Date.now() >= deadline) {
-          throw new AppError(
-            "timeout",
-            `No encoder worker ${what} within ${Math.round(timeoutMs / 1000)} s`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
-    touch(tenantId) {
-      const own = owned.get(tenantId);
-      if (!own || own.touchTimer !== undefined) return;
-      own.touchTimer = setTimeout(() => {
-        own.touchTimer = undefined;
-        void serialized(own, () => writeStatus(own)).catch(() => {});
-      }, 100);
-    },
-    owned: () => [...owned.keys()],
-    async close() {
-      closed = true;
-      clearInterval(timer);
-      await ticking;
-      await Promise.all(watches.map((watch) => watch.close()));
-      await Promise.allSettled([...claiming.values()]);
-      for (const own of [...owned.values()]) {
-        await own.queue;
-        await drop(own, true);
-      }
-    },
-  };
 }
