@@ -86,14 +86,105 @@ interface Tenant {
  * and reconnects by itself with capped exponential back-off.
  */
 export function createEngine(options: EngineOptions): Engine {
-  const { logger, redactor } = options;
-  const marker = options.processMarker ?? `spiritstream-${Deno.pid}`;
-  const tenants = new Map<string, Tenant>();
-  let ticker: ReturnType<typeof setInterval> | undefined;
-  let closed = false;
+  return new StreamingEngine(options);
+}
 
-  function tenantOf(id: string): Tenant {
-    let tenant = tenants.get(id);
+/** The {@linkcode Engine}: tenants, each with its ingest, groups and disabled targets. */
+class StreamingEngine implements Engine {
+  readonly #options: EngineOptions;
+  readonly #logger: Logger;
+  readonly #marker: string;
+  readonly #tenants = new Map<string, Tenant>();
+  readonly #lastIngestKbps = new Map<string, number>();
+  #ticker: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  constructor(options: EngineOptions) {
+    this.#options = options;
+    this.#logger = options.logger;
+    this.#marker = options.processMarker ?? `spiritstream-${Deno.pid}`;
+  }
+
+  openIngest(tenantId: string, ingest: IngestSpec): Promise<void> {
+    const tenant = this.#tenant(tenantId);
+    return this.#serial(tenant, async () => void (await this.#ensureIngest(tenant, ingest)));
+  }
+
+  startGroup(tenantId: string, group: OutputGroup, ingest: IngestSpec): Promise<number> {
+    const tenant = this.#tenant(tenantId);
+    return this.#serial(tenant, () => this.#startGroupNow(tenant, { group, ingest }));
+  }
+
+  stopGroup(tenantId: string, groupId: string): Promise<void> {
+    const tenant = this.#tenant(tenantId);
+    return this.#serial(tenant, () => this.#stopGroupNow(tenant, groupId));
+  }
+
+  stopAll(tenantId: string): Promise<void> {
+    const tenant = this.#tenant(tenantId);
+    return this.#serial(tenant, () => this.#stopTenant(tenant));
+  }
+
+  setTargetEnabled(tenantId: string, targetId: string, enabled: boolean): Promise<void> {
+    const tenant = this.#tenant(tenantId);
+    return this.#serial(tenant, async () => {
+      if (enabled) tenant.disabled.delete(targetId);
+      else tenant.disabled.add(targetId);
+      for (const group of tenant.groups.values()) {
+        if (group.hasTarget(targetId)) await group.setTargetEnabled(targetId, enabled);
+      }
+    });
+  }
+
+  isTargetDisabled(tenantId: string, targetId: string): boolean {
+    return this.#tenants.get(tenantId)?.disabled.has(targetId) ?? false;
+  }
+
+  retryGroup(
+    tenantId: string,
+    groupId: string,
+  ): Promise<{ pid: number; nextDelaySecs: number | null }> {
+    const tenant = this.#tenant(tenantId);
+    return this.#serial(tenant, async () => {
+      const group = tenant.groups.get(groupId);
+      if (!group) {
+        throw new AppError("not_found", `Output group "${groupId}" is not running`);
+      }
+      const retried = await group.retry();
+      const baseMs = this.#options.backoff?.baseMs ?? 500;
+      return { pid: group.pid, nextDelaySecs: retried ? baseMs / 1000 : null };
+    });
+  }
+
+  activeGroupIds(tenantId: string): string[] {
+    return [...(this.#tenants.get(tenantId)?.groups.keys() ?? [])];
+  }
+
+  state(tenantId: string): StreamState {
+    const tenant = this.#tenants.get(tenantId);
+    return {
+      groups: [...(tenant?.groups.values() ?? [])].map((g) => g.snapshot()),
+      ingest: tenant?.ingest?.snapshot() ??
+        { state: "idle", url: null, publisher: null, since: null },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(
+      [...this.#tenants.values()].map(async (tenant) => {
+        await tenant.queue;
+        await this.#stopTenant(tenant);
+      }),
+    );
+    this.#updateTicker();
+    if (this.#ticker !== undefined) clearInterval(this.#ticker);
+    this.#ticker = undefined;
+  }
+
+  #tenant(id: string): Tenant {
+    let tenant = this.#tenants.get(id);
     if (!tenant) {
       tenant = {
         id,
@@ -102,49 +193,49 @@ export function createEngine(options: EngineOptions): Engine {
         disabled: new Set(),
         queue: Promise.resolve(),
       };
-      tenants.set(id, tenant);
+      this.#tenants.set(id, tenant);
     }
     return tenant;
   }
 
-  function serial<T>(tenant: Tenant, task: () => Promise<T>): Promise<T> {
+  #serial<T>(tenant: Tenant, task: () => Promise<T>): Promise<T> {
     const run = tenant.queue.then(() => {
-      if (closed) throw new AppError("unavailable", "The streaming engine is shutting down");
+      if (this.#closed) throw new AppError("unavailable", "The streaming engine is shutting down");
       return task();
     });
     tenant.queue = run.catch(() => {});
     return run;
   }
 
-  function emitter(tenantId: string): (event: EventName, payload: unknown) => void {
+  #emitter(tenantId: string): (event: EventName, payload: unknown) => void {
     return (event, payload) => {
       try {
-        options.emit(tenantId, event, payload);
+        this.#options.emit(tenantId, event, payload);
       } catch (error) {
-        logger.warn({ err: error, event }, "Emitting an engine event failed");
+        this.#logger.warn({ err: error, event }, "Emitting an engine event failed");
       }
     };
   }
 
-  const lastIngestKbps = new Map<string, number>();
-
-  function updateTicker(): void {
+  #updateTicker(): void {
     // An open ingest ticks too: its bitrate is reported before and between go-lives.
-    const running = [...tenants.values()].some((t) => t.groups.size > 0 || t.ingest !== null);
-    if (running && ticker === undefined) {
-      ticker = setInterval(() => {
-        for (const tenant of tenants.values()) {
-          for (const group of tenant.groups.values()) group.tick();
-          if (tenant.ingest) emitIngestStats(tenant);
-        }
-      }, options.statsIntervalMs ?? 1000);
-    } else if (!running && ticker !== undefined) {
-      clearInterval(ticker);
-      ticker = undefined;
+    const running = [...this.#tenants.values()].some((t) => t.groups.size > 0 || t.ingest !== null);
+    if (running && this.#ticker === undefined) {
+      this.#ticker = setInterval(() => this.#tick(), this.#options.statsIntervalMs ?? 1000);
+    } else if (!running && this.#ticker !== undefined) {
+      clearInterval(this.#ticker);
+      this.#ticker = undefined;
     }
   }
 
-  async function ensureIngest(tenant: Tenant, spec: IngestSpec): Promise<IngestRuntime> {
+  #tick(): void {
+    for (const tenant of this.#tenants.values()) {
+      for (const group of tenant.groups.values()) group.tick();
+      if (tenant.ingest) this.#emitIngestStats(tenant);
+    }
+  }
+
+  async #ensureIngest(tenant: Tenant, spec: IngestSpec): Promise<IngestRuntime> {
     const address = parseIngest(spec);
     const current = tenant.ingest;
     if (current && current.address.identity === address.identity) return current;
@@ -161,164 +252,93 @@ export function createEngine(options: EngineOptions): Engine {
       await current.close();
     }
     tenant.ingest = await openIngestRuntime(spec, {
-      logger: logger.child({ tenant: tenant.id }),
-      redactor,
-      ffmpegPath: options.ffmpegPath,
-      marker,
-      listeners: options.adapters.ingest,
+      logger: this.#logger.child({ tenant: tenant.id }),
+      redactor: this.#options.redactor,
+      ffmpegPath: this.#options.ffmpegPath,
+      marker: this.#marker,
+      listeners: this.#options.adapters.ingest,
       onStatus: (status) => {
-        emitter(tenant.id)("ingest_status", status);
+        this.#emitter(tenant.id)("ingest_status", status);
         // The publisher left: say so in the numbers now, not at the next tick.
         if (status.state === "waiting" && tenant.ingest) {
           for (const group of tenant.groups.values()) group.tick();
-          emitIngestStats(tenant);
+          this.#emitIngestStats(tenant);
         }
       },
     });
-    updateTicker();
+    this.#updateTicker();
     return tenant.ingest;
   }
 
   /** Reports the ingest's bitrate while media arrives (and once when it stopped arriving). */
-  function emitIngestStats(tenant: Tenant): void {
+  #emitIngestStats(tenant: Tenant): void {
     const reading = tenant.ingest!.reading();
-    const before = lastIngestKbps.get(tenant.id) ?? 0;
-    lastIngestKbps.set(tenant.id, reading.kbps);
+    const before = this.#lastIngestKbps.get(tenant.id) ?? 0;
+    this.#lastIngestKbps.set(tenant.id, reading.kbps);
     if (reading.kbps === 0 && before === 0) return;
-    emitter(tenant.id)("ingest_stats", {
+    this.#emitter(tenant.id)("ingest_stats", {
       bitrate: reading.kbps,
       bytes: reading.bytes,
       media: tenant.ingest!.media(),
     });
   }
 
-  async function stopGroupNow(tenant: Tenant, groupId: string): Promise<void> {
+  async #startGroupNow(
+    tenant: Tenant,
+    { group, ingest }: { group: OutputGroup; ingest: IngestSpec },
+  ): Promise<number> {
+    // Bad encoder settings are refused before anything is bound or started.
+    if (!isPassthrough(group)) reencodeArgs(group);
+    const hub = (await this.#ensureIngest(tenant, ingest)).hub;
+    const existing = tenant.groups.get(group.id);
+    if (existing) {
+      const outcome = await existing.update(group);
+      if (outcome !== "restart") return existing.pid;
+      await this.#stopGroupNow(tenant, group.id);
+    }
+    const options = this.#options;
+    const runtime = await GroupRuntime.start({
+      group,
+      ingestHub: hub,
+      ffmpegPath: options.ffmpegPath,
+      logger: this.#logger.child({ tenant: tenant.id, groupId: group.id }),
+      redactor: options.redactor,
+      marker: this.#marker,
+      adapters: options.adapters,
+      backoff: options.backoff,
+      connectTimeoutMs: options.connectTimeoutMs,
+      stallTimeoutMs: options.stallTimeoutMs,
+      caCerts: options.caCerts,
+      resolveEnv: options.resolveEnv,
+      keyEnvAllow: options.keyEnvAllow,
+      emit: this.#emitter(tenant.id),
+      isDisabled: (targetId) => tenant.disabled.has(targetId),
+    });
+    tenant.groups.set(group.id, runtime);
+    this.#updateTicker();
+    this.#logger.info(
+      { tenant: tenant.id, groupId: group.id, passthrough: runtime.passthrough },
+      "Output group started",
+    );
+    return runtime.pid;
+  }
+
+  async #stopGroupNow(tenant: Tenant, groupId: string): Promise<void> {
     const group = tenant.groups.get(groupId);
     if (!group) return;
     tenant.groups.delete(groupId);
-    updateTicker();
+    this.#updateTicker();
     await group.stop();
-    emitter(tenant.id)("stream_ended", groupId);
-    logger.info({ tenant: tenant.id, groupId }, "Output group stopped");
+    this.#emitter(tenant.id)("stream_ended", groupId);
+    this.#logger.info({ tenant: tenant.id, groupId }, "Output group stopped");
   }
 
-  async function stopTenant(tenant: Tenant): Promise<void> {
-    await Promise.all([...tenant.groups.keys()].map((id) => stopGroupNow(tenant, id)));
+  async #stopTenant(tenant: Tenant): Promise<void> {
+    await Promise.all([...tenant.groups.keys()].map((id) => this.#stopGroupNow(tenant, id)));
     const ingest = tenant.ingest;
     tenant.ingest = null;
-    lastIngestKbps.delete(tenant.id);
-    updateTicker();
+    this.#lastIngestKbps.delete(tenant.id);
+    this.#updateTicker();
     await ingest?.close();
   }
-
-  return {
-    openIngest(tenantId, ingest) {
-      const tenant = tenantOf(tenantId);
-      return serial(tenant, async () => void (await ensureIngest(tenant, ingest)));
-    },
-
-    startGroup(tenantId, group, ingest) {
-      const tenant = tenantOf(tenantId);
-      return serial(tenant, async () => {
-        // Bad encoder settings are refused before anything is bound or started.
-        if (!isPassthrough(group)) reencodeArgs(group);
-        const hub = (await ensureIngest(tenant, ingest)).hub;
-        const existing = tenant.groups.get(group.id);
-        if (existing) {
-          const outcome = await existing.update(group);
-          if (outcome !== "restart") return existing.pid;
-          await stopGroupNow(tenant, group.id);
-        }
-        const runtime = await GroupRuntime.start({
-          group,
-          ingestHub: hub,
-          ffmpegPath: options.ffmpegPath,
-          logger: logger.child({ tenant: tenantId, groupId: group.id }),
-          redactor,
-          marker,
-          adapters: options.adapters,
-          backoff: options.backoff,
-          connectTimeoutMs: options.connectTimeoutMs,
-          stallTimeoutMs: options.stallTimeoutMs,
-          caCerts: options.caCerts,
-          resolveEnv: options.resolveEnv,
-          keyEnvAllow: options.keyEnvAllow,
-          emit: emitter(tenantId),
-          isDisabled: (targetId) => tenant.disabled.has(targetId),
-        });
-        tenant.groups.set(group.id, runtime);
-        updateTicker();
-        logger.info(
-          { tenant: tenantId, groupId: group.id, passthrough: runtime.passthrough },
-          "Output group started",
-        );
-        return runtime.pid;
-      });
-    },
-
-    stopGroup(tenantId, groupId) {
-      const tenant = tenantOf(tenantId);
-      return serial(tenant, () => stopGroupNow(tenant, groupId));
-    },
-
-    stopAll(tenantId) {
-      const tenant = tenantOf(tenantId);
-      return serial(tenant, () => stopTenant(tenant));
-    },
-
-    setTargetEnabled(tenantId, targetId, enabled) {
-      const tenant = tenantOf(tenantId);
-      return serial(tenant, async () => {
-        if (enabled) tenant.disabled.delete(targetId);
-        else tenant.disabled.add(targetId);
-        for (const group of tenant.groups.values()) {
-          if (group.hasTarget(targetId)) await group.setTargetEnabled(targetId, enabled);
-        }
-      });
-    },
-
-    isTargetDisabled(tenantId, targetId) {
-      return tenants.get(tenantId)?.disabled.has(targetId) ?? false;
-    },
-
-    retryGroup(tenantId, groupId) {
-      const tenant = tenantOf(tenantId);
-      return serial(tenant, async () => {
-        const group = tenant.groups.get(groupId);
-        if (!group) {
-          throw new AppError("not_found", `Output group "${groupId}" is not running`);
-        }
-        const retried = await group.retry();
-        const baseMs = options.backoff?.baseMs ?? 500;
-        return { pid: group.pid, nextDelaySecs: retried ? baseMs / 1000 : null };
-      });
-    },
-
-    activeGroupIds(tenantId) {
-      return [...(tenants.get(tenantId)?.groups.keys() ?? [])];
-    },
-
-    state(tenantId) {
-      const tenant = tenants.get(tenantId);
-      return {
-        groups: [...(tenant?.groups.values() ?? [])].map((g) => g.snapshot()),
-        ingest: tenant?.ingest?.snapshot() ??
-          { state: "idle", url: null, publisher: null, since: null },
-      };
-    },
-
-    async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.all(
-        [...tenants.values()].map(async (tenant) => {
-          await tenant.queue;
-          await stopTenant(tenant);
-        }),
-      );
-      updateTicker();
-      if (ticker !== undefined) clearInterval(ticker);
-      ticker = undefined;
-    },
-  };
 }
