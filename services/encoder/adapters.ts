@@ -1,4 +1,4 @@
-import { EncoderSupervisor } from "./ffmpeg/encoder_supervisor.ts";
+import { FfmpegTranscoder } from "./ffmpeg/ffmpeg_transcoder.ts";
 import type { EngineAdapters } from "./ports.ts";
 import { openRtmpIngest } from "./rtmp/open_rtmp_ingest.ts";
 import { rtmpConnector } from "./rtmp/rtmp_connector.ts";
@@ -28,7 +28,9 @@ export function mediaAdapters(): EngineAdapters {
           marker: options.marker,
         }),
     },
-    transcoder: async (options) =>
-      new EncoderSupervisor({ ...options, ffmpegPath: await options.ffmpegPath() }),
+    transcoder: {
+      validate: (settings) => FfmpegTranscoder.validate(settings),
+      create: (options) => FfmpegTranscoder.create(options),
+    },
   };
 }

@@ -11,6 +11,7 @@
  * {@linkcode EngineAdapters}, one adapter per protocol (`adapters.ts` has the real ones).
  * @module
  */
+import type { OutputGroup } from "@spiritstream/contracts";
 import type { Logger, Redactor } from "@spiritstream/kit";
 import type { BackoffOptions } from "./engine/backoff.ts";
 import type { IngestAddress, IngestSpec } from "./engine/parse_ingest.ts";
@@ -84,6 +85,9 @@ export interface TranscoderProgress {
   speed: number;
 }
 
+/** What a re-encode group asks of its encode. */
+export type EncodeSettings = Pick<OutputGroup, "video" | "audio" | "generatePts">;
+
 /**
  * The ONE encode of a re-encode group: reads the ingest hub, is the source of the group's hub,
  * restarts itself with back-off, and says when it runs, restarts or keeps failing.
@@ -99,8 +103,8 @@ export interface Transcoder {
   /** Waiting before a restart, or given up for now after repeated failures. */
   readonly waiting: boolean;
   start(): void;
-  /** Restarts now with fresh back-off, with new arguments when given. */
-  restartNow(args?: string[]): Promise<void>;
+  /** Restarts now with fresh back-off, with new settings when given. */
+  restartNow(settings?: EncodeSettings): Promise<void>;
   /** Called about once a second: restarts an encode that stopped producing while fed. */
   watch(now?: number): void;
   stop(): Promise<void>;
@@ -108,8 +112,7 @@ export interface Transcoder {
 
 /** What a transcoder is started with. */
 export interface TranscoderOptions extends AdapterContext {
-  /** The encoder arguments of the group (`reencodeArgs`). */
-  args: string[];
+  settings: EncodeSettings;
   /** The ingest hub. */
   input: MediaHub;
   /** The group's own hub; the targets are its sinks. */
@@ -122,8 +125,13 @@ export interface TranscoderOptions extends AdapterContext {
   onRunning(): void;
 }
 
-/** Makes the transcoder of one group (not started yet). */
-export type CreateTranscoder = (options: TranscoderOptions) => Promise<Transcoder>;
+/** Makes the transcoders of re-encode groups. */
+export interface TranscoderAdapter {
+  /** Throws an AppError `invalid_argument` naming a setting it cannot encode with. */
+  validate(settings: EncodeSettings): void;
+  /** Makes the transcoder of one group (not started yet); validates like `validate`. */
+  create(options: TranscoderOptions): Promise<Transcoder>;
+}
 
 /** The adapters the engine is built with: one per protocol, each key required. */
 export interface EngineAdapters {
@@ -131,5 +139,5 @@ export interface EngineAdapters {
   ingest: Readonly<Record<IngestAddress["kind"], OpenIngestListener>>;
   /** By target kind (`rtmp://` and `rtmps://` are "rtmp"; `srt://`). */
   targets: Readonly<Record<ResolvedTarget["kind"], CreateTargetConnector>>;
-  transcoder: CreateTranscoder;
+  transcoder: TranscoderAdapter;
 }

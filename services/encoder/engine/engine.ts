@@ -6,8 +6,8 @@ import {
 } from "@spiritstream/contracts";
 import type { Logger, Redactor } from "@spiritstream/kit";
 import type { BackoffOptions } from "./backoff.ts";
-import { isPassthrough, reencodeArgs } from "../ffmpeg/ffmpeg_args.ts";
 import { GroupRuntime } from "./group_runtime.ts";
+import { isPassthrough } from "./is_passthrough.ts";
 import { type IngestRuntime, openIngestRuntime } from "./ingest_runtime.ts";
 import { type IngestSpec, parseIngest } from "./parse_ingest.ts";
 import type { EngineAdapters } from "../ports.ts";
@@ -288,7 +288,7 @@ class StreamingEngine implements Engine {
     { group, ingest }: { group: OutputGroup; ingest: IngestSpec },
   ): Promise<number> {
     // Bad encoder settings are refused before anything is bound or started.
-    if (!isPassthrough(group)) reencodeArgs(group);
+    if (!isPassthrough(group)) this.#options.adapters.transcoder.validate(group);
     const hub = (await this.#ensureIngest(tenant, ingest)).hub;
     const existing = tenant.groups.get(group.id);
     if (existing) {

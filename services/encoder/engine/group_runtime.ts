@@ -9,7 +9,7 @@ import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { createMediaHub, type MediaHub } from "../hub/mod.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import { codecSentence, findCodecMismatch } from "./explain_failure.ts";
-import { isPassthrough, reencodeArgs } from "../ffmpeg/ffmpeg_args.ts";
+import { isPassthrough } from "./is_passthrough.ts";
 import { MeterSink } from "../hub/meter_sink.ts";
 import { resolveTarget } from "./resolve_target.ts";
 import { type TargetConnector, TargetSupervisor } from "./target_supervisor.ts";
@@ -79,11 +79,10 @@ export class GroupRuntime {
   /** Validates the group (throws invalid_argument for bad encoder settings) and starts it. */
   static async start(options: GroupRuntimeOptions): Promise<GroupRuntime> {
     const group = new GroupRuntime(options);
-    const args = group.passthrough ? null : reencodeArgs(options.group);
-    if (args) {
-      group.#encoder = await options.adapters.transcoder({
+    if (!group.passthrough) {
+      group.#encoder = await options.adapters.transcoder.create({
         ffmpegPath: options.ffmpegPath,
-        args,
+        settings: options.group,
         input: options.ingestHub,
         output: group.#hub,
         logger: options.logger,
@@ -134,7 +133,7 @@ export class GroupRuntime {
     if (isPassthrough(group) !== this.passthrough) return "restart";
     let changed = false;
     if (this.#encoder && encodingSignature(group) !== encodingSignature(this.#group)) {
-      await this.#encoder.restartNow(reencodeArgs(group));
+      await this.#encoder.restartNow(group);
       changed = true;
     }
     const wanted = new Map(group.streamTargets.map((t) => [t.id, t]));

@@ -18,12 +18,6 @@ const FLV_IN = [
   "pipe:0",
 ];
 
-/** Whether a group is passthrough: video and audio both `copy` (a half copy is re-encoded). */
-export function isPassthrough(group: Pick<OutputGroup, "video" | "audio">): boolean {
-  return group.video.codec.trim().toLowerCase() === "copy" &&
-    group.audio.codec.trim().toLowerCase() === "copy";
-}
-
 /**
  * The ONE encode of a re-encode group: FLV from the ingest hub on stdin, FLV to the group's own
  * hub on stdout (targets are our RTMP pushes, so no key ever reaches FFmpeg's argv). Throws
