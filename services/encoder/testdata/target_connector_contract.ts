@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
 import { createRedactor } from "@spiritstream/kit";
-import {
-  ensureTestClip,
-  freePort,
-  requireBinary,
-  startPublisher,
-  type TestPublisher,
-  waitFor,
-} from "@spiritstream/testing";
+import { freePort, requireBinary, waitFor } from "@spiritstream/testing";
 import { createMediaHub, type MediaHub } from "../hub/mod.ts";
-import { parseIngest } from "../engine/parse_ingest.ts";
 import { markedProcesses } from "../engine/testdata/marked_processes.ts";
-import type { CreateTargetConnector, IngestListener, TargetConnector } from "../ports.ts";
-import { openRtmpIngest } from "../rtmp/open_rtmp_ingest.ts";
+import type { CreateTargetConnector, TargetConnector } from "../ports.ts";
 import { captureLogger } from "./capture_logger.ts";
+import { startMediaSource } from "./media_source.ts";
 
 /** A destination standing in for a platform. */
 export interface TestDestination {
@@ -35,44 +27,6 @@ export interface TargetConnectorSubject {
   unreachable(port: number): string;
 }
 
-/** An ingest hub with real media in it: our RTMP ingest and an FFmpeg publishing the clip. */
-interface Source {
-  hub: MediaHub;
-  stop(): Promise<void>;
-}
-
-async function startSource(): Promise<Source> {
-  const { logger } = captureLogger();
-  const hub = createMediaHub({ logger });
-  const spec = { url: `rtmp://127.0.0.1:${freePort()}/live` };
-  const listener: IngestListener = await openRtmpIngest({
-    address: parseIngest(spec),
-    spec,
-    hub,
-    logger,
-    redactor: createRedactor(),
-    ffmpegPath: () => Promise.reject(new Error("an RTMP ingest needs no FFmpeg")),
-    marker: "target-contract-source",
-    report: () => {},
-  });
-  let publisher: TestPublisher | null = null;
-  try {
-    publisher = await startPublisher(`${spec.url}/source`, { clip: await ensureTestClip() });
-    await waitFor(() => hub.live, { what: "media in the source hub", timeoutMs: 30_000 });
-  } catch (error) {
-    await publisher?.stop();
-    await listener.close();
-    throw error;
-  }
-  return {
-    hub,
-    async stop() {
-      await publisher?.stop();
-      await listener.close();
-    },
-  };
-}
-
 function connector(subject: TargetConnectorSubject, url: string, hub: MediaHub) {
   const marker = `target-contract-${crypto.randomUUID()}`;
   const ffmpeg = requireBinary("ffmpeg");
@@ -91,7 +45,7 @@ function connector(subject: TargetConnectorSubject, url: string, hub: MediaHub) 
 /** What every target connector does, whatever its protocol (the suite each adapter runs). */
 export function targetConnectorContract(subject: TargetConnectorSubject): void {
   Deno.test(`${subject.name}() links a destination as a hub sink and close() unlinks it`, async () => {
-    const source = await startSource();
+    const source = await startMediaSource();
     const destination = await subject.startDestination();
     const { connect, marker } = connector(subject, destination.url, source.hub);
     try {
@@ -114,7 +68,7 @@ export function targetConnectorContract(subject: TargetConnectorSubject): void {
   });
 
   Deno.test(`${subject.name}() resolves closed with a reason when the destination goes away`, async () => {
-    const source = await startSource();
+    const source = await startMediaSource();
     const destination = await subject.startDestination();
     const { connect, marker } = connector(subject, destination.url, source.hub);
     try {
