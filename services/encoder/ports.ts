@@ -8,7 +8,8 @@
  * 4. a {@linkcode Transcoder} (FFmpeg) reads the ingest hub into a re-encode group's own hub.
  *
  * The engine never picks an adapter itself: the composition root (`service.ts`) hands it
- * {@linkcode EngineAdapters}, one adapter per protocol (`adapters.ts` has the real ones).
+ * {@linkcode EngineAdapters}, one adapter per protocol (`adapters.ts` has the real ones). Every
+ * adapter runs its port's contract suite (`testdata/*_contract.ts`).
  * @module
  */
 import type { OutputGroup } from "@spiritstream/contracts";
