@@ -1,0 +1,98 @@
+/** A connection that has not published yet, as {@linkcode IngestAdmission} ranks it. */
+export interface PendingConnection {
+  /** The peer's address (IPv4, or IPv6 as written). */
+  readonly hostname: string;
+  /** How far it got: 0 handshaking, 1 handshaken, 2 connected to our application. */
+  readonly progress: number;
+  /** When it last sent bytes or advanced (monotonic ms). */
+  readonly lastActivityAt: number;
+  /** Closes it to make room (called at most once). */
+  evict(): void;
+}
+
+/** How many connections may wait to publish. */
+export interface AdmissionLimits {
+  /** In all. */
+  maxPending: number;
+  /** Per non-loopback address (an IPv6 /64 counts as one). */
+  maxPendingPerAddress: number;
+}
+
+/**
+ * The budget of connections that have not published yet, kept apart from publishers: a newcomer
+ * is always let in, and when a budget is full the connection that made the least progress (and
+ * among those, the one quiet the longest) is closed instead. So idle sockets and garbage are
+ * held, but never lock out an encoder that is actually talking. Loopback peers share only the
+ * global budget (every local process has the same address); a LAN address also gets its own,
+ * so one host cannot crowd out others, and a host with many addresses meets the global one.
+ */
+export class IngestAdmission {
+  readonly #limits: AdmissionLimits;
+  readonly #pending = new Set<PendingConnection>();
+  readonly #byAddress = new Map<string, Set<PendingConnection>>();
+
+  constructor(limits: AdmissionLimits) {
+    this.#limits = limits;
+  }
+
+  /** Connections waiting to publish. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /** Counts `entry` in, evicting others if a budget overflows (never `entry` itself). */
+  admit(entry: PendingConnection): void {
+    const key = addressKey(entry.hostname);
+    if (key !== null) {
+      let group = this.#byAddress.get(key);
+      if (!group) this.#byAddress.set(key, group = new Set());
+      group.add(entry);
+      while (group.size > this.#limits.maxPendingPerAddress) this.#evictFrom(group, entry);
+    }
+    this.#pending.add(entry);
+    while (this.#pending.size > this.#limits.maxPending) this.#evictFrom(this.#pending, entry);
+  }
+
+  /** Counts `entry` out (it published or closed); idempotent. */
+  release(entry: PendingConnection): void {
+    if (!this.#pending.delete(entry)) return;
+    const key = addressKey(entry.hostname);
+    if (key === null) return;
+    const group = this.#byAddress.get(key);
+    group?.delete(entry);
+    if (group?.size === 0) this.#byAddress.delete(key);
+  }
+
+  #evictFrom(candidates: Set<PendingConnection>, newcomer: PendingConnection): void {
+    let victim: PendingConnection | null = null;
+    for (const entry of candidates) {
+      if (entry !== newcomer && (!victim || ranksBelow(entry, victim))) victim = entry;
+    }
+    if (!victim) return;
+    this.release(victim);
+    victim.evict();
+  }
+}
+
+function ranksBelow(a: PendingConnection, b: PendingConnection): boolean {
+  if (a.progress !== b.progress) return a.progress < b.progress;
+  return a.lastActivityAt < b.lastActivityAt;
+}
+
+/** The key an address is budgeted under: null for loopback, a /64 for IPv6. */
+export function addressKey(hostname: string): string | null {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  const v4 = host.startsWith("::ffff:") && host.includes(".") ? host.slice(7) : host;
+  if (v4.includes(".")) return v4.startsWith("127.") ? null : v4;
+  if (host === "::1") return null;
+  return ipv6Prefix64(host);
+}
+
+function ipv6Prefix64(host: string): string {
+  const [head = "", tail = ""] = host.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const zeros = host.includes("::") ? Array(8 - left.length - right.length).fill("0") : [];
+  const groups = [...left, ...zeros, ...right].map((g) => g.replace(/^0+(?=.)/, ""));
+  return `${groups.slice(0, 4).join(":")}::/64`;
+}
