@@ -1,8 +1,13 @@
+import { monotonicNow } from "@spiritstream/kit";
+
 /** A connection that has not published yet, as {@linkcode IngestAdmission} ranks it. */
 export interface PendingConnection {
   /** The peer's address (IPv4, or IPv6 as written). */
   readonly hostname: string;
-  /** How far it got: 0 handshaking, 1 handshaken, 2 connected to our application. */
+  /**
+   * How far it got: 0 nothing valid yet, 1 a valid handshake started, 2 handshaken,
+   * 3 connected to our application.
+   */
   readonly progress: number;
   /** When it last sent bytes or advanced (monotonic ms). */
   readonly lastActivityAt: number;
@@ -19,10 +24,17 @@ export interface AdmissionLimits {
 }
 
 /**
+ * A connection quiet for longer ranks as one that sent nothing: an encoder answers each step
+ * of the handshake and of the commands within a round trip, a socket parked half-way does not.
+ */
+export const STALE_MS = 1000;
+
+/**
  * The budget of connections that have not published yet, kept apart from publishers: a newcomer
- * is always let in, and when a budget is full the connection that made the least progress (and
- * among those, the one quiet the longest) is closed instead. So idle sockets and garbage are
- * held, but never lock out an encoder that is actually talking. Loopback peers share only the
+ * is always let in, and when a budget is full the connection that made the least progress (one
+ * quiet for {@linkcode STALE_MS} counts as none), and among those the one quiet the longest, is
+ * closed instead. So idle sockets and garbage are held, but a flood of them never evicts an
+ * encoder that is actually talking. Loopback peers share only the
  * global budget (every local process has the same address); a LAN address also gets its own,
  * so one host cannot crowd out others, and a host with many addresses meets the global one.
  */
@@ -35,22 +47,26 @@ export class IngestAdmission {
     this.#limits = limits;
   }
 
+  get limits(): AdmissionLimits {
+    return this.#limits;
+  }
+
   /** Connections waiting to publish. */
   get size(): number {
     return this.#pending.size;
   }
 
   /** Counts `entry` in, evicting others if a budget overflows (never `entry` itself). */
-  admit(entry: PendingConnection): void {
+  admit(entry: PendingConnection, now = monotonicNow()): void {
     const key = addressKey(entry.hostname);
     if (key !== null) {
       let group = this.#byAddress.get(key);
       if (!group) this.#byAddress.set(key, group = new Set());
       group.add(entry);
-      while (group.size > this.#limits.maxPendingPerAddress) this.#evictFrom(group, entry);
+      while (group.size > this.#limits.maxPendingPerAddress) this.#evictFrom(group, entry, now);
     }
     this.#pending.add(entry);
-    while (this.#pending.size > this.#limits.maxPending) this.#evictFrom(this.#pending, entry);
+    while (this.#pending.size > this.#limits.maxPending) this.#evictFrom(this.#pending, entry, now);
   }
 
   /** Counts `entry` out (it published or closed); idempotent. */
@@ -63,10 +79,10 @@ export class IngestAdmission {
     if (group?.size === 0) this.#byAddress.delete(key);
   }
 
-  #evictFrom(candidates: Set<PendingConnection>, newcomer: PendingConnection): void {
+  #evictFrom(candidates: Set<PendingConnection>, newcomer: PendingConnection, now: number) {
     let victim: PendingConnection | null = null;
     for (const entry of candidates) {
-      if (entry !== newcomer && (!victim || ranksBelow(entry, victim))) victim = entry;
+      if (entry !== newcomer && (!victim || ranksBelow(entry, victim, now))) victim = entry;
     }
     if (!victim) return;
     this.release(victim);
@@ -74,9 +90,15 @@ export class IngestAdmission {
   }
 }
 
-function ranksBelow(a: PendingConnection, b: PendingConnection): boolean {
-  if (a.progress !== b.progress) return a.progress < b.progress;
+function ranksBelow(a: PendingConnection, b: PendingConnection, now: number): boolean {
+  const pa = rank(a, now);
+  const pb = rank(b, now);
+  if (pa !== pb) return pa < pb;
   return a.lastActivityAt < b.lastActivityAt;
+}
+
+function rank(entry: PendingConnection, now: number): number {
+  return now - entry.lastActivityAt > STALE_MS ? 0 : entry.progress;
 }
 
 /** The key an address is budgeted under: null for loopback, a /64 for IPv6. */

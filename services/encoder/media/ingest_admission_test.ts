@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { addressKey, IngestAdmission, type PendingConnection } from "./ingest_admission.ts";
+import {
+  addressKey,
+  IngestAdmission,
+  type PendingConnection,
+  STALE_MS,
+} from "./ingest_admission.ts";
 
 class Entry implements PendingConnection {
   evicted = false;
@@ -15,14 +20,14 @@ class Entry implements PendingConnection {
 
 Deno.test("IngestAdmission admits every newcomer and evicts the least advanced, then quietest, one", () => {
   const admission = new IngestAdmission({ maxPending: 3, maxPendingPerAddress: 8 });
-  const talking = new Entry("127.0.0.1", 2, 50); // connected to our app, spoke at t=50
+  const talking = new Entry("127.0.0.1", 3, 50); // connected to our app, spoke at t=50
   const idleOld = new Entry("127.0.0.1", 0, 10);
   const idleNew = new Entry("127.0.0.1", 0, 40);
-  for (const entry of [talking, idleOld, idleNew]) admission.admit(entry);
+  for (const entry of [talking, idleOld, idleNew]) admission.admit(entry, 300);
   assert.equal(admission.size, 3);
 
   const newcomer = new Entry("127.0.0.1", 0, 100);
-  admission.admit(newcomer);
+  admission.admit(newcomer, 300);
   assert.deepEqual([idleOld, idleNew, talking, newcomer].map((e) => e.evicted), [
     true,
     false,
@@ -32,12 +37,24 @@ Deno.test("IngestAdmission admits every newcomer and evicts the least advanced, 
   assert.equal(admission.size, 3);
 
   // A handshaken connection outranks any handshaking one, however quiet.
-  const handshaken = new Entry("127.0.0.1", 1, 0);
-  admission.admit(handshaken);
+  const handshaken = new Entry("127.0.0.1", 2, 0);
+  admission.admit(handshaken, 300);
   assert.ok(idleNew.evicted && !handshaken.evicted && !talking.evicted);
-  admission.admit(new Entry("127.0.0.1", 0, 200));
+  admission.admit(new Entry("127.0.0.1", 0, 200), 300);
   assert.ok(newcomer.evicted, "the newest idle one goes before any that progressed");
   assert.ok(!handshaken.evicted && !talking.evicted);
+});
+
+Deno.test("IngestAdmission ranks a connection quiet for longer than STALE_MS as one that sent nothing", () => {
+  const admission = new IngestAdmission({ maxPending: 2, maxPendingPerAddress: 8 });
+  const parked = new Entry("127.0.0.1", 2, 0); // handshaken, then silent
+  const fresh = new Entry("127.0.0.1", 0, STALE_MS); // just accepted
+  admission.admit(parked, STALE_MS);
+  admission.admit(fresh, STALE_MS);
+  admission.admit(new Entry("127.0.0.1", 0, STALE_MS), STALE_MS);
+  assert.ok(fresh.evicted && !parked.evicted, "within STALE_MS the handshaken one stays");
+  admission.admit(new Entry("127.0.0.1", 0, STALE_MS + 1), STALE_MS + 1);
+  assert.ok(parked.evicted, "parked beyond STALE_MS, it goes before a fresh socket");
 });
 
 Deno.test("IngestAdmission gives each LAN address its own budget; loopback shares the global one", () => {
@@ -45,19 +62,19 @@ Deno.test("IngestAdmission gives each LAN address its own budget; loopback share
   const other = new Entry("192.0.2.9", 0, 0); // the quietest of all, on another host
   admission.admit(other);
   const flood = [1, 2, 3, 4].map((t) => new Entry("192.0.2.66", 0, t));
-  for (const entry of flood) admission.admit(entry);
+  for (const entry of flood) admission.admit(entry, 300);
   assert.deepEqual(flood.map((e) => e.evicted), [true, true, false, false]);
   assert.equal(other.evicted, false, "one host over its budget evicts its own connections only");
   assert.equal(admission.size, 3);
 
   const local = [1, 2, 3, 4, 5].map((t) => new Entry("127.0.0.1", 0, 10 + t));
-  for (const entry of local) admission.admit(entry);
+  for (const entry of local) admission.admit(entry, 300);
   assert.ok(local.every((e) => !e.evicted), "loopback is not held to the per-address budget");
   assert.equal(admission.size, 8);
 
   // Many addresses meet the global budget: the quietest go, wherever they come from.
   const wide = [1, 2, 3].map((i) => new Entry(`198.51.100.${i}`, 0, 100 + i));
-  for (const entry of wide) admission.admit(entry);
+  for (const entry of wide) admission.admit(entry, 300);
   assert.equal(admission.size, 10);
   assert.ok(other.evicted, "the quietest (t=0) was evicted for the global budget");
   assert.ok(wide.every((e) => !e.evicted));
@@ -66,11 +83,11 @@ Deno.test("IngestAdmission gives each LAN address its own budget; loopback share
 Deno.test("IngestAdmission.release() forgets a connection once, so it frees its address budget", () => {
   const admission = new IngestAdmission({ maxPending: 10, maxPendingPerAddress: 1 });
   const first = new Entry("192.0.2.7", 0, 0);
-  admission.admit(first);
+  admission.admit(first, 300);
   admission.release(first);
   admission.release(first);
   const second = new Entry("192.0.2.7", 0, 1);
-  admission.admit(second);
+  admission.admit(second, 300);
   assert.equal(first.evicted, false);
   assert.equal(admission.size, 1);
 });

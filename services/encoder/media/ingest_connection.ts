@@ -106,14 +106,14 @@ export class IngestConnection implements PendingConnection {
       await handshake(this.#conn, reader, {
         role: "server",
         timeoutMs: this.#host.handshakeTimeoutMs,
-        onProgress: () => (this.#progressAt = monotonicNow()),
+        onProgress: () => this.#advance(1),
       });
     } catch (error) {
       this.#logDropped(error);
       return closeQuietly(this.#conn);
     }
     if (this.#host.closing) return closeQuietly(this.#conn);
-    this.#advance(1);
+    this.#advance(2);
     await this.#serve(reader.takeBuffered());
   }
 
@@ -245,7 +245,7 @@ export class IngestConnection implements PendingConnection {
       ? (command as Amf0Object).app
       : undefined;
     this.#app = typeof requested === "string" ? requested.split("?")[0]!.replace(/\/+$/, "") : "";
-    if (this.#app === this.#host.app) this.#advance(2);
+    if (this.#app === this.#host.app) this.#advance(3);
     const rtmp = this.#rtmp!;
     rtmp.send(controlMessage(MessageType.WindowAckSize, OUR_WINDOW));
     rtmp.send(peerBandwidthMessage(OUR_WINDOW));

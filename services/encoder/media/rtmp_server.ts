@@ -135,6 +135,9 @@ class RtmpIngest implements RtmpServer, IngestHost {
       for await (const conn of this.#listener) {
         if (this.#closing) closeQuietly(conn);
         else this.#serve(conn);
+        // A full budget means a flood: let the sockets already in read what they sent (an
+        // encoder's handshake) before the next newcomer may evict one of them.
+        if (this.#admission.size >= this.#admission.limits.maxPending) await nextTurn();
       }
     } catch (error) {
       if (!this.#closing) {
@@ -154,6 +157,10 @@ class RtmpIngest implements RtmpServer, IngestHost {
     });
     this.#tasks.add(task);
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function closeQuietly(conn: Deno.Conn): void {
