@@ -88,3 +88,26 @@ export function chunkHeader(csid: number, length: number, typeId = 20): Uint8Arr
     0,
   );
 }
+
+/**
+ * Connects and makes the ingest hold as much as its pre-publish limits allow: two ~16 KiB
+ * messages begun on two chunk streams (32 KiB unfinished, less room for the Set Chunk Size
+ * message that follows), then chunk size 64 KiB and a third
+ * 16 KiB message short of its last byte (held whole in the input buffer). Replies are never read.
+ */
+export async function holdAtPrePublishLimits(port: number): Promise<RawRtmpClient> {
+  const client = await RawRtmpClient.connect(port);
+  const first = new Uint8Array(128);
+  await client.write(concat(chunkHeader(3, 16 * 1024), first));
+  await client.write(concat(chunkHeader(4, 16 * 1024 - 16), first));
+  await client.setChunkSize(64 * 1024);
+  await client.write(concat(chunkHeader(5, 16 * 1024), new Uint8Array(16 * 1024 - 1)));
+  return client;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
