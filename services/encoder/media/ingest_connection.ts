@@ -1,3 +1,4 @@
+import { AppError } from "@spiritstream/contracts";
 import { monotonicNow } from "@spiritstream/kit";
 import { type Amf0Object, type Amf0Value, decodeAmf0 } from "./amf0.ts";
 import { toPlainObject } from "./amf0_plain.ts";
@@ -127,13 +128,15 @@ export class IngestConnection implements PendingConnection {
     this.#rtmp = rtmp;
     const left = this.#host.publishTimeoutMs - (monotonicNow() - this.#acceptedAt);
     const deadline = setTimeout(() => {
-      if (!this.#control) rtmp.close(new Error("No publish before the publish deadline"));
+      if (this.#control) return;
+      const ms = this.#host.publishTimeoutMs;
+      rtmp.close(new AppError("timeout", `No authenticated publish within ${ms} ms of connecting`));
     }, Math.max(1, left));
     rtmp.start();
     const error = await rtmp.closed;
     clearTimeout(deadline);
     if (this.#control) this.#end(error ? `connection error: ${error.message}` : "disconnected");
-    else if (error) this.#logDropped(error);
+    else if (error || this.#evicted) this.#logDropped(error);
   }
 
   #advance(progress: number): void {

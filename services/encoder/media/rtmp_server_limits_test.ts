@@ -67,7 +67,7 @@ Deno.test("startRtmpServer() closes a handshaken socket that does not publish by
     const client = await RawRtmpClient.connect(ingest.server.port);
     await client.command("connect", 1, { app: "live" });
     await closedPromptly(client);
-    assert.ok(droppedFor(ingest.lines, /No publish before the publish deadline/));
+    assert.ok(droppedFor(ingest.lines, /No authenticated publish within 500 ms of connecting/));
     assert.equal(ingest.server.pending, 0);
   } finally {
     await ingest.server.close();
@@ -159,6 +159,25 @@ Deno.test("startRtmpServer() takes platform-sized messages once the publish is a
     assert.equal(tag.payload.length, frame.length);
   } finally {
     await publisher.close();
+    await ingest.server.close();
+  }
+});
+
+Deno.test("startRtmpServer() holds at most maxPending unpublished connections, closing the quietest for a newcomer", async () => {
+  const ingest = startIngest({ maxPending: 4 });
+  const clients: RawRtmpClient[] = [];
+  try {
+    for (let i = 0; i < 12; i++) {
+      clients.push(await RawRtmpClient.connect(ingest.server.port, { handshake: false }));
+      await waitFor(() => ingest.server.pending === Math.min(i + 1, 4), { what: `${i + 1} held` });
+    }
+    // The first 8 were closed, oldest first; the last 4 (the newest) are still held.
+    const closed = await Promise.all(clients.slice(0, 8).map((c) => closedPromptly(c)));
+    assert.equal(closed.length, 8);
+    assert.equal(ingest.server.pending, 4);
+    assert.equal(ingest.lines.filter((l) => l.includes("evicted")).length, 8);
+  } finally {
+    for (const client of clients) client.close();
     await ingest.server.close();
   }
 });
