@@ -1,3 +1,4 @@
+import { AppError } from "@spiritstream/contracts";
 import { monotonicNow } from "@spiritstream/kit";
 
 /** A connection that has not published yet, as {@linkcode IngestAdmission} ranks it. */
@@ -44,11 +45,15 @@ export class IngestAdmission {
   readonly #byAddress = new Map<string, Set<PendingConnection>>();
 
   constructor(limits: AdmissionLimits) {
+    for (const [name, value] of Object.entries(limits)) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new AppError(
+          "invalid_argument",
+          `Invalid argument "${name}": must be an integer ≥ 1`,
+        );
+      }
+    }
     this.#limits = limits;
-  }
-
-  get limits(): AdmissionLimits {
-    return this.#limits;
   }
 
   /** Connections waiting to publish. */
@@ -56,17 +61,26 @@ export class IngestAdmission {
     return this.#pending.size;
   }
 
-  /** Counts `entry` in, evicting others if a budget overflows (never `entry` itself). */
-  admit(entry: PendingConnection, now = monotonicNow()): void {
+  /**
+   * Counts `entry` in, evicting others if a budget overflows (never `entry` itself); returns
+   * whether it evicted any.
+   */
+  admit(entry: PendingConnection, now = monotonicNow()): boolean {
     const key = addressKey(entry.hostname);
+    let evicted = false;
     if (key !== null) {
       let group = this.#byAddress.get(key);
       if (!group) this.#byAddress.set(key, group = new Set());
       group.add(entry);
-      while (group.size > this.#limits.maxPendingPerAddress) this.#evictFrom(group, entry, now);
+      while (group.size > this.#limits.maxPendingPerAddress) {
+        evicted = this.#evictFrom(group, entry, now);
+      }
     }
     this.#pending.add(entry);
-    while (this.#pending.size > this.#limits.maxPending) this.#evictFrom(this.#pending, entry, now);
+    while (this.#pending.size > this.#limits.maxPending) {
+      evicted = this.#evictFrom(this.#pending, entry, now);
+    }
+    return evicted;
   }
 
   /** Counts `entry` out (it published or closed); idempotent. */
@@ -79,14 +93,15 @@ export class IngestAdmission {
     if (group?.size === 0) this.#byAddress.delete(key);
   }
 
+  /** Evicts the lowest-ranked of `candidates` but `newcomer` (there is one: limits are ≥ 1). */
   #evictFrom(candidates: Set<PendingConnection>, newcomer: PendingConnection, now: number) {
     let victim: PendingConnection | null = null;
     for (const entry of candidates) {
       if (entry !== newcomer && (!victim || ranksBelow(entry, victim, now))) victim = entry;
     }
-    if (!victim) return;
-    this.release(victim);
-    victim.evict();
+    this.release(victim!);
+    victim!.evict();
+    return true;
   }
 }
 

@@ -103,3 +103,17 @@ Deno.test("addressKey() budgets loopback as null, IPv4-mapped as IPv4 and IPv6 p
   assert.equal(addressKey("2001:0db8:0000:0001:aaaa:bbbb:cccc:dddd"), "2001:db8:0:1::/64");
   assert.equal(addressKey("fe80::1"), "fe80:0:0:0::/64");
 });
+
+Deno.test("IngestAdmission.admit() says whether it evicted, and refuses budgets below 1 naming the field", () => {
+  const admission = new IngestAdmission({ maxPending: 1, maxPendingPerAddress: 1 });
+  assert.equal(admission.admit(new Entry("127.0.0.1", 0, 0), 300), false);
+  assert.equal(admission.admit(new Entry("127.0.0.1", 0, 1), 300), true);
+  assert.throws(
+    () => new IngestAdmission({ maxPending: 64, maxPendingPerAddress: 0 }),
+    /Invalid argument "maxPendingPerAddress": must be an integer ≥ 1/,
+  );
+  assert.throws(
+    () => new IngestAdmission({ maxPending: 1.5, maxPendingPerAddress: 8 }),
+    /"maxPending"/,
+  );
+});

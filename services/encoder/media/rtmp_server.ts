@@ -133,11 +133,13 @@ class RtmpIngest implements RtmpServer, IngestHost {
   async #acceptLoop(): Promise<void> {
     try {
       for await (const conn of this.#listener) {
-        if (this.#closing) closeQuietly(conn);
-        else this.#serve(conn);
-        // A full budget means a flood: let the sockets already in read what they sent (an
+        if (this.#closing) {
+          closeQuietly(conn);
+          continue;
+        }
+        // An eviction means a flood: let the sockets already in read what they sent (an
         // encoder's handshake) before the next newcomer may evict one of them.
-        if (this.#admission.size >= this.#admission.limits.maxPending) await nextTurn();
+        if (this.#serve(conn)) await nextTurn();
       }
     } catch (error) {
       if (!this.#closing) {
@@ -146,16 +148,18 @@ class RtmpIngest implements RtmpServer, IngestHost {
     }
   }
 
-  #serve(conn: Deno.TcpConn): void {
+  /** Serves `conn`; returns whether admitting it evicted another. */
+  #serve(conn: Deno.TcpConn): boolean {
     const connection = new IngestConnection(conn, this);
     this.#connections.add(connection);
-    this.#admission.admit(connection);
+    const evicted = this.#admission.admit(connection);
     const task = connection.run().finally(() => {
       this.#admission.release(connection);
       this.#connections.delete(connection);
       this.#tasks.delete(task);
     });
     this.#tasks.add(task);
+    return evicted;
   }
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { waitFor } from "@spiritstream/testing";
+import { ensureTestClip, startPublisher, waitFor } from "@spiritstream/testing";
 import type { FlvTag } from "./flv.ts";
 import type { PublishSession } from "./publish_session.ts";
 import { connectPublisher } from "./rtmp_publisher.ts";
@@ -175,9 +175,75 @@ Deno.test("startRtmpServer() holds at most maxPending unpublished connections, c
     const closed = await Promise.all(clients.slice(0, 8).map((c) => closedPromptly(c)));
     assert.equal(closed.length, 8);
     assert.equal(ingest.server.pending, 4);
-    assert.equal(ingest.lines.filter((l) => l.includes("evicted")).length, 8);
+    await waitFor(() => ingest.lines.filter((l) => l.includes("evicted")).length === 8, {
+      what: "8 evictions logged",
+    });
   } finally {
     for (const client of clients) client.close();
     await ingest.server.close();
   }
+});
+
+/** This machine's first non-loopback IPv4 address: connecting to it comes from it, a LAN peer. */
+const LAN = Deno.networkInterfaces().find((i) =>
+  i.family === "IPv4" && !i.address.startsWith("127.")
+)
+  ?.address;
+
+Deno.test({
+  name:
+    "startRtmpServer() holds a LAN address to its own budget while loopback is not, and a publisher there still gets in",
+  // Without a LAN address this cannot run; in CI that is a failure, not a skip.
+  ignore: !LAN && Deno.env.get("CI") !== "true",
+  async fn() {
+    assert.ok(LAN, "this machine has no non-loopback IPv4 address");
+    const ingest = startIngest({ hostname: "0.0.0.0", maxPendingPerAddress: 4 });
+    const clients: RawRtmpClient[] = [];
+    let stopped = false;
+    const flood: Promise<void>[] = [];
+    try {
+      const port = ingest.server.port;
+      for (let i = 0; i < 6; i++) {
+        clients.push(await RawRtmpClient.connect(port, { handshake: false }));
+      }
+      for (let i = 0; i < 6; i++) {
+        clients.push(await RawRtmpClient.connect(port, { handshake: false, hostname: LAN }));
+      }
+      await waitFor(() => ingest.server.pending === 10, {
+        what: "6 loopback + 4 LAN sockets held",
+      });
+      await waitFor(() => ingest.lines.filter((l) => l.includes("evicted")).length === 2, {
+        what: "the LAN address's 2 oldest evicted",
+      });
+
+      // The LAN host keeps re-opening 20 idle sockets; a publisher from that host still gets in.
+      for (let i = 0; i < 20; i++) {
+        flood.push((async () => {
+          while (!stopped) {
+            const c = await RawRtmpClient.connect(port, { handshake: false, hostname: LAN }).catch(
+              () => null,
+            );
+            await c?.untilClosed();
+            c?.close();
+          }
+        })());
+      }
+      const clip = await ensureTestClip();
+      const publisher = await startPublisher(`rtmp://${LAN}:${port}/live/${KEY}`, { clip });
+      try {
+        const session = await waitFor(() => ingest.published[0], {
+          what: "the LAN publisher live",
+        });
+        assert.equal(session.remoteAddr.hostname, LAN);
+        assert.ok(ingest.server.pending <= 6 + 4, `${ingest.server.pending} pending`);
+      } finally {
+        await publisher.stop();
+      }
+    } finally {
+      stopped = true;
+      for (const client of clients) client.close();
+      await ingest.server.close();
+      await Promise.allSettled(flood);
+    }
+  },
 });

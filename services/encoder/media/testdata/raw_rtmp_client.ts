@@ -16,9 +16,9 @@ export class RawRtmpClient {
   /** Connects and (unless told not to) completes the client handshake. */
   static async connect(
     port: number,
-    options: { handshake?: boolean } = {},
+    options: { handshake?: boolean; hostname?: string } = {},
   ): Promise<RawRtmpClient> {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const conn = await Deno.connect({ hostname: options.hostname ?? "127.0.0.1", port });
     if (options.handshake !== false) {
       await handshake(conn, new ByteReader(conn), { role: "client", timeoutMs: 10_000 });
     }
