@@ -1,3 +1,4 @@
+import { AppError } from "@spiritstream/contracts";
 import { MessageType, type RtmpMessage } from "./messages.ts";
 
 const EXTENDED = 0xffffff;
@@ -5,6 +6,29 @@ const TWO_POW_32 = 0x1_0000_0000;
 const HEADER_SIZE = [11, 7, 3, 0] as const;
 /** Largest chunk size we accept from a peer; the spec allows 2^31-1 but nobody needs it. */
 const MAX_CHUNK_SIZE = 0xffffff;
+
+/** What a peer may make a {@linkcode ChunkReader} hold; exceeding one ends the read with an error. */
+export interface ChunkReaderLimits {
+  /** Largest Set Chunk Size accepted. */
+  maxChunkSize: number;
+  /** Largest message length a chunk header may announce. */
+  maxMessageSize: number;
+  /** Most bytes of unfinished messages held across all chunk streams. */
+  maxPendingBytes: number;
+  /** Most chunk streams (csids) tracked. */
+  maxChunkStreams: number;
+  /** Why these limits hold, for the error text, e.g. "before an authenticated publish". */
+  context: string;
+}
+
+/** No limits beyond the protocol's own (a trusted peer: our own targets, a live publisher). */
+export const UNLIMITED_CHUNKS: ChunkReaderLimits = {
+  maxChunkSize: MAX_CHUNK_SIZE,
+  maxMessageSize: 0xffffff,
+  maxPendingBytes: Infinity,
+  maxChunkStreams: Infinity,
+  context: "",
+};
 const EMPTY = new Uint8Array(0);
 
 interface ChunkStreamState {
@@ -25,6 +49,14 @@ const SLAB_SIZE = 512 * 1024;
 /** The input buffer starts this big and grows (doubling) only for a chunk that needs more. */
 const INITIAL_BUFFER = 128 * 1024;
 
+/** Options for {@linkcode ChunkReader}. */
+export interface ChunkReaderOptions {
+  /** @default UNLIMITED_CHUNKS */
+  limits?: ChunkReaderLimits;
+  /** The input buffer's first size. @default 131072 */
+  initialBufferBytes?: number;
+}
+
 /**
  * Reassembles RTMP messages from chunk-stream bytes pushed in arbitrary pieces (fmt 0–3,
  * extended timestamps, per-csid state). Set Chunk Size and Abort take effect immediately,
@@ -36,13 +68,36 @@ const INITIAL_BUFFER = 128 * 1024;
  */
 export class ChunkReader {
   #chunkSize = 128;
-  #buf = new Uint8Array(INITIAL_BUFFER);
+  #buf: Uint8Array;
+  #limits: ChunkReaderLimits;
+  /** Bytes allocated for messages not yet complete. */
+  #pending = 0;
   /** Unparsed bytes are #buf[#start, #end). */
   #start = 0;
   #end = 0;
   #slab: Uint8Array = EMPTY;
   #slabUsed = 0;
   #streams = new Map<number, ChunkStreamState>();
+
+  constructor(options: ChunkReaderOptions = {}) {
+    this.#limits = options.limits ?? UNLIMITED_CHUNKS;
+    this.#buf = new Uint8Array(options.initialBufferBytes ?? INITIAL_BUFFER);
+  }
+
+  /**
+   * Replaces the limits (e.g. raised once a publisher authenticated); a raise also grows the
+   * input buffer to its usual size, so a publisher reads as much per call as before.
+   */
+  setLimits(limits: ChunkReaderLimits): void {
+    this.#limits = limits;
+    if (limits.maxPendingBytes >= SLAB_SIZE && this.#buf.length < INITIAL_BUFFER) {
+      const grown = new Uint8Array(INITIAL_BUFFER);
+      grown.set(this.#buf.subarray(this.#start, this.#end));
+      this.#end -= this.#start;
+      this.#start = 0;
+      this.#buf = grown;
+    }
+  }
 
   /** The peer's current chunk size. */
   get chunkSize(): number {
@@ -131,6 +186,9 @@ export class ChunkReader {
         (data[p + 10]! << 24)) >>> 0;
     }
     p += headerSize;
+    if (fmt <= 1 && length > this.#limits.maxMessageSize) {
+      throw this.#over(`message of ${length} bytes`, this.#limits.maxMessageSize);
+    }
     if (extended) {
       if (data.length < p + 4) return 0;
       const ext = ((data[p]! << 24) | (data[p + 1]! << 16) | (data[p + 2]! << 8) |
@@ -152,6 +210,9 @@ export class ChunkReader {
     // The whole chunk is here: commit the header state.
     let state = prev;
     if (!state) {
+      if (this.#streams.size >= this.#limits.maxChunkStreams) {
+        throw this.#over(`chunk stream ${this.#streams.size + 1}`, this.#limits.maxChunkStreams);
+      }
       state = {
         timestamp: 0,
         tsField: 0,
@@ -173,6 +234,7 @@ export class ChunkReader {
       state.streamId = streamId;
       state.payload = this.#allocate(length);
       state.received = 0;
+      this.#pending += length;
     }
     state.payload!.set(data.subarray(p, p + take), state.received);
     state.received += take;
@@ -187,6 +249,7 @@ export class ChunkReader {
       };
       state.payload = null;
       state.received = 0;
+      this.#pending -= state.length;
       this.#control(message);
       out.push(message);
     }
@@ -194,7 +257,16 @@ export class ChunkReader {
   }
 
   #allocate(length: number): Uint8Array {
-    if (length > SLAB_MESSAGE_MAX) return new Uint8Array(length);
+    if (this.#pending + length > this.#limits.maxPendingBytes) {
+      throw this.#over(
+        `${this.#pending + length} bytes of unfinished messages`,
+        this.#limits.maxPendingBytes,
+      );
+    }
+    // A peer held to less than a slab gets exact buffers: a slab would be most of its budget.
+    if (length > SLAB_MESSAGE_MAX || this.#limits.maxPendingBytes < SLAB_SIZE) {
+      return new Uint8Array(length);
+    }
     if (this.#slabUsed + length > this.#slab.length) {
       this.#slab = new Uint8Array(SLAB_SIZE);
       this.#slabUsed = 0;
@@ -210,13 +282,22 @@ export class ChunkReader {
     if (message.typeId === MessageType.SetChunkSize) {
       const size = value & 0x7fffffff;
       if (size < 1 || size > MAX_CHUNK_SIZE) throw new Error(`RTMP chunk size ${size} is invalid`);
+      if (size > this.#limits.maxChunkSize) {
+        throw this.#over(`chunk size ${size}`, this.#limits.maxChunkSize);
+      }
       this.#chunkSize = size;
     } else if (message.typeId === MessageType.Abort) {
       const state = this.#streams.get(value);
-      if (state) {
+      if (state?.payload) {
+        this.#pending -= state.length;
         state.payload = null;
         state.received = 0;
       }
     }
+  }
+
+  #over(what: string, limit: number): AppError {
+    const context = this.#limits.context ? ` ${this.#limits.context}` : "";
+    return new AppError("payload_too_large", `RTMP ${what} exceeds ${limit}, the limit${context}`);
   }
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { concatBytes } from "../flv/bytes.ts";
-import { ChunkReader } from "./chunk_reader.ts";
+import { ChunkReader, type ChunkReaderLimits, UNLIMITED_CHUNKS } from "./chunk_reader.ts";
 import { ChunkWriter } from "./chunk_writer.ts";
 import { controlMessage, MessageType, type RtmpMessage } from "./messages.ts";
 
@@ -146,4 +146,80 @@ Deno.test("ChunkReader drops a partial message on Abort", () => {
 
 Deno.test("ChunkReader rejects a chunk that references an unknown chunk stream", () => {
   assert.throws(() => new ChunkReader().push(Uint8Array.of(0x47, 0, 0, 1)), /new chunk stream/);
+});
+
+const SMALL: ChunkReaderLimits = {
+  maxChunkSize: 4096,
+  maxMessageSize: 1000,
+  maxPendingBytes: 1500,
+  maxChunkStreams: 3,
+  context: "before an authenticated publish",
+};
+
+/** A fmt 0 chunk header on `csid` announcing a type-20 message of `length` bytes. */
+function header(csid: number, length: number): Uint8Array {
+  return Uint8Array.of(
+    csid,
+    0,
+    0,
+    0,
+    length >> 16,
+    (length >> 8) & 0xff,
+    length & 0xff,
+    20,
+    0,
+    0,
+    0,
+    0,
+  );
+}
+
+Deno.test("ChunkReader refuses a Set Chunk Size above its limit, naming the rule", () => {
+  const bytes = new ChunkWriter().encode(
+    controlMessage(MessageType.SetChunkSize, 0xffffff),
+  );
+  const reader = new ChunkReader({ limits: SMALL });
+  assert.throws(
+    () => reader.push(bytes),
+    /RTMP chunk size 16777215 exceeds 4096, the limit before an authenticated publish/,
+  );
+  assert.equal(new ChunkReader().push(bytes).length, 1, "unlimited, the same bytes are fine");
+});
+
+Deno.test("ChunkReader refuses a message header above its size limit before any body arrives", () => {
+  const reader = new ChunkReader({ limits: SMALL });
+  assert.throws(() => reader.push(header(3, 0xffffff)), /message of 16777215 bytes exceeds 1000/);
+  assert.deepEqual(new ChunkReader().push(header(3, 0xffffff)), [], "unlimited, it waits");
+});
+
+Deno.test("ChunkReader limits unfinished bytes across chunk streams and the number of streams", () => {
+  // Two 900-byte messages started on two csids: 1800 unfinished bytes > 1500.
+  const first = concatBytes([header(3, 900), payload(128, 1)]);
+  const second = concatBytes([header(4, 900), payload(128, 2)]);
+  const reader = new ChunkReader({ limits: SMALL });
+  assert.deepEqual(reader.push(first), []);
+  assert.throws(() => reader.push(second), /1800 bytes of unfinished messages exceeds 1500/);
+
+  const many = new ChunkReader({ limits: SMALL });
+  for (const csid of [3, 4, 5]) {
+    assert.equal(many.push(concatBytes([header(csid, 1), payload(1, csid)])).length, 1);
+  }
+  assert.throws(
+    () => many.push(concatBytes([header(6, 1), payload(1, 6)])),
+    /chunk stream 4 exceeds 3/,
+  );
+});
+
+Deno.test("ChunkReader.setLimits() raises the limits for the rest of the session", () => {
+  const reader = new ChunkReader({ limits: SMALL, initialBufferBytes: 4096 });
+  const writer = new ChunkWriter();
+  const message = {
+    typeId: MessageType.Video,
+    streamId: 1,
+    timestamp: 0,
+    payload: payload(70_000, 3),
+  };
+  reader.setLimits(UNLIMITED_CHUNKS);
+  const got = readInPieces(reader, writer.encode(message, 6));
+  assert.deepEqual(strip(got), [message]);
 });

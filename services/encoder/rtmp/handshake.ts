@@ -9,6 +9,8 @@ export interface HandshakeOptions {
   role: "server" | "client";
   /** Closes the connection when the exchange takes longer. @default 10000 */
   timeoutMs?: number;
+  /** Called each time a part of the peer's handshake arrived (C0, C1, C2 or S0, S1, S2). */
+  onProgress?(): void;
 }
 
 /**
@@ -21,15 +23,15 @@ export async function handshake(
   reader: ByteReader,
   options: HandshakeOptions,
 ): Promise<void> {
-  const { role, timeoutMs = 10_000 } = options;
+  const { role, timeoutMs = 10_000, onProgress = () => {} } = options;
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     closeQuietly(conn);
   }, timeoutMs);
   try {
-    if (role === "server") await serverSide(conn, reader);
-    else await clientSide(conn, reader);
+    if (role === "server") await serverSide(conn, reader, onProgress);
+    else await clientSide(conn, reader, onProgress);
   } catch (error) {
     if (timedOut) throw new Error(`RTMP handshake timed out after ${timeoutMs} ms`);
     closeQuietly(conn);
@@ -39,23 +41,29 @@ export async function handshake(
   }
 }
 
-async function serverSide(conn: Deno.Conn, reader: ByteReader): Promise<void> {
+async function serverSide(conn: Deno.Conn, reader: ByteReader, progress: () => void) {
   const c0 = await reader.readExact(1);
   if (c0[0] !== VERSION) throw new Error(`RTMP handshake: unsupported version ${c0[0]}`);
+  progress();
   const c1 = await reader.readExact(SIZE);
+  progress();
   const s1 = randomPacket();
   // S2 echoes C1 byte for byte: librtmp (OBS) compares the whole echo and warns otherwise.
   await writeAll(conn, concatBytes([Uint8Array.of(VERSION), s1, c1]));
   await reader.readExact(SIZE);
+  progress();
 }
 
-async function clientSide(conn: Deno.Conn, reader: ByteReader): Promise<void> {
+async function clientSide(conn: Deno.Conn, reader: ByteReader, progress: () => void) {
   await writeAll(conn, concatBytes([Uint8Array.of(VERSION), randomPacket()]));
   const s0 = await reader.readExact(1);
   if (s0[0] !== VERSION) throw new Error(`RTMP handshake: unsupported version ${s0[0]}`);
+  progress();
   const s1 = await reader.readExact(SIZE);
+  progress();
   await writeAll(conn, s1); // C2 echoes S1
   await reader.readExact(SIZE);
+  progress();
 }
 
 function randomPacket(): Uint8Array {

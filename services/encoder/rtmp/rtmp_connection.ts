@@ -1,6 +1,7 @@
+import { AppError } from "@spiritstream/contracts";
 import { monotonicNow } from "@spiritstream/kit";
 import { type Amf0Value, encodeAmf0 } from "../flv/amf0.ts";
-import { ChunkReader } from "./chunk_reader.ts";
+import { ChunkReader, type ChunkReaderLimits, UNLIMITED_CHUNKS } from "./chunk_reader.ts";
 import { ChunkWriter } from "./chunk_writer.ts";
 import { type LowWaterSetter, receiveLowWater } from "./receive_low_water.ts";
 import {
@@ -20,7 +21,25 @@ export interface RtmpConnectionOptions {
   /** Closes the connection when one socket write makes no progress for this long (a peer
    * that stopped reading). 0 disables. @default 0 */
   writeStallTimeoutMs?: number;
+  /** What the peer may make us hold (see {@linkcode RtmpConnection.setLimits}). @default UNLIMITED */
+  limits?: RtmpConnectionLimits;
+  /** First size of the input buffer and of each output buffer. @default 131072 and 65536 */
+  bufferBytes?: { input: number; output: number };
 }
+
+/** What a peer may make an {@linkcode RtmpConnection} hold. */
+export interface RtmpConnectionLimits {
+  chunks: ChunkReaderLimits;
+  /** Output not yet written beyond this many bytes (a peer that sends but never reads) closes
+   * the connection; Infinity: no limit. */
+  maxQueuedBytes: number;
+}
+
+/** No limits beyond the protocol's own. */
+export const UNLIMITED: RtmpConnectionLimits = {
+  chunks: UNLIMITED_CHUNKS,
+  maxQueuedBytes: Infinity,
+};
 
 /** Output buffers start this big; one that grew past SPARE_MAX is dropped after its write. */
 const OUT_INITIAL = 64 * 1024;
@@ -38,10 +57,12 @@ const LOW_WATER_QUIET_MS = 500;
 export class RtmpConnection {
   readonly #conn: Deno.Conn;
   readonly #options: RtmpConnectionOptions;
-  readonly #reader = new ChunkReader();
+  readonly #reader: ChunkReader;
   readonly #writer = new ChunkWriter();
+  #limits: RtmpConnectionLimits;
+  readonly #outInitial: number;
   /** Encoded output not yet handed to the socket: #out[0, #outLength). */
-  #out: Uint8Array<ArrayBuffer> = new Uint8Array(OUT_INITIAL);
+  #out: Uint8Array<ArrayBuffer>;
   #outLength = 0;
   /** The buffer of the last finished write, reused for the next batch. */
   #spare: Uint8Array<ArrayBuffer> | null = null;
@@ -78,6 +99,13 @@ export class RtmpConnection {
   constructor(conn: Deno.Conn, options: RtmpConnectionOptions) {
     this.#conn = conn;
     this.#options = options;
+    this.#limits = options.limits ?? UNLIMITED;
+    this.#reader = new ChunkReader({
+      limits: this.#limits.chunks,
+      initialBufferBytes: options.bufferBytes?.input,
+    });
+    this.#outInitial = options.bufferBytes?.output ?? OUT_INITIAL;
+    this.#out = new Uint8Array(this.#outInitial);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
   }
 
@@ -96,6 +124,10 @@ export class RtmpConnection {
   /** Bytes queued but not yet written to the socket. */
   get queuedBytes(): number {
     return this.#outLength + this.#inFlight;
+  }
+  /** When bytes last arrived (monotonic ms; the construction time before any). */
+  get lastReceiveAt(): number {
+    return this.#lastReceiveAt;
   }
   /** Whether {@linkcode close} ran or the socket ended. */
   get isClosed(): boolean {
@@ -119,7 +151,17 @@ export class RtmpConnection {
       this.#out = grown;
     }
     this.#outLength = this.#writer.encodeInto(message, this.#out, this.#outLength, csid);
+    if (this.queuedBytes > this.#limits.maxQueuedBytes) return this.#closeUnread();
     this.#schedulePump();
+  }
+
+  /**
+   * Replaces what the peer may make us hold, e.g. platform-sized messages once a publisher
+   * authenticated; takes effect from the next chunk.
+   */
+  setLimits(limits: RtmpConnectionLimits): void {
+    this.#limits = limits;
+    this.#reader.setLimits(limits.chunks);
   }
 
   /** Queues an AMF0 command (type 20) on message stream `streamId`. */
@@ -199,6 +241,17 @@ export class RtmpConnection {
     this.#spare = null;
     for (const waiter of this.#flushWaiters.splice(0)) waiter();
     this.#resolveClosed(error);
+  }
+
+  #closeUnread(): void {
+    const { maxQueuedBytes, chunks } = this.#limits;
+    const context = chunks.context ? ` ${chunks.context}` : "";
+    this.close(
+      new AppError(
+        "payload_too_large",
+        `RTMP peer is not reading: ${this.queuedBytes} bytes queued exceeds ${maxQueuedBytes}, the limit${context}`,
+      ),
+    );
   }
 
   #armIdle(ms: number): void {
@@ -326,7 +379,7 @@ export class RtmpConnection {
         // Swap buffers: what was gathered goes out while new messages fill the other one.
         const full = this.#out;
         const batch = full.subarray(0, this.#outLength);
-        this.#out = this.#spare ?? new Uint8Array(OUT_INITIAL);
+        this.#out = this.#spare ?? new Uint8Array(this.#outInitial);
         this.#spare = null;
         this.#outLength = 0;
         this.#inFlight = batch.length;

@@ -1,24 +1,8 @@
-import { monotonicNow } from "@spiritstream/kit";
-import { Amf0EcmaArray, type Amf0Object, type Amf0Value, decodeAmf0 } from "../flv/amf0.ts";
-import { ByteReader } from "./byte_reader.ts";
-import type { FlvTag } from "../flv/flv.ts";
-import { handshake } from "./handshake.ts";
+import { IngestAdmission } from "./ingest_admission.ts";
+import { IngestConnection, type IngestHost } from "./ingest_connection.ts";
+import { INGEST_DEFAULTS } from "./ingest_limits.ts";
 import type { MediaLogger } from "../hub/media_logger.ts";
-import {
-  controlMessage,
-  MessageType,
-  peerBandwidthMessage,
-  type RtmpMessage,
-  UserControlEvent,
-  userControlMessage,
-} from "./messages.ts";
-import {
-  createPublishSession,
-  type PublishSession,
-  type PublishSessionControl,
-} from "./publish_session.ts";
-import { RtmpConnection } from "./rtmp_connection.ts";
-import { splitDataFrame } from "../flv/set_data_frame.ts";
+import type { PublishSession, PublishSessionControl } from "./publish_session.ts";
 
 /** Options for {@linkcode startRtmpServer}. */
 export interface RtmpServerOptions {
@@ -34,12 +18,17 @@ export interface RtmpServerOptions {
   onPublish(session: PublishSession): void;
   /** Called once when that publisher stops, disconnects or is closed, after its last tag. */
   onUnpublish(session: PublishSession): void;
-  /** Time allowed from TCP accept to a successful publish. @default 10000 */
+  /** Time allowed from TCP accept to the end of the RTMP handshake. @default 5000 */
   handshakeTimeoutMs?: number;
+  /** Time allowed from TCP accept to an authenticated publish. @default 10000 */
+  publishTimeoutMs?: number;
   /** A publishing connection with no bytes for this long is dropped (dead OBS). @default 15000 */
   idleTimeoutMs?: number;
-  /** Connections beyond this many are closed at once. @default 64 */
-  maxConnections?: number;
+  /** Connections that have not published yet, in all; beyond, the least advanced one (then the
+   * one quiet the longest) is closed for the newcomer. @default 64 */
+  maxPending?: number;
+  /** The same per non-loopback address (an IPv6 /64 counts as one). @default 8 */
+  maxPendingPerAddress?: number;
 }
 
 /** A running ingest server. */
@@ -48,318 +37,134 @@ export interface RtmpServer {
   readonly port: number;
   /** The publisher currently live, if any. */
   readonly live: PublishSession | null;
+  /** Connections that have not published yet. */
+  readonly pending: number;
   /** Stops accepting, disconnects everyone (publisher included) and waits for them. */
   close(): Promise<void>;
 }
 
-const OUR_WINDOW = 2_500_000;
-const OUR_CHUNK_SIZE = 4096;
-/**
- * A publisher's media is read about this many milliseconds at a time (Linux): a handful of
- * reads a second instead of one per frame, for at most this much added latency.
- */
-const READ_BATCH_MS = 40;
-
 /**
  * Starts an RTMP ingest that accepts one publisher at a time and survives anything else:
- * TCP probes and garbage are dropped after the handshake fails or times out, a second
- * publisher is refused while the first is live, and a new one is accepted once it left.
+ * TCP probes, garbage and idle sockets are held to a small budget and deadlines until they
+ * publish with the key (so they can never lock the real encoder out), a second publisher is
+ * refused while the first is live, and a new one is accepted once it left.
  */
 export function startRtmpServer(options: RtmpServerOptions): RtmpServer {
-  const {
-    logger,
-    handshakeTimeoutMs = 10_000,
-    idleTimeoutMs = 15_000,
-    maxConnections = 64,
-  } = options;
-  const listener = Deno.listen({ hostname: options.hostname, port: options.port });
-  const port = (listener.addr as Deno.NetAddr).port;
-  const conns = new Set<Deno.TcpConn>();
-  const rtmps = new Set<RtmpConnection>();
-  const tasks = new Set<Promise<void>>();
-  let live: PublishSessionControl | null = null;
-  let closing = false;
+  return new RtmpIngest(options);
+}
 
-  async function acceptLoop(): Promise<void> {
+class RtmpIngest implements RtmpServer, IngestHost {
+  readonly port: number;
+  readonly app: string;
+  readonly streamKey: string | null;
+  readonly logger: MediaLogger;
+  readonly handshakeTimeoutMs: number;
+  readonly publishTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly #options: RtmpServerOptions;
+  readonly #listener: Deno.TcpListener;
+  readonly #admission: IngestAdmission;
+  readonly #connections = new Set<IngestConnection>();
+  readonly #tasks = new Set<Promise<void>>();
+  readonly #accepting: Promise<void>;
+  #live: PublishSessionControl | null = null;
+  #closing = false;
+
+  constructor(options: RtmpServerOptions) {
+    this.#options = options;
+    this.app = options.app;
+    this.streamKey = options.streamKey || null;
+    this.logger = options.logger;
+    this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? INGEST_DEFAULTS.handshakeTimeoutMs;
+    this.publishTimeoutMs = options.publishTimeoutMs ?? INGEST_DEFAULTS.publishTimeoutMs;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? INGEST_DEFAULTS.idleTimeoutMs;
+    this.#admission = new IngestAdmission({
+      maxPending: options.maxPending ?? INGEST_DEFAULTS.maxPending,
+      maxPendingPerAddress: options.maxPendingPerAddress ?? INGEST_DEFAULTS.maxPendingPerAddress,
+    });
+    this.#listener = Deno.listen({ hostname: options.hostname, port: options.port });
+    this.port = (this.#listener.addr as Deno.NetAddr).port;
+    // Awaited by close(): the port is free again only once the pending accept has ended.
+    this.#accepting = this.#acceptLoop();
+  }
+
+  get live(): PublishSession | null {
+    return this.#live?.session ?? null;
+  }
+  get hasLive(): boolean {
+    return this.#live !== null;
+  }
+  get closing(): boolean {
+    return this.#closing;
+  }
+  get pending(): number {
+    return this.#admission.size;
+  }
+
+  goLive(control: PublishSessionControl, from: IngestConnection): void {
+    this.#live = control;
+    this.#admission.release(from);
+  }
+
+  leave(control: PublishSessionControl): void {
+    if (this.#live === control) this.#live = null;
+  }
+
+  onPublish(session: PublishSession): void {
+    this.#options.onPublish(session);
+  }
+
+  onUnpublish(session: PublishSession): void {
+    this.#options.onUnpublish(session);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
     try {
-      for await (const conn of listener) {
-        if (closing || conns.size >= maxConnections) {
+      this.#listener.close();
+    } catch {
+      // already closed
+    }
+    for (const connection of this.#connections) connection.close();
+    await Promise.allSettled([this.#accepting, ...this.#tasks]);
+  }
+
+  async #acceptLoop(): Promise<void> {
+    try {
+      for await (const conn of this.#listener) {
+        if (this.#closing) {
           closeQuietly(conn);
           continue;
         }
-        conns.add(conn);
-        const task = serve(conn).finally(() => {
-          conns.delete(conn);
-          tasks.delete(task);
-        });
-        tasks.add(task);
+        // An eviction means a flood: let the sockets already in read what they sent (an
+        // encoder's handshake) before the next newcomer may evict one of them.
+        if (this.#serve(conn)) await nextTurn();
       }
     } catch (error) {
-      if (!closing) logger.error({ err: error }, "RTMP ingest stopped accepting connections");
+      if (!this.#closing) {
+        this.logger.error({ err: error }, "RTMP ingest stopped accepting connections");
+      }
     }
   }
 
-  async function serve(conn: Deno.TcpConn): Promise<void> {
-    const remote = conn.remoteAddr as Deno.NetAddr;
-    const remoteAddr = { hostname: remote.hostname, port: remote.port };
-    const reader = new ByteReader(conn);
-    const deadline = monotonicNow() + handshakeTimeoutMs;
-    try {
-      conn.setNoDelay(true);
-      await handshake(conn, reader, { role: "server", timeoutMs: handshakeTimeoutMs });
-    } catch (error) {
-      logger.debug({ remote: remoteAddr, reason: String(error) }, "RTMP handshake failed");
-      closeQuietly(conn);
-      return;
-    }
-    if (closing) return closeQuietly(conn);
-
-    let app: string | null = null;
-    let control: PublishSessionControl | null = null;
-    let publishStreamId = 0;
-    let nextStreamId = 1;
-    const rtmp: RtmpConnection = new RtmpConnection(conn, {
-      initialBytes: reader.takeBuffered(),
-      onMessage: (message) => onMessage(message),
+  /** Serves `conn`; returns whether admitting it evicted another. */
+  #serve(conn: Deno.TcpConn): boolean {
+    const connection = new IngestConnection(conn, this);
+    this.#connections.add(connection);
+    const evicted = this.#admission.admit(connection);
+    const task = connection.run().finally(() => {
+      this.#admission.release(connection);
+      this.#connections.delete(connection);
+      this.#tasks.delete(task);
     });
-    rtmps.add(rtmp);
-    const setupTimer = setTimeout(() => {
-      if (!control) rtmp.close(new Error("No publish before the handshake timeout"));
-    }, Math.max(1, deadline - monotonicNow()));
-
-    function onMessage(message: RtmpMessage): void {
-      switch (message.typeId) {
-        case MessageType.CommandAmf0:
-          return onCommand(message, decodeAmf0(message.payload));
-        case MessageType.CommandAmf3:
-          return onCommand(message, decodeAmf0(message.payload.subarray(1)));
-        case MessageType.Audio:
-        case MessageType.Video:
-          if (control && message.streamId === publishStreamId && message.payload.length > 0) {
-            const type = message.typeId === MessageType.Audio ? "audio" : "video";
-            control.emit({ type, timestamp: message.timestamp, payload: message.payload });
-          }
-          return;
-        case MessageType.DataAmf0:
-        case MessageType.DataAmf3:
-          if (control && message.streamId === publishStreamId) onData(message);
-          return;
-        default:
-          logger.debug({ typeId: message.typeId }, "RTMP message type ignored");
-      }
-    }
-
-    function onData(message: RtmpMessage): void {
-      let payload = message.payload;
-      if (message.typeId === MessageType.DataAmf3 && payload[0] === 0) {
-        payload = payload.subarray(1);
-      }
-      const tag: FlvTag = {
-        type: "data",
-        timestamp: message.timestamp,
-        payload: splitDataFrame(payload),
-      };
-      try {
-        const values = decodeAmf0(tag.payload);
-        if (values[0] === "onMetaData") control!.setMetadata(toPlainObject(values[1]));
-      } catch (error) {
-        logger.debug({ reason: String(error) }, "RTMP data message is not valid AMF0; dropped");
-        return;
-      }
-      control!.emit(tag);
-    }
-
-    function onCommand(message: RtmpMessage, values: Amf0Value[]): void {
-      const [name, txn = 0] = values as [unknown, number | undefined];
-      const command = values[2];
-      const args = values.slice(3);
-      const reply = (value: Amf0Value): void => {
-        if (typeof txn === "number" && txn > 0) {
-          rtmp.sendCommand(message.streamId, ["_result", txn, null, value]);
-        }
-      };
-      switch (name) {
-        case "connect": {
-          const requested = command && typeof command === "object" && !Array.isArray(command)
-            ? (command as Amf0Object).app
-            : undefined;
-          app = typeof requested === "string" ? requested.split("?")[0]!.replace(/\/+$/, "") : "";
-          rtmp.send(controlMessage(MessageType.WindowAckSize, OUR_WINDOW));
-          rtmp.send(peerBandwidthMessage(OUR_WINDOW));
-          rtmp.setChunkSize(OUR_CHUNK_SIZE);
-          rtmp.sendCommand(0, ["_result", txn, { fmsVer: "FMS/3,0,1,123", capabilities: 31 }, {
-            level: "status",
-            code: "NetConnection.Connect.Success",
-            description: "Connection succeeded.",
-            objectEncoding: 0,
-          }]);
-          return;
-        }
-        case "releaseStream":
-        case "FCPublish":
-          return reply(undefined);
-        case "createStream":
-          return reply(nextStreamId++);
-        case "publish":
-          return onPublish(message.streamId, args[0]);
-        case "FCUnpublish":
-        case "deleteStream":
-        case "closeStream":
-          if (control) endSession("unpublished");
-          if (name === "FCUnpublish") reply(undefined);
-          return;
-        case "play":
-          sendStatus(
-            message.streamId,
-            "error",
-            "NetStream.Play.Failed",
-            "This ingest only accepts publishers.",
-          );
-          void rtmp.flush(1000).then(() => rtmp.close());
-          return;
-        default:
-          if (typeof txn === "number" && txn > 0) {
-            rtmp.sendCommand(message.streamId, ["_error", txn, null, {
-              level: "error",
-              code: "NetConnection.Call.Failed",
-              description: "Method not found.",
-            }]);
-          }
-      }
-    }
-
-    function onPublish(streamId: number, streamName: Amf0Value): void {
-      const refuse = (reason: string, description: string): void => {
-        // A misconfigured encoder may put its key in the app path: log the app only if it is ours.
-        const shownApp = app === options.app ? app : "(other)";
-        logger.warn({ remote: remoteAddr, app: shownApp, reason }, "RTMP publish refused");
-        sendStatus(streamId, "error", "NetStream.Publish.BadName", description);
-        void rtmp.flush(1000).then(() => rtmp.close());
-      };
-      if (app !== options.app) return refuse("unknown application", "Unknown application.");
-      if (options.streamKey && !keyMatches(streamName, options.streamKey)) {
-        return refuse("wrong stream key", "Invalid stream key.");
-      }
-      if (control) return refuse("already publishing on this connection", "Already publishing.");
-      if (live) {
-        return refuse(
-          "another publisher is live",
-          "Already publishing: another encoder is live on this ingest.",
-        );
-      }
-      control = createPublishSession({
-        id: crypto.randomUUID(),
-        app: options.app,
-        remoteAddr,
-        disconnect: () => rtmp.close(),
-      });
-      live = control;
-      publishStreamId = streamId;
-      clearTimeout(setupTimer);
-      rtmp.setIdleTimeout(idleTimeoutMs);
-      rtmp.batchReads(READ_BATCH_MS);
-      rtmp.send(userControlMessage(UserControlEvent.StreamBegin, streamId));
-      sendStatus(streamId, "status", "NetStream.Publish.Start", "Publishing started.");
-      logger.info(
-        { remote: remoteAddr, app, session: control.session.id },
-        "RTMP publisher is live",
-      );
-      try {
-        options.onPublish(control.session);
-      } catch (error) {
-        logger.error({ err: error }, "onPublish handler failed");
-      }
-    }
-
-    function endSession(reason: string): void {
-      const ended = control;
-      if (!ended) return;
-      control = null;
-      publishStreamId = 0;
-      if (live === ended) live = null;
-      ended.end();
-      const { session } = ended;
-      logger.info({
-        remote: remoteAddr,
-        session: session.id,
-        reason,
-        seconds: Math.round((monotonicNow() - session.startedAt) / 1000),
-        bytesIn: session.bytesIn,
-      }, "RTMP publisher left");
-      // A publisher that unpublished but keeps the socket open must not linger forever.
-      if (!rtmp.isClosed) {
-        rtmp.setIdleTimeout(handshakeTimeoutMs);
-        rtmp.batchReads(0);
-      }
-      try {
-        options.onUnpublish(session);
-      } catch (error) {
-        logger.error({ err: error }, "onUnpublish handler failed");
-      }
-    }
-
-    function sendStatus(streamId: number, level: string, code: string, description: string): void {
-      rtmp.sendCommand(streamId, ["onStatus", 0, null, { level, code, description }]);
-    }
-
-    rtmp.start();
-    const error = await rtmp.closed;
-    clearTimeout(setupTimer);
-    rtmps.delete(rtmp);
-    if (control) endSession(error ? `connection error: ${error.message}` : "disconnected");
+    this.#tasks.add(task);
+    return evicted;
   }
-
-  // Awaited by close(): the port is free again only once the pending accept has ended.
-  const accepting = acceptLoop();
-
-  return {
-    port,
-    get live() {
-      return live?.session ?? null;
-    },
-    async close() {
-      if (closing) return;
-      closing = true;
-      try {
-        listener.close();
-      } catch {
-        // already closed
-      }
-      for (const rtmp of rtmps) rtmp.close();
-      for (const conn of conns) closeQuietly(conn);
-      await Promise.allSettled([accepting, ...tasks]);
-    },
-  };
 }
 
-function keyMatches(streamName: Amf0Value, key: string): boolean {
-  if (typeof streamName !== "string") return false;
-  return safeEqual(streamName, key) || safeEqual(streamName.split("?")[0]!, key);
-}
-
-/** Compares without an early exit so response timing does not reveal a key prefix. */
-function safeEqual(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
-
-function toPlainObject(value: Amf0Value): Record<string, unknown> {
-  const plain = toPlain(value);
-  return plain && typeof plain === "object" && !Array.isArray(plain) && !(plain instanceof Date)
-    ? plain as Record<string, unknown>
-    : {};
-}
-
-function toPlain(value: Amf0Value): unknown {
-  if (value === null || typeof value !== "object" || value instanceof Date) return value;
-  if (Array.isArray(value)) return value.map(toPlain);
-  const entries: Amf0Object = value instanceof Amf0EcmaArray ? value.entries : value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(entries)) out[k] = toPlain(v);
-  return out;
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function closeQuietly(conn: Deno.Conn): void {
