@@ -123,8 +123,6 @@ services.push(
     // `${NAME}` stream keys resolve from this snapshot; one worker runs every stream.
     env: Deno.env.toObject(),
     leases: leases.store,
-    // Stable, so the lease a crashed host left in encoder.db is ours at once on restart.
-    workerId: "desktop",
   }).catch((error) => exitIfOperatorError(error, ConfigError)),
   await startEventsService({
     bus,

@@ -131,3 +131,62 @@ Deno.test("desktop host: after stop_all_streams or a clean quit, a restart on th
     await destinationsIdle(nginx, [key]);
     await assertNothingResumes();
   }));
+
+/** Mounts a tmpfs of `size` at `dir` (root in CI; without it the test fails, never skips). */
+async function mountTmpfs(dir: string, size: string): Promise<void> {
+  const { code, stderr } = await new Deno.Command("mount", {
+    args: ["-t", "tmpfs", "-o", `size=${size},mode=0700`, "tmpfs", dir],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) {
+    const why = new TextDecoder().decode(stderr).trim();
+    throw new Error(`This test needs to mount a small tmpfs (root or CAP_SYS_ADMIN): ${why}`);
+  }
+}
+
+/** Writes zeros into `path` until the file system says it is full. */
+async function fillDisk(path: string): Promise<void> {
+  const file = await Deno.open(path, { write: true, create: true });
+  const chunk = new Uint8Array(16 * 1024);
+  try {
+    for (;;) await file.write(chunk);
+  } catch (error) {
+    if (!(error instanceof Error) || !/space|ENOSPC|os error 28/i.test(error.message)) throw error;
+  } finally {
+    file.close();
+  }
+}
+
+Deno.test("desktop host: a data disk that fills up while live does not stop the streams (the durable state is written by commands only)", () =>
+  withCleanup(async (defer) => {
+    const clip = await ensureTestClip({ seconds: 4 });
+    const nginx = await startNginxRtmp({ apps: 1 });
+    defer(() => nginx.stop());
+    const dir = await Deno.makeTempDir({ prefix: "spiritstream-full-live-" });
+    defer(() => Deno.remove(dir, { recursive: true }));
+    await mountTmpfs(dir, "16m");
+    defer(() => new Deno.Command("umount", { args: [dir] }).output());
+    const dataDir = `${dir}/data`;
+    await Deno.mkdir(dataDir);
+    const key = secretKey("full-disk");
+    const group = copyGroup("main", [nginxTarget(nginx, "t", 0, key)]);
+    const incomingUrl = `rtmp://127.0.0.1:${freePort()}/live`;
+    const host = await hostOn(dataDir, defer);
+    await host.call("open_ingest", { incomingUrl });
+    const publisher = startReconnectingPublisher(`${incomingUrl}/obs`, clip, 500);
+    defer(() => publisher.stop());
+    await host.call("start_all_streams", { groups: [group], incomingUrl });
+    await waitForMedia(nginx, 0, key, { timeoutMs: 30_000 });
+
+    await fillDisk(`${dir}/filler`);
+    const full = (await destinationStream(nginx, 0, key))!.bytesIn;
+    // Past the 6 s lease: a renewal that had to reach the disk would have failed by now.
+    await new Promise((resolve) => setTimeout(resolve, 9000));
+    await waitForBytesFlowing(nginx, 0, key, { timeoutMs: 10_000 });
+    assert.ok((await destinationStream(nginx, 0, key))!.bytesIn > full);
+    const state = await host.call<StreamState>("get_stream_state");
+    assert.equal(state.groups[0]?.state, "live");
+    const dropped = host.process.lines.find((line) => line.includes("expired unrenewed"));
+    assert.equal(dropped, undefined, "the stream lease was renewed all along");
+  }));

@@ -8,12 +8,17 @@ import {
   toBase64,
 } from "@spiritstream/kit";
 import type { LeaseStore } from "./lease_store.ts";
+import { createMemoryLeaseStore } from "./memory_lease_store.ts";
 import { sealLeaseStore } from "./sealed_lease_store.ts";
+import { splitLeaseStore } from "./split_lease_store.ts";
 import { openSqliteLeaseStore, type SqliteLeaseStore } from "./sqlite_lease_store.ts";
 
 /** Where the store keeps its own sealing secret, wrapped by a root key (never sealed itself). */
 const SEAL_KEY = "sealkey.v1";
 const SEAL_AAD = "encoder-lease-store-seal-key-v1";
+
+/** What commands asked for (`desired.*`) and switched-off targets (`targets.*`): resumed. */
+const DURABLE_PREFIXES = ["desired", "targets"];
 
 const WrappedSecret = z.object({ rootKeyId: z.string(), wrapped: z.string() });
 
@@ -36,9 +41,11 @@ export interface DesktopLeaseStoreOptions {
 
 /**
  * Opens the desktop's durable desired state (`<dataDir>/encoder.db`): what a host killed
- * mid-stream resumes on its next start. It holds resolved stream keys, so every value is sealed
- * (AES-256-GCM) with a random secret kept in the file wrapped by the process's root key: the
- * file alone reveals no key. When that secret cannot be unwrapped (the root key was replaced
+ * mid-stream resumes on its next start. Only what commands write goes to the file; leases and
+ * status reports stay in memory (see {@linkcode splitLeaseStore}), so after a restart the lease
+ * is free at once and a full disk never stops running streams. The file holds resolved stream
+ * keys, so every value is sealed (AES-256-GCM) with a random secret kept in the file wrapped
+ * by the process's root key: the file alone reveals no key. When that secret cannot be unwrapped (the root key was replaced
  * since), the old entries are unreadable: they are dropped with a warning, nothing is resumed.
  */
 export async function openDesktopLeaseStore(
@@ -48,10 +55,15 @@ export async function openDesktopLeaseStore(
   const raw = await openSqliteLeaseStore(path, { busyTimeoutMs: options.busyTimeoutMs });
   try {
     const secret = await openSealSecret(raw, options);
+    const store = splitLeaseStore({
+      durable: sealLeaseStore(raw, secret),
+      durablePrefixes: DURABLE_PREFIXES,
+      volatile: createMemoryLeaseStore(),
+    });
     return {
-      store: sealLeaseStore(raw, secret),
+      store,
       clear: () => raw.clear(),
-      close: () => raw.close(),
+      close: () => store.close(),
     };
   } catch (error) {
     await raw.close();

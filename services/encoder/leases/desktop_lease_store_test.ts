@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { openRootKeys } from "@spiritstream/kit";
 import { captureLogger } from "../media/testdata/capture_logger.ts";
 import { openDesktopLeaseStore } from "./desktop_lease_store.ts";
@@ -53,13 +54,13 @@ Deno.test("openDesktopLeaseStore(): stream keys are sealed in the file and read 
     const second = await open(dir);
     assert.deepEqual((await second.leases.store.get("desired.local"))?.value, desired);
     await second.leases.clear();
-    // A write after the clear (a status the stopping coordinator still reports) is sealed
-    // under a secret the file no longer holds: the next start drops it rather than failing.
-    await second.leases.store.put("status.local", { stale: true });
+    // A write after the clear (a command that slipped in) is sealed under a secret the file
+    // no longer holds: the next start drops it rather than failing.
+    await second.leases.store.put("targets.local", { disabled: [] });
     await second.leases.close();
     const third = await open(dir);
     assert.equal(await third.leases.store.get("desired.local"), null, "a clear is for good");
-    assert.equal(await third.leases.store.get("status.local"), null);
+    assert.equal(await third.leases.store.get("targets.local"), null);
     await third.leases.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -82,6 +83,32 @@ Deno.test("openDesktopLeaseStore(): under another root key the old state is drop
     const third = await open(dir, `${dir}/another.key`);
     assert.deepEqual((await third.leases.store.get("desired.local"))?.value, { groups: { g: 1 } });
     await third.leases.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("openDesktopLeaseStore(): only what commands write reaches the file; leases and status stay in memory", async () => {
+  const dir = await tempDir();
+  try {
+    const first = await open(dir);
+    await first.leases.store.put("desired.local", { groups: {} });
+    await first.leases.store.put("targets.local", { disabled: ["t"] });
+    // A full disk must not fail these: the coordinator drops its streams when renewals fail.
+    await first.leases.store.put("lease.local", { owner: "w", expiresAt: 1 });
+    await first.leases.store.put("status.local", { live: true });
+    assert.deepEqual((await first.leases.store.get("lease.local"))?.value, {
+      owner: "w",
+      expiresAt: 1,
+    });
+    await first.leases.close();
+    const db = new DatabaseSync(`${dir}/encoder.db`, { readOnly: true });
+    const rows = db.prepare("SELECT key FROM lease_entries ORDER BY key").all();
+    db.close();
+    assert.deepEqual(rows.map((row) => row.key), ["desired.local", "sealkey.v1", "targets.local"]);
+    const second = await open(dir);
+    assert.equal(await second.leases.store.get("lease.local"), null, "a restart finds no lease");
+    await second.leases.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -39,9 +39,8 @@ export interface SqliteLeaseStoreOptions {
  * state, so a host killed mid-stream finds it again on its next start. The file is held in
  * SQLite's exclusive locking mode for as long as the store is open: a second host on the same
  * data dir is refused (it would run the same streams twice, or clear them on its way out),
- * and a crashed host's lock goes with its process. Writes use `synchronous=NORMAL`: durable
- * when the process dies (what resuming is for), never an fsync on the event loop per status
- * write; an OS crash may lose the last writes. Revisions come from one counter kept in the
+ * and a crashed host's lock goes with its process. Writes are durable when acknowledged
+ * (`synchronous=FULL`, see `openSqlite`). Revisions come from one counter kept in the
  * file, so they keep growing across restarts.
  */
 export async function openSqliteLeaseStore(
@@ -51,7 +50,6 @@ export async function openSqliteLeaseStore(
   let db: Db | null = null;
   try {
     db = openSqlite(path, { busyTimeoutMs: options.busyTimeoutMs ?? 2000 });
-    await db.exec("PRAGMA synchronous = NORMAL");
     await db.exec("PRAGMA locking_mode = EXCLUSIVE");
     await migrate(db, "encoder", MIGRATIONS);
     // A write takes the exclusive lock now rather than at the first command.

@@ -92,7 +92,7 @@ Deno.test("openSqliteLeaseStore(): a write acknowledged before kill -9 is there 
     console.log("written");
     setInterval(() => {}, 1000);`;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--no-check=remote", script],
+    args: ["eval", "--no-check", script],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
