@@ -4,7 +4,10 @@ import { openSrtListener, SRTO, type SrtSetting, srtSettings, SrtSocket } from "
 import type { IngestAddress, IngestSpec } from "./parse_ingest.ts";
 import { SrtIngestSession } from "./srt_ingest_session.ts";
 
-/** A caller silent this long (no data) gives way to a new one whose media is ready. */
+/**
+ * A caller silent this long (no data), or silent since the newcomer knocked, gives way to a
+ * newcomer whose media is ready.
+ */
 const TAKEOVER_QUIET_MS = 500;
 
 /** Options for {@linkcode SrtIngest.open}. */
@@ -103,7 +106,8 @@ export class SrtIngest {
     if (this.#candidate !== session || this.#closing) return false;
     this.#candidate = null;
     const previous = this.#current;
-    if (previous && previous.quietForMs() < TAKEOVER_QUIET_MS) {
+    // Quiet since the newcomer knocked is as good as dead: a live caller sends all the time.
+    if (previous && previous.quietForMs() < Math.min(TAKEOVER_QUIET_MS, session.ageMs())) {
       // Like the RTMP ingest: one publisher at a time, while it is really sending.
       this.#options.logger.warn(
         { remote: session.remoteAddr },

@@ -39,7 +39,8 @@ export class SrtIngestSession {
   #proc: FfmpegProcess;
   #source: FlvSource;
   #live = false;
-  #lastDataAt = monotonicNow();
+  readonly #connectedAt = monotonicNow();
+  #lastDataAt = this.#connectedAt;
 
   constructor(socket: SrtSocket, options: SrtIngestSessionOptions) {
     this.#socket = socket;
@@ -66,6 +67,11 @@ export class SrtIngestSession {
   /** The caller's address (`host:port`), when libsrt knows it. */
   get remoteAddr(): string | null {
     return this.#socket.remoteAddr;
+  }
+
+  /** How long ago the caller was accepted. */
+  ageMs(): number {
+    return monotonicNow() - this.#connectedAt;
   }
 
   /** How long the caller has sent nothing (since it connected, before its first message). */
