@@ -3,7 +3,7 @@
  * SQLite files in the data dir, bound to 127.0.0.1:8008 by default. `deno task start` runs it.
  * @module
  */
-import { LOCAL_TENANT } from "@spiritstream/contracts";
+import { AppError, LOCAL_TENANT } from "@spiritstream/contracts";
 import { createLogForwarder, createMemoryBus, type HostedService } from "@spiritstream/bus";
 import { startGateway } from "@spiritstream/gateway";
 import {
@@ -27,7 +27,7 @@ import {
 import { readStoredBackend } from "@spiritstream/host";
 import { openSqlite } from "@spiritstream/store/sqlite";
 import { startProfilesService } from "@spiritstream/profiles";
-import { createMemoryLeaseStore, startEncoderService } from "@spiritstream/encoder";
+import { openDesktopLeaseStore, startEncoderService } from "@spiritstream/encoder";
 import { startEventsService } from "@spiritstream/events";
 import { authSettingsFromConfig, SigningKeyError, startAuthService } from "@spiritstream/auth";
 
@@ -92,6 +92,10 @@ const dbs = {
   events: openSqlite(`${config.dataDir}/events.db`),
   auth: openSqlite(`${config.dataDir}/auth.db`),
 };
+// The encoder's desired state, durable: after a crash the next start reopens the ingest and
+// resumes the groups that were live. Held exclusively: a second host here is refused.
+const leases = await openDesktopLeaseStore(`${config.dataDir}/encoder.db`, { rootKeys, logger })
+  .catch((error) => exitIfOperatorError(error, AppError));
 const services: HostedService[] = [
   await startProfilesService({
     bus,
@@ -118,7 +122,7 @@ services.push(
     config,
     // `${NAME}` stream keys resolve from this snapshot; one worker runs every stream.
     env: Deno.env.toObject(),
-    leases: createMemoryLeaseStore(),
+    leases: leases.store,
   }).catch((error) => exitIfOperatorError(error, ConfigError)),
   await startEventsService({
     bus,
@@ -148,7 +152,10 @@ logger.info(
 
 onShutdown(logger, async () => {
   await gateway.close();
+  // A quit on purpose ends the show: nothing goes live on the next launch (a crash resumes).
+  await leases.clear();
   for (const service of services.reverse()) await service.close();
+  await leases.close();
   for (const db of Object.values(dbs)) await db.close();
   await logForwarder.close();
   await bus.close();

@@ -6,4 +6,5 @@
 export { type EncoderServiceDeps, startEncoderService } from "./service.ts";
 export type { LeaseStore, StoredEntry, StoreWatch } from "./leases/lease_store.ts";
 export { createMemoryLeaseStore } from "./leases/memory_lease_store.ts";
+export { type DesktopLeaseStore, openDesktopLeaseStore } from "./leases/desktop_lease_store.ts";
 export { createNatsLeaseStore, type NatsLeaseStoreOptions } from "./leases/nats_lease_store.ts";

@@ -64,9 +64,11 @@ export function srtTargetArgs(): string[] {
 export function srtIngestArgs(): string[] {
   return [
     ...COMMON,
-    // A new caller's media reaches the hub about this much after it connects; shorter risks
-    // missing the audio (FFmpeg's TS muxer lets audio trail video by up to 0.7 s).
-    ...["-analyzeduration", "1000000", "-fflags", "+discardcorrupt"],
+    // A new caller's media reaches the hub about this much (plus the SRT latency) after it
+    // connects: the TS demuxer reads this long whatever it found. 0.5 s still finds the audio
+    // of FFmpeg's and OBS's TS (whose muxer lets audio trail video by up to ~0.35 s) and keeps
+    // a returning caller live within 1 s; shorter risks a stream without audio.
+    ...["-analyzeduration", "500000", "-fflags", "+discardcorrupt"],
     ...["-f", "mpegts", "-i", "pipe:0"],
     ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy"],
     ...FLV_OUT,

@@ -7,7 +7,10 @@ import { type SrtSetting, SrtSocket } from "./srt_socket.ts";
 import type { IngestAddress, IngestSpec } from "../engine/parse_ingest.ts";
 import { SrtIngestSession } from "./srt_ingest_session.ts";
 
-/** A caller silent this long (no data) gives way to a new one. */
+/**
+ * A caller silent this long (no data), or silent since the newcomer knocked, gives way to a
+ * newcomer whose media is ready.
+ */
 const TAKEOVER_QUIET_MS = 500;
 
 /** Options for {@linkcode SrtIngest.open}. */
@@ -24,13 +27,20 @@ export interface SrtIngestOptions {
 /**
  * The SRT ingest: one libsrt listener kept open for the ingest's whole life (passphrase and
  * latency set on it), accepting again at once whenever a caller arrives. One caller at a time,
- * but one that went quiet is replaced by the next at once: a publisher that reconnects does not
- * wait for its own dead connection to time out (libsrt's peer-idle timeout is 5 s).
+ * but one that went quiet is replaced by the next: a publisher that reconnects does not wait
+ * for its own dead connection to time out (libsrt's peer-idle timeout is 5 s). Whether the
+ * newcomer may take over is decided when its first media is ready (its remux already probed
+ * the stream), not when it knocks: a caller killed and restarted at once knocks while its old
+ * connection has been quiet for only a few milliseconds, and was refused for that. Until then
+ * it is a candidate (one at a time: a newer knock replaces it), refused if the live caller is
+ * still sending by then.
  */
 export class SrtIngest {
   #listener: SrtSocket;
   #options: SrtIngestOptions;
   #current: SrtIngestSession | null = null;
+  /** The newest caller, its media not ready yet; admitted or refused at its first tag. */
+  #candidate: SrtIngestSession | null = null;
   #sessions = new Set<SrtIngestSession>();
   #closing = false;
   /** Whether the last report said live (a replaced caller's successor may never get there). */
@@ -77,33 +87,45 @@ export class SrtIngest {
   }
 
   #start(caller: SrtSocket): void {
-    const previous = this.#current;
-    if (previous && previous.quietForMs() < TAKEOVER_QUIET_MS) {
-      // Like the RTMP ingest: one publisher at a time, while it is really sending.
-      this.#options.logger.warn(
-        { remote: caller.remoteAddr },
-        "SRT caller refused: another caller is live",
-      );
-      void caller.close();
-      return;
-    }
-    const session = new SrtIngestSession(caller, {
+    const session: SrtIngestSession = new SrtIngestSession(caller, {
       ...this.#options,
+      admit: () => this.#admit(session),
       onLive: (remote) => {
         if (this.#current !== session) return;
         this.#reportedLive = true;
         this.#options.report(true, remote);
       },
     });
-    this.#current = session;
+    const replaced = this.#candidate;
+    this.#candidate = session;
     this.#sessions.add(session);
     this.#options.logger.info({ remote: caller.remoteAddr }, "SRT caller connected");
-    if (previous) void previous.close();
+    if (replaced) void replaced.close();
     void session.ended.then(({ wasLive }) => this.#ended(session, wasLive));
+  }
+
+  /** At a candidate's first tag: it takes over unless the live caller is still sending. */
+  #admit(session: SrtIngestSession): boolean {
+    if (this.#candidate !== session || this.#closing) return false;
+    this.#candidate = null;
+    const previous = this.#current;
+    // Quiet since the newcomer knocked is as good as dead: a live caller sends all the time.
+    if (previous && previous.quietForMs() < Math.min(TAKEOVER_QUIET_MS, session.ageMs())) {
+      // Like the RTMP ingest: one publisher at a time, while it is really sending.
+      this.#options.logger.warn(
+        { remote: session.remoteAddr },
+        "SRT caller refused: another caller is live",
+      );
+      return false;
+    }
+    this.#current = session;
+    if (previous) void previous.close();
+    return true;
   }
 
   #ended(session: SrtIngestSession, wasLive: boolean): void {
     this.#sessions.delete(session);
+    if (this.#candidate === session) this.#candidate = null;
     if (this.#current !== session) return;
     this.#current = null;
     if (this.#reportedLive) this.#options.report(false, null);

@@ -12,7 +12,12 @@ export interface SrtIngestSessionOptions {
   redactor: Redactor;
   marker: string;
   hub: MediaHub;
-  /** The first FLV tag came out of FFmpeg: the caller's media reaches the hub. */
+  /**
+   * The first FLV tag came out of FFmpeg: may this caller's media go to the hub now? False
+   * drops the caller (another one is live).
+   */
+  admit(): boolean;
+  /** The caller was admitted: its media reaches the hub. */
   onLive(remote: string | null): void;
 }
 
@@ -34,7 +39,8 @@ export class SrtIngestSession {
   #proc: FfmpegProcess;
   #source: FlvSource;
   #live = false;
-  #lastDataAt = monotonicNow();
+  readonly #connectedAt = monotonicNow();
+  #lastDataAt = this.#connectedAt;
 
   constructor(socket: SrtSocket, options: SrtIngestSessionOptions) {
     this.#socket = socket;
@@ -46,12 +52,26 @@ export class SrtIngestSession {
     });
     this.#source = flvSource(this.#proc.stdout!, {
       onFirstTag: (first) => {
+        if (!options.admit()) {
+          void this.close();
+          return;
+        }
         this.#live = true;
         options.hub.attachSource(first);
         options.onLive(socket.remoteAddr);
       },
     });
     this.ended = this.#run();
+  }
+
+  /** The caller's address (`host:port`), when libsrt knows it. */
+  get remoteAddr(): string | null {
+    return this.#socket.remoteAddr;
+  }
+
+  /** How long ago the caller was accepted. */
+  ageMs(): number {
+    return monotonicNow() - this.#connectedAt;
   }
 
   /** How long the caller has sent nothing (since it connected, before its first message). */

@@ -8,7 +8,7 @@ import { type IngestSpec, parseIngest } from "../engine/parse_ingest.ts";
 import { SrtIngest } from "./srt_ingest.ts";
 import { SRTO } from "./libsrt.ts";
 import { SrtSocket } from "./srt_socket.ts";
-import { freePort, waitFor } from "@spiritstream/testing";
+import { freePort, requireBinary, waitFor } from "@spiritstream/testing";
 import { copyGroup, nginxTarget, startRig } from "../engine/testdata/rig.ts";
 import { type SrtPeer, srtPublisher } from "./testdata/srt_peers.ts";
 
@@ -51,6 +51,78 @@ Deno.test("SrtIngest takes a new caller at once while the old one hangs silent (
     assert.deepEqual(states, ["live"], "handed over without a waiting gap");
   } finally {
     for (const peer of peers) await peer.stop();
+    await rig.stop();
+  }
+});
+
+/** One FFmpeg caller (OBS's SRT output), started once: no retry loop behind it. */
+function srtCallerOnce(url: string, clip: string): Deno.ChildProcess {
+  return new Deno.Command(requireBinary("ffmpeg"), {
+    args: [
+      ...["-hide_banner", "-nostdin", "-loglevel", "error", "-re", "-stream_loop", "-1"],
+      ...["-i", clip, "-c", "copy", "-f", "mpegts", url],
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
+Deno.test("SrtIngest takes back a caller killed (kill -9) and started again once, before its dead connection times out", async () => {
+  const rig = await startRig({ apps: 1 });
+  const ingest = { url: `srt://127.0.0.1:${freePort()}`, srtLatencyMs: 120 };
+  const publishUrl = `${ingest.url}?mode=caller&latency=120000`;
+  const callers: Deno.ChildProcess[] = [];
+  const state = () => rig.engine.state(LOCAL_TENANT).ingest;
+  try {
+    await rig.engine.startGroup(
+      LOCAL_TENANT,
+      copyGroup("srt", [nginxTarget(rig, "rtmp", 0, "from-srt")]),
+      ingest,
+    );
+    callers.push(srtCallerOnce(publishUrl, rig.clip));
+    const first = await waitFor(() => state().state === "live" && state().publisher, {
+      what: "the first caller live",
+      timeoutMs: 20_000,
+    });
+    await waitFor(async () => (await rig.bytesIn(0, "from-srt")) > 0, {
+      what: "media at the destination",
+      timeoutMs: 20_000,
+    });
+
+    // A crash: no SRT shutdown reaches us, the old connection looks open for libsrt's 5 s.
+    callers[0]!.kill("SIGKILL");
+    await callers[0]!.status;
+    const killedAt = Date.now();
+    const returning = srtCallerOnce(publishUrl, rig.clip);
+    callers.push(returning);
+    const second = await waitFor(
+      () => (state().state === "live" && state().publisher !== first ? state().publisher : null),
+      { what: "the returning caller live", timeoutMs: 20_000, intervalMs: 10 },
+    );
+    assert.match(second, /^127\.0\.0\.1:\d+$/);
+    const exited = await Promise.race([
+      returning.status.then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 100)),
+    ]);
+    assert.equal(exited, false, "the returning caller was taken, not refused");
+    const before = await rig.bytesIn(0, "from-srt");
+    await waitFor(async () => (await rig.bytesIn(0, "from-srt")) > before + 100_000, {
+      what: "the returning caller's media at the destination",
+      timeoutMs: 15_000,
+    });
+    // Taken over while the dead connection was still open: no "waiting" (its timeout) between.
+    const states = rig.seen<IngestStatus>("ingest_status", killedAt).map((s) => s.state);
+    assert.deepEqual(states, ["live"], "handed over without waiting for the timeout");
+  } finally {
+    for (const caller of callers) {
+      try {
+        caller.kill("SIGKILL");
+      } catch {
+        // exited
+      }
+      await caller.status;
+    }
     await rig.stop();
   }
 });
