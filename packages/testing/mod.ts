@@ -48,3 +48,4 @@ export { connectSlowClient, msUntil, type SlowClient } from "./slow_client.ts";
 export { type HttpsFileServer, startHttpsFileServer } from "./https_file_server.ts";
 export { startTlsFront, type TlsFront, type TlsFrontOptions } from "./tls_front.ts";
 export { type Inspircd, type InspircdOptions, startInspircd } from "./inspircd.ts";
+export { type HttpsServer, startHttpsServer } from "./https_server.ts";

@@ -18,3 +18,4 @@ export {
 } from "./chat_token_source.ts";
 export { TWITCH_IRC_URL } from "./twitch_irc_url.ts";
 export { YOUTUBE_API_URL } from "./youtube_api.ts";
+export { chatOptions } from "./chat_options.ts";
