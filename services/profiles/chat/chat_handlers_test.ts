@@ -83,7 +83,7 @@ Deno.test("chat_export_log: writes the session's messages only by the export-pat
     const again = await h.fail("chat_export_log", { path: `${home}/chat.jsonl` });
     assert.match(again.message, /a file already exists there/);
     await h.call("chat_export_log", { path: home });
-    const names = [...Deno.readDirSync(home)].map((e) => e.name);
+    const names = (await Array.fromAsync(Deno.readDir(home))).map((e) => e.name);
     assert.ok(names.some((n) => /^spiritstream-chat-\d{8}-\d{6}\.jsonl$/.test(n)), names.join());
   } finally {
     await h.close();
