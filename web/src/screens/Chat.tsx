@@ -175,7 +175,7 @@ function SendBox(props: { enabled: boolean }) {
         if (text.trim() && await sendChat(text.trim())) setText("");
       }}
     >
-      <Field label="Message" wide>
+      <Field label="Chat message" wide>
         <input
           value={text}
           maxLength={500}
