@@ -11,6 +11,9 @@ export interface Inspircd {
   readonly passwordPort: number | null;
   /** Stops the server and starts it again on the same ports (clients see the link drop). */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): links stay open but nothing answers, until `resume()`. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -18,6 +21,8 @@ export interface Inspircd {
 export interface InspircdOptions {
   /** Adds a second port that admits only clients sending this `PASS`. */
   password?: string;
+  /** How often the server PINGs each client (one unanswered PING drops it). @default 120 */
+  pingFreqSecs?: number;
 }
 
 /**
@@ -56,6 +61,8 @@ export async function startInspircd(options: InspircdOptions = {}): Promise<Insp
       await stop();
       await start();
     },
+    pause: () => child && Deno.kill(child.pid, "SIGSTOP"),
+    resume: () => child && Deno.kill(child.pid, "SIGCONT"),
     async stop() {
       await stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -79,7 +86,8 @@ function config(
   passwordPort: number | null,
   options: InspircdOptions,
 ): string {
-  const limits = 'timeout="20" pingfreq="120" hardsendq="1048576" softsendq="65536" ' +
+  const limits = `timeout="20" pingfreq="${options.pingFreqSecs ?? 120}" ` +
+    'hardsendq="1048576" softsendq="65536" ' +
     'recvq="65536" localmax="100" globalmax="100" threshold="1000" commandrate="100000" ' +
     'fakelag="no" resolvehostnames="no" useident="no"';
   const guarded = passwordPort === null ? "" : `
