@@ -28,6 +28,7 @@ Deno.test("chat screen: connect Twitch, a viewer's message shows in the merged f
     await line.waitFor();
     assert.equal(await line.locator(".badge").textContent(), "twitch");
     assert.equal(await line.locator("strong").textContent(), "fan42");
+    await twitch.getByText("1 message", { exact: true }).waitFor();
 
     await page.getByLabel("Chat message").fill("thanks fan42!");
     await page.getByRole("button", { name: "Send" }).click();

@@ -44,7 +44,7 @@ function StatusLine(props: { status?: ChatPlatformStatus }) {
       <span class={`badge tone-${tone}`} data-testid="chat-state">
         <span class="dot" /> {state}
       </span>
-      {s && <span class="muted">{s.messageCount} messages</span>}
+      {s && <span class="muted">{s.messageCount} message{s.messageCount === 1 ? "" : "s"}</span>}
       {s?.error && <span class="error-text" role="alert">{s.error}</span>}
     </p>
   );

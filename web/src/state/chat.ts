@@ -20,13 +20,26 @@ export function appendChat(feed: ChatMessage[], message: ChatMessage): ChatMessa
   return next.length > KEEP ? next.slice(next.length - KEEP) : next;
 }
 
+/** One more inbound message on `platform`, as the server counts them. */
+function countMessage(platform: ChatMessage["platform"]): void {
+  const statuses = chatStatus.value;
+  if (!statuses) return;
+  chatStatus.value = statuses.map((s) =>
+    s.platform === platform ? { ...s, messageCount: s.messageCount + 1 } : s
+  );
+}
+
 export async function refreshChat(): Promise<void> {
   chatStatus.value = await invoke("get_chat_status");
 }
 
 /** Follows chat from the events; connection changes refresh the status. */
 export function wireChatEvents(): void {
-  onEvent("chat_message", (m) => (chatFeed.value = appendChat(chatFeed.value, m)));
+  onEvent("chat_message", (m) => {
+    const before = chatFeed.value;
+    chatFeed.value = appendChat(before, m);
+    if (chatFeed.value !== before && m.direction === "inbound") countMessage(m.platform);
+  });
   for (
     const name of [
       "chat_connection_lost",
