@@ -26,7 +26,7 @@ import {
 } from "@spiritstream/kit";
 import { readStoredBackend } from "@spiritstream/host";
 import { openSqlite } from "@spiritstream/store/sqlite";
-import { startProfilesService } from "@spiritstream/profiles";
+import { chatOptions, startProfilesService } from "@spiritstream/profiles";
 import { openDesktopLeaseStore, startEncoderService } from "@spiritstream/encoder";
 import { startEventsService } from "@spiritstream/events";
 import { authSettingsFromConfig, SigningKeyError, startAuthService } from "@spiritstream/auth";
@@ -108,6 +108,7 @@ const services: HostedService[] = [
     keyEnvAllow: config.keyEnvAllow,
     profilesPath: `${config.dataDir}/profiles.db`,
     webhookBase: config.webhookBase,
+    chat: chatOptions(config),
   }),
 ];
 // The profiles service knows the last profile's backend settings: they sit between the

@@ -5,7 +5,7 @@
  * otherwise stops with one line naming the package to install.
  *
  *   deno run -A scripts/ensure_deps.ts start   # ffmpeg, libsrt, and the dashboard build
- *   deno run -A scripts/ensure_deps.ts test    # + nats-server, postgresql, nginx-rtmp, caddy, chromium, faketime, obs-studio
+ *   deno run -A scripts/ensure_deps.ts test    # + nats-server, postgresql, nginx-rtmp, caddy, chromium, faketime, obs-studio, inspircd
  */
 
 interface Component {
@@ -70,6 +70,12 @@ const COMPONENTS: Record<string, Component> = {
   chromium: { name: "chromium", packages: ["chromium"], present: () => onPath("chromium") },
   // e2e/fault_clock_jump_test.ts moves the host's wall clock with libfaketime.
   faketime: { name: "faketime", packages: ["faketime"], present: () => onPath("faketime") },
+  // Twitch chat is tested against a real IRC server with IRCv3 message tags.
+  inspircd: {
+    name: "InspIRCd",
+    packages: ["inspircd"],
+    present: () => onPath("inspircd") || isFile("/usr/sbin/inspircd"),
+  },
   // e2e/obs_studio_test.ts drives a real OBS Studio, headless under Xvfb.
   obs: {
     name: "OBS Studio under Xvfb",
@@ -80,7 +86,18 @@ const COMPONENTS: Record<string, Component> = {
 
 const NEEDS: Record<string, string[]> = {
   start: ["ffmpeg", "libsrt"],
-  test: ["ffmpeg", "libsrt", "nats", "postgres", "nginx", "caddy", "chromium", "faketime", "obs"],
+  test: [
+    "ffmpeg",
+    "libsrt",
+    "nats",
+    "postgres",
+    "nginx",
+    "caddy",
+    "chromium",
+    "faketime",
+    "obs",
+    "inspircd",
+  ],
 };
 
 async function run(cmd: string[], env: Record<string, string> = {}): Promise<boolean> {

@@ -88,6 +88,11 @@ const Env = z.object({
   SPIRITSTREAM_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).optional(),
   SPIRITSTREAM_LOG_FORMAT: z.enum(["auto", "json", "pretty"]).optional(),
   SPIRITSTREAM_CA_FILE: z.string().min(1).optional(),
+  SPIRITSTREAM_TWITCH_IRC_URL: z.string().regex(
+    /^ircs?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?$/,
+    { message: "must be ircs://host[:port] or irc://host[:port]" },
+  ).optional(),
+  SPIRITSTREAM_YOUTUBE_API_URL: url(["https", "http"]).optional(),
   SPIRITSTREAM_AUTH_MODE: z.enum(["token", "users"]).optional(),
   SPIRITSTREAM_SETUP_TOKEN: z.string().min(16, { message: "must be at least 16 characters" })
     .optional(),
@@ -144,6 +149,10 @@ export interface Config {
   logFormat: "auto" | "json" | "pretty";
   /** PEM file of extra certificate authorities trusted for `rtmps://` targets (a private CA). */
   caFile: string | null;
+  /** Where Twitch chat is (IRC); null = irc.chat.twitch.tv over TLS. */
+  twitchIrcUrl: string | null;
+  /** Where the YouTube Data API v3 is; null = www.googleapis.com. */
+  youtubeApiUrl: string | null;
   authMode: "token" | "users";
   /** Users mode: the one-time token that creates the first admin (else one is printed). */
   setupToken: string | null;
@@ -245,6 +254,8 @@ export function loadConfig(
     logLevel: e.SPIRITSTREAM_LOG_LEVEL ?? "info",
     logFormat: e.SPIRITSTREAM_LOG_FORMAT ?? "auto",
     caFile: e.SPIRITSTREAM_CA_FILE ?? null,
+    twitchIrcUrl: e.SPIRITSTREAM_TWITCH_IRC_URL ?? null,
+    youtubeApiUrl: e.SPIRITSTREAM_YOUTUBE_API_URL ?? null,
     authMode: e.SPIRITSTREAM_AUTH_MODE ?? "token",
     setupToken: e.SPIRITSTREAM_SETUP_TOKEN ?? null,
     adminEmail: e.SPIRITSTREAM_ADMIN_EMAIL ?? null,

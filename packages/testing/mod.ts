@@ -47,3 +47,5 @@ export { type HttpsReceiver, type ReceivedRequest, startHttpsReceiver } from "./
 export { connectSlowClient, msUntil, type SlowClient } from "./slow_client.ts";
 export { type HttpsFileServer, startHttpsFileServer } from "./https_file_server.ts";
 export { startTlsFront, type TlsFront, type TlsFrontOptions } from "./tls_front.ts";
+export { type Inspircd, type InspircdOptions, startInspircd } from "./inspircd.ts";
+export { type HttpsServer, startHttpsServer } from "./https_server.ts";

@@ -1,6 +1,7 @@
 /** The profiles service alone over NATS, with PostgreSQL when SPIRITSTREAM_DATABASE_URL is set. */
 import { bootstrap } from "@spiritstream/host";
 import { startProfilesService } from "./service.ts";
+import { chatOptions } from "./chat/mod.ts";
 
 const { bus, config, logger, redactor, openDb, rootKeys, onStop, ready } = await bootstrap(
   "profiles",
@@ -25,6 +26,7 @@ const service = await startProfilesService({
     ? "PostgreSQL (SPIRITSTREAM_DATABASE_URL)"
     : `${config.dataDir}/profiles.db`,
   webhookBase: config.webhookBase,
+  chat: chatOptions(config),
 });
 onStop(() => service.close());
 ready("Profiles service is ready");

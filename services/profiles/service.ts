@@ -25,6 +25,7 @@ import { DiscordNotifier } from "./discord/discord_notifier.ts";
 import { createDiscordHandlers } from "./discord/discord_handlers.ts";
 import { AlertWatcher } from "./alerts/alert_watcher.ts";
 import { createStatusHandlers } from "./status_handlers.ts";
+import { ChatControl, type ChatOptions, createChatHandlers } from "./chat/mod.ts";
 
 /** What the profiles service is built from. */
 export interface ProfilesServiceDeps {
@@ -57,6 +58,8 @@ export interface ProfilesServiceDeps {
   webhookBase?: string | null;
   /** An HTTP client for alert webhooks with extra trusted CAs (tests); default: the process's. */
   httpClient?: Deno.HttpClient;
+  /** Unified chat: where Twitch and YouTube are, stored tokens, the chat log folder. */
+  chat?: ChatOptions;
 }
 
 /** Migrates the profiles store and serves the profiles, settings and data commands. */
@@ -107,7 +110,17 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     redactor: deps.redactor,
     httpClient: deps.httpClient,
   });
-  await Promise.all([obs.ready, alerts.ready]);
+  const chat = new ChatControl({
+    bus,
+    vault: context.vault,
+    events,
+    log,
+    redactor: deps.redactor,
+    dataDir: deps.dataDir,
+    homeDir: deps.homeDir,
+    ...deps.chat,
+  });
+  await Promise.all([obs.ready, alerts.ready, chat.ready]);
   const themes = await createThemeService({
     dataDir: deps.dataDir,
     homeDir: deps.homeDir,
@@ -133,6 +146,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
       context.vault,
     ),
     ...createStatusHandlers(context.vault),
+    ...createChatHandlers(chat),
   };
   const service = hostService(bus, "profiles", {
     catalogue: COMMANDS,
@@ -152,6 +166,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
       await service.close();
       await obs.close();
       await alerts.close();
+      await chat.close();
       await themes.close();
     },
   };

@@ -6,6 +6,7 @@ import { Toasts } from "./components/Toasts.tsx";
 import { Dashboard } from "./screens/Dashboard.tsx";
 import { Encoders } from "./screens/Encoders.tsx";
 import { Integrations } from "./screens/Integrations.tsx";
+import { Chat } from "./screens/Chat.tsx";
 import { FirstAdmin } from "./screens/FirstAdmin.tsx";
 import { History } from "./screens/History.tsx";
 import { Login } from "./screens/Login.tsx";
@@ -112,6 +113,8 @@ function Screen(props: { route: Route }) {
       return <Logs />;
     case "integrations":
       return <Integrations />;
+    case "chat":
+      return <Chat />;
     case "history":
       return <History />;
     case "settings":

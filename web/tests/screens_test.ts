@@ -18,6 +18,7 @@ const SCREENS = [
   { link: "Profiles", heading: "Profiles", file: "profiles" },
   { link: "Encoders", heading: "Encoders", file: "encoders" },
   { link: "Logs", heading: "Logs", file: "logs" },
+  { link: "Chat", heading: "Chat", file: "chat" },
   { link: "Settings", heading: "Settings", file: "settings" },
   { link: "Users & tokens", heading: "Users & tokens", file: "users" },
 ];

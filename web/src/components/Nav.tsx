@@ -9,6 +9,7 @@ const ITEMS: { screen: ScreenId; label: string; admin?: boolean }[] = [
   { screen: "history", label: "History" },
   { screen: "logs", label: "Logs" },
   { screen: "integrations", label: "Integrations" },
+  { screen: "chat", label: "Chat" },
   { screen: "settings", label: "Settings" },
   { screen: "users", label: "Users & tokens", admin: true },
 ];

@@ -4,6 +4,7 @@ import { act } from "./actions.ts";
 import { connection } from "./connection.ts";
 import { wireLogEvents } from "./logs.ts";
 import { wireObsEvents } from "./obs.ts";
+import { wireChatEvents } from "./chat.ts";
 import { refreshSummaries, restoreActive, wireProfileEvents } from "./profiles.ts";
 import { authState, refreshSession } from "./session.ts";
 import { wireStreamEvents } from "./stream.ts";
@@ -15,6 +16,7 @@ export async function boot(): Promise<void> {
   wireLogEvents();
   wireProfileEvents();
   wireObsEvents();
+  wireChatEvents();
   effect(() => {
     if (authState.value === "signed-out") stopEvents();
   });

@@ -9,6 +9,7 @@ export type ScreenId =
   | "encoders"
   | "logs"
   | "integrations"
+  | "chat"
   | "history"
   | "settings"
   | "users";
@@ -27,6 +28,7 @@ const SCREENS: ScreenId[] = [
   "encoders",
   "logs",
   "integrations",
+  "chat",
   "history",
   "settings",
   "users",
