@@ -47,3 +47,10 @@ export { type HttpsReceiver, type ReceivedRequest, startHttpsReceiver } from "./
 export { connectSlowClient, msUntil, type SlowClient } from "./slow_client.ts";
 export { type HttpsFileServer, startHttpsFileServer } from "./https_file_server.ts";
 export { startTlsFront, type TlsFront, type TlsFrontOptions } from "./tls_front.ts";
+export {
+  type OidcProvider,
+  type OidcProviderOptions,
+  type OidcTestClient,
+  type OidcTestUser,
+  startOidcProvider,
+} from "./oidc_provider.ts";

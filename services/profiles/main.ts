@@ -1,5 +1,7 @@
 /** The profiles service alone over NATS, with PostgreSQL when SPIRITSTREAM_DATABASE_URL is set. */
 import { bootstrap } from "@spiritstream/host";
+import { ConfigError, exitIfOperatorError } from "@spiritstream/kit";
+import { oauthConfigFromEnv } from "./oauth/mod.ts";
 import { startProfilesService } from "./service.ts";
 
 const { bus, config, logger, redactor, openDb, rootKeys, onStop, ready } = await bootstrap(
@@ -12,6 +14,14 @@ if (config.databaseUrl && !config.secretKey && !config.secretKeyFile) {
     "SPIRITSTREAM_SECRET_KEY is not set: secrets use a key file in the data dir, which every replica must share",
   );
 }
+// A server's sign-in comes back to SPIRITSTREAM_OAUTH_REDIRECT_URL (no default there).
+const oauth = (() => {
+  try {
+    return oauthConfigFromEnv(Deno.env.toObject());
+  } catch (error) {
+    exitIfOperatorError(error, ConfigError);
+  }
+})();
 const service = await startProfilesService({
   bus,
   db: openDb("profiles"),
@@ -25,6 +35,7 @@ const service = await startProfilesService({
     ? "PostgreSQL (SPIRITSTREAM_DATABASE_URL)"
     : `${config.dataDir}/profiles.db`,
   webhookBase: config.webhookBase,
+  oauth,
 });
 onStop(() => service.close());
 ready("Profiles service is ready");

@@ -17,3 +17,9 @@ export { ARGON2_PARAMS, derivePasswordKey, type PasswordKey } from "./crypto/pas
 export { validateProfile } from "./validate_profile.ts";
 export { maskSecrets } from "./masking.ts";
 export { type ProfilesServiceDeps, startProfilesService } from "./service.ts";
+export {
+  type AccessTokens,
+  type OAuthConfig,
+  oauthConfigFromEnv,
+  OAuthService,
+} from "./oauth/mod.ts";

@@ -25,6 +25,12 @@ import { DiscordNotifier } from "./discord/discord_notifier.ts";
 import { createDiscordHandlers } from "./discord/discord_handlers.ts";
 import { AlertWatcher } from "./alerts/alert_watcher.ts";
 import { createStatusHandlers } from "./status_handlers.ts";
+import {
+  createOAuthHandlers,
+  defaultOAuthConfig,
+  type OAuthConfig,
+  OAuthService,
+} from "./oauth/mod.ts";
 
 /** What the profiles service is built from. */
 export interface ProfilesServiceDeps {
@@ -57,6 +63,8 @@ export interface ProfilesServiceDeps {
   webhookBase?: string | null;
   /** An HTTP client for alert webhooks with extra trusted CAs (tests); default: the process's. */
   httpClient?: Deno.HttpClient;
+  /** Sign-in settings (`oauthConfigFromEnv`); the redirect defaults to `oauthRedirect()`. */
+  oauth?: OAuthConfig & { defaultRedirect?: () => string | null; refreshWithinMs?: number };
 }
 
 /** Migrates the profiles store and serves the profiles, settings and data commands. */
@@ -107,6 +115,14 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     redactor: deps.redactor,
     httpClient: deps.httpClient,
   });
+  const oauth = new OAuthService({
+    ...context,
+    redactor: deps.redactor,
+    config: deps.oauth ?? defaultOAuthConfig(),
+    defaultRedirect: deps.oauth?.defaultRedirect,
+    refreshWithinMs: deps.oauth?.refreshWithinMs,
+    tenants: [LOCAL_TENANT],
+  });
   await Promise.all([obs.ready, alerts.ready]);
   const themes = await createThemeService({
     dataDir: deps.dataDir,
@@ -133,6 +149,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
       context.vault,
     ),
     ...createStatusHandlers(context.vault),
+    ...createOAuthHandlers(oauth),
   };
   const service = hostService(bus, "profiles", {
     catalogue: COMMANDS,
@@ -152,6 +169,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
       await service.close();
       await obs.close();
       await alerts.close();
+      oauth.close();
       await themes.close();
     },
   };

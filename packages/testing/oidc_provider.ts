@@ -1,0 +1,134 @@
+import Provider from "oidc-provider";
+import type { AddressInfo } from "node:net";
+import { freePort } from "./free_port.ts";
+
+/** What the recording middleware reads of oidc-provider's Koa context (the package has no types). */
+interface KoaContext {
+  status: number;
+  oidc?: { route?: string; params?: unknown };
+}
+
+/** A client the test provider knows. */
+export interface OidcTestClient {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+}
+
+/** A person who can sign in (any password; the login form takes the `id`). */
+export interface OidcTestUser {
+  id: string;
+  username: string;
+  name: string;
+}
+
+/** What {@linkcode startOidcProvider} is started with. */
+export interface OidcProviderOptions {
+  clients: OidcTestClient[];
+  users: OidcTestUser[];
+  /** Access token lifetime in seconds (change it later with `setAccessTokenTtl`). @default 3600 */
+  accessTokenTtl?: number;
+}
+
+/** A running OpenID Connect provider (npm `oidc-provider`) on a free loopback port. */
+export interface OidcProvider {
+  /** `http://127.0.0.1:<port>`: its discovery document is at `/.well-known/openid-configuration`. */
+  issuer: string;
+  /** Access tokens issued from now on live this many seconds. */
+  setAccessTokenTtl(seconds: number): void;
+  /** Every token presented to the revocation endpoint, in order. */
+  revoked(): string[];
+  /** Every grant the token endpoint answered (`authorization_code`, `refresh_token`). */
+  grants(): string[];
+  /** The userinfo endpoint's answer for an access token (status and body). */
+  userinfo(accessToken: string): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a real OpenID Connect provider in this process: authorization code with PKCE required
+ * (S256), client_secret_post clients, refresh tokens on every code grant and rotated on every
+ * refresh, revocation (revoking a refresh token ends its grant), userinfo, and its development
+ * login and consent pages (a browser signs in with a user's `id` and any password).
+ */
+export async function startOidcProvider(options: OidcProviderOptions): Promise<OidcProvider> {
+  const port = freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  let accessTtl = options.accessTokenTtl ?? 3600;
+  const revoked: string[] = [];
+  const grants: string[] = [];
+  const users = new Map(options.users.map((user) => [user.id, user]));
+  const provider = new Provider(issuer, {
+    clients: options.clients.map((client) => ({
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      redirect_uris: client.redirectUris,
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_post",
+    })),
+    pkce: { required: () => true },
+    scopes: ["openid", "profile", "offline_access"],
+    claims: { openid: ["sub"], profile: ["name", "preferred_username"] },
+    features: { devInteractions: { enabled: true }, revocation: { enabled: true } },
+    // As Twitch does: every code grant gets a refresh token (no offline_access dance).
+    issueRefreshToken: () => Promise.resolve(true),
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: () => accessTtl,
+      AuthorizationCode: 60,
+      Grant: 14 * 24 * 3600,
+      Interaction: 600,
+      Session: 3600,
+      RefreshToken: 14 * 24 * 3600,
+      IdToken: 3600,
+    },
+    cookies: { keys: [crypto.randomUUID()] },
+    findAccount(_ctx: unknown, id: string) {
+      const user = users.get(id);
+      if (!user) return undefined;
+      return {
+        accountId: id,
+        claims: () => ({ sub: id, preferred_username: user.username, name: user.name }),
+      };
+    },
+  });
+  provider.use(async (ctx: KoaContext, next: () => Promise<void>) => {
+    await next();
+    const route = ctx.oidc?.route;
+    const params = ctx.oidc?.params as Record<string, unknown> | undefined;
+    if (route === "revocation" && typeof params?.token === "string") revoked.push(params.token);
+    if (route === "token" && typeof params?.grant_type === "string" && ctx.status === 200) {
+      grants.push(params.grant_type);
+    }
+  });
+  const server = provider.listen(port, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    if (server.listening) return resolve();
+    server.once("listening", () => resolve());
+    server.once("error", reject);
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const me = `${issuer}/me`;
+  return {
+    issuer: bound === port ? issuer : `http://127.0.0.1:${bound}`,
+    setAccessTokenTtl: (seconds) => (accessTtl = seconds),
+    revoked: () => [...revoked],
+    grants: () => [...grants],
+    async userinfo(accessToken) {
+      const res = await fetch(me, { headers: { authorization: `Bearer ${accessToken}` } });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
