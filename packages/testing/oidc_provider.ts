@@ -26,6 +26,8 @@ export interface OidcTestUser {
 export interface OidcProviderOptions {
   clients: OidcTestClient[];
   users: OidcTestUser[];
+  /** The port to listen on (when the issuer URL must be known before it starts). @default a free one */
+  port?: number;
   /** Access token lifetime in seconds (change it later with `setAccessTokenTtl`). @default 3600 */
   accessTokenTtl?: number;
 }
@@ -52,7 +54,7 @@ export interface OidcProvider {
  * login and consent pages (a browser signs in with a user's `id` and any password).
  */
 export async function startOidcProvider(options: OidcProviderOptions): Promise<OidcProvider> {
-  const port = freePort();
+  const port = options.port ?? freePort();
   const issuer = `http://127.0.0.1:${port}`;
   let accessTtl = options.accessTokenTtl ?? 3600;
   const revoked: string[] = [];

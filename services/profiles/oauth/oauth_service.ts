@@ -17,7 +17,8 @@ import { ClientSettings } from "./client_settings.ts";
 import { FlowStates } from "./flow_states.ts";
 import type { OAuthConfig } from "./oauth_config.ts";
 import { createPkce } from "./pkce.ts";
-import { ProviderClient, type TokenSet } from "./provider_client.ts";
+import { ProviderClient } from "./provider_client.ts";
+import { TokenRefresher, withTokens } from "./token_refresher.ts";
 
 /** Hands the chat connections a fresh access token of the active profile's sign-in. */
 export interface AccessTokens {
@@ -57,9 +58,10 @@ export class OAuthService implements AccessTokens {
   readonly #settings: ClientSettings;
   readonly #flows: FlowStates;
   readonly #deps: OAuthServiceDeps;
-  readonly #refreshing = new Map<string, Promise<string>>();
+  readonly #refresher: TokenRefresher;
   readonly #tenants: Set<string>;
   readonly #timer: ReturnType<typeof setInterval>;
+  #closed = false;
 
   constructor(deps: OAuthServiceDeps) {
     this.#deps = deps;
@@ -70,9 +72,12 @@ export class OAuthService implements AccessTokens {
       youtube: new ProviderClient("youtube", () => this.#settings.provider("youtube")),
     };
     this.#flows = new FlowStates({ ttlMs: deps.flowTtlMs, now: deps.now });
+    this.#refresher = new TokenRefresher({ ...deps, store: this.#store, clients: this.#clients });
     this.#tenants = new Set(deps.tenants ?? []);
     this.#timer = setInterval(() => void this.#sweep(), deps.sweepMs ?? 60_000);
     Deno.unrefTimer(Number(this.#timer));
+    // After a restart: the stored sign-ins of the known tenants are kept fresh again.
+    setTimeout(() => void this.#sweep(), 0);
   }
 
   /** The client settings (`oauth_get_config`, `oauth_set_config`). */
@@ -118,9 +123,11 @@ export class OAuthService implements AccessTokens {
     this.#deps.redactor?.add(tokens.access_token);
     this.#deps.redactor?.add(tokens.refresh_token);
     const who = await client.account(tokens.access_token);
-    await this.#store.put(meta.tenantId, { profileId: flow.profileId, provider }, {
-      ...this.#fromTokens(tokens, NO_ACCOUNT),
-      ...who,
+    const account = { ...withTokens(tokens, NO_ACCOUNT, this.#now()), ...who };
+    await this.#refresher.exclusive(meta.tenantId, provider, async () => {
+      await this.#store.put(meta.tenantId, { profileId: flow.profileId, provider }, account);
+      const lifetimeMs = (tokens.expires_in ?? 0) * 1000;
+      this.#refresher.schedule(meta.tenantId, provider, account, { lifetimeMs });
     });
     const result = { provider, ...who };
     await this.#deps.events.emit(meta.tenantId, "oauth_complete", result);
@@ -138,21 +145,28 @@ export class OAuthService implements AccessTokens {
   }
 
   /** Forgets the stored tokens (no call to the provider). */
-  async disconnect(meta: RequestMeta, provider: OAuthProvider): Promise<void> {
-    const profile = await this.#store.activeProfile(meta.tenantId);
-    if (profile.settings.oauth[provider].accessToken === "") return;
-    await this.#store.put(meta.tenantId, { profileId: profile.id, provider }, NO_ACCOUNT);
+  disconnect(meta: RequestMeta, provider: OAuthProvider): Promise<void> {
+    return this.#refresher.exclusive(meta.tenantId, provider, async () => {
+      const profile = await this.#store.activeProfile(meta.tenantId);
+      this.#refresher.cancel(meta.tenantId, provider);
+      const account = profile.settings.oauth[provider];
+      if (account.accessToken === "" && account.refreshToken === "") return;
+      await this.#store.put(meta.tenantId, { profileId: profile.id, provider }, NO_ACCOUNT);
+    });
   }
 
   /** Revokes the tokens at the provider (best effort), then forgets them. */
-  async forget(meta: RequestMeta, provider: OAuthProvider): Promise<void> {
-    const profile = await this.#store.activeProfile(meta.tenantId);
-    const account = profile.settings.oauth[provider];
-    if (account.accessToken === "" && account.refreshToken === "") return;
-    // The refresh token first: revoking it ends the whole grant at most providers.
-    if (account.refreshToken) await this.#revoke(provider, account.refreshToken, "refresh_token");
-    if (account.accessToken) await this.#revoke(provider, account.accessToken, "access_token");
-    await this.#store.put(meta.tenantId, { profileId: profile.id, provider }, NO_ACCOUNT);
+  forget(meta: RequestMeta, provider: OAuthProvider): Promise<void> {
+    return this.#refresher.exclusive(meta.tenantId, provider, async () => {
+      const profile = await this.#store.activeProfile(meta.tenantId);
+      this.#refresher.cancel(meta.tenantId, provider);
+      const account = profile.settings.oauth[provider];
+      if (account.accessToken === "" && account.refreshToken === "") return;
+      // The refresh token first: revoking it ends the whole grant at most providers.
+      if (account.refreshToken) await this.#revoke(provider, account.refreshToken, "refresh_token");
+      if (account.accessToken) await this.#revoke(provider, account.accessToken, "access_token");
+      await this.#store.put(meta.tenantId, { profileId: profile.id, provider }, NO_ACCOUNT);
+    });
   }
 
   /**
@@ -165,13 +179,10 @@ export class OAuthService implements AccessTokens {
   ): Promise<OAuthTokenResponse> {
     const found = await this.#store.active(meta.tenantId, input.provider);
     if (found && found.account.refreshToken === input.refreshToken) {
-      await this.#refreshStored(meta.tenantId, {
-        profileId: found.profile.id,
-        provider: input.provider,
-        account: found.account,
-      });
-      const fresh = (await this.#store.active(meta.tenantId, input.provider))!.account;
-      return tokenResponse(fresh, this.#now());
+      const ifToken = found.account.accessToken;
+      await this.#refresher.fresh(meta.tenantId, input.provider, { ifToken });
+      const fresh = (await this.#store.active(meta.tenantId, input.provider))?.account;
+      if (fresh && fresh.accessToken !== "") return tokenResponse(fresh, this.#now());
     }
     const tokens = await this.#clients[input.provider].refresh(input.refreshToken);
     this.#deps.redactor?.add(tokens.access_token);
@@ -179,62 +190,28 @@ export class OAuthService implements AccessTokens {
     return tokens;
   }
 
-  async accessToken(
-    ctx: { tenantId: string },
-    provider: OAuthProvider,
-  ): Promise<string | undefined> {
+  accessToken(ctx: { tenantId: string }, provider: OAuthProvider): Promise<string | undefined> {
     this.#tenants.add(ctx.tenantId);
-    const found = await this.#store.active(ctx.tenantId, provider);
-    const account = found?.account;
-    if (!found || !account || account.accessToken === "") return undefined;
-    const expiresAtMs = account.expiresAt * 1000;
-    const due = account.expiresAt > 0 &&
-      expiresAtMs - this.#now() <= (this.#deps.refreshWithinMs ?? 300_000);
-    if (!due || account.refreshToken === "") {
-      return account.expiresAt === 0 || expiresAtMs > this.#now() ? account.accessToken : undefined;
-    }
-    try {
-      return await this.#refreshStored(ctx.tenantId, {
-        profileId: found.profile.id,
-        provider,
-        account,
-      });
-    } catch (error) {
+    return this.#refresher.fresh(ctx.tenantId, provider).catch((error) => {
       this.#deps.log.warn({ err: error, provider }, "Could not refresh the sign-in's access token");
-      return expiresAtMs > this.#now() ? account.accessToken : undefined;
-    }
+      return undefined;
+    });
   }
 
   /** Stops the background refresh. */
   close(): void {
+    this.#closed = true;
     clearInterval(this.#timer);
+    this.#refresher.close();
   }
 
-  /** One refresh at a time per sign-in: a rotated refresh token is good once. */
-  #refreshStored(
-    tenantId: string,
-    target: { profileId: string; provider: OAuthProvider; account: OAuthAccount },
-  ): Promise<string> {
-    const key = `${tenantId}\u0000${target.profileId}\u0000${target.provider}`;
-    const running = this.#refreshing.get(key);
-    if (running) return running;
-    const run = (async () => {
-      const tokens = await this.#clients[target.provider].refresh(target.account.refreshToken);
-      const account = this.#fromTokens(tokens, target.account);
-      await this.#store.put(tenantId, target, account);
-      this.#deps.log.info({ provider: target.provider }, "Refreshed the sign-in's access token");
-      return account.accessToken;
-    })();
-    this.#refreshing.set(key, run);
-    void run.finally(() => this.#refreshing.delete(key)).catch(() => {});
-    return run;
-  }
-
+  /** Arms the background refresh of every known tenant's active sign-ins (after a restart). */
   async #sweep(): Promise<void> {
+    if (this.#closed) return;
     for (const tenantId of this.#tenants) {
       for (const provider of OAuthProvider.options) {
-        await this.accessToken({ tenantId }, provider).catch((error) =>
-          this.#deps.log.warn({ err: error, provider }, "Background token refresh failed")
+        await this.#refresher.watch(tenantId, provider).catch((error) =>
+          this.#deps.log.warn({ err: error, provider }, "Could not read a sign-in to refresh")
         );
       }
     }
@@ -247,18 +224,6 @@ export class OAuthService implements AccessTokens {
       // Best effort: the tokens are forgotten here either way.
       this.#deps.log.warn({ err: error, provider, hint }, "Could not revoke a token");
     }
-  }
-
-  #fromTokens(tokens: TokenSet, previous: OAuthAccount): OAuthAccount {
-    return {
-      ...previous,
-      accessToken: tokens.access_token,
-      // A provider that does not rotate answers no refresh token: the old one stays good.
-      refreshToken: tokens.refresh_token ?? previous.refreshToken,
-      expiresAt: tokens.expires_in === undefined
-        ? 0
-        : Math.floor(this.#now() / 1000) + tokens.expires_in,
-    };
   }
 
   #redirectUri(): string {
