@@ -26,6 +26,8 @@ import { createDiscordHandlers } from "./discord/discord_handlers.ts";
 import { AlertWatcher } from "./alerts/alert_watcher.ts";
 import { createStatusHandlers } from "./status_handlers.ts";
 import {
+  ClientSettings,
+  createClientOverrideStore,
   createOAuthHandlers,
   defaultOAuthConfig,
   type OAuthConfig,
@@ -115,10 +117,19 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     redactor: deps.redactor,
     httpClient: deps.httpClient,
   });
+  const oauthConfig = deps.oauth ?? defaultOAuthConfig();
+  const clients = new ClientSettings(oauthConfig, {
+    store: createClientOverrideStore(db, ctx.keys),
+    redactor: deps.redactor,
+  });
+  await clients.load().catch((error) =>
+    log.warn({ err: error }, "Could not read the OAuth clients set with oauth_set_config")
+  );
   const oauth = new OAuthService({
     ...context,
     redactor: deps.redactor,
-    config: deps.oauth ?? defaultOAuthConfig(),
+    config: oauthConfig,
+    clients,
     defaultRedirect: deps.oauth?.defaultRedirect,
     refreshWithinMs: deps.oauth?.refreshWithinMs,
     tenants: [LOCAL_TENANT],

@@ -8,3 +8,4 @@ export {
   type ProviderSettings,
 } from "./oauth_config.ts";
 export { ClientSettings } from "./client_settings.ts";
+export { createClientOverrideStore } from "./client_store.ts";

@@ -12,7 +12,7 @@ import { openPostgres } from "@spiritstream/store/postgres";
 import { openSqlite } from "@spiritstream/store/sqlite";
 import { startPostgres, type TestPostgres } from "@spiritstream/testing";
 import { type KeySource, openRootKeys } from "@spiritstream/kit";
-import { startProfilesService } from "../service.ts";
+import { type ProfilesServiceDeps, startProfilesService } from "../service.ts";
 import type { z } from "zod";
 
 /** Which store a harness runs on. */
@@ -56,6 +56,8 @@ export interface HarnessOptions {
   keyEnvAllow?: readonly string[];
   /** The host's home folder. @default null */
   homeDir?: string | null;
+  /** Sign-in settings of the service. */
+  oauth?: ProfilesServiceDeps["oauth"];
 }
 
 /** Starts a harness in a fresh temp dir (and a fresh PostgreSQL cluster for "postgres"). */
@@ -94,6 +96,7 @@ export async function startHarness(
       dataDir: dir,
       homeDir: options.homeDir ?? null,
       keyEnvAllow: options.keyEnvAllow,
+      oauth: options.oauth,
     });
   let service: HostedService = await start();
   const meta = (extra: Partial<RequestMeta> = {}): RequestMeta => ({
