@@ -45,6 +45,30 @@ function storedBodies(dataDir: string): string {
   }
 }
 
+/** Every event the host sends on /ws, as text, from now on. */
+function recordEvents(base: string): { frames: string[]; close(): Promise<void> } {
+  const frames: string[] = [];
+  const socket = new WebSocket(`${base.replace("http", "ws")}/ws`);
+  socket.onmessage = (message) => frames.push(String(message.data));
+  const closed = new Promise((resolve) => (socket.onclose = resolve));
+  return {
+    frames,
+    async close() {
+      socket.close();
+      await closed;
+    },
+  };
+}
+
+/** Every line the host wrote to its log files. */
+async function logFiles(dataDir: string): Promise<string> {
+  let text = "";
+  for await (const entry of Deno.readDir(`${dataDir}/logs`)) {
+    if (entry.isFile) text += await Deno.readTextFile(`${dataDir}/logs/${entry.name}`);
+  }
+  return text;
+}
+
 /** The provider's login and consent pages, as a person fills them in. */
 async function signInAtProvider(page: Page, issuer: string): Promise<void> {
   await page.waitForURL((url) => url.href.startsWith(issuer));
@@ -66,6 +90,7 @@ Deno.test("oauth sign-in: PKCE against a real OpenID provider in Chromium (login
     SPIRITSTREAM_TWITCH_OAUTH_SCOPES: "openid profile",
   });
   let oidc: OidcProvider | null = null;
+  const events = recordEvents(desktop.base);
   const browser = await launchBrowser();
   try {
     // A 20 s access token: the host refreshes it halfway through its life.
@@ -164,17 +189,32 @@ Deno.test("oauth sign-in: PKCE against a real OpenID provider in Chromium (login
     assert.match(refused.error ?? "", /invalid_grant/);
     assert.equal((await oidc.userinfo(second.accessToken)).status, 401, "grant revoked");
 
-    const output = desktop.output();
-    for (const token of [first.accessToken, first.refreshToken, second.accessToken]) {
-      assert.equal(output.includes(token), false, "a token reached the host's log");
+    // `oauth_complete` told the dashboards who signed in; no event, log line or log file
+    // carried a token or the client secret.
+    const completes = events.frames.map((f) => JSON.parse(f)).filter((e) =>
+      e.event === "oauth_complete"
+    );
+    assert.deepEqual(completes.map((e) => e.payload), [{
+      provider: "twitch",
+      userId: USER.id,
+      username: USER.username,
+      displayName: USER.name,
+    }]);
+    const seen = [desktop.output(), await logFiles(desktop.dataDir), events.frames.join("\n")];
+    assert.ok(seen[1]!.includes("Signed in"), "the log files were read");
+    for (const text of seen) {
+      for (const token of [first.accessToken, first.refreshToken, second.accessToken]) {
+        assert.equal(text.includes(token), false, "a token reached a log or an event");
+      }
+      assert.equal(text.includes(CLIENT.clientSecret), false, "the client secret was logged");
     }
-    assert.equal(output.includes(CLIENT.clientSecret), false, "the client secret was logged");
     // The provider's own pages ask for a web font and a favicon it does not have: not ours.
     const ours = (await console.errors()).filter((error) =>
       !error.includes("fonts.googleapis.com") && !error.includes(`${issuer}/favicon.ico`)
     );
     assert.deepEqual(ours, []);
   } finally {
+    await events.close();
     await browser.close();
     await oidc?.close();
     await desktop.stop();
