@@ -42,6 +42,12 @@ export interface OidcProvider {
   revoked(): string[];
   /** Every grant the token endpoint answered (`authorization_code`, `refresh_token`). */
   grants(): string[];
+  /**
+   * Signs `userId` in and consents for an authorization URL without a browser (the login and
+   * consent forms posted as a browser would); resolves to the URL the provider redirects back
+   * to (`<redirect_uri>?code=…&state=…`, or `?error=…`).
+   */
+  authorize(authUrl: string, userId: string): Promise<URL>;
   /** The userinfo endpoint's answer for an access token (status and body). */
   userinfo(accessToken: string): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -116,6 +122,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     issuer: bound === port ? issuer : `http://127.0.0.1:${bound}`,
     setAccessTokenTtl: (seconds) => (accessTtl = seconds),
     revoked: () => [...revoked],
+    authorize: (authUrl, userId) => authorizeWithoutBrowser(issuer, authUrl, userId),
     grants: () => [...grants],
     async userinfo(accessToken) {
       const res = await fetch(me, { headers: { authorization: `Bearer ${accessToken}` } });
@@ -133,4 +140,45 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Follows the provider's redirects and posts its dev login and consent forms, with cookies. */
+async function authorizeWithoutBrowser(
+  issuer: string,
+  authUrl: string,
+  userId: string,
+): Promise<URL> {
+  const cookies = new Map<string, string>();
+  let next = new URL(authUrl);
+  let form: Record<string, string> | null = null;
+  for (let step = 0; step < 20; step++) {
+    if (!next.href.startsWith(`${issuer}/`)) return next;
+    const res: Response = await fetch(next, {
+      method: form ? "POST" : "GET",
+      redirect: "manual",
+      headers: {
+        cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; "),
+        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+      },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ""] = line.split(";");
+      const cut = pair.indexOf("=");
+      cookies.set(pair.slice(0, cut).trim(), pair.slice(cut + 1).trim());
+    }
+    const location = res.headers.get("location");
+    const html: string = await res.text();
+    form = null;
+    if (location) {
+      next = new URL(location, next);
+      continue;
+    }
+    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+    const prompt = /name="prompt" value="(\w+)"/.exec(html)?.[1];
+    if (!action || !prompt) throw new Error(`The provider answered ${res.status} without a form`);
+    next = new URL(action.replaceAll("&amp;", "&"), next);
+    form = prompt === "login" ? { prompt, login: userId, password: "any" } : { prompt };
+  }
+  throw new Error("The provider kept redirecting");
 }
