@@ -48,6 +48,7 @@ export { connectSlowClient, msUntil, type SlowClient } from "./slow_client.ts";
 export { type HttpsFileServer, startHttpsFileServer } from "./https_file_server.ts";
 export { startTlsFront, type TlsFront, type TlsFrontOptions } from "./tls_front.ts";
 export {
+  type IssuedTokens,
   type OidcProvider,
   type OidcProviderOptions,
   type OidcTestClient,

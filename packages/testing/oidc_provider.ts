@@ -5,7 +5,15 @@ import { freePort } from "./free_port.ts";
 /** What the recording middleware reads of oidc-provider's Koa context (the package has no types). */
 interface KoaContext {
   status: number;
+  body?: unknown;
   oidc?: { route?: string; params?: unknown };
+}
+
+/** One answer of the token endpoint. */
+export interface IssuedTokens {
+  grant: string;
+  accessToken: string;
+  refreshToken: string | null;
 }
 
 /** A client the test provider knows. */
@@ -30,18 +38,22 @@ export interface OidcProviderOptions {
   port?: number;
   /** Access token lifetime in seconds (change it later with `setAccessTokenTtl`). @default 3600 */
   accessTokenTtl?: number;
+  /** Lifetime of access tokens a refresh issues, if other than `accessTokenTtl`. */
+  refreshedAccessTokenTtl?: number;
 }
 
 /** A running OpenID Connect provider (npm `oidc-provider`) on a free loopback port. */
 export interface OidcProvider {
   /** `http://127.0.0.1:<port>`: its discovery document is at `/.well-known/openid-configuration`. */
   issuer: string;
-  /** Access tokens issued from now on live this many seconds. */
+  /** Access tokens issued from now on (by any grant) live this many seconds. */
   setAccessTokenTtl(seconds: number): void;
   /** Every token presented to the revocation endpoint, in order. */
   revoked(): string[];
   /** Every grant the token endpoint answered (`authorization_code`, `refresh_token`). */
   grants(): string[];
+  /** The tokens the token endpoint issued, in order (the last is the newest). */
+  issued(): IssuedTokens[];
   /**
    * Signs `userId` in and consents for an authorization URL without a browser (the login and
    * consent forms posted as a browser would); resolves to the URL the provider redirects back
@@ -63,8 +75,9 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
   const port = options.port ?? freePort();
   const issuer = `http://127.0.0.1:${port}`;
   let accessTtl = options.accessTokenTtl ?? 3600;
+  let refreshedTtl = options.refreshedAccessTokenTtl ?? null;
   const revoked: string[] = [];
-  const grants: string[] = [];
+  const issued: IssuedTokens[] = [];
   const users = new Map(options.users.map((user) => [user.id, user]));
   const provider = new Provider(issuer, {
     clients: options.clients.map((client) => ({
@@ -83,7 +96,10 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     issueRefreshToken: () => Promise.resolve(true),
     rotateRefreshToken: true,
     ttl: {
-      AccessToken: () => accessTtl,
+      AccessToken: (ctx: KoaContext) =>
+        refreshedTtl !== null && paramsOf(ctx)?.grant_type === "refresh_token"
+          ? refreshedTtl
+          : accessTtl,
       AuthorizationCode: 60,
       Grant: 14 * 24 * 3600,
       Interaction: 600,
@@ -104,10 +120,15 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
   provider.use(async (ctx: KoaContext, next: () => Promise<void>) => {
     await next();
     const route = ctx.oidc?.route;
-    const params = ctx.oidc?.params as Record<string, unknown> | undefined;
+    const params = paramsOf(ctx);
     if (route === "revocation" && typeof params?.token === "string") revoked.push(params.token);
-    if (route === "token" && typeof params?.grant_type === "string" && ctx.status === 200) {
-      grants.push(params.grant_type);
+    const body = ctx.body as { access_token?: string; refresh_token?: string } | undefined;
+    if (route === "token" && ctx.status === 200 && typeof body?.access_token === "string") {
+      issued.push({
+        grant: String(params?.grant_type),
+        accessToken: body.access_token,
+        refreshToken: body.refresh_token ?? null,
+      });
     }
   });
   const server = provider.listen(port, "127.0.0.1");
@@ -120,10 +141,14 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
   const me = `${issuer}/me`;
   return {
     issuer: bound === port ? issuer : `http://127.0.0.1:${bound}`,
-    setAccessTokenTtl: (seconds) => (accessTtl = seconds),
+    setAccessTokenTtl(seconds) {
+      accessTtl = seconds;
+      refreshedTtl = null;
+    },
     revoked: () => [...revoked],
     authorize: (authUrl, userId) => authorizeWithoutBrowser(issuer, authUrl, userId),
-    grants: () => [...grants],
+    grants: () => issued.map((tokens) => tokens.grant),
+    issued: () => [...issued],
     async userinfo(accessToken) {
       const res = await fetch(me, { headers: { authorization: `Bearer ${accessToken}` } });
       const text = await res.text();
@@ -140,6 +165,10 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function paramsOf(ctx: KoaContext): Record<string, unknown> | undefined {
+  return ctx.oidc?.params as Record<string, unknown> | undefined;
 }
 
 /** Follows the provider's redirects and posts its dev login and consent forms, with cookies. */

@@ -16,8 +16,9 @@ import {
 
 const CLIENT = { clientId: "spiritstream-test", clientSecret: "client-secret-7f3a9c" };
 const USER = { id: "streamer", username: "streamer_one", name: "Streamer One" };
+const MASK = "••••••••";
 
-/** The stored sign-in, tokens in clear (the open desktop host is their owner). */
+/** The stored sign-in as the most revealing load shows it (tokens stay masked even there). */
 async function storedTwitch(base: string): Promise<ProfileSettings["oauth"]["twitch"]> {
   const reply = await invoke(base, "load_profile", { name: "Show", revealKeys: true });
   assert.equal(reply.ok, true, reply.error ?? "");
@@ -93,12 +94,13 @@ Deno.test("oauth sign-in: PKCE against a real OpenID provider in Chromium (login
   const events = recordEvents(desktop.base);
   const browser = await launchBrowser();
   try {
-    // A 20 s access token: the host refreshes it halfway through its life.
+    // A 20 s access token: the host refreshes it halfway through its life, for one of an hour.
     oidc = await startOidcProvider({
       port: issuerPort,
       clients: [{ ...CLIENT, redirectUris: [`${desktop.base}/oauth/callback`] }],
       users: [USER],
       accessTokenTtl: 20,
+      refreshedAccessTokenTtl: 3600,
     });
     await saveProfile(desktop.base, demoProfile("Show"));
     const loaded = await invoke(desktop.base, "load_profile", { name: "Show", setActive: true });
@@ -133,45 +135,50 @@ Deno.test("oauth sign-in: PKCE against a real OpenID provider in Chromium (login
       username: USER.username,
       displayName: USER.name,
     });
-    const first = await storedTwitch(desktop.base);
-    assert.ok(first.accessToken.length > 20 && first.refreshToken.length > 20);
-    assert.equal((await oidc.userinfo(first.accessToken)).status, 200);
     assert.deepEqual(oidc.grants(), ["authorization_code"]);
+    const first = oidc.issued()[0]!;
+    assert.ok(first.accessToken.length > 20 && first.refreshToken!.length > 20);
+    assert.equal((await oidc.userinfo(first.accessToken)).status, 200);
+    // No command hands the tokens out, not even an operator's reveal of the profile's keys.
+    const revealed = await storedTwitch(desktop.base);
+    assert.equal(revealed.accessToken, MASK);
+    assert.equal(revealed.refreshToken, MASK);
+    const firstExpiry = revealed.expiresAt;
 
     // Sealed at rest: neither token is anywhere in the database file, the row holds SS1 seals.
     const bodies = storedBodies(desktop.dataDir);
     assert.match(bodies, /"accessToken":"SS1:/);
     const raw = await databaseBytes(desktop.dataDir);
     assert.equal(raw.includes(first.accessToken), false, "access token in plaintext at rest");
-    assert.equal(raw.includes(first.refreshToken), false, "refresh token in plaintext at rest");
+    assert.equal(raw.includes(first.refreshToken!), false, "refresh token in plaintext at rest");
     // Nor in what the host logged, nor in a masked load.
     const masked = await invoke(desktop.base, "load_profile", { name: "Show" });
     assert.equal(JSON.stringify(masked.data).includes(first.accessToken), false);
 
     // Refreshed in the background before it expires; the new one differs and works.
-    oidc.setAccessTokenTtl(3600);
-    await waitFor(
-      async () => (await storedTwitch(desktop.base)).accessToken !== first.accessToken,
-      {
-        timeoutMs: 60_000,
-        intervalMs: 500,
-        what: "the background refresh of the access token",
-      },
-    );
-    const second = await storedTwitch(desktop.base);
-    assert.ok(oidc.grants().includes("refresh_token"));
+    await waitFor(async () => (await storedTwitch(desktop.base)).expiresAt !== firstExpiry, {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      what: "the background refresh of the access token",
+    });
+    assert.deepEqual(oidc.grants(), ["authorization_code", "refresh_token"]);
+    const second = oidc.issued()[1]!;
+    assert.notEqual(second.accessToken, first.accessToken);
     assert.notEqual(second.refreshToken, first.refreshToken, "the provider rotates refresh tokens");
     const info = await oidc.userinfo(second.accessToken);
     assert.equal(info.status, 200);
     assert.equal((info.body as { sub: string }).sub, USER.id);
-    assert.ok(second.expiresAt * 1000 > Date.now() + 30 * 60_000, "the new token lives an hour");
+    const stored = await storedTwitch(desktop.base);
+    assert.ok(stored.expiresAt * 1000 > Date.now() + 30 * 60_000, "the new token lives an hour");
+    const rawAfter = await databaseBytes(desktop.dataDir);
+    assert.equal(rawAfter.includes(second.accessToken), false, "refreshed token in plaintext");
 
-    // Forget: the revocation endpoint sees the refresh token, the sign-in is gone, and the
-    // revoked refresh token no longer refreshes.
+    // Forget: the revocation endpoint sees the stored (rotated) refresh token and the access
+    // token, the sign-in is gone, and the revoked refresh token no longer refreshes.
     await page.reload();
     await twitch.getByRole("button", { name: "Sign out of Twitch" }).click();
     await twitch.getByRole("button", { name: "Sign in with Twitch" }).waitFor();
-    assert.ok(oidc.revoked().includes(second.refreshToken), "refresh token not revoked");
+    assert.deepEqual(oidc.revoked(), [second.refreshToken, second.accessToken]);
     assert.deepEqual(
       (await invoke(desktop.base, "oauth_get_account", { provider: "twitch" })).data,
       {
@@ -183,7 +190,7 @@ Deno.test("oauth sign-in: PKCE against a real OpenID provider in Chromium (login
     assert.equal(after.refreshToken, "");
     const refused = await invoke(desktop.base, "oauth_refresh_token", {
       provider: "twitch",
-      refreshToken: second.refreshToken,
+      refreshToken: second.refreshToken!,
     });
     assert.equal(refused.ok, false);
     assert.match(refused.error ?? "", /invalid_grant/);
@@ -203,7 +210,7 @@ Deno.test("oauth sign-in: PKCE against a real OpenID provider in Chromium (login
     const seen = [desktop.output(), await logFiles(desktop.dataDir), events.frames.join("\n")];
     assert.ok(seen[1]!.includes("Signed in"), "the log files were read");
     for (const text of seen) {
-      for (const token of [first.accessToken, first.refreshToken, second.accessToken]) {
+      for (const token of [first.accessToken, first.refreshToken!, second.accessToken]) {
         assert.equal(text.includes(token), false, "a token reached a log or an event");
       }
       assert.equal(text.includes(CLIENT.clientSecret), false, "the client secret was logged");

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { MASKED_SECRET } from "@spiritstream/contracts";
 import { startOidcProvider } from "@spiritstream/testing";
 import { type Dialect, startHarness } from "../testdata/harness.ts";
 import { sampleProfile } from "../testdata/profiles.ts";
@@ -135,3 +136,64 @@ for (const dialect of ["sqlite", "postgres"] as Dialect[]) {
     }
   });
 }
+
+Deno.test("oauth_complete_flow: signs in and emits oauth_complete with the account only; no command hands out the tokens (revealKeys masks them) and saving that copy keeps the sign-in", async () => {
+  const oidc = await startOidcProvider({
+    clients: [{ ...CLIENT, redirectUris: [REDIRECT] }],
+    users: [{ id: "bob", username: "bob_tv", name: "Bob" }],
+  });
+  const h = await startHarness("sqlite", {
+    oauth: {
+      ...oauthConfigFromEnv({
+        SPIRITSTREAM_TWITCH_CLIENT_ID: CLIENT.clientId,
+        SPIRITSTREAM_TWITCH_CLIENT_SECRET: CLIENT.clientSecret,
+        SPIRITSTREAM_TWITCH_OAUTH_ISSUER: oidc.issuer,
+        SPIRITSTREAM_TWITCH_OAUTH_SCOPES: "openid profile",
+      }),
+      defaultRedirect: () => REDIRECT,
+    },
+  });
+  try {
+    const profile = sampleProfile("Main", { twitch: "k1", youtube: "k2", kick: "k3" });
+    await h.call("save_profile", { profile });
+    await h.call("load_profile", { name: "Main", setActive: true });
+    const flow = await h.call("oauth_start_flow", { provider: "twitch" });
+    const back = await oidc.authorize(flow.authUrl, "bob");
+    const account = { provider: "twitch", userId: "bob", username: "bob_tv", displayName: "Bob" };
+    assert.deepEqual(
+      await h.call("oauth_complete_flow", {
+        provider: "twitch",
+        code: back.searchParams.get("code")!,
+        state: back.searchParams.get("state")!,
+      }),
+      account,
+    );
+    const [issued] = oidc.issued();
+    const completes = h.events.filter((e) => e.event === "oauth_complete");
+    assert.deepEqual(completes.map((e) => e.payload), [account]);
+
+    const revealed = await h.call("load_profile", { name: "Main", revealKeys: true });
+    assert.equal(revealed.settings.oauth.twitch.accessToken, MASKED_SECRET);
+    assert.equal(revealed.settings.oauth.twitch.refreshToken, MASKED_SECRET);
+    assert.equal(revealed.outputGroups[0]!.streamTargets[0]!.streamKey, "k1", "keys revealed");
+    await h.call("save_profile", { profile: revealed });
+    assert.deepEqual(await h.call("oauth_get_account", { provider: "twitch" }), {
+      loggedIn: true,
+      userId: "bob",
+      username: "bob_tv",
+      displayName: "Bob",
+    });
+    // The stored refresh token is still the real one: oauth_refresh_token with it works.
+    const refreshed = await h.call("oauth_refresh_token", {
+      provider: "twitch",
+      refreshToken: issued!.refreshToken!,
+    });
+    assert.notEqual(refreshed.access_token, issued!.accessToken);
+    const everything = JSON.stringify(h.events) + h.logs.join("\n");
+    assert.equal(everything.includes(issued!.accessToken), false, "token in an event or log");
+    assert.equal(everything.includes(refreshed.access_token), false, "token in an event or log");
+  } finally {
+    await h.close();
+    await oidc.close();
+  }
+});
