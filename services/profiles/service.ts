@@ -127,6 +127,8 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
   );
   const oauth = new OAuthService({
     ...context,
+    db,
+    keys: ctx.keys,
     redactor: deps.redactor,
     config: oauthConfig,
     clients,

@@ -8,80 +8,82 @@ import { oauthConfigFromEnv } from "./oauth_config.ts";
 const REDIRECT = "http://127.0.0.1:8008/oauth/callback";
 const CLIENT = { clientId: "ss-cmd-test", clientSecret: "cmd-secret-4b1d" };
 
-Deno.test("oauth commands: configured only with a client id; start_flow needs an active profile and a redirect URL; the authorize URL carries S256 PKCE; oauth_complete_flow refuses a wrong state, another user's state and a replay", async () => {
-  const oidc = await startOidcProvider({
-    clients: [{ ...CLIENT, redirectUris: [REDIRECT] }],
-    users: [{ id: "u", username: "u", name: "U" }],
-  });
-  const env = {
-    SPIRITSTREAM_TWITCH_CLIENT_ID: CLIENT.clientId,
-    SPIRITSTREAM_TWITCH_CLIENT_SECRET: CLIENT.clientSecret,
-    SPIRITSTREAM_TWITCH_OAUTH_ISSUER: oidc.issuer,
-  };
-  const h = await startHarness("sqlite", {
-    oauth: { ...oauthConfigFromEnv(env), defaultRedirect: () => REDIRECT },
-  });
-  try {
-    assert.equal(await h.call("oauth_is_configured", { provider: "twitch" }), true);
-    assert.equal(await h.call("oauth_is_configured", { provider: "youtube" }), false);
-    assert.equal(await h.call("oauth_is_configured", { provider: "kick" }), false);
-    const noProfile = await h.fail("oauth_start_flow", { provider: "twitch" });
-    assert.equal(noProfile.code, "failed_precondition");
-    assert.match(noProfile.message, /No active profile/);
-    const unconfigured = await h.fail("oauth_start_flow", { provider: "youtube" });
-    assert.match(unconfigured.message, /set SPIRITSTREAM_YOUTUBE_CLIENT_ID/);
-
-    const profile = sampleProfile("Main", { twitch: "k1", youtube: "k2", kick: "k3" });
-    await h.call("save_profile", { profile });
-    await h.call("load_profile", { name: "Main", setActive: true });
-    const meta = { userId: "u1" };
-    const flow = await h.call("oauth_start_flow", { provider: "twitch" }, meta);
-    const url = new URL(flow.authUrl);
-    assert.equal(url.origin + url.pathname, `${oidc.issuer}/auth`);
-    assert.equal(url.searchParams.get("code_challenge_method"), "S256");
-    assert.match(url.searchParams.get("code_challenge") ?? "", /^[A-Za-z0-9_-]{43}$/);
-    assert.equal(url.searchParams.get("state"), flow.state);
-    assert.equal(url.searchParams.get("redirect_uri"), REDIRECT);
-    assert.equal(url.searchParams.get("client_id"), CLIENT.clientId);
-    assert.equal(url.searchParams.has("client_secret"), false);
-    assert.equal(flow.callbackPort, 8008);
-
-    const wrong = await h.fail("oauth_complete_flow", {
-      provider: "twitch",
-      code: "c",
-      state: "twitch.not-a-state-we-issued",
-    }, meta);
-    assert.match(wrong.message, /"state": no sign-in is waiting for it/);
-    const stolen = await h.fail("oauth_complete_flow", {
-      provider: "twitch",
-      code: "c",
-      state: flow.state,
-    }, { userId: "u2" });
-    assert.equal(stolen.code, "permission_denied");
-
-    const second = await h.call("oauth_start_flow", { provider: "twitch" }, meta);
-    // A made-up code: the real provider refuses it, and the state is spent all the same.
-    const badCode = await h.fail("oauth_complete_flow", {
-      provider: "twitch",
-      code: "made-up-code",
-      state: second.state,
-    }, meta);
-    assert.match(badCode.message, /refused to issue tokens \(invalid_grant\)/);
-    const replay = await h.fail("oauth_complete_flow", {
-      provider: "twitch",
-      code: "made-up-code",
-      state: second.state,
-    }, meta);
-    assert.match(replay.message, /already used/);
-    assert.deepEqual(await h.call("oauth_get_account", { provider: "twitch" }), {
-      loggedIn: false,
+for (const dialect of ["sqlite", "postgres"] as Dialect[]) {
+  Deno.test(`oauth commands (${dialect}): configured only with a client id; start_flow needs an active profile and a redirect URL; the authorize URL carries S256 PKCE; oauth_complete_flow refuses a wrong state, another user's state and a replay`, async () => {
+    const oidc = await startOidcProvider({
+      clients: [{ ...CLIENT, redirectUris: [REDIRECT] }],
+      users: [{ id: "u", username: "u", name: "U" }],
     });
-    assert.equal(h.logs.join("\n").includes(CLIENT.clientSecret), false);
-  } finally {
-    await h.close();
-    await oidc.close();
-  }
-});
+    const env = {
+      SPIRITSTREAM_TWITCH_CLIENT_ID: CLIENT.clientId,
+      SPIRITSTREAM_TWITCH_CLIENT_SECRET: CLIENT.clientSecret,
+      SPIRITSTREAM_TWITCH_OAUTH_ISSUER: oidc.issuer,
+    };
+    const h = await startHarness(dialect, {
+      oauth: { ...oauthConfigFromEnv(env), defaultRedirect: () => REDIRECT },
+    });
+    try {
+      assert.equal(await h.call("oauth_is_configured", { provider: "twitch" }), true);
+      assert.equal(await h.call("oauth_is_configured", { provider: "youtube" }), false);
+      assert.equal(await h.call("oauth_is_configured", { provider: "kick" }), false);
+      const noProfile = await h.fail("oauth_start_flow", { provider: "twitch" });
+      assert.equal(noProfile.code, "failed_precondition");
+      assert.match(noProfile.message, /No active profile/);
+      const unconfigured = await h.fail("oauth_start_flow", { provider: "youtube" });
+      assert.match(unconfigured.message, /set SPIRITSTREAM_YOUTUBE_CLIENT_ID/);
+
+      const profile = sampleProfile("Main", { twitch: "k1", youtube: "k2", kick: "k3" });
+      await h.call("save_profile", { profile });
+      await h.call("load_profile", { name: "Main", setActive: true });
+      const meta = { userId: "u1" };
+      const flow = await h.call("oauth_start_flow", { provider: "twitch" }, meta);
+      const url = new URL(flow.authUrl);
+      assert.equal(url.origin + url.pathname, `${oidc.issuer}/auth`);
+      assert.equal(url.searchParams.get("code_challenge_method"), "S256");
+      assert.match(url.searchParams.get("code_challenge") ?? "", /^[A-Za-z0-9_-]{43}$/);
+      assert.equal(url.searchParams.get("state"), flow.state);
+      assert.equal(url.searchParams.get("redirect_uri"), REDIRECT);
+      assert.equal(url.searchParams.get("client_id"), CLIENT.clientId);
+      assert.equal(url.searchParams.has("client_secret"), false);
+      assert.equal(flow.callbackPort, 8008);
+
+      const wrong = await h.fail("oauth_complete_flow", {
+        provider: "twitch",
+        code: "c",
+        state: "twitch.not-a-state-we-issued",
+      }, meta);
+      assert.match(wrong.message, /"state": no sign-in is waiting for it/);
+      const stolen = await h.fail("oauth_complete_flow", {
+        provider: "twitch",
+        code: "c",
+        state: flow.state,
+      }, { userId: "u2" });
+      assert.equal(stolen.code, "permission_denied");
+
+      const second = await h.call("oauth_start_flow", { provider: "twitch" }, meta);
+      // A made-up code: the real provider refuses it, and the state is spent all the same.
+      const badCode = await h.fail("oauth_complete_flow", {
+        provider: "twitch",
+        code: "made-up-code",
+        state: second.state,
+      }, meta);
+      assert.match(badCode.message, /refused to issue tokens \(invalid_grant\)/);
+      const replay = await h.fail("oauth_complete_flow", {
+        provider: "twitch",
+        code: "made-up-code",
+        state: second.state,
+      }, meta);
+      assert.match(replay.message, /already used/);
+      assert.deepEqual(await h.call("oauth_get_account", { provider: "twitch" }), {
+        loggedIn: false,
+      });
+      assert.equal(h.logs.join("\n").includes(CLIENT.clientSecret), false);
+    } finally {
+      await h.close();
+      await oidc.close();
+    }
+  });
+}
 
 Deno.test("oauth commands: a server with no SPIRITSTREAM_OAUTH_REDIRECT_URL says so at start_flow", async () => {
   const h = await startHarness("sqlite", {

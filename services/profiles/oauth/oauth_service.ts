@@ -11,6 +11,8 @@ import {
 } from "@spiritstream/contracts";
 import type { EventPublisher } from "@spiritstream/bus";
 import type { Logger, Redactor } from "@spiritstream/kit";
+import type { Db } from "@spiritstream/store";
+import type { DataKeyring } from "../crypto/data_keys.ts";
 import type { ProfileVault } from "../profile_vault.ts";
 import { AccountStore, NO_ACCOUNT } from "./account_store.ts";
 import { ClientSettings } from "./client_settings.ts";
@@ -18,6 +20,7 @@ import { FlowStates } from "./flow_states.ts";
 import type { OAuthConfig } from "./oauth_config.ts";
 import { createPkce } from "./pkce.ts";
 import { ProviderClient } from "./provider_client.ts";
+import { RefreshLeases } from "./refresh_leases.ts";
 import { TokenRefresher, withTokens } from "./token_refresher.ts";
 
 /** Hands the chat connections a fresh access token of the active profile's sign-in. */
@@ -29,6 +32,10 @@ export interface AccessTokens {
 /** What {@linkcode OAuthService} is built from. */
 export interface OAuthServiceDeps {
   vault: ProfileVault;
+  /** The profiles store: pending sign-ins and refresh leases live there (any replica goes on). */
+  db: Db;
+  /** Seals the pending sign-ins' PKCE verifiers with the tenant's data key. */
+  keys: DataKeyring;
   events: EventPublisher<typeof EVENTS>;
   log: Logger;
   redactor?: Redactor;
@@ -71,8 +78,13 @@ export class OAuthService implements AccessTokens {
       twitch: new ProviderClient("twitch", () => this.#settings.provider("twitch")),
       youtube: new ProviderClient("youtube", () => this.#settings.provider("youtube")),
     };
-    this.#flows = new FlowStates({ ttlMs: deps.flowTtlMs, now: deps.now });
-    this.#refresher = new TokenRefresher({ ...deps, store: this.#store, clients: this.#clients });
+    this.#flows = new FlowStates({ ...deps, ttlMs: deps.flowTtlMs });
+    this.#refresher = new TokenRefresher({
+      ...deps,
+      store: this.#store,
+      clients: this.#clients,
+      leases: new RefreshLeases(deps.db, { now: deps.now }),
+    });
     this.#tenants = new Set(deps.tenants ?? []);
     this.#timer = setInterval(() => void this.#sweep(), deps.sweepMs ?? 60_000);
     Deno.unrefTimer(Number(this.#timer));
@@ -98,7 +110,7 @@ export class OAuthService implements AccessTokens {
     const profile = await this.#store.activeProfile(meta.tenantId);
     const redirectUri = this.#redirectUri();
     const pkce = await createPkce();
-    const state = this.#flows.add(
+    const state = await this.#flows.add(
       { tenantId: meta.tenantId, userId: meta.userId, profileId: profile.id, provider },
       { verifier: pkce.verifier, redirectUri },
     );
@@ -113,7 +125,7 @@ export class OAuthService implements AccessTokens {
     input: { provider: OAuthProvider; code: string; state: string },
   ): Promise<OAuthFlowResult> {
     const { provider } = input;
-    const flow = this.#flows.take(input.state, { ...meta, provider });
+    const flow = await this.#flows.take(input.state, { ...meta, provider });
     const client = this.#clients[provider];
     const tokens = await client.exchangeCode({
       code: input.code,

@@ -24,6 +24,8 @@ interface Rig {
   clock: { skewMs: number };
   service: OAuthService;
   logs: string[];
+  /** Another profiles replica on the same store. */
+  replica(): OAuthService;
   close(): Promise<void>;
 }
 
@@ -36,12 +38,6 @@ async function startRig(): Promise<Rig> {
   const keyDir = await Deno.makeTempDir({ prefix: "spiritstream-oauth-keys-" });
   const root = await openRootKeys({ kind: "machine_file", path: `${keyDir}/secrets.key` });
   const redactor = createRedactor();
-  const vault = createProfileVault({
-    db,
-    keys: createDataKeyring(root),
-    sessions: createUnlockedSessions(),
-    redactor,
-  });
   const logs: string[] = [];
   const log = createLogger({
     level: "debug",
@@ -50,20 +46,31 @@ async function startRig(): Promise<Rig> {
   });
   const bus = createMemoryBus();
   const clock = { skewMs: 0 };
-  const service = new OAuthService({
-    vault,
-    events: createEventPublisher(bus, EVENTS),
-    log,
-    redactor,
-    config: oauthConfigFromEnv({
-      SPIRITSTREAM_TWITCH_CLIENT_ID: CLIENT.clientId,
-      SPIRITSTREAM_TWITCH_CLIENT_SECRET: CLIENT.clientSecret,
-      SPIRITSTREAM_TWITCH_OAUTH_ISSUER: oidc.issuer,
-      SPIRITSTREAM_TWITCH_OAUTH_SCOPES: "openid profile",
-    }),
-    defaultRedirect: () => REDIRECT,
-    now: () => Date.now() + clock.skewMs,
-  });
+  const services: OAuthService[] = [];
+  /** A profiles replica: its own keyring, vault and sign-in service over the same store. */
+  function replica(): { vault: ProfileVault; service: OAuthService } {
+    const keys = createDataKeyring(root);
+    const vault = createProfileVault({ db, keys, sessions: createUnlockedSessions(), redactor });
+    const service = new OAuthService({
+      vault,
+      db,
+      keys,
+      events: createEventPublisher(bus, EVENTS),
+      log,
+      redactor,
+      config: oauthConfigFromEnv({
+        SPIRITSTREAM_TWITCH_CLIENT_ID: CLIENT.clientId,
+        SPIRITSTREAM_TWITCH_CLIENT_SECRET: CLIENT.clientSecret,
+        SPIRITSTREAM_TWITCH_OAUTH_ISSUER: oidc.issuer,
+        SPIRITSTREAM_TWITCH_OAUTH_SCOPES: "openid profile",
+      }),
+      defaultRedirect: () => REDIRECT,
+      now: () => Date.now() + clock.skewMs,
+    });
+    services.push(service);
+    return { vault, service };
+  }
+  const { vault, service } = replica();
   await activate(vault, "Main");
   return {
     oidc,
@@ -71,8 +78,9 @@ async function startRig(): Promise<Rig> {
     clock,
     service,
     logs,
+    replica: () => replica().service,
     async close() {
-      service.close();
+      for (const s of services) s.close();
       await bus.close();
       await cleanup();
       await oidc.close();
@@ -166,6 +174,34 @@ Deno.test("OAuthService.disconnect forgets without telling the provider; forget 
     assert.deepEqual(rig.oidc.revoked(), [stored.refreshToken, stored.accessToken]);
     assert.equal(await rig.service.accessToken(META, "twitch"), undefined);
     assert.equal((await rig.oidc.userinfo(stored.accessToken)).status, 401);
+  } finally {
+    await rig.close();
+  }
+});
+
+Deno.test("OAuthService on two replicas: a sign-in started on one finishes on the other; near expiry both refresh at once and the provider sees one refresh", async () => {
+  const rig = await startRig();
+  try {
+    const other = rig.replica();
+    const flow = await rig.service.start(META, "twitch");
+    const back = await rig.oidc.authorize(flow.authUrl, USER.id);
+    const code = back.searchParams.get("code")!;
+    await other.complete(META, { provider: "twitch", code, state: flow.state });
+    assert.deepEqual(await rig.service.account(META, "twitch"), {
+      loggedIn: true,
+      userId: USER.id,
+      username: USER.username,
+      displayName: USER.name,
+    });
+    const stored = (await rig.vault.active("local"))!.settings.oauth.twitch;
+    rig.clock.skewMs = (stored.expiresAt * 1000 - Date.now()) - 30_000;
+    const [a, b] = await Promise.all([
+      rig.service.accessToken(META, "twitch"),
+      other.accessToken(META, "twitch"),
+    ]);
+    assert.deepEqual(rig.oidc.grants(), ["authorization_code", "refresh_token"]);
+    assert.ok(a && a !== stored.accessToken);
+    assert.equal(b, a);
   } finally {
     await rig.close();
   }

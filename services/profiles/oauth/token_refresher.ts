@@ -2,11 +2,14 @@ import type { OAuthAccount, OAuthProvider } from "@spiritstream/contracts";
 import type { Logger } from "@spiritstream/kit";
 import type { AccountStore } from "./account_store.ts";
 import type { ProviderClient, TokenSet } from "./provider_client.ts";
+import type { RefreshLeases } from "./refresh_leases.ts";
 
 /** What {@linkcode TokenRefresher} is built from. */
 export interface TokenRefresherDeps {
   store: AccountStore;
   clients: Record<OAuthProvider, ProviderClient>;
+  /** Keeps two replicas from spending one refresh token. */
+  leases: RefreshLeases;
   log: Logger;
   /** Refresh in the background this long before expiry. @default 5 minutes */
   refreshWithinMs?: number;
@@ -63,13 +66,39 @@ export class TokenRefresher {
       if (!due || account.refreshToken === "") {
         return account.expiresAt === 0 || left > 0 ? account.accessToken : undefined;
       }
-      const tokens = await this.#deps.clients[provider].refresh(account.refreshToken);
-      const next = withTokens(tokens, account, this.#now());
-      await this.#deps.store.put(tenantId, { profileId: found.profile.id, provider }, next);
-      this.#deps.log.info({ provider }, "Refreshed the sign-in's access token");
-      this.schedule(tenantId, provider, next, { lifetimeMs: (tokens.expires_in ?? 0) * 1000 });
-      return next.accessToken;
+      if (!await this.#deps.leases.claim(tenantId, provider)) {
+        return await this.#refreshedElsewhere(tenantId, provider, account);
+      }
+      try {
+        // Another replica may have refreshed it just before the claim: read it again.
+        const current = (await this.#deps.store.active(tenantId, provider))?.account;
+        if (current?.refreshToken !== account.refreshToken) {
+          return current?.accessToken || undefined;
+        }
+        const tokens = await this.#deps.clients[provider].refresh(account.refreshToken);
+        const next = withTokens(tokens, account, this.#now());
+        await this.#deps.store.put(tenantId, { profileId: found.profile.id, provider }, next);
+        this.#deps.log.info({ provider }, "Refreshed the sign-in's access token");
+        this.schedule(tenantId, provider, next, { lifetimeMs: (tokens.expires_in ?? 0) * 1000 });
+        return next.accessToken;
+      } finally {
+        await this.#deps.leases.release(tenantId, provider);
+      }
     });
+  }
+
+  /** Another replica holds the lease: waits (up to 20 s) for the token it stores. */
+  async #refreshedElsewhere(
+    tenantId: string,
+    provider: OAuthProvider,
+    account: OAuthAccount,
+  ): Promise<string | undefined> {
+    for (let waited = 0; waited < 20_000; waited += 250) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const current = (await this.#deps.store.active(tenantId, provider))?.account;
+      if (current?.accessToken !== account.accessToken) return current?.accessToken || undefined;
+    }
+    return account.expiresAt * 1000 > this.#now() ? account.accessToken : undefined;
   }
 
   /** Sets the background refresh of a sign-in just stored (`lifetimeMs` when known). */
