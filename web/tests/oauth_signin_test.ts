@@ -227,3 +227,56 @@ Deno.test("oauth sign-in: PKCE against a real OpenID provider in Chromium (login
     await desktop.stop();
   }
 });
+
+Deno.test("oauth sign-in on a token-protected host with SPIRITSTREAM_OAUTH_REDIRECT_URL: the provider's cross-site redirect back (no SameSite=Strict cookie on it) still finishes the sign-in", async () => {
+  await ensureBuilt();
+  const token = "oauth-web-test-token-0123456789";
+  const port = freePort();
+  const issuerPort = freePort();
+  const redirect = `http://127.0.0.1:${port}/oauth/callback`;
+  const desktop = await startDesktop({
+    SPIRITSTREAM_PORT: String(port),
+    SPIRITSTREAM_API_TOKEN: token,
+    SPIRITSTREAM_OAUTH_REDIRECT_URL: redirect,
+    SPIRITSTREAM_TWITCH_CLIENT_ID: CLIENT.clientId,
+    SPIRITSTREAM_TWITCH_CLIENT_SECRET: CLIENT.clientSecret,
+    SPIRITSTREAM_TWITCH_OAUTH_ISSUER: `http://127.0.0.1:${issuerPort}`,
+    SPIRITSTREAM_TWITCH_OAUTH_SCOPES: "openid profile",
+  });
+  let oidc: OidcProvider | null = null;
+  const browser = await launchBrowser();
+  try {
+    oidc = await startOidcProvider({
+      port: issuerPort,
+      clients: [{ ...CLIENT, redirectUris: [redirect] }],
+      users: [USER],
+    });
+    const call = (command: string, args: unknown) =>
+      fetch(`${desktop.base}/api/invoke/${command}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify(args),
+      }).then((res) => res.json());
+    assert.equal((await call("save_profile", { profile: demoProfile("Show") })).ok, true);
+    assert.equal((await call("load_profile", { name: "Show", setActive: true })).ok, true);
+
+    const page = await browser.context.newPage();
+    const console = watchConsole(page);
+    await page.goto(`${desktop.base}/#/integrations`);
+    await page.getByLabel("Access token").fill(token);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    const twitch = page.locator('[data-oauth="twitch"]');
+    await twitch.getByRole("button", { name: "Sign in with Twitch" }).click();
+    await signInAtProvider(page, oidc.issuer);
+    await twitch.getByText(`Signed in as ${USER.name} (@${USER.username})`).waitFor();
+    assert.equal((await call("oauth_get_account", { provider: "twitch" })).data.userId, USER.id);
+    const ours = (await console.errors()).filter((error) =>
+      !error.includes("fonts.googleapis.com") && !error.includes(`${oidc!.issuer}/favicon.ico`)
+    );
+    assert.deepEqual(ours, []);
+  } finally {
+    await browser.close();
+    await oidc?.close();
+    await desktop.stop();
+  }
+});
