@@ -108,6 +108,8 @@ Deno.test("oauth sign-in: PKCE against a real OpenID provider in Chromium (login
     assert.deepEqual((await invoke(desktop.base, "oauth_get_config")).data, {
       twitchConfigured: true,
       youtubeConfigured: false,
+      // The desktop's own address: what to register with the platform.
+      redirectUrl: `${desktop.base}/oauth/callback`,
     });
 
     const page = await browser.context.newPage();
@@ -126,6 +128,10 @@ Deno.test("oauth sign-in: PKCE against a real OpenID provider in Chromium (login
       true,
     );
     await google.getByText("set SPIRITSTREAM_YOUTUBE_CLIENT_ID").waitFor();
+    await page.getByText(
+      `Redirect URL to register with each platform: ${desktop.base}/oauth/callback`,
+    )
+      .waitFor();
     await screenshot(page, "integrations-signed-in");
 
     const account = await invoke(desktop.base, "oauth_get_account", { provider: "twitch" });

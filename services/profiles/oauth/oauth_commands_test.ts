@@ -108,6 +108,7 @@ for (const dialect of ["sqlite", "postgres"] as Dialect[]) {
       assert.deepEqual(await h.call("oauth_get_config", {}), {
         twitchConfigured: false,
         youtubeConfigured: false,
+        redirectUrl: null,
       });
       const tenantAdmin = { role: "admin" as const, userId: "a", hostOperator: false };
       const refused = await h.fail(
@@ -122,6 +123,7 @@ for (const dialect of ["sqlite", "postgres"] as Dialect[]) {
       assert.deepEqual(await h.call("oauth_get_config", {}), {
         twitchConfigured: false,
         youtubeConfigured: true,
+        redirectUrl: null,
       });
       const rows = await h.db.query<{ body: string }>(
         "SELECT body FROM settings WHERE tenant_id = '*' AND scope = 'oauth_clients'",

@@ -31,7 +31,7 @@ export function createOAuthHandlers(oauth: OAuthService): OAuthHandlers {
     oauth_disconnect: async (args, meta) => (await oauth.disconnect(meta, args.provider), null),
     oauth_forget: async (args, meta) => (await oauth.forget(meta, args.provider), null),
     oauth_refresh_token: (args, meta) => oauth.refreshWith(meta, args),
-    oauth_get_config: () => Promise.resolve(oauth.clients.status()),
+    oauth_get_config: () => Promise.resolve(oauth.configStatus()),
     oauth_set_config: async (args, meta) => (await oauth.clients.set(meta, args.config), null),
   };
 }

@@ -3,6 +3,7 @@ import {
   type EVENTS,
   type OAuthAccount,
   type OAuthAccountStatus,
+  type OAuthConfigStatus,
   type OAuthFlowResult,
   type OAuthFlowStart,
   OAuthProvider,
@@ -95,6 +96,12 @@ export class OAuthService implements AccessTokens {
   /** The client settings (`oauth_get_config`, `oauth_set_config`). */
   get clients(): ClientSettings {
     return this.#settings;
+  }
+
+  /** `oauth_get_config`: which providers have a client id, and the redirect URL to register. */
+  configStatus(): OAuthConfigStatus {
+    const redirectUrl = this.#deps.config.redirectUrl ?? this.#deps.defaultRedirect?.() ?? null;
+    return { ...this.#settings.status(), redirectUrl };
   }
 
   /** Whether a provider has a client id (env or `oauth_set_config`). */

@@ -33,6 +33,11 @@ export function PlatformSignInCard(props: { profileName: string }) {
         encrypted; SpiritStream renews the access before it runs out.
       </p>
       {PROVIDERS.map((p) => <ProviderRow key={p.id} {...p} operate={operate} />)}
+      {oauthConfig.value?.redirectUrl && (
+        <p class="muted">
+          Redirect URL to register with each platform: <code>{oauthConfig.value.redirectUrl}</code>
+        </p>
+      )}
     </section>
   );
 }
