@@ -26,7 +26,7 @@ import {
 } from "@spiritstream/kit";
 import { readStoredBackend } from "@spiritstream/host";
 import { openSqlite } from "@spiritstream/store/sqlite";
-import { chatOptions, startProfilesService } from "@spiritstream/profiles";
+import { chatOptions, oauthConfigFromEnv, startProfilesService } from "@spiritstream/profiles";
 import { openDesktopLeaseStore, startEncoderService } from "@spiritstream/encoder";
 import { startEventsService } from "@spiritstream/events";
 import { authSettingsFromConfig, SigningKeyError, startAuthService } from "@spiritstream/auth";
@@ -55,6 +55,12 @@ function resolveConfig(stored: StoredBackendSettings = {}): Config {
 }
 
 let config = resolveConfig();
+
+/** The host a browser on this machine reaches the dashboard by (an IPv6 literal in brackets). */
+function callbackHost(host: string): string {
+  if (!isLoopbackHost(host)) return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
 
 const redactor = createRedactor();
 redactor.add(config.apiToken);
@@ -109,6 +115,17 @@ const services: HostedService[] = [
     profilesPath: `${config.dataDir}/profiles.db`,
     webhookBase: config.webhookBase,
     chat: chatOptions(config),
+    oauth: {
+      ...(() => {
+        try {
+          return oauthConfigFromEnv(env);
+        } catch (error) {
+          exitIfOperatorError(error, ConfigError);
+        }
+      })(),
+      // The provider sends the browser back to this dashboard (its port is known once resolved).
+      defaultRedirect: () => `http://${callbackHost(config.host)}:${config.port}/oauth/callback`,
+    },
   }),
 ];
 // The profiles service knows the last profile's backend settings: they sit between the

@@ -171,6 +171,8 @@ export type OAuthTokenResponse = z.infer<typeof OAuthTokenResponse>;
 export const OAuthConfigStatus = z.object({
   twitchConfigured: z.boolean(),
   youtubeConfigured: z.boolean(),
+  /** Ours: the redirect URL to register with the platforms (null: none set on this server). */
+  redirectUrl: z.string().nullish(),
 });
 export type OAuthConfigStatus = z.infer<typeof OAuthConfigStatus>;
 

@@ -49,3 +49,11 @@ export { type HttpsFileServer, startHttpsFileServer } from "./https_file_server.
 export { startTlsFront, type TlsFront, type TlsFrontOptions } from "./tls_front.ts";
 export { type Inspircd, type InspircdOptions, startInspircd } from "./inspircd.ts";
 export { type HttpsServer, startHttpsServer } from "./https_server.ts";
+export {
+  type IssuedTokens,
+  type OidcProvider,
+  type OidcProviderOptions,
+  type OidcTestClient,
+  type OidcTestUser,
+  startOidcProvider,
+} from "./oidc_provider.ts";

@@ -1,5 +1,7 @@
 /** The profiles service alone over NATS, with PostgreSQL when SPIRITSTREAM_DATABASE_URL is set. */
 import { bootstrap } from "@spiritstream/host";
+import { ConfigError, exitIfOperatorError } from "@spiritstream/kit";
+import { oauthConfigFromEnv } from "./oauth/mod.ts";
 import { startProfilesService } from "./service.ts";
 import { chatOptions } from "./chat/mod.ts";
 
@@ -13,6 +15,14 @@ if (config.databaseUrl && !config.secretKey && !config.secretKeyFile) {
     "SPIRITSTREAM_SECRET_KEY is not set: secrets use a key file in the data dir, which every replica must share",
   );
 }
+// A server's sign-in comes back to SPIRITSTREAM_OAUTH_REDIRECT_URL (no default there).
+const oauth = (() => {
+  try {
+    return oauthConfigFromEnv(Deno.env.toObject());
+  } catch (error) {
+    exitIfOperatorError(error, ConfigError);
+  }
+})();
 const service = await startProfilesService({
   bus,
   db: openDb("profiles"),
@@ -27,6 +37,7 @@ const service = await startProfilesService({
     : `${config.dataDir}/profiles.db`,
   webhookBase: config.webhookBase,
   chat: chatOptions(config),
+  oauth,
 });
 onStop(() => service.close());
 ready("Profiles service is ready");

@@ -66,4 +66,29 @@ CREATE UNIQUE INDEX data_keys_one_active ON data_keys (tenant_id) WHERE status =
   PRIMARY KEY (tenant_id, incident)
 )`,
   },
+  {
+    id: "006_oauth_flows",
+    // Sign-ins started and not finished (any replica finishes one: the row is taken once, by
+    // DELETE … RETURNING), by a hash of their state; the PKCE verifier sealed with the tenant's
+    // data key. And who is refreshing a sign-in's token right now (a rotated refresh token is
+    // good once, so replicas must not both spend it).
+    sql: `CREATE TABLE oauth_flows (
+  state_hash TEXT NOT NULL PRIMARY KEY,
+  tenant_id TEXT NOT NULL CHECK (tenant_id <> ''),
+  user_id TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  verifier TEXT NOT NULL,
+  redirect_uri TEXT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX oauth_flows_by_tenant ON oauth_flows (tenant_id, expires_at);
+CREATE TABLE oauth_refresh_leases (
+  tenant_id TEXT NOT NULL CHECK (tenant_id <> ''),
+  provider TEXT NOT NULL,
+  holder TEXT NOT NULL,
+  until_ms BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, provider)
+)`,
+  },
 ];

@@ -18,3 +18,9 @@ export { validateProfile } from "./validate_profile.ts";
 export { maskSecrets } from "./masking.ts";
 export { type ProfilesServiceDeps, startProfilesService } from "./service.ts";
 export { chatOptions } from "./chat/mod.ts";
+export {
+  type AccessTokens,
+  type OAuthConfig,
+  oauthConfigFromEnv,
+  OAuthService,
+} from "./oauth/mod.ts";

@@ -12,6 +12,7 @@ import {
   maySeeSecrets,
 } from "./handler_context.ts";
 import { maskSecrets } from "./masking.ts";
+import { withOAuthTokensMasked } from "./oauth/mask_tokens.ts";
 
 /** The profile commands (§1.3.1 and `reveal_stream_key`). */
 export interface ProfileHandlers {
@@ -52,7 +53,7 @@ export function createProfileHandlers(h: HandlerContext): ProfileHandlers {
         await vault.setActive(meta.tenantId, profile.id);
         h.activated?.(meta.tenantId, profile);
       }
-      return args.revealKeys ? profile : await maskSecrets(profile);
+      return args.revealKeys ? withOAuthTokensMasked(profile) : await maskSecrets(profile);
     },
 
     async save_profile(args, meta) {

@@ -24,8 +24,15 @@ import { createObsHandlers } from "./obs/obs_handlers.ts";
 import { DiscordNotifier } from "./discord/discord_notifier.ts";
 import { createDiscordHandlers } from "./discord/discord_handlers.ts";
 import { AlertWatcher } from "./alerts/alert_watcher.ts";
-import { createStatusHandlers } from "./status_handlers.ts";
 import { ChatControl, type ChatOptions, createChatHandlers } from "./chat/mod.ts";
+import {
+  ClientSettings,
+  createClientOverrideStore,
+  createOAuthHandlers,
+  defaultOAuthConfig,
+  type OAuthConfig,
+  OAuthService,
+} from "./oauth/mod.ts";
 
 /** What the profiles service is built from. */
 export interface ProfilesServiceDeps {
@@ -60,6 +67,8 @@ export interface ProfilesServiceDeps {
   httpClient?: Deno.HttpClient;
   /** Unified chat: where Twitch and YouTube are, stored tokens, the chat log folder. */
   chat?: ChatOptions;
+  /** Sign-in settings (`oauthConfigFromEnv`); the redirect defaults to `oauthRedirect()`. */
+  oauth?: OAuthConfig & { defaultRedirect?: () => string | null; refreshWithinMs?: number };
 }
 
 /** Migrates the profiles store and serves the profiles, settings and data commands. */
@@ -110,6 +119,25 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     redactor: deps.redactor,
     httpClient: deps.httpClient,
   });
+  const oauthConfig = deps.oauth ?? defaultOAuthConfig();
+  const clients = new ClientSettings(oauthConfig, {
+    store: createClientOverrideStore(db, ctx.keys),
+    redactor: deps.redactor,
+  });
+  await clients.load().catch((error) =>
+    log.warn({ err: error }, "Could not read the OAuth clients set with oauth_set_config")
+  );
+  const oauth = new OAuthService({
+    ...context,
+    db,
+    keys: ctx.keys,
+    redactor: deps.redactor,
+    config: oauthConfig,
+    clients,
+    defaultRedirect: deps.oauth?.defaultRedirect,
+    refreshWithinMs: deps.oauth?.refreshWithinMs,
+    tenants: [LOCAL_TENANT],
+  });
   const chat = new ChatControl({
     bus,
     vault: context.vault,
@@ -119,6 +147,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     dataDir: deps.dataDir,
     homeDir: deps.homeDir,
     ...deps.chat,
+    tokens: deps.chat?.tokens ?? oauth,
   });
   await Promise.all([obs.ready, alerts.ready, chat.ready]);
   const themes = await createThemeService({
@@ -145,8 +174,8 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
       }),
       context.vault,
     ),
-    ...createStatusHandlers(context.vault),
     ...createChatHandlers(chat),
+    ...createOAuthHandlers(oauth),
   };
   const service = hostService(bus, "profiles", {
     catalogue: COMMANDS,
@@ -167,6 +196,7 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
       await obs.close();
       await alerts.close();
       await chat.close();
+      oauth.close();
       await themes.close();
     },
   };

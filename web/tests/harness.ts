@@ -61,7 +61,8 @@ export interface Desktop {
 /** Starts the real desktop host on a free port and waits for `/health`. */
 export async function startDesktop(env: Record<string, string> = {}): Promise<Desktop> {
   const dataDir = await Deno.makeTempDir({ prefix: "spiritstream-web-" });
-  const port = freePort();
+  // A test that must know the port before the host starts (a redirect URL) names it.
+  const port = env.SPIRITSTREAM_PORT ? Number(env.SPIRITSTREAM_PORT) : freePort();
   const base = `http://127.0.0.1:${port}`;
   let tail = "";
   let running: { child: Deno.ChildProcess; done: Promise<unknown> } | null = null;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type Profile, SavableProfile } from "@spiritstream/contracts";
+import { MASKED_SECRET, type Profile, SavableProfile } from "@spiritstream/contracts";
+import { withOAuthTokensMasked } from "../oauth/mask_tokens.ts";
 import { rawStore } from "../service_contract.ts";
 import { startHarness } from "../testdata/harness.ts";
 import { sampleProfile, secret } from "../testdata/profiles.ts";
@@ -93,7 +94,9 @@ Deno.test("import_spiritstream_data reproduces plain, ENC:: and .mgs profiles wi
     ]);
     for (const original of [plain, encrypted]) {
       const loaded = await h.call("load_profile", { name: original.name, revealKeys: true });
-      assert.deepEqual(loaded, { ...original, encrypted: false });
+      // Sign-in tokens stay masked even on a reveal (a mask means one is stored).
+      assert.deepEqual(loaded, withOAuthTokensMasked({ ...original, encrypted: false }));
+      assert.equal(loaded.settings.oauth.twitch.refreshToken, MASKED_SECRET);
     }
     // Imported as it was (the encoder will not open it), but saved only with a key or loopback.
     const edited = await h.call("load_profile", { name: "Plain Keys" });
@@ -110,7 +113,7 @@ Deno.test("import_spiritstream_data reproduces plain, ENC:: and .mgs profiles wi
       password: showPassword,
       revealKeys: true,
     });
-    assert.deepEqual(opened, { ...show, encrypted: true });
+    assert.deepEqual(opened, withOAuthTokensMasked({ ...show, encrypted: true }));
     const settings = await h.call("get_settings", {});
     assert.equal(settings.logRetentionDays, 12);
     assert.equal(settings.lastProfile, "Enc Keys");

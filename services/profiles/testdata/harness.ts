@@ -58,6 +58,8 @@ export interface HarnessOptions {
   homeDir?: string | null;
   /** Unified chat options (endpoints, timings). */
   chat?: ProfilesServiceDeps["chat"];
+  /** Sign-in settings of the service. */
+  oauth?: ProfilesServiceDeps["oauth"];
 }
 
 /** Starts a harness in a fresh temp dir (and a fresh PostgreSQL cluster for "postgres"). */
@@ -97,6 +99,7 @@ export async function startHarness(
       homeDir: options.homeDir ?? null,
       keyEnvAllow: options.keyEnvAllow,
       chat: options.chat,
+      oauth: options.oauth,
     });
   let service: HostedService = await start();
   const meta = (extra: Partial<RequestMeta> = {}): RequestMeta => ({

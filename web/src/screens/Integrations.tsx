@@ -2,6 +2,7 @@ import { AlertsCard } from "../components/AlertsCard.tsx";
 import { DiscordCard } from "../components/DiscordCard.tsx";
 import { EmptyState } from "../components/EmptyState.tsx";
 import { ObsCard } from "../components/ObsCard.tsx";
+import { PlatformSignInCard } from "../components/PlatformSignInCard.tsx";
 import { active } from "../state/profiles.ts";
 import { href } from "../state/route.ts";
 
@@ -13,7 +14,8 @@ export function Integrations() {
       <header class="screen-head">
         <h1>Integrations</h1>
         <p class="muted">
-          Control OBS from here, tell Discord you are live, and hear about outages.
+          Control OBS from here, sign in to Twitch and Google, tell Discord you are live, and hear
+          about outages.
         </p>
       </header>
       {/* A new profile brings its own OBS settings: read them afresh. */}
@@ -21,6 +23,7 @@ export function Integrations() {
       {profile
         ? (
           <>
+            <PlatformSignInCard profileName={profile.name} />
             <DiscordCard profile={profile} />
             <AlertsCard profile={profile} />
           </>
