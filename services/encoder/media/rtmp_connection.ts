@@ -17,13 +17,21 @@ export interface RtmpConnectionOptions {
   onMessage(message: RtmpMessage): void;
   /** Bytes the handshake reader already took off the socket. */
   initialBytes?: Uint8Array;
-  /** Closes the connection when one socket write makes no progress for this long (a peer
-   * that stopped reading). 0 disables. @default 0 */
+  /** Closes the connection when output waits this long with no byte accepted by the socket (a
+   * peer that stopped reading; writes go in pieces of at most {@linkcode WRITE_PIECE}, so a slow
+   * peer that reads keeps it alive). 0 disables. @default 0 */
   writeStallTimeoutMs?: number;
+  /** Called after each piece of output the socket accepted (a sender refills from here). */
+  onProgress?(): void;
 }
 
 /** Output buffers start this big; one that grew past SPARE_MAX is dropped after its write. */
 const OUT_INITIAL = 64 * 1024;
+/**
+ * The most bytes handed to one socket write: progress (and the stall watchdog, and the bytes
+ * counted as sent) then moves in steps this small, never in one megabyte batch.
+ */
+export const WRITE_PIECE = 16 * 1024;
 const SPARE_MAX = 1024 * 1024;
 /** The most bytes {@linkcode RtmpConnection.batchReads} lets the kernel gather per read. */
 const MAX_LOW_WATER = 64 * 1024;
@@ -332,10 +340,11 @@ export class RtmpConnection {
         this.#inFlight = batch.length;
         let offset = 0;
         while (offset < batch.length) {
-          const written = await this.#write(batch.subarray(offset));
+          const written = await this.#write(batch.subarray(offset, offset + WRITE_PIECE));
           offset += written;
           this.#bytesSent += written;
           this.#inFlight = batch.length - offset;
+          this.#options.onProgress?.();
         }
         if (full.length <= SPARE_MAX && !this.#closed) this.#spare = full;
       }
