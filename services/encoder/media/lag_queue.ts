@@ -13,12 +13,15 @@ interface Sent {
   end: number;
   timestamp: number;
   type: FlvTag["type"];
+  /** Audio or video, not metadata or a sequence header. */
+  media: boolean;
 }
 
 /**
  * The tags of one destination not yet written, bounded in media time rather than bytes: when
- * the oldest unsent video trails the newest tag by more than `maxLagMs`, video is dropped up to
- * a keyframe (the first one within the bound, else the newest, else the next to arrive); audio
+ * the oldest unsent video trails the newest tag by more than `maxLagMs` (checked every 100 ms of
+ * media), video is dropped up to
+ * the first keyframe within the bound (else all video, until the next keyframe arrives); audio
  * older than the bound is dropped, the rest stays continuous. Metadata and sequence headers are
  * never dropped and nothing is reordered, so every track's timestamps stay monotonic and video
  * restarts at a keyframe. Tags handed to the socket writer are tracked until written (`written`)
@@ -56,12 +59,7 @@ export class LagQueue {
   }
   /** Media milliseconds between the newest tag and the oldest not yet written. */
   get lagMs(): number {
-    const oldest = this.#sentHead < this.#sent.length
-      ? this.#sent[this.#sentHead]!.timestamp
-      : this.#head < this.#queue.length
-      ? this.#queue[this.#head]!.timestamp
-      : this.#live;
-    return this.#live === -Infinity ? 0 : Math.max(0, this.#live - oldest);
+    return this.#live === -Infinity ? 0 : Math.max(0, this.#live - this.#oldestMedia());
   }
 
   /** Queues `tag`, dropping what no longer fits the bound; returns false if `tag` was dropped. */
@@ -98,7 +96,8 @@ export class LagQueue {
 
   /** Records that `tag` (just shifted) is fully written once the sender has written `end` bytes. */
   handedOff(tag: FlvTag, end: number): void {
-    this.#sent.push({ end, timestamp: tag.timestamp, type: tag.type });
+    const media = tag.type !== "data" && !isSequenceHeader(tag);
+    this.#sent.push({ end, timestamp: tag.timestamp, type: tag.type, media });
   }
 
   /** The sender has written `bytes` in all: forgets the tags that are out. */
@@ -155,10 +154,22 @@ export class LagQueue {
     this.#bytes = bytes;
   }
 
+  /** The oldest timestamp not yet written of audio or video (metadata and headers are not lag). */
+  #oldestMedia(): number {
+    for (let i = this.#sentHead; i < this.#sent.length; i++) {
+      if (this.#sent[i]!.media) return this.#sent[i]!.timestamp;
+    }
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const tag = this.#queue[i]!;
+      if (tag.type !== "data" && !isSequenceHeader(tag)) return tag.timestamp;
+    }
+    return this.#live;
+  }
+
   #sentVideoBefore(cutoff: number): boolean {
     for (let i = this.#sentHead; i < this.#sent.length; i++) {
       const sent = this.#sent[i]!;
-      if (sent.type === "video") return sent.timestamp < cutoff;
+      if (sent.type === "video" && sent.media) return sent.timestamp < cutoff;
     }
     return false;
   }
@@ -173,14 +184,11 @@ function isMedia(tag: FlvTag, type: "audio" | "video"): boolean {
   return tag.type === type && !isSequenceHeader(tag);
 }
 
-/** The first keyframe at or after `cutoff`, else the newest keyframe, else -1. */
+/** The first keyframe at or after `cutoff`, else -1 (drop all video, wait for the next). */
 function restartIndex(tags: readonly FlvTag[], cutoff: number): number {
-  let newest = -1;
   for (let i = 0; i < tags.length; i++) {
     const tag = tags[i]!;
-    if (!isMedia(tag, "video") || !isKeyframe(tag)) continue;
-    if (tag.timestamp >= cutoff) return i;
-    newest = i;
+    if (isMedia(tag, "video") && tag.timestamp >= cutoff && isKeyframe(tag)) return i;
   }
-  return newest;
+  return -1;
 }
