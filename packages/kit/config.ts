@@ -88,6 +88,7 @@ const Env = z.object({
   SPIRITSTREAM_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).optional(),
   SPIRITSTREAM_LOG_FORMAT: z.enum(["auto", "json", "pretty"]).optional(),
   SPIRITSTREAM_CA_FILE: z.string().min(1).optional(),
+  SPIRITSTREAM_TARGET_MAX_LAG_MS: int(200, 60_000).optional(),
   SPIRITSTREAM_AUTH_MODE: z.enum(["token", "users"]).optional(),
   SPIRITSTREAM_SETUP_TOKEN: z.string().min(16, { message: "must be at least 16 characters" })
     .optional(),
@@ -144,6 +145,9 @@ export interface Config {
   logFormat: "auto" | "json" | "pretty";
   /** PEM file of extra certificate authorities trusted for `rtmps://` targets (a private CA). */
   caFile: string | null;
+  /** How far behind live (media time) a passthrough target may fall before it loses video to the
+   * next keyframe. */
+  targetMaxLagMs: number;
   authMode: "token" | "users";
   /** Users mode: the one-time token that creates the first admin (else one is printed). */
   setupToken: string | null;
@@ -245,6 +249,7 @@ export function loadConfig(
     logLevel: e.SPIRITSTREAM_LOG_LEVEL ?? "info",
     logFormat: e.SPIRITSTREAM_LOG_FORMAT ?? "auto",
     caFile: e.SPIRITSTREAM_CA_FILE ?? null,
+    targetMaxLagMs: e.SPIRITSTREAM_TARGET_MAX_LAG_MS ?? 2000,
     authMode: e.SPIRITSTREAM_AUTH_MODE ?? "token",
     setupToken: e.SPIRITSTREAM_SETUP_TOKEN ?? null,
     adminEmail: e.SPIRITSTREAM_ADMIN_EMAIL ?? null,
