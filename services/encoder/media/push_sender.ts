@@ -36,6 +36,7 @@ export class PushSender {
   readonly #watch: ThroughputWatch;
   #tagsSent = 0;
   #droppedClosed = 0;
+  #stopped = false;
   #offered = 0;
   #nextSampleTs = -Infinity;
   #slowListeners: ((report: SlowReport | null) => void)[] = [];
@@ -73,7 +74,7 @@ export class PushSender {
   }
 
   write(tag: FlvTag): void {
-    if (this.#rtmp.isClosed) {
+    if (this.#stopped || this.#rtmp.isClosed) {
       this.#droppedClosed++;
       return;
     }
@@ -89,14 +90,17 @@ export class PushSender {
     this.#feed();
   }
 
-  /** The connection ended: what waits is dropped. */
+  /** The push ends (unpublishing) or ended: what waits is dropped, nothing more is sent. */
   closed(): void {
+    this.#stopped = true;
     this.#queue.clear();
   }
 
   #feed(): void {
     const rtmp = this.#rtmp;
-    while (rtmp.queuedBytes < FEED_BYTES && this.#queue.length > 0 && !rtmp.isClosed) {
+    while (
+      rtmp.queuedBytes < FEED_BYTES && this.#queue.length > 0 && !this.#stopped && !rtmp.isClosed
+    ) {
       const tag = this.#queue.shift()!;
       const payload = tag.type === "data" ? joinDataFrame(tag.payload) : tag.payload;
       rtmp.send(

@@ -233,6 +233,7 @@ class PublishClient {
     const close = async (): Promise<void> => {
       if (this.#closing || rtmp.isClosed) return;
       this.#closing = true;
+      sender.closed(); // nothing waiting goes out after the unpublish
       rtmp.sendCommand(0, ["FCUnpublish", ++this.#txn, null, this.#target.streamName]);
       rtmp.sendCommand(0, ["deleteStream", ++this.#txn, null, streamId]);
       await rtmp.flush(1000);
