@@ -174,3 +174,49 @@ Deno.test('"Already publishing" right after our own drop is retried within secon
   }
   assert.equal(leaks(rig, [key("t"), rig.ingestKey]), undefined);
 });
+
+Deno.test("a push through a 0.5 Mbit/s link with 6 MB waiting is not cut by a 5 s stall limit: progress is bytes accepted, not one long write", async () => {
+  const { startNginxRtmp, ensureTestClip } = await import("@spiritstream/testing");
+  const { connectPublisher, FlvReader } = await import("../media/mod.ts");
+  const { captureLogger } = await import("../media/testdata/capture_logger.ts");
+  const nginx = await startNginxRtmp({ apps: 1 });
+  const proxy = startThrottleProxy({ upstreamPort: nginx.ports[0]!, bytesPerSecond: 62_500 });
+  const { logger } = captureLogger();
+  try {
+    const publisher = await connectPublisher(`rtmp://127.0.0.1:${proxy.port}/live/${key("p")}`, {
+      logger,
+      // Loopback's 64 KiB segments let the proxy's window open in ~128 KB steps (2 s here).
+      stallTimeoutMs: 5000,
+      maxLagMs: 600_000, // keep everything queued: this is about the socket, not the lag bound
+      maxQueuedBytes: 64 * 1024 * 1024,
+    });
+    let offered = 0;
+    for await (const tag of new FlvReader((await Deno.open(await ensureTestClip(CLIP))).readable)) {
+      publisher.write(tag);
+      offered += tag.payload.length;
+      if (offered > 6_000_000) break;
+    }
+    const before = proxy.forwarded;
+    const sentBefore = publisher.bytesSent;
+    await sleep(12_000);
+    assert.equal(
+      publisher.isClosed,
+      false,
+      `still connected while bytes flow: ${
+        JSON.stringify(
+          await Promise.race([
+            publisher.closed.then((c) => c.error?.message),
+            sleep(10).then(() => "open"),
+          ]),
+        )
+      }`,
+    );
+    assert.ok(proxy.forwarded - before > 400_000, `forwarded ${proxy.forwarded - before} in 12 s`);
+    assert.ok(publisher.bytesSent - sentBefore > 400_000, "bytesSent follows what left");
+    assert.equal(publisher.droppedTags, 0);
+    await publisher.close();
+  } finally {
+    await proxy.stop();
+    await nginx.stop();
+  }
+});

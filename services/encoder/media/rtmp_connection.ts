@@ -23,6 +23,9 @@ export interface RtmpConnectionOptions {
   writeStallTimeoutMs?: number;
   /** Called after each piece of output the socket accepted (a sender refills from here). */
   onProgress?(): void;
+  /** Bytes that have left the socket (written minus what the kernel still holds, where known):
+   * the stall watchdog counts their rise as progress while a write waits. */
+  delivered?(): number | null;
 }
 
 /** Output buffers start this big; one that grew past SPARE_MAX is dropped after its write. */
@@ -71,6 +74,9 @@ export class RtmpConnection {
   /** When the write in flight started (0: none); the stall watchdog compares against it. */
   #writeStartedAt = 0;
   #stallTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The last rise of `delivered()` the watchdog saw, and when. */
+  #deliveredSeen = 0;
+  #deliveredAt = 0;
   /** Read batching: target milliseconds of data per read (0: off), and its rate window. */
   #batchMs = 0;
   #lowWater: LowWaterSetter | null | undefined;
@@ -361,7 +367,7 @@ export class RtmpConnection {
     if (limit <= 0) return await this.#conn.write(bytes);
     // One watchdog timer per connection (re-armed lazily), not one timer per write.
     this.#writeStartedAt = monotonicNow();
-    if (this.#stallTimer === undefined) this.#armStall(limit);
+    if (this.#stallTimer === undefined) this.#armStall(Math.min(limit, Math.max(250, limit / 4)));
     try {
       return await this.#conn.write(bytes);
     } finally {
@@ -370,15 +376,22 @@ export class RtmpConnection {
   }
 
   #armStall(ms: number): void {
+    const limit = this.#options.writeStallTimeoutMs ?? 0;
+    // Often enough to see bytes leave while one write waits for the kernel to wake it.
     this.#stallTimer = setTimeout(() => {
       this.#stallTimer = undefined;
       const started = this.#writeStartedAt;
       if (started === 0 || this.#closed) return;
-      const limit = this.#options.writeStallTimeoutMs ?? 0;
-      const pending = monotonicNow() - started;
+      const now = monotonicNow();
+      const delivered = this.#options.delivered?.() ?? null;
+      if (delivered !== null && delivered > this.#deliveredSeen) {
+        this.#deliveredSeen = delivered;
+        this.#deliveredAt = now;
+      }
+      const pending = now - Math.max(started, this.#deliveredAt);
       // Closing the socket also fails the write in flight; the pump then ends quietly.
       if (pending >= limit) this.close(new Error(`Peer stopped reading for ${limit} ms`));
-      else this.#armStall(limit - pending);
+      else this.#armStall(Math.min(limit - pending, Math.max(250, limit / 4)));
     }, ms);
   }
 }

@@ -169,6 +169,10 @@ class PublishClient {
       writeStallTimeoutMs: options.writeStallTimeoutMs,
       onMessage: (m) => this.#onMessage(m),
       onProgress: () => this.#sender?.progress(),
+      delivered: () => {
+        const held = this.#side.unacknowledged();
+        return held === null ? null : this.rtmp.bytesSent - held;
+      },
     });
     void this.rtmp.closed.then((error) => {
       this.#side.forget();
