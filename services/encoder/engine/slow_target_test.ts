@@ -125,6 +125,15 @@ Deno.test("slow destinations (1 and 0.5 Mbit/s) stay within the lag bound, are n
     const rates = rig.seen<TargetStats>("target_stats").filter((s) => s.targetId === "slow05")
       .slice(-10).map((s) => s.bitrate);
     assert.ok(rates.every((r) => r > 150 && r < 1200), `0.5 Mbit/s target bitrate: ${rates}`);
+
+    // The 1 Mbit/s link gets fast: once it has not dropped for 5 s, it says so (error cleared).
+    oneMbit.setRate(10_000_000);
+    await waitFor(() => statuses(rig, "slow1").at(-1)?.error === null, {
+      what: "slow1 reported keeping up again",
+      timeoutMs: 20_000,
+    });
+    assert.equal(statuses(rig, "slow1").at(-1)!.state, "live");
+    assert.equal(oneMbit.accepted, 1, "on the same connection");
   } finally {
     await Promise.all(players.map((p) => p.stop()));
     await rig.stop();
@@ -219,4 +228,32 @@ Deno.test("a push through a 0.5 Mbit/s link with 6 MB waiting is not cut by a 5 
     await proxy.stop();
     await nginx.stop();
   }
+});
+
+Deno.test('"Already publishing" with no drop of ours before it is another encoder on the key: the slow refusal back-off', async () => {
+  const rig = await startRig({ apps: 1 });
+  const { startPublisher } = await import("@spiritstream/testing");
+  // Someone else streams with this key at the destination.
+  const other = await startPublisher(rig.nginx.url(0, key("taken")), { clip: rig.clip });
+  try {
+    await waitFor(async () => (await rig.bytesIn(0, key("taken"))) > 50_000, {
+      what: "the other encoder live at nginx",
+    });
+    await rig.engine.startGroup(
+      LOCAL_TENANT,
+      copyGroup("g", [nginxTarget(rig, "taken", 0, key("taken"))]),
+      rig.ingest,
+    );
+    const refused = await waitFor(
+      () => statuses(rig, "taken").find((s) => s.state === "failed"),
+      { what: "the target refused", timeoutMs: 15_000 },
+    );
+    assert.match(refused.error!, /still has a stream running with this key/);
+    assert.match(refused.cause!, /Already publishing/);
+    assert.equal(refused.nextRetryMs, 30_000);
+  } finally {
+    await other.stop();
+    await rig.stop();
+  }
+  assert.equal(leaks(rig, [key("taken"), rig.ingestKey]), undefined);
 });
