@@ -14,12 +14,13 @@ const CLIP = { width: 1280, height: 720, fps: 30, seconds: 30, videoKbps: 4500 }
 /** The default bound (SPIRITSTREAM_TARGET_MAX_LAG_MS). */
 const MAX_LAG_MS = 2000;
 /**
- * What the network between us and the platform holds besides our queue (our 32 KiB of encoded
- * output, the kernel's 32 KiB unsent, the bytes in flight, the proxy's receive window: about
- * 150 KB, 2.4 s at 0.5 Mbit/s), plus one keyframe's transfer time at that rate: the destination's
- * newest frame trails live by up to bound + this. Without the bound the lag grows ~0.8 s a second.
+ * What the network between us and the platform holds besides our queue (the bytes in flight and
+ * the proxy's receive window, ~100 KB: 1.6 s at 0.5 Mbit/s), plus one keyframe's transfer time at
+ * that rate: the destination's newest frame trails live by up to bound + this. Measured (see
+ * testdata/measure_slow_target.ts): max 3.6 s at 1 Mbit/s, 4.8 s at 0.5 Mbit/s; without the bound
+ * the lag is ~20 s by the first sample and grows ~0.8 s a second. Generous: the box is shared.
  */
-const NETWORK_SLACK_MS = 5000;
+const NETWORK_SLACK_MS = 6000;
 
 function key(name: string): string {
   return `${name}-key-${"0".repeat(10)}`;

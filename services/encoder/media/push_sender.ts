@@ -14,6 +14,9 @@ export interface PushSenderOptions {
   maxQueuedBytes: number;
   /** Dropping for this long is "too slow" (see {@linkcode ThroughputWatch}). */
   slowAfterMs?: number;
+  /** Bytes that left the socket (acknowledged by the peer where the OS says so); the age of
+   * what is still in the kernel counts as lag too. Default: bytes written. */
+  delivered?: () => number;
 }
 
 const CSID = { audio: 4, video: 6, data: 8 } as const;
@@ -34,6 +37,7 @@ export class PushSender {
   readonly #streamId: number;
   readonly #queue: LagQueue;
   readonly #watch: ThroughputWatch;
+  readonly #delivered: () => number;
   #tagsSent = 0;
   #droppedClosed = 0;
   #stopped = false;
@@ -46,6 +50,7 @@ export class PushSender {
     this.#streamId = options.streamId;
     this.#queue = new LagQueue({ maxLagMs: options.maxLagMs, maxBytes: options.maxQueuedBytes });
     this.#watch = new ThroughputWatch({ sustainMs: options.slowAfterMs });
+    this.#delivered = options.delivered ?? (() => rtmp.bytesSent);
   }
 
   get tagsSent(): number {
@@ -63,6 +68,10 @@ export class PushSender {
   get queuedBytes(): number {
     return this.#rtmp.queuedBytes;
   }
+  /** Bytes that left the socket. */
+  get delivered(): number {
+    return this.#delivered();
+  }
   /** Whether it is reported too slow now. */
   get slow(): boolean {
     return this.#watch.slow;
@@ -79,6 +88,10 @@ export class PushSender {
       return;
     }
     this.#offered += tag.payload.length;
+    // Only a link that is behind has bytes in flight worth asking the kernel about.
+    if (this.#queue.length > 0 || this.#rtmp.queuedBytes > 0) {
+      this.#queue.written(this.#delivered());
+    }
     this.#queue.push(tag);
     this.#feed();
     if (tag.timestamp >= this.#nextSampleTs) this.#sample(tag.timestamp);
@@ -86,7 +99,7 @@ export class PushSender {
 
   /** The socket accepted more: account for it and refill. */
   progress(): void {
-    this.#queue.written(this.#rtmp.bytesSent);
+    this.#queue.written(this.#delivered());
     this.#feed();
   }
 

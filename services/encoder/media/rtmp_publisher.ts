@@ -223,7 +223,14 @@ class PublishClient {
     const rtmp = this.rtmp;
     const streamId = this.#streamId;
     const side = this.#side;
-    const sender = new PushSender(rtmp, { ...options, streamId });
+    const sender = new PushSender(rtmp, {
+      ...options,
+      streamId,
+      delivered() {
+        const held = side.unacknowledged();
+        return held === null ? rtmp.bytesSent : Math.max(0, rtmp.bytesSent - held);
+      },
+    });
     this.#sender = sender;
     const closed = rtmp.closed.then((error): PublisherClosed => {
       sender.closed();
@@ -256,8 +263,7 @@ class PublishClient {
       get bytesSent() {
         // What left the socket: written minus what it still holds unacknowledged (when known),
         // so a slow link's rate reads steadily, not in steps of the kernel's wake-ups.
-        const held = side.unacknowledged();
-        return held === null ? rtmp.bytesSent : Math.max(0, rtmp.bytesSent - held);
+        return sender.delivered;
       },
       get bytesAcknowledged() {
         return rtmp.peerAcknowledged;
