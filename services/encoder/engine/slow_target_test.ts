@@ -1,9 +1,17 @@
 import assert from "node:assert/strict";
 import { LOCAL_TENANT, type TargetStats, type TargetStatus } from "@spiritstream/contracts";
-import { waitFor } from "@spiritstream/testing";
+import {
+  ensureTestClip,
+  startNginxRtmp,
+  startPublisher,
+  startThrottleProxy,
+  type ThrottleProxy,
+  waitFor,
+} from "@spiritstream/testing";
+import { connectPublisher, FlvReader } from "../media/mod.ts";
+import { captureLogger } from "../media/testdata/capture_logger.ts";
 import { copyGroup, leaks, nginxTarget, type Rig, startRig } from "./testdata/rig.ts";
 import { type FlvPlayer, startFlvPlayer } from "./testdata/flv_player.ts";
-import { startThrottleProxy, type ThrottleProxy } from "./testdata/throttle_proxy.ts";
 
 /* Slow destinations, measured from outside: a real FFmpeg publisher (~4.8 Mbit/s, 720p30, GOP
  * 2 s) into our ingest, one passthrough group to three nginx-rtmp destinations, two of them
@@ -186,9 +194,6 @@ Deno.test('"Already publishing" right after our own drop is retried within secon
 });
 
 Deno.test("a push through a 0.5 Mbit/s link with 6 MB waiting is not cut by a 5 s stall limit: progress is bytes accepted, not one long write", async () => {
-  const { startNginxRtmp, ensureTestClip } = await import("@spiritstream/testing");
-  const { connectPublisher, FlvReader } = await import("../media/mod.ts");
-  const { captureLogger } = await import("../media/testdata/capture_logger.ts");
   const nginx = await startNginxRtmp({ apps: 1 });
   const proxy = startThrottleProxy({ upstreamPort: nginx.ports[0]!, bytesPerSecond: 62_500 });
   const { logger } = captureLogger();
@@ -233,7 +238,6 @@ Deno.test("a push through a 0.5 Mbit/s link with 6 MB waiting is not cut by a 5 
 
 Deno.test('"Already publishing" with no drop of ours before it is another encoder on the key: the slow refusal back-off', async () => {
   const rig = await startRig({ apps: 1 });
-  const { startPublisher } = await import("@spiritstream/testing");
   // Someone else streams with this key at the destination.
   const other = await startPublisher(rig.nginx.url(0, key("taken")), { clip: rig.clip });
   try {

@@ -6,10 +6,9 @@
 // destination and one per rate behind a throttling TCP proxy; FFmpeg players at each destination.
 // Lag = the direct destination's newest video timestamp minus the throttled one's, every second.
 import { LOCAL_TENANT, type TargetStats, type TargetStatus } from "@spiritstream/contracts";
-import { waitFor } from "@spiritstream/testing";
+import { startThrottleProxy, waitFor } from "@spiritstream/testing";
 import { startFlvPlayer } from "./flv_player.ts";
 import { copyGroup, nginxTarget, startRig } from "./rig.ts";
-import { startThrottleProxy } from "./throttle_proxy.ts";
 
 function arg(name: string, fallback: string): string {
   const hit = Deno.args.find((a) => a.startsWith(`--${name}=`));

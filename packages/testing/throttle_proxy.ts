@@ -1,4 +1,4 @@
-import { freePort } from "@spiritstream/testing";
+import { freePort } from "./free_port.ts";
 
 /** Options for {@linkcode startThrottleProxy}. */
 export interface ThrottleProxyOptions {
