@@ -26,6 +26,9 @@ export interface TargetFailureContext {
   dropped?: boolean;
 }
 
+/** A destination that still has a publisher on this key (nginx-rtmp: "Already publishing"). */
+export const ALREADY_PUBLISHING = /already publishing|stream (is )?already (in use|publishing)/i;
+
 const RULES: { kind: FailureKind; test: RegExp }[] = [
   { kind: "refused", test: /connection refused|os error 111|ECONNREFUSED|os error 10061/i },
   {
@@ -38,7 +41,7 @@ const RULES: { kind: FailureKind; test: RegExp }[] = [
     test:
       /invalid peer certificate|certificate|corrupt message|InvalidContentType|tls|handshake failure|alert received|os error 71/i,
   },
-  { kind: "busy", test: /already publishing|stream (is )?already (in use|publishing)/i },
+  { kind: "busy", test: ALREADY_PUBLISHING },
   { kind: "passphrase", test: /rejected the passphrase|passphrase (is )?(wrong|missing)/i },
   {
     kind: "rejected",

@@ -1,7 +1,7 @@
 import { AppError, type TargetSnapshot, type TargetState } from "@spiritstream/contracts";
 import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
-import { explainTargetFailure, slowSentence } from "./explain_failure.ts";
+import { ALREADY_PUBLISHING, explainTargetFailure, slowSentence } from "./explain_failure.ts";
 
 /** One established connection to a destination. */
 export interface TargetLink {
@@ -72,7 +72,6 @@ const HEALTHY_MS = 5000;
  */
 const BUSY_AFTER_DROP_MS = 60_000;
 const BUSY_RETRIES = 10;
-const BUSY = /already publishing|stream (is )?already (in use|publishing)/i;
 
 /**
  * Keeps one destination connected: connecting → live → reconnecting (exponential back-off with
@@ -280,7 +279,7 @@ export class TargetSupervisor {
 
   /** Whether a refusal is the destination still holding our own session that just dropped. */
   #stillOurs(message: string): boolean {
-    if (!BUSY.test(message)) return false;
+    if (!ALREADY_PUBLISHING.test(message)) return false;
     if (monotonicNow() - this.#droppedAt > BUSY_AFTER_DROP_MS) return false;
     return ++this.#busyRetries <= BUSY_RETRIES;
   }
