@@ -19,13 +19,12 @@ interface Sent {
 
 /**
  * The tags of one destination not yet written, bounded in media time rather than bytes: when
- * the oldest unsent video trails the newest tag by more than `maxLagMs` (checked every 100 ms of
- * media), video is dropped up to
- * the first keyframe within the bound (else all video, until the next keyframe arrives); audio
- * older than the bound is dropped, the rest stays continuous. Metadata and sequence headers are
- * never dropped and nothing is reordered, so every track's timestamps stay monotonic and video
- * restarts at a keyframe. Tags handed to the socket writer are tracked until written (`written`)
- * so their age counts too.
+ * the oldest unsent tag trails the newest by more than `maxLagMs` (checked every 100 ms of
+ * media), video is dropped up to the first keyframe within the bound (else all of it, until the
+ * next keyframe arrives) and audio older than the bound is dropped; the rest of the audio stays
+ * continuous. Metadata and sequence headers are never dropped and nothing is reordered, so every
+ * track's timestamps stay monotonic and video restarts at a keyframe. Tags handed to the socket
+ * are tracked until they left it (`written`), so their age counts too.
  */
 export class LagQueue {
   readonly #maxLag: number;
