@@ -93,6 +93,7 @@ const Env = z.object({
     { message: "must be ircs://host[:port] or irc://host[:port]" },
   ).optional(),
   SPIRITSTREAM_YOUTUBE_API_URL: url(["https", "http"]).optional(),
+  SPIRITSTREAM_TARGET_MAX_LAG_MS: int(200, 60_000).optional(),
   SPIRITSTREAM_AUTH_MODE: z.enum(["token", "users"]).optional(),
   SPIRITSTREAM_SETUP_TOKEN: z.string().min(16, { message: "must be at least 16 characters" })
     .optional(),
@@ -153,6 +154,9 @@ export interface Config {
   twitchIrcUrl: string | null;
   /** Where the YouTube Data API v3 is; null = www.googleapis.com. */
   youtubeApiUrl: string | null;
+  /** How far behind live (media time) a passthrough target may fall before it loses video to the
+   * next keyframe. */
+  targetMaxLagMs: number;
   authMode: "token" | "users";
   /** Users mode: the one-time token that creates the first admin (else one is printed). */
   setupToken: string | null;
@@ -256,6 +260,7 @@ export function loadConfig(
     caFile: e.SPIRITSTREAM_CA_FILE ?? null,
     twitchIrcUrl: e.SPIRITSTREAM_TWITCH_IRC_URL ?? null,
     youtubeApiUrl: e.SPIRITSTREAM_YOUTUBE_API_URL ?? null,
+    targetMaxLagMs: e.SPIRITSTREAM_TARGET_MAX_LAG_MS ?? 2000,
     authMode: e.SPIRITSTREAM_AUTH_MODE ?? "token",
     setupToken: e.SPIRITSTREAM_SETUP_TOKEN ?? null,
     adminEmail: e.SPIRITSTREAM_ADMIN_EMAIL ?? null,

@@ -215,3 +215,16 @@ Deno.test("loadConfig() reads SPIRITSTREAM_LOG_FORMAT (auto by default) and SPIR
     /^Error: Invalid SPIRITSTREAM_LOG_FORMAT|SPIRITSTREAM_LOG_FORMAT/,
   );
 });
+
+Deno.test("loadConfig() reads SPIRITSTREAM_TARGET_MAX_LAG_MS (2000 by default) and names the rule it breaks", () => {
+  assert.equal(loadConfig({ HOME: "/home/ada" }, { os: "linux" }).targetMaxLagMs, 2000);
+  assert.equal(loadConfig({ SPIRITSTREAM_TARGET_MAX_LAG_MS: "3500" }).targetMaxLagMs, 3500);
+  assert.throws(
+    () => loadConfig({ SPIRITSTREAM_TARGET_MAX_LAG_MS: "50" }),
+    /Invalid SPIRITSTREAM_TARGET_MAX_LAG_MS: must be at least 200/,
+  );
+  assert.throws(
+    () => loadConfig({ SPIRITSTREAM_TARGET_MAX_LAG_MS: "2s" }),
+    /Invalid SPIRITSTREAM_TARGET_MAX_LAG_MS/,
+  );
+});

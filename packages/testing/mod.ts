@@ -45,6 +45,11 @@ export {
 export { type ObsStudio, type ObsStudioOptions, startObsStudio } from "./obs_studio.ts";
 export { type HttpsReceiver, type ReceivedRequest, startHttpsReceiver } from "./https_receiver.ts";
 export { connectSlowClient, msUntil, type SlowClient } from "./slow_client.ts";
+export {
+  startThrottleProxy,
+  type ThrottleProxy,
+  type ThrottleProxyOptions,
+} from "./throttle_proxy.ts";
 export { type HttpsFileServer, startHttpsFileServer } from "./https_file_server.ts";
 export { startTlsFront, type TlsFront, type TlsFrontOptions } from "./tls_front.ts";
 export { type Inspircd, type InspircdOptions, startInspircd } from "./inspircd.ts";

@@ -18,6 +18,7 @@ export function mediaAdapters(): EngineAdapters {
           logger: options.logger,
           timeoutMs: options.connectTimeoutMs,
           stallTimeoutMs: options.stallTimeoutMs,
+          maxLagMs: options.maxLagMs,
           caCerts: options.caCerts,
         }),
       srt: (options) =>

@@ -67,6 +67,9 @@ export interface TargetConnectorOptions extends AdapterContext {
   connectTimeoutMs?: number;
   /** A destination that stops reading for this long is dropped. @default 15000 */
   stallTimeoutMs?: number;
+  /** How far behind live (media time) the target may fall before it loses video to the next
+   * keyframe (SPIRITSTREAM_TARGET_MAX_LAG_MS). @default 2000 */
+  maxLagMs?: number;
   /** Extra PEM authorities for TLS destinations (SPIRITSTREAM_CA_FILE). */
   caCerts?: string[];
 }

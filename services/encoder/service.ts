@@ -29,6 +29,8 @@ export interface EncoderServiceDeps {
     ffmpegPath: string | null;
     /** SPIRITSTREAM_CA_FILE: PEM authorities trusted for `rtmps://` targets. */
     caFile?: string | null;
+    /** SPIRITSTREAM_TARGET_MAX_LAG_MS: how far behind live a passthrough target may fall. */
+    targetMaxLagMs?: number;
     /** FFmpeg copies under `<dataDir>/ffmpeg` are the only ones delete_ffmpeg removes. */
     dataDir: string;
     /** SPIRITSTREAM_FFMPEG_DOWNLOAD_*: the pinned build download_ffmpeg installs, or none. */
@@ -108,6 +110,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     resolveEnv: (name) => env[name],
     keyEnvAllow: deps.config.keyEnvAllow,
     caCerts,
+    targetMaxLagMs: deps.config.targetMaxLagMs,
   });
   coordinator = createStreamCoordinator({
     store: leases,

@@ -40,6 +40,9 @@ export interface EngineOptions {
   connectTimeoutMs?: number;
   /** A destination that stops reading for this long is dropped and reconnected. @default 15000 */
   stallTimeoutMs?: number;
+  /** How far behind live (media time) a passthrough target may fall before it loses video to the
+   * next keyframe (SPIRITSTREAM_TARGET_MAX_LAG_MS). @default 2000 */
+  targetMaxLagMs?: number;
   /** PEM authorities trusted for `rtmps://` targets besides the system's (SPIRITSTREAM_CA_FILE). */
   caCerts?: string[];
   /** Put in the environment of every FFmpeg we start (SPIRITSTREAM_ENGINE). @default "spiritstream-<pid>" */
@@ -308,6 +311,7 @@ class StreamingEngine implements Engine {
       backoff: options.backoff,
       connectTimeoutMs: options.connectTimeoutMs,
       stallTimeoutMs: options.stallTimeoutMs,
+      targetMaxLagMs: options.targetMaxLagMs,
       caCerts: options.caCerts,
       resolveEnv: options.resolveEnv,
       keyEnvAllow: options.keyEnvAllow,

@@ -13,6 +13,7 @@ export type FailureKind =
   | "dns"
   | "tls"
   | "rejected"
+  | "busy"
   | "passphrase"
   | "closed"
   | "timeout"
@@ -24,6 +25,9 @@ export interface TargetFailureContext {
   /** True when the link had been live and the destination ended it. */
   dropped?: boolean;
 }
+
+/** A destination that still has a publisher on this key (nginx-rtmp: "Already publishing"). */
+export const ALREADY_PUBLISHING = /already publishing|stream (is )?already (in use|publishing)/i;
 
 const RULES: { kind: FailureKind; test: RegExp }[] = [
   { kind: "refused", test: /connection refused|os error 111|ECONNREFUSED|os error 10061/i },
@@ -37,6 +41,7 @@ const RULES: { kind: FailureKind; test: RegExp }[] = [
     test:
       /invalid peer certificate|certificate|corrupt message|InvalidContentType|tls|handshake failure|alert received|os error 71/i,
   },
+  { kind: "busy", test: ALREADY_PUBLISHING },
   { kind: "passphrase", test: /rejected the passphrase|passphrase (is )?(wrong|missing)/i },
   {
     kind: "rejected",
@@ -79,6 +84,10 @@ function sentence(name: string, kind: FailureKind, raw: string): string {
     case "rejected":
       return `${name} refused the stream key. Copy the key again from the platform's ` +
         "dashboard (a reset key stops working) and check the server URL.";
+    case "busy":
+      return `${name} still has a stream running with this key ("Already publishing"): ` +
+        "usually our previous connection, which the platform has not let go yet. SpiritStream " +
+        "retries shortly; if it persists, check that no other encoder streams with this key.";
     case "passphrase":
       return `${name} refused the SRT passphrase. Check that the passphrase in this target's ` +
         "URL is the one the destination expects (10 to 79 characters).";
@@ -109,6 +118,24 @@ export function explainTargetFailure(
   // Unknown causes (and our own precise texts, like an unset key variable) are shown as they are.
   const message = sentence(`"${name}"`, kind, raw) || `"${name}" cannot stream: ${raw}`;
   return { message, cause: raw, kind };
+}
+
+/** What a destination that cannot keep up measured (see `TargetLink.onSlow`). */
+export interface SlowMeasure {
+  throughputKbps: number;
+  inputKbps: number;
+}
+
+/** The sentence for a live destination that cannot take the stream's bitrate. */
+export function slowSentence(name: string, measure: SlowMeasure): string {
+  return `"${name}" is too slow for this bitrate: it takes ${kbps(measure.throughputKbps)} of ` +
+    `the stream's ${kbps(measure.inputKbps)}, so SpiritStream drops video to keep it close to ` +
+    "live. Lower the bitrate (an output group that re-encodes for this target) or check the " +
+    "upload speed of this network.";
+}
+
+function kbps(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(1)} Mbit/s` : `${value} kbit/s`;
 }
 
 /** A codec the group's container cannot carry, read from FFmpeg's stderr. */

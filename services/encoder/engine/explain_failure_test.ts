@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { codecSentence, explainTargetFailure, findCodecMismatch } from "./explain_failure.ts";
+import {
+  codecSentence,
+  explainTargetFailure,
+  findCodecMismatch,
+  slowSentence,
+} from "./explain_failure.ts";
 
 Deno.test("explainTargetFailure() names the target and the fix for each failure a streamer meets", () => {
   const cases: [string, string, boolean][] = [
@@ -69,4 +74,23 @@ Deno.test("findCodecMismatch() reads FFmpeg's container refusal; codecSentence()
       "encoder for this output group (Settings → Encoders lists what works).",
   );
   assert.equal(findCodecMismatch(["encoded 0 frames"]), null);
+});
+
+Deno.test('explainTargetFailure() reads nginx\'s "Already publishing" as a key still in use, not a refused key', () => {
+  const raw =
+    "RTMP publish refused by rtmp://h/live/***: NetStream.Publish.BadName (Already publishing)";
+  const explained = explainTargetFailure("YouTube", raw);
+  assert.equal(explained.kind, "busy");
+  assert.match(explained.message, /^"YouTube" still has a stream running with this key/);
+  assert.doesNotMatch(explained.message, /refused the stream key/);
+  assert.equal(explainTargetFailure("YouTube", "NetStream.Publish.BadName").kind, "rejected");
+});
+
+Deno.test("slowSentence() says the target is too slow, with what it takes against the stream", () => {
+  assert.equal(
+    slowSentence("Kick", { throughputKbps: 980, inputKbps: 4812 }),
+    '"Kick" is too slow for this bitrate: it takes 980 kbit/s of the stream\'s 4.8 Mbit/s, so ' +
+      "SpiritStream drops video to keep it close to live. Lower the bitrate (an output group " +
+      "that re-encodes for this target) or check the upload speed of this network.",
+  );
 });

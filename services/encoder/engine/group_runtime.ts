@@ -29,6 +29,8 @@ export interface GroupRuntimeOptions {
   backoff?: BackoffOptions;
   connectTimeoutMs?: number;
   stallTimeoutMs?: number;
+  /** How far behind live a passthrough target may fall (SPIRITSTREAM_TARGET_MAX_LAG_MS). */
+  targetMaxLagMs?: number;
   /** Extra PEM authorities for `rtmps://` targets. */
   caCerts?: string[];
   resolveEnv: (name: string) => string | undefined;
@@ -185,9 +187,7 @@ export class GroupRuntime {
       const { supervisor } = entry;
       targetDropped += supervisor.droppedTags;
       const bytes = supervisor.bytesSent;
-      const kbps = rate(bytes - entry.lastBytes, now - entry.lastAt);
-      entry.lastBytes = bytes;
-      entry.lastAt = now;
+      const kbps = supervisor.bitrateKbps(now);
       const liveSince = supervisor.liveSince;
       emit("target_stats", {
         groupId: this.id,
@@ -327,6 +327,7 @@ export class GroupRuntime {
         marker: this.#options.marker,
         connectTimeoutMs: this.#options.connectTimeoutMs,
         stallTimeoutMs: this.#options.stallTimeoutMs,
+        maxLagMs: this.#options.targetMaxLagMs,
         caCerts: this.#options.caCerts,
       });
       return await connect(signal);

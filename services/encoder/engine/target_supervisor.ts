@@ -1,7 +1,7 @@
 import { AppError, type TargetSnapshot, type TargetState } from "@spiritstream/contracts";
 import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
-import { explainTargetFailure } from "./explain_failure.ts";
+import { ALREADY_PUBLISHING, explainTargetFailure, slowSentence } from "./explain_failure.ts";
 
 /** One established connection to a destination. */
 export interface TargetLink {
@@ -12,6 +12,15 @@ export interface TargetLink {
   bytesSent(): number;
   /** Tags dropped for this destination so far (it was too slow). */
   droppedTags(): number;
+  /** Reports when the destination cannot sustain the stream (null: it keeps up again). */
+  onSlow?(listener: (report: SlowLinkReport | null) => void): void;
+}
+
+/** A link that has been dropping media because it cannot take the stream's bitrate. */
+export interface SlowLinkReport {
+  throughputKbps: number;
+  inputKbps: number;
+  forMs: number;
 }
 
 /** Opens links to one destination; rejects with an AppError (`failed_precondition` = refused). */
@@ -50,8 +59,19 @@ export interface TargetSupervisorOptions {
   onReconnecting(attempt: number, delayMs: number): void;
 }
 
+/** Target bitrate is averaged over this long: a slow link's bytes leave in bursts (its window
+ * opens in steps), which a one-second rate shows as 0 and double, alternately. */
+const RATE_WINDOW_MS = 3000;
+
 /** A link lasting this long counts as healthy: the next drop starts the back-off afresh. */
 const HEALTHY_MS = 5000;
+/**
+ * "Already publishing" this soon after our own link dropped is the destination still holding
+ * that old session (nginx-rtmp, several platforms): retried on the normal back-off, this many
+ * times, before it counts as a refusal (another encoder using the key).
+ */
+const BUSY_AFTER_DROP_MS = 60_000;
+const BUSY_RETRIES = 10;
 
 /**
  * Keeps one destination connected: connecting → live → reconnecting (exponential back-off with
@@ -80,6 +100,9 @@ export class TargetSupervisor {
   #generation = 0;
   #bytesBefore = 0;
   #droppedBefore = 0;
+  #droppedAt = -Infinity;
+  #rateSamples: { at: number; bytes: number }[] = [];
+  #busyRetries = 0;
 
   constructor(options: TargetSupervisorOptions) {
     this.targetId = options.targetId;
@@ -103,6 +126,18 @@ export class TargetSupervisor {
   get bytesSent(): number {
     return this.#bytesBefore + (this.#link?.bytesSent() ?? 0);
   }
+  /** kbit/s that left for this destination over the last few seconds (0 unless live). */
+  bitrateKbps(now = monotonicNow()): number {
+    const bytes = this.bytesSent;
+    const samples = this.#rateSamples;
+    samples.push({ at: now, bytes });
+    while (samples.length > 2 && now - samples[1]!.at >= RATE_WINDOW_MS) samples.shift();
+    if (this.#state !== "live") return 0;
+    const first = samples[0]!;
+    const span = now - first.at;
+    return span > 0 ? Math.round((bytes - first.bytes) * 8 / span) : 0;
+  }
+
   /** Tags dropped across all links. */
   get droppedTags(): number {
     return this.#droppedBefore + (this.#link?.droppedTags() ?? 0);
@@ -210,7 +245,11 @@ export class TargetSupervisor {
         this.#abort = null;
         this.#link = link;
         this.#liveSince = monotonicNow();
+        this.#busyRetries = 0;
         this.#set("live", { attempt: this.#attempt, error: null });
+        link.onSlow?.((report) => {
+          if (generation === this.#generation) this.#reportSlow(report);
+        });
         void link.closed.then(({ error }) => {
           if (generation !== this.#generation) return;
           const lived = monotonicNow() - (this.#liveSince ?? monotonicNow());
@@ -218,6 +257,7 @@ export class TargetSupervisor {
           this.#dropLink();
           void link.close().catch(() => {});
           this.#reconnects++;
+          this.#droppedAt = monotonicNow();
           this.#retryLater(this.#options.redactor.scrub(error), "transient", true);
         });
       },
@@ -230,11 +270,44 @@ export class TargetSupervisor {
         const kind = error instanceof AppError && error.code === "invalid_argument"
           ? "invalid"
           : error instanceof AppError && error.code === "failed_precondition"
-          ? "refused"
+          ? (this.#stillOurs(message) ? "transient" : "refused")
           : "transient";
         this.#retryLater(message, kind);
       },
     );
+  }
+
+  /** Whether a refusal is the destination still holding our own session that just dropped. */
+  #stillOurs(message: string): boolean {
+    if (!ALREADY_PUBLISHING.test(message)) return false;
+    if (monotonicNow() - this.#droppedAt > BUSY_AFTER_DROP_MS) return false;
+    return ++this.#busyRetries <= BUSY_RETRIES;
+  }
+
+  /** A live link that cannot keep up: said once (live, with the sentence), and when it recovers. */
+  #reportSlow(report: SlowLinkReport | null): void {
+    if (this.#state !== "live") return;
+    const { logger } = this.#options;
+    if (report === null) {
+      logger.info({ target: this.targetId }, "Stream target keeps up with the stream again");
+      this.#set("live", { attempt: this.#attempt, error: null });
+      return;
+    }
+    const error = slowSentence(this.name, report);
+    const cause =
+      `throughput ${report.throughputKbps} kbit/s, stream ${report.inputKbps} kbit/s, ` +
+      `dropping for ${Math.round(report.forMs / 1000)} s`;
+    logger.warn({ target: this.targetId, ...report }, "Stream target too slow for this bitrate");
+    this.#lastError = error;
+    this.#lastCause = cause;
+    this.#options.onStatus({
+      targetId: this.targetId,
+      state: "live",
+      attempt: this.#attempt,
+      nextRetryMs: null,
+      error,
+      cause,
+    });
   }
 
   #retryLater(raw: string, kind: "transient" | "refused" | "invalid", dropped = false): void {

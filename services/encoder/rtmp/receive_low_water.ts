@@ -11,7 +11,8 @@
 const SOL_SOCKET = 1;
 const SO_RCVLOWAT = 18;
 
-interface Libc {
+/** The libc symbols these socket options need. */
+export interface Libc {
   symbols: {
     setsockopt(fd: number, level: number, name: number, value: Uint8Array, size: number): number;
   };
@@ -19,7 +20,8 @@ interface Libc {
 
 let libc: Libc | null | undefined;
 
-function openLibc(): Libc | null {
+/** libc through FFI (once), or null where it cannot be opened. */
+export function openLibc(): Libc | null {
   if (libc !== undefined) return libc;
   try {
     libc = Deno.dlopen("libc.so.6", {
@@ -56,7 +58,7 @@ export function receiveLowWater(conn: Deno.Conn): LowWaterSetter | null {
 }
 
 /** The descriptor of this process's TCP socket between `localPort` and `remotePort`. */
-function socketFd(localPort: number, remotePort: number): number | null {
+export function socketFd(localPort: number, remotePort: number): number | null {
   const inode = socketInode(localPort, remotePort);
   if (inode === null) return null;
   const target = `socket:[${inode}]`;

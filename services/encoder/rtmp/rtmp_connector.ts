@@ -8,8 +8,10 @@ export interface RtmpConnectorOptions {
   logger: Logger;
   /** Connect + handshake + publish budget. @default 10000 */
   timeoutMs?: number;
-  /** A destination that stops reading for this long is dropped and reconnected. @default 15000 */
+  /** A destination that accepts no byte for this long is dropped and reconnected. @default 15000 */
   stallTimeoutMs?: number;
+  /** How far behind live a destination may fall before it loses video to a keyframe. @default 2000 */
+  maxLagMs?: number;
   /** Extra PEM authorities for `rtmps://` (a private CA). */
   caCerts?: string[];
 }
@@ -28,6 +30,7 @@ export function rtmpConnector(
       logger: options.logger,
       timeoutMs: options.timeoutMs ?? 10_000,
       stallTimeoutMs: options.stallTimeoutMs ?? 15_000,
+      maxLagMs: options.maxLagMs,
       caCerts: options.caCerts,
     });
     if (signal.aborted) {
@@ -46,6 +49,7 @@ export function rtmpConnector(
         await publisher.close();
       },
       bytesSent: () => publisher.bytesSent,
+      onSlow: (listener) => publisher.onSlow(listener),
       droppedTags() {
         hubDropped = hub.sinkStats(publisher)?.droppedTags ?? hubDropped;
         return publisher.droppedTags + hubDropped;

@@ -4,12 +4,13 @@ import { decodeAmf0 } from "../flv/amf0.ts";
 import { ByteReader } from "./byte_reader.ts";
 import type { FlvTag } from "../flv/flv.ts";
 import { handshake } from "./handshake.ts";
-import { KeyframeGate } from "../flv/keyframe_gate.ts";
 import type { MediaLogger } from "../hub/media_logger.ts";
 import { controlMessage, MessageType, type RtmpMessage } from "./messages.ts";
 import { parseRtmpUrl, type RtmpUrl } from "./parse_rtmp_url.ts";
+import { PushSender, type PushSenderOptions } from "./push_sender.ts";
 import { RtmpConnection } from "./rtmp_connection.ts";
-import { joinDataFrame } from "../flv/set_data_frame.ts";
+import { type SendSide, sendSide } from "./send_low_water.ts";
+import type { SlowReport } from "./throughput_watch.ts";
 import { explainTlsFailure } from "./explain_tls_failure.ts";
 
 /** Options for {@linkcode connectPublisher}. */
@@ -17,13 +18,21 @@ export interface PublisherOptions {
   logger: MediaLogger;
   /** Budget for TCP/TLS connect, handshake, connect and publish. @default 10000 */
   timeoutMs?: number;
-  /** Send queue bound; beyond it video is dropped until the next keyframe. @default 8 MiB */
+  /** How far behind live (media time) the oldest unsent tag may be; beyond it video is dropped
+   * to a keyframe and audio older than this (see LagQueue). @default 2000 */
+  maxLagMs?: number;
+  /** A byte backstop of the same queue (very high bitrates). @default 16 MiB */
   maxQueuedBytes?: number;
+  /** Dropping for this long reports the destination too slow (`onSlow`). @default 10000 */
+  slowAfterMs?: number;
+  /** Kernel bytes not yet sent, at most (TCP_NOTSENT_LOWAT, Linux): lag the queue cannot see.
+   * @default 32 KiB */
+  socketUnsentBytes?: number;
   /** Extra PEM root certificates for rtmps:// (tests with a private CA). */
   caCerts?: string[];
   /** Outgoing chunk size. @default 4096 */
   chunkSize?: number;
-  /** A destination that stops reading for this long is disconnected (see `closed`). @default 20000 */
+  /** A destination that accepts no byte for this long is disconnected (see `closed`). @default 20000 */
   stallTimeoutMs?: number;
 }
 
@@ -40,9 +49,16 @@ export interface RtmpPublisher {
   readonly target: string;
   /** Queues a tag; never blocks. Dropped (and counted) when closed or too far behind. */
   write(tag: FlvTag): void;
-  /** Bytes queued and not yet written to the socket. */
+  /** Bytes encoded and not yet written to the socket (tags waiting are dropped by media time
+   * here, so a hub never needs to drop for this sink). */
   readonly queuedBytes: number;
-  /** Bytes written to the socket (handshake excluded). */
+  /** Media ms between the newest tag and the oldest not yet written. */
+  readonly lagMs: number;
+  /** Calls `listener` when the destination turns too slow for the stream, and with null when it
+   * keeps up again. */
+  onSlow(listener: (report: SlowReport | null) => void): void;
+  /** Bytes that left the socket (handshake excluded): written, minus what the kernel still holds
+   * unacknowledged where that is known (Linux). */
   readonly bytesSent: number;
   /** Bytes the server acknowledged (it acks once per its window, so this lags). */
   readonly bytesAcknowledged: number;
@@ -59,9 +75,6 @@ interface Pending {
   resolve(value: Amf0Value): void;
   reject(error: Error): void;
 }
-
-const CSID = { audio: 4, video: 6, data: 8 } as const;
-const TYPE_ID = { audio: MessageType.Audio, video: MessageType.Video, data: MessageType.DataAmf0 };
 
 /**
  * Connects to `rtmp[s]://host[:port]/app/stream`, publishes the stream name verbatim and
@@ -86,6 +99,8 @@ export async function connectPublisher(
   try {
     conn = await openSocket(target, options.caCerts);
     if (timedOut) throw new Error("timeout");
+    // Best effort (Linux): what the kernel holds unsent is lag and progress nobody can see.
+    const side = sendSide(conn, options.socketUnsentBytes ?? 32 * 1024);
     if (target.secure) {
       // Explicitly, so a server that never answers TLS is told apart from a slow RTMP server.
       phase = "tls";
@@ -96,11 +111,16 @@ export async function connectPublisher(
     await handshake(conn, reader, { role: "client", timeoutMs });
     const session = new PublishClient(conn, reader.takeBuffered(), target, {
       logger,
+      side,
       writeStallTimeoutMs: options.stallTimeoutMs ?? 20_000,
     });
     rtmp = session.rtmp;
     await session.publish(chunkSize);
-    return session.toPublisher(options.maxQueuedBytes ?? 8 * 1024 * 1024);
+    return session.toPublisher({
+      maxLagMs: options.maxLagMs ?? 2000,
+      maxQueuedBytes: options.maxQueuedBytes ?? 16 * 1024 * 1024,
+      slowAfterMs: options.slowAfterMs,
+    });
   } catch (error) {
     rtmp?.close();
     closeQuietly(conn);
@@ -132,21 +152,30 @@ class PublishClient {
   #streamId = 0;
   #publishWaiter: Pending | null = null;
   #closing = false;
+  #sender: PushSender | null = null;
+  readonly #side: SendSide;
 
   constructor(
     conn: Deno.Conn,
     initialBytes: Uint8Array,
     target: RtmpUrl,
-    options: { logger: MediaLogger; writeStallTimeoutMs: number },
+    options: { logger: MediaLogger; writeStallTimeoutMs: number; side: SendSide },
   ) {
+    this.#side = options.side;
     this.#target = target;
     this.#logger = options.logger;
     this.rtmp = new RtmpConnection(conn, {
       initialBytes,
       writeStallTimeoutMs: options.writeStallTimeoutMs,
       onMessage: (m) => this.#onMessage(m),
+      onProgress: () => this.#sender?.progress(),
+      delivered: () => {
+        const held = this.#side.unacknowledged();
+        return held === null ? null : this.rtmp.bytesSent - held;
+      },
     });
     void this.rtmp.closed.then((error) => {
+      this.#side.forget();
       const failure = new Error(
         error ? scrub(error.message, target) : "Connection closed by server",
       );
@@ -190,13 +219,21 @@ class PublishClient {
     this.#logger.info({ url: this.#target.safe }, "RTMP push is publishing");
   }
 
-  toPublisher(maxQueuedBytes: number): RtmpPublisher {
+  toPublisher(options: Omit<PushSenderOptions, "streamId">): RtmpPublisher {
     const rtmp = this.rtmp;
-    const gate = new KeyframeGate({ videoLimitBytes: maxQueuedBytes });
     const streamId = this.#streamId;
-    let tagsSent = 0;
-    let droppedClosed = 0;
+    const side = this.#side;
+    const sender = new PushSender(rtmp, {
+      ...options,
+      streamId,
+      delivered() {
+        const held = side.unacknowledged();
+        return held === null ? rtmp.bytesSent : Math.max(0, rtmp.bytesSent - held);
+      },
+    });
+    this.#sender = sender;
     const closed = rtmp.closed.then((error): PublisherClosed => {
+      sender.closed();
       if (this.#closing) return { reason: "closed" };
       const failure = new Error(
         error ? scrub(error.message, this.#target) : "Connection closed by server",
@@ -207,6 +244,7 @@ class PublishClient {
     const close = async (): Promise<void> => {
       if (this.#closing || rtmp.isClosed) return;
       this.#closing = true;
+      sender.closed(); // nothing waiting goes out after the unpublish
       rtmp.sendCommand(0, ["FCUnpublish", ++this.#txn, null, this.#target.streamName]);
       rtmp.sendCommand(0, ["deleteStream", ++this.#txn, null, streamId]);
       await rtmp.flush(1000);
@@ -214,33 +252,27 @@ class PublishClient {
     };
     return {
       target: this.#target.safe,
-      write(tag) {
-        if (rtmp.isClosed) {
-          droppedClosed++;
-          return;
-        }
-        if (!gate.admit(tag, rtmp.queuedBytes)) return;
-        const payload = tag.type === "data" ? joinDataFrame(tag.payload) : tag.payload;
-        rtmp.send(
-          { typeId: TYPE_ID[tag.type], streamId, timestamp: tag.timestamp, payload },
-          CSID[tag.type],
-        );
-        tagsSent++;
-      },
+      write: (tag) => sender.write(tag),
       get queuedBytes() {
-        return rtmp.queuedBytes;
+        return sender.queuedBytes;
       },
+      get lagMs() {
+        return sender.lagMs;
+      },
+      onSlow: (listener) => sender.onSlow(listener),
       get bytesSent() {
-        return rtmp.bytesSent;
+        // What left the socket: written minus what it still holds unacknowledged (when known),
+        // so a slow link's rate reads steadily, not in steps of the kernel's wake-ups.
+        return sender.delivered;
       },
       get bytesAcknowledged() {
         return rtmp.peerAcknowledged;
       },
       get tagsSent() {
-        return tagsSent;
+        return sender.tagsSent;
       },
       get droppedTags() {
-        return gate.dropped + droppedClosed;
+        return sender.dropped;
       },
       get isClosed() {
         return rtmp.isClosed;

@@ -43,6 +43,8 @@ Deno.test("connectPublisher() pushes tags that arrive byte-identical at an RTMP 
   try {
     const publisher = await connectPublisher(`rtmp://127.0.0.1:${server.port}/live/${KEY}`, {
       logger,
+      // The whole 10 s clip is written at once: far behind "live" for the default 2 s bound.
+      maxLagMs: 60_000,
     });
     assert.equal(publisher.target, `rtmp://127.0.0.1:${server.port}/live/***`);
     for (const tag of tags) publisher.write(tag);

@@ -33,9 +33,8 @@ export function TargetRow(
         <StateBadge state={state} retryAt={live?.nextRetryAt} />
         {props.control}
       </div>
-      {live?.lastError && state !== "live" && (
-        <TargetError sentence={live.lastError} cause={live.lastCause} />
-      )}
+      {/* A live target carries a sentence only while it is too slow for the stream's bitrate. */}
+      {live?.lastError && <TargetError sentence={live.lastError} cause={live.lastCause} />}
       {props.chart && (
         <div class="target-chart">
           <LiveChart

@@ -2,7 +2,7 @@
 /**
  * Prints what the ingest's hostile-socket tests assert, as numbers:
  *
- *   deno run -A services/encoder/media/testdata/measure_ingest.ts [runs=3]
+ *   deno run -A services/encoder/rtmp/testdata/measure_ingest.ts [runs=3]
  *
  * Per run: time to live for a real FFmpeg publisher unattacked and under 200 idle + 8 oversized
  * re-opening sockets, the attack's size, the ingest's peak RSS before and after; then the RSS
