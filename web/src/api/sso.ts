@@ -1,4 +1,4 @@
-import { SsoDiscovery } from "@spiritstream/contracts";
+import type { SsoDiscovery } from "@spiritstream/contracts";
 
 /**
  * `GET /auth/sso/discover`: whether the tenant (by slug, or by the email's domain) signs in
@@ -14,8 +14,10 @@ export async function discoverSso(
   try {
     const res = await fetch(`/auth/sso/discover?${params}`, { credentials: "same-origin" });
     if (!res.ok) return null;
-    const parsed = SsoDiscovery.nullable().safeParse(await res.json());
-    return parsed.success ? parsed.data : null;
+    const body = await res.json() as SsoDiscovery | null;
+    return body && typeof body === "object" && typeof body.passwordLogin === "boolean"
+      ? body
+      : null;
   } catch {
     return null;
   }

@@ -115,7 +115,7 @@ export function Login() {
             </Field>
             <Field
               label="Tenant"
-              hint="Optional: the tenant's short name, if your email is in several."
+              hint="Optional: the tenant's short name, when you have accounts in several."
             >
               <input
                 type="text"
