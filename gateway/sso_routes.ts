@@ -63,10 +63,9 @@ export function mountSso(app: Hono<GatewayEnv>, options: MountSsoOptions): void 
     deleteCookie(c, SSO_STATE_COOKIE, { path: "/auth/sso" });
     const providerError = c.req.query("error");
     if (providerError) {
-      return failurePage(
-        c,
-        `The identity provider refused the sign-in (${printable(providerError)})`,
-      );
+      // Only a well-formed error code: the query is anyone's to write, the page is ours.
+      const code = /^[a-z_]{1,64}$/.test(providerError) ? providerError : "unknown error";
+      return failurePage(c, `The identity provider refused the sign-in (${code})`);
     }
     if (state === "" || code === "" || state.length > 512 || code.length > 4096) {
       return failurePage(c, 'Invalid callback: "state" and "code" are required');

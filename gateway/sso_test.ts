@@ -192,6 +192,53 @@ Deno.test("SSO: OIDC sign-in with PKCE creates users just in time, maps groups t
       assert.equal(users.some((u: { email: string }) => u.email === "bob@acme.test"), false);
     });
 
+    await t(
+      "a provider's error and a tenant without a provider give a plain refusal page",
+      async () => {
+        const refused = await h.app.request(
+          "/auth/sso/callback?error=access_denied&state=x",
+          { headers: { cookie: "spiritstream_sso=x" } },
+        );
+        assert.equal(refused.status, 400);
+        assert.match(await refused.text(), /refused the sign-in \(access_denied\)/);
+        const injected = await h.app.request("/auth/sso/callback?error=%3Cb%3ECall+us%3C/b%3E");
+        const page = await injected.text();
+        assert.match(page, /\(unknown error\)/);
+        assert.equal(page.includes("Call us"), false, "the query's text is not shown");
+        const none = await h.app.request("/auth/sso/start?tenant=nobody");
+        assert.equal(none.status, 400);
+        assert.match(await none.text(), /no identity provider/);
+      },
+    );
+
+    await t(
+      "groups are the source of roles: a changed mapping applies at the next sign-in",
+      async () => {
+        const settings = await h.invoke("set_sign_in_settings", {
+          slug: "acme",
+          domains: ["acme.test"],
+          passwordLogin: false,
+          oidc: {
+            ...oidcSettings(idp.issuer, { jit: false }),
+            clientSecret: undefined,
+            groupRoles: [{ group: "streamers", role: "viewer" }],
+          },
+        }, { cookie: boss });
+        assert.equal(settings.status, 200, "the stored secret is kept when none is sent");
+        const again = await begin(h, idp, "acme", "alice");
+        const done = await finish(h, again.callback, again.cookie);
+        assert.equal(done.res.status, 302, done.text);
+        assert.equal((await whoami(h, done.session!)).role, "viewer");
+      },
+    );
+
+    await t("just-in-time accounts off: an unknown user is refused", async () => {
+      const { cookie, callback } = await begin(h, idp, "acme", "bob");
+      const done = await finish(h, callback, cookie);
+      assert.equal(done.res.status, 400);
+      assert.match(done.text, /accounts are not created on sign-in/);
+    });
+
     await t("a state this gateway did not issue is refused", async () => {
       const { callback } = await begin(h, idp, "acme", "alice");
       const forged = callback.replace(/state=[^&]+/, "state=forged-state");

@@ -105,8 +105,9 @@ export class OidcClient {
     const body = await res.json().catch(() => null);
     if (!res.ok) {
       // Only the error code: a provider's description may echo what was sent.
-      const code = TokenError.safeParse(body).data?.error ?? `HTTP ${res.status}`;
-      throw new SsoError(`The identity provider refused the sign-in code (${printable(code)})`);
+      const error = TokenError.safeParse(body).data?.error ?? "";
+      const code = /^[a-z_]{1,64}$/.test(error) ? error : `HTTP ${res.status}`;
+      throw new SsoError(`The identity provider refused the sign-in code (${code})`);
     }
     const parsed = TokenAnswer.safeParse(body);
     if (!parsed.success) throw new SsoError("The identity provider returned no id_token");
