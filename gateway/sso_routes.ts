@@ -115,7 +115,3 @@ function failurePage(c: Context<GatewayEnv>, message: string): Response {
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
-
-function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 100);
-}
