@@ -337,3 +337,29 @@ Deno.test("login: the same email in two tenants signs in to each by slug, and is
     await h.close();
   }
 });
+
+Deno.test("SSO routes: random query strings never answer 5xx", async () => {
+  const h = await startAuthHarness({ mode: "users", admin: ADMIN });
+  const junk = ["", "%", "%E0%A4%A", "a".repeat(5000), "<script>", "'\"", "\u0000", "acme", "x@y"];
+  let seed = 0x55a;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const pick = () => junk[Math.floor(rand() * junk.length)]!;
+  try {
+    for (let i = 0; i < 300; i++) {
+      const route = ["discover", "start", "callback"][i % 3];
+      const query =
+        `tenant=${pick()}&email=${pick()}&state=${pick()}&code=${pick()}&error=${pick()}`;
+      const res = await h.app.request(`/auth/sso/${route}?${query}`, {
+        headers: rand() < 0.5 ? { cookie: `spiritstream_sso=${encodeURIComponent(pick())}` } : {},
+      });
+      const text = await res.text();
+      assert.ok(
+        res.status < 500,
+        `${route}?${query.slice(0, 80)} → ${res.status}: ${text.slice(0, 120)}`,
+      );
+      assert.equal(text.includes("<script>"), false, "nothing from the query is echoed as HTML");
+    }
+  } finally {
+    await h.close();
+  }
+});
