@@ -320,6 +320,15 @@ Deno.test("login: the same email in two tenants signs in to each by slug, and is
       "t-two",
       "viewer",
     ]);
+    // A tenant that claims another tenant's domain does not lock that domain's users out.
+    await h.provisionUser("t-squat", "admin@squat.test", "admin-passphrase", "admin");
+    const squatter = await h.login({ email: "admin@squat.test", password: "admin-passphrase" });
+    const claim = await h.invoke("set_sign_in_settings", { slug: "squat", domains: ["one.test"] }, {
+      cookie: squatter,
+    });
+    assert.equal(claim.status, 200);
+    const stillIn = await h.login({ email: "admin@one.test", password: "admin-passphrase" });
+    assert.equal((await whoami(h, stillIn)).tenantId, "t-one");
     const wrong = await h.post("/auth/login", {
       email: "same@x.test",
       password: "password-one",

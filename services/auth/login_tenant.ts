@@ -8,7 +8,7 @@ export type LoginTarget =
 
 /**
  * Picks the tenant of a password login: the slug when one is given, else the tenant that claims
- * the email's domain, else the one tenant where the email has an account. The same email in
+ * the email's domain if the email has an account there, else the one tenant where it has one. The same email in
  * two unlisted tenants needs the slug. `tenantKnown`: found by slug or domain (not by account),
  * so saying that the tenant refuses passwords tells nothing about the account.
  */
@@ -35,14 +35,12 @@ export async function findLoginTarget(
   }
   const domain = email.split("@").pop() ?? "";
   const byDomain = domain === "" ? null : await ctx.signIn.tenantByDomain(domain);
-  if (byDomain !== null) {
-    return {
-      ok: true,
-      user: await ctx.store.userByEmail(byDomain, email),
-      tenantId: byDomain,
-      tenantKnown: true,
-    };
+  const inDomainTenant = byDomain === null ? null : await ctx.store.userByEmail(byDomain, email);
+  if (byDomain !== null && inDomainTenant !== null) {
+    return { ok: true, user: inDomainTenant, tenantId: byDomain, tenantKnown: true };
   }
+  // No account there: domains are claimed by tenant admins, so a tenant claiming someone
+  // else's domain must not lock that domain's users out of the tenants they are in.
   const users = await ctx.store.usersByEmail(email);
   if (users.length > 1) {
     return {
