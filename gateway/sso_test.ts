@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { freePort, type OidcProvider, startOidcProvider } from "@spiritstream/testing";
+import { openPostgres } from "@spiritstream/store/postgres";
+import {
+  freePort,
+  type OidcProvider,
+  startOidcProvider,
+  startPostgres,
+} from "@spiritstream/testing";
 import { type AuthHarness, startAuthHarness } from "./auth_harness.ts";
 
 const ADMIN = { email: "admin@example.com", password: "admin-passphrase" };
@@ -370,5 +376,49 @@ Deno.test("SSO routes: random query strings never answer 5xx", async () => {
     }
   } finally {
     await h.close();
+  }
+});
+
+Deno.test("SSO with the auth service on PostgreSQL: a just-in-time sign-in, then the same email in a second tenant by slug", async () => {
+  const pg = await startPostgres();
+  const db = openPostgres(await pg.createDatabase(), { max: 4 });
+  const idp = await startOidcProvider({
+    clients: [{ ...CLIENT, redirectUris: [CALLBACK] }],
+    users: USERS,
+  });
+  const h = await startAuthHarness({ mode: "users", admin: ADMIN, auth: { db } });
+  try {
+    await h.provisionUser("acme", "boss@acme.test", "boss-passphrase", "admin");
+    const boss = await h.login({ email: "boss@acme.test", password: "boss-passphrase" });
+    const set = await h.invoke("set_sign_in_settings", {
+      slug: "acme",
+      domains: ["acme.test"],
+      oidc: oidcSettings(idp.issuer),
+    }, { cookie: boss });
+    assert.equal(set.status, 200);
+    const { cookie, callback } = await begin(h, idp, "acme", "alice");
+    const done = await finish(h, callback, cookie);
+    assert.equal(done.res.status, 302, done.text);
+    assert.deepEqual(
+      [(await whoami(h, done.session!)).tenantId, (await whoami(h, done.session!)).role],
+      ["acme", "operator"],
+    );
+    assert.match((await finish(h, callback, cookie)).text, /already used/, "no replay");
+
+    await h.provisionUser("other", "alice@acme.test", "alice-password", "viewer");
+    await h.provisionUser("other", "boss@other.test", "other-passphrase", "admin");
+    const otherBoss = await h.login({ email: "boss@other.test", password: "other-passphrase" });
+    await h.invoke("set_sign_in_settings", { slug: "other" }, { cookie: otherBoss });
+    const inOther = await h.login({
+      email: "alice@acme.test",
+      password: "alice-password",
+      tenant: "other",
+    });
+    assert.equal((await whoami(h, inOther)).tenantId, "other");
+  } finally {
+    await h.close();
+    await idp.close();
+    await db.close();
+    await pg.stop();
   }
 });
