@@ -234,6 +234,9 @@ const AUTH_ROUTES = new Set([
   "/auth/setup",
   "/auth/token",
   "/auth/refresh",
+  "/auth/sso/discover",
+  "/auth/sso/start",
+  "/auth/sso/callback",
 ]);
 
 function routeLabel(path: string): string {
