@@ -238,6 +238,20 @@ Deno.test("SSO: OIDC sign-in with PKCE creates users just in time, maps groups t
       },
     );
 
+    await t("a disabled account cannot sign in with the provider", async () => {
+      const users = (await json(await h.invoke("list_users", {}, { cookie: boss }))).data;
+      const alice = users.find((u: { email: string }) => u.email === "alice@acme.test");
+      const off = await h.invoke("update_user", { userId: alice.id, disabled: true }, {
+        cookie: boss,
+      });
+      assert.equal(off.status, 200);
+      const { cookie, callback } = await begin(h, idp, "acme", "alice");
+      const done = await finish(h, callback, cookie);
+      assert.equal(done.res.status, 400);
+      assert.match(done.text, /This account is disabled/);
+      await h.invoke("update_user", { userId: alice.id, disabled: false }, { cookie: boss });
+    });
+
     await t("just-in-time accounts off: an unknown user is refused", async () => {
       const { cookie, callback } = await begin(h, idp, "acme", "bob");
       const done = await finish(h, callback, cookie);
