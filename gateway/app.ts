@@ -21,6 +21,7 @@ import { invokeCommand } from "./invoke.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { createRateLimiter } from "./rate_limit.ts";
 import { guardRequests } from "./request_guard.ts";
+import { mountSso } from "./sso_routes.ts";
 import { serveUi } from "./static_ui.ts";
 import { addFilesRoutes } from "./files_routes.ts";
 import type { WsHub } from "./ws_hub.ts";
@@ -135,6 +136,13 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
     trustProxy: settings.trustProxy,
     secureCookies: settings.secureCookies ?? false,
   });
+  if (auth.mode === "users") {
+    mountSso(app, {
+      bus,
+      trustProxy: settings.trustProxy,
+      secureCookies: settings.secureCookies ?? false,
+    });
+  }
 
   app.onError((error, c) => {
     if (error instanceof AppError) {
@@ -226,6 +234,9 @@ const AUTH_ROUTES = new Set([
   "/auth/setup",
   "/auth/token",
   "/auth/refresh",
+  "/auth/sso/discover",
+  "/auth/sso/start",
+  "/auth/sso/callback",
 ]);
 
 function routeLabel(path: string): string {

@@ -18,6 +18,9 @@ export const AuthRpc = z.enum([
   "setup_status",
   "keys",
   "audit",
+  "sso_discover",
+  "sso_start",
+  "sso_callback",
 ]);
 export type AuthRpc = z.infer<typeof AuthRpc>;
 
@@ -197,3 +200,33 @@ export function holdsPermission(
 export function roleAtLeast(role: Role, other: Role): boolean {
   return RANK[role] >= RANK[other];
 }
+
+/** `sso_discover`: which tenant (by slug, or by the email's domain) and how it signs in. */
+export const SsoDiscoverRequest = z.object({
+  tenant: z.string().max(64).optional(),
+  email: z.string().max(320).optional(),
+});
+export type SsoDiscoverRequest = z.infer<typeof SsoDiscoverRequest>;
+
+/** `sso_start`: begins a sign-in with a tenant's identity provider. */
+export const SsoStartRequest = z.object({
+  tenant: z.string().max(64),
+  /** The gateway's `/auth/sso/callback` URL as the browser reaches it (registered at the IdP). */
+  redirectUri: z.string().url().max(2048),
+});
+export type SsoStartRequest = z.infer<typeof SsoStartRequest>;
+
+/** Answer of `sso_start`: where to send the browser, and the state to bind to it (a cookie). */
+export const SsoStartReply = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), url: z.string(), state: z.string() }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type SsoStartReply = z.infer<typeof SsoStartReply>;
+
+/** `sso_callback`: what the identity provider sent back to the browser. */
+export const SsoCallbackRequest = z.object({
+  state: z.string().max(512),
+  code: z.string().max(4096),
+  client: z.string(),
+});
+export type SsoCallbackRequest = z.infer<typeof SsoCallbackRequest>;

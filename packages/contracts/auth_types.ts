@@ -83,6 +83,8 @@ export type SetupRequest = z.infer<typeof SetupRequest>;
 export const TokenRequest = z.object({
   email: z.string().max(320),
   password: z.string().max(1024),
+  /** The tenant's slug, when the email alone does not tell (same email in two tenants). */
+  tenant: z.string().max(64).optional(),
 });
 export type TokenRequest = z.infer<typeof TokenRequest>;
 

@@ -1,5 +1,6 @@
 import type { CommandDef, ServiceName } from "./command.ts";
 import { AUTH_COMMANDS } from "./commands/auth.ts";
+import { SSO_COMMANDS } from "./commands/sso.ts";
 import { CHAT_COMMANDS } from "./commands/chat.ts";
 import { DISCORD_COMMANDS } from "./commands/discord.ts";
 import { LOGS_COMMANDS } from "./commands/logs.ts";
@@ -24,6 +25,7 @@ export const COMMANDS = {
   ...CHAT_COMMANDS,
   ...OAUTH_COMMANDS,
   ...AUTH_COMMANDS,
+  ...SSO_COMMANDS,
 };
 
 /** A command name. */

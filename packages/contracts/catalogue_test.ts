@@ -137,7 +137,7 @@ Deno.test("every command is keyed by its own name and owned by its group's servi
   }
   assert.equal(commandByName("no_such_command"), undefined);
   assert.equal(commandByName("toString"), undefined);
-  assert.equal(commandsOf("auth").length, 9);
+  assert.equal(commandsOf("auth").length, 11);
   assert.ok(commandsOf("encoder").every((def) => def.service === "encoder"));
 });
 
@@ -157,6 +157,8 @@ Deno.test("our commands exist with the agreed service and permission", () => {
     ["create_api_token", "auth", "admin"],
     ["revoke_api_token", "auth", "admin"],
     ["get_audit_log", "auth", "admin"],
+    ["get_sign_in_settings", "auth", "admin"],
+    ["set_sign_in_settings", "auth", "admin"],
     ["get_stream_sessions", "events", "read"],
     ["get_diagnostics", "events", "admin"],
     ["browse_host_files", "profiles", "host"],
@@ -172,7 +174,13 @@ Deno.test("our commands exist with the agreed service and permission", () => {
 Deno.test("permissions follow the read/operate/admin rules", () => {
   for (const def of all) {
     if (/^(get_|is_|list_|chat_get_|obs_get_|obs_is_|oauth_get_|oauth_is_)/.test(def.name)) {
-      const adminReads = ["get_audit_log", "list_users", "list_api_tokens", "get_diagnostics"];
+      const adminReads = [
+        "get_audit_log",
+        "list_users",
+        "list_api_tokens",
+        "get_diagnostics",
+        "get_sign_in_settings",
+      ];
       const hostReads = ["get_host_home_dir"];
       const expected = adminReads.includes(def.name)
         ? "admin"

@@ -247,6 +247,7 @@ function serverPaths(convert: Convert): Record<string, Record<string, JsonSchema
     "/auth/check": publicGet("auth_check", "Whether a login is required and present.", {
       "200": json(ref("AuthCheck"), "Authentication state."),
     }),
+    ...ssoPaths(convert),
     "/ws": {
       get: {
         operationId: "ws",
@@ -334,5 +335,51 @@ export function buildOpenApi(options: OpenApiOptions = {}): OpenApiDocument {
         bearerToken: { type: "http", scheme: "bearer" },
       },
     },
+  };
+}
+
+/** Sign-in with a tenant's identity provider (users mode): browser navigations, not API calls. */
+function ssoPaths(convert: Convert): Record<string, Record<string, JsonSchema>> {
+  const query = (name: string, description: string, required = false) => ({
+    name,
+    in: "query",
+    required,
+    description,
+    schema: { type: "string" },
+  });
+  const page = { description: "A plain page saying why the sign-in was refused." };
+  const navigation = (operationId: string, summary: string, parameters: JsonSchema[]) => ({
+    get: {
+      operationId,
+      tags: ["server"],
+      summary,
+      security: [],
+      parameters,
+      responses: { "302": { description: "To the next step." }, "400": page },
+    },
+  });
+  return {
+    "/auth/sso/discover": {
+      get: {
+        operationId: "auth_sso_discover",
+        tags: ["server"],
+        summary: "Whether a tenant (by slug or by the email's domain) signs in with a provider.",
+        security: [],
+        parameters: [query("tenant", "The tenant's slug."), query("email", "An email.")],
+        responses: {
+          "200": json(convert(types.SsoDiscovery.nullable(), "output"), "The tenant, or null."),
+        },
+      },
+    },
+    "/auth/sso/start": navigation(
+      "auth_sso_start",
+      "Sends the browser to the tenant's identity provider (sets the state cookie).",
+      [query("tenant", "The tenant's slug.", true)],
+    ),
+    "/auth/sso/callback": navigation(
+      "auth_sso_callback",
+      "Back from the identity provider: sets the session cookie and goes to the dashboard.",
+      [query("code", "The authorization code."), query("state", "The state sent.")],
+    ),
   };
 }

@@ -69,6 +69,9 @@ Deno.test("buildOpenApi() documents the server routes and /ws as an upgrade", ()
       ["/auth/refresh", "post"],
       ["/auth/logout", "post"],
       ["/auth/check", "get"],
+      ["/auth/sso/discover", "get"],
+      ["/auth/sso/start", "get"],
+      ["/auth/sso/callback", "get"],
       ["/ws", "get"],
     ]
   ) {

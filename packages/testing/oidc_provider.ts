@@ -28,6 +28,12 @@ export interface OidcTestUser {
   id: string;
   username: string;
   name: string;
+  /** Released with the `email` scope (in the id_token too), with `email_verified`. */
+  email?: string;
+  /** `email_verified` of the id_token. @default true when `email` is set */
+  emailVerified?: boolean;
+  /** Released as the `groups` claim with the `groups` scope. */
+  groups?: string[];
 }
 
 /** What {@linkcode startOidcProvider} is started with. */
@@ -89,8 +95,15 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       token_endpoint_auth_method: "client_secret_post",
     })),
     pkce: { required: () => true },
-    scopes: ["openid", "profile", "offline_access"],
-    claims: { openid: ["sub"], profile: ["name", "preferred_username"] },
+    scopes: ["openid", "profile", "email", "groups", "offline_access"],
+    claims: {
+      openid: ["sub"],
+      profile: ["name", "preferred_username"],
+      email: ["email", "email_verified"],
+      groups: ["groups"],
+    },
+    // Scope claims go in the id_token too (a relying party signing users in reads them there).
+    conformIdTokenClaims: false,
     features: { devInteractions: { enabled: true }, revocation: { enabled: true } },
     // As Twitch does: every code grant gets a refresh token (no offline_access dance).
     issueRefreshToken: () => Promise.resolve(true),
@@ -113,7 +126,15 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       if (!user) return undefined;
       return {
         accountId: id,
-        claims: () => ({ sub: id, preferred_username: user.username, name: user.name }),
+        claims: () => ({
+          sub: id,
+          preferred_username: user.username,
+          name: user.name,
+          ...(user.email === undefined
+            ? {}
+            : { email: user.email, email_verified: user.emailVerified ?? true }),
+          ...(user.groups === undefined ? {} : { groups: user.groups }),
+        }),
       };
     },
   });

@@ -9,6 +9,8 @@ import type { Logger } from "@spiritstream/kit";
 import type { AccessTokenSigner } from "./access_token_signer.ts";
 import type { AuthStore } from "./auth_store.ts";
 import type { FailureTracker } from "./failure_tracker.ts";
+import type { SignInStore } from "./sign_in_store.ts";
+import type { SigningKeyBox } from "./signing_key_box.ts";
 
 /** Token lifetimes, in seconds. */
 export interface AuthLifetimes {
@@ -26,6 +28,10 @@ export interface AuthContext {
   /** The shared token of token mode; null = no token (open host). */
   apiToken: string | null;
   store: AuthStore;
+  /** How each tenant signs in (slug, domains, passwords, identity provider) and pending SSO. */
+  signIn: SignInStore;
+  /** Seals secrets at rest as the signing key is (identity providers' client secrets). */
+  secretBox: SigningKeyBox;
   signer: AccessTokenSigner;
   failures: FailureTracker;
   lifetimes: AuthLifetimes;

@@ -68,12 +68,14 @@ export interface UserPatch {
 export interface AuthStore {
   /** Creates a tenant; false when the id exists. */
   createTenant(tenant: { id: string; name: string; createdAt: number }): Promise<boolean>;
-  /** Creates a user; false when the email is taken (in any tenant). */
+  /** Creates a user; false when the email is taken in that tenant. */
   createUser(user: UserRecord): Promise<boolean>;
   /** The user of that id in that tenant, or null. */
   userById(tenantId: string, userId: string): Promise<UserRecord | null>;
-  /** The user with that email (any tenant), or null. */
-  userByEmail(email: string): Promise<UserRecord | null>;
+  /** The user with that email in that tenant, or null. */
+  userByEmail(tenantId: string, email: string): Promise<UserRecord | null>;
+  /** Every user with that email, in any tenant (login without a tenant), oldest first. */
+  usersByEmail(email: string): Promise<UserRecord[]>;
   listUsers(tenantId: string): Promise<UserRecord[]>;
   /** Applies the patch; null when no such user in that tenant. */
   updateUser(tenantId: string, userId: string, patch: UserPatch): Promise<UserRecord | null>;
@@ -160,7 +162,7 @@ export function createAuthStore(db: Db): AuthStore {
       checkId("tenantId", user.tenantId);
       return await db.exec(
         `INSERT INTO auth_users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-ON CONFLICT (email) DO NOTHING`,
+ON CONFLICT (tenant_id, email) DO NOTHING`,
         [
           user.id,
           user.tenantId,
@@ -180,8 +182,19 @@ ON CONFLICT (email) DO NOTHING`,
         toUser,
       );
     },
-    userByEmail(email) {
-      return one(`SELECT ${USER_COLUMNS} FROM auth_users WHERE email = $1`, [email], toUser);
+    userByEmail(tenantId, email) {
+      return one(
+        `SELECT ${USER_COLUMNS} FROM auth_users WHERE tenant_id = $1 AND email = $2`,
+        [tenantId, email],
+        toUser,
+      );
+    },
+    async usersByEmail(email) {
+      const rows = await db.query(
+        `SELECT ${USER_COLUMNS} FROM auth_users WHERE email = $1 ORDER BY created_at, id`,
+        [email],
+      );
+      return rows.map(toUser);
     },
     async listUsers(tenantId) {
       const rows = await db.query(

@@ -38,17 +38,18 @@ export function authStoreContract(name: string, create: CreateAuthStore): void {
         );
       });
 
-      await t.step("users: create, find, list per tenant, unique email", async () => {
+      await t.step("users: create, find, list per tenant, email unique per tenant", async () => {
         assert.equal(await store.countUsers(), 0);
         assert.equal(await store.createUser(user("u1", "ta", "a@x.io")), true);
         assert.equal(await store.createUser(user("u2", "ta", "b@x.io", "viewer")), true);
         assert.equal(await store.createUser(user("u3", "tb", "c@x.io")), true);
-        assert.equal(await store.createUser(user("u4", "tb", "a@x.io")), false, "email is global");
+        assert.equal(await store.createUser(user("u4", "ta", "a@x.io")), false, "taken in ta");
         assert.equal(await store.countUsers(), 3);
         assert.deepEqual(await store.userById("ta", "u1"), user("u1", "ta", "a@x.io"));
         assert.equal(await store.userById("tb", "u1"), null, "another tenant's user is invisible");
-        assert.equal((await store.userByEmail("c@x.io"))?.id, "u3");
-        assert.equal(await store.userByEmail("nobody@x.io"), null);
+        assert.equal((await store.userByEmail("tb", "c@x.io"))?.id, "u3");
+        assert.equal(await store.userByEmail("ta", "c@x.io"), null, "not in that tenant");
+        assert.equal(await store.userByEmail("ta", "nobody@x.io"), null);
         assert.deepEqual((await store.listUsers("ta")).map((u) => u.id).sort(), ["u1", "u2"]);
         assert.deepEqual((await store.listUsers("tb")).map((u) => u.id), ["u3"]);
       });
@@ -206,10 +207,24 @@ export function authStoreContract(name: string, create: CreateAuthStore): void {
         assert.equal((await store.signingKey())?.kid, "k9", "the first replacement wins");
       });
 
+      await t.step("users: the same email in two tenants, each found in its own", async () => {
+        await store.createTenant({ id: "tc", name: "C", createdAt: 1 });
+        await store.createTenant({ id: "td", name: "D", createdAt: 1 });
+        assert.equal(await store.createUser(user("u-c", "tc", "same@x.io")), true);
+        assert.equal(await store.createUser(user("u-dd", "td", "same@x.io", "viewer")), true);
+        assert.equal(await store.createUser(user("u-c2", "tc", "same@x.io")), false);
+        assert.equal((await store.userByEmail("tc", "same@x.io"))?.id, "u-c");
+        assert.equal((await store.userByEmail("td", "same@x.io"))?.role, "viewer");
+        assert.deepEqual((await store.usersByEmail("same@x.io")).map((u) => u.id), [
+          "u-c",
+          "u-dd",
+        ]);
+      });
+
       await t.step("unicode and quotes survive", async () => {
         await store.createTenant({ id: "t-ü 🎥", name: "“Ünï” 'q' $1", createdAt: 1 });
         await store.createUser(user("u-ü", "t-ü 🎥", "ü@x.io"));
-        assert.equal((await store.userByEmail("ü@x.io"))?.tenantId, "t-ü 🎥");
+        assert.equal((await store.usersByEmail("ü@x.io"))[0]?.tenantId, "t-ü 🎥");
       });
     } finally {
       await cleanup();

@@ -101,4 +101,108 @@ CREATE INDEX auth_audit_tenant ON auth_audit (tenant_id, id)`,
 CREATE INDEX auth_audit_tenant ON auth_audit (tenant_id, id)`,
     },
   },
+  {
+    // Login picks the tenant (email domain or slug), so an email is unique per tenant only.
+    // SQLite cannot drop a column's UNIQUE, and with foreign keys on (they cannot be switched
+    // off inside the migration's transaction) dropping auth_users would cascade to sessions and
+    // renaming it would repoint their foreign keys: the users table and the three tables that
+    // reference it are copied to new tables, the old ones dropped, the new ones renamed.
+    id: "003_tenant_email",
+    sql: {
+      sqlite: `CREATE TABLE auth_users_new (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES auth_tenants (id) ON DELETE CASCADE,
+  email TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL ${ROLE_CHECK},
+  disabled BOOLEAN NOT NULL DEFAULT FALSE,
+  created_at BIGINT NOT NULL,
+  last_login_at BIGINT,
+  UNIQUE (tenant_id, email)
+);
+INSERT INTO auth_users_new SELECT id, tenant_id, email, password_hash, role, disabled,
+  created_at, last_login_at FROM auth_users;
+CREATE TABLE auth_sessions_new (
+  hash TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  user_id TEXT REFERENCES auth_users_new (id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  ip TEXT
+);
+INSERT INTO auth_sessions_new SELECT hash, tenant_id, user_id, created_at, expires_at, ip
+  FROM auth_sessions;
+CREATE TABLE auth_api_tokens_new (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL ${ROLE_CHECK},
+  hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  created_by TEXT REFERENCES auth_users_new (id) ON DELETE SET NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT,
+  last_used_at BIGINT,
+  revoked_at BIGINT
+);
+INSERT INTO auth_api_tokens_new SELECT id, tenant_id, name, role, hash, prefix, created_by,
+  created_at, expires_at, last_used_at, revoked_at FROM auth_api_tokens;
+CREATE TABLE auth_refresh_tokens_new (
+  hash TEXT PRIMARY KEY,
+  family_id TEXT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL REFERENCES auth_users_new (id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT
+);
+INSERT INTO auth_refresh_tokens_new SELECT hash, family_id, tenant_id, user_id, created_at,
+  expires_at, used_at FROM auth_refresh_tokens;
+DROP TABLE auth_sessions;
+DROP TABLE auth_api_tokens;
+DROP TABLE auth_refresh_tokens;
+DROP TABLE auth_users;
+ALTER TABLE auth_users_new RENAME TO auth_users;
+ALTER TABLE auth_sessions_new RENAME TO auth_sessions;
+ALTER TABLE auth_api_tokens_new RENAME TO auth_api_tokens;
+ALTER TABLE auth_refresh_tokens_new RENAME TO auth_refresh_tokens;
+CREATE INDEX auth_users_tenant ON auth_users (tenant_id);
+CREATE INDEX auth_users_email ON auth_users (email);
+CREATE INDEX auth_sessions_user ON auth_sessions (user_id);
+CREATE INDEX auth_sessions_expiry ON auth_sessions (expires_at);
+CREATE INDEX auth_api_tokens_tenant ON auth_api_tokens (tenant_id);
+CREATE INDEX auth_refresh_tokens_family ON auth_refresh_tokens (family_id);
+CREATE INDEX auth_refresh_tokens_user ON auth_refresh_tokens (user_id)`,
+      postgres: `ALTER TABLE auth_users DROP CONSTRAINT auth_users_email_key;
+ALTER TABLE auth_users ADD CONSTRAINT auth_users_tenant_email UNIQUE (tenant_id, email);
+CREATE INDEX auth_users_email ON auth_users (email)`,
+    },
+  },
+  {
+    // How each tenant signs in: its slug and email domains (login picks the tenant), password
+    // sign-in on or off, and its OpenID Connect provider (the client secret sealed). Pending
+    // sign-ins keep only the state's hash; a state is deleted when used (no replay).
+    id: "004_tenant_sso",
+    sql: `CREATE TABLE auth_tenant_sign_in (
+  tenant_id TEXT PRIMARY KEY REFERENCES auth_tenants (id) ON DELETE CASCADE,
+  slug TEXT UNIQUE,
+  password_login BOOLEAN NOT NULL DEFAULT TRUE,
+  oidc TEXT,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE auth_tenant_domains (
+  domain TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES auth_tenants (id) ON DELETE CASCADE
+);
+CREATE INDEX auth_tenant_domains_tenant ON auth_tenant_domains (tenant_id);
+CREATE TABLE auth_sso_states (
+  hash TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES auth_tenants (id) ON DELETE CASCADE,
+  nonce TEXT NOT NULL,
+  code_verifier TEXT NOT NULL,
+  redirect_uri TEXT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX auth_sso_states_expiry ON auth_sso_states (expires_at)`,
+  },
 ];

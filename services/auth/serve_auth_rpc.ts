@@ -23,6 +23,7 @@ import type { Bus, Subscription } from "@spiritstream/bus";
 import { type AuthContext, NO_TENANT } from "./auth_context.ts";
 import type { UserRecord } from "./auth_store.ts";
 import { isHostOperator } from "./host_operator.ts";
+import { findLoginTarget, passwordLoginOff } from "./login_tenant.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import { hashSecret, newId, newSecret, secretEquals } from "./secrets.ts";
 
@@ -34,13 +35,16 @@ const REFRESH_PREFIX = "ssr_";
 /** How often at most an API token's `lastUsedAt` is written. */
 const TOUCH_EVERY_MS = 60_000;
 
+/** The requests `serveSsoRpc` answers instead. */
+type PasswordRpc = Exclude<AuthRpc, "sso_discover" | "sso_start" | "sso_callback">;
+
 /**
  * Serves the gateway's internal auth requests (`ss.auth.*`, queue group "auth"): resolving
  * cookies and bearer secrets to principals, logins, token exchange and refresh, first-admin
  * setup, logout, the public signing keys and audit records.
  */
 export function serveAuthRpc(bus: Bus, ctx: AuthContext): Subscription[] {
-  const handlers: Record<AuthRpc, (data: unknown) => Promise<unknown>> = {
+  const handlers: Record<PasswordRpc, (data: unknown) => Promise<unknown>> = {
     resolve: (data) => resolve(ctx, parse(ResolveRequest, data)),
     login: (data) => login(ctx, parse(AuthAttempt, data)),
     token: (data) => token(ctx, parse(AuthAttempt, data)),
@@ -61,7 +65,7 @@ export function serveAuthRpc(bus: Bus, ctx: AuthContext): Subscription[] {
     },
   };
   return Object.entries(handlers).map(([rpc, handler]) =>
-    bus.serve(authSubject(rpc as AuthRpc), handler, { queue: "auth" })
+    bus.serve(authSubject(rpc as PasswordRpc), handler, { queue: "auth" })
   );
 }
 
@@ -289,11 +293,34 @@ async function checkCredentials(ctx: AuthContext, attempt: AuthAttempt): Promise
   }
   const body = TokenRequest.safeParse(attempt.body);
   if (!body.success) return refusal(describeZodError(body.error), { invalid: true });
-  const user = await ctx.store.userByEmail(body.data.email.trim().toLowerCase());
-  const matches = await verifyPassword(body.data.password, user?.passwordHash ?? null);
+  const target = await findLoginTarget(ctx, body.data);
+  if (!target.ok) return refusal(target.error, { invalid: target.invalid });
+  const off = target.tenantKnown && target.tenantId !== null
+    ? await passwordLoginOff(ctx, target.tenantId)
+    : null;
+  if (off) {
+    return await passwordsOff(ctx, {
+      tenantId: target.tenantId!,
+      client: attempt.client,
+      error: off,
+    });
+  }
+  const { user } = target;
+  const matches = await verifyPassword(body.data.password, user?.passwordHash || null);
+  // Found by account alone: the tenant's password rule is told only to who knows the password.
+  const offForUser = user && matches && !target.tenantKnown
+    ? await passwordLoginOff(ctx, user.tenantId)
+    : null;
+  if (offForUser) {
+    return await passwordsOff(ctx, {
+      tenantId: user!.tenantId,
+      client: attempt.client,
+      error: offForUser,
+    });
+  }
   if (!user || !matches || user.disabled) {
     await ctx.audit({
-      tenantId: user?.tenantId ?? NO_TENANT,
+      tenantId: user?.tenantId ?? target.tenantId ?? NO_TENANT,
       userId: user?.id ?? null,
       ip: attempt.client,
       action: "login_failed",
@@ -311,7 +338,23 @@ async function checkCredentials(ctx: AuthContext, attempt: AuthAttempt): Promise
   return { ok: true, user };
 }
 
-async function openSession(
+async function passwordsOff(
+  ctx: AuthContext,
+  attempt: { tenantId: string; client: string; error: string },
+): Promise<AuthRefusal> {
+  await ctx.audit({
+    tenantId: attempt.tenantId,
+    userId: null,
+    ip: attempt.client,
+    action: "login_failed",
+    outcome: "error",
+    detail: "password sign-in is off for this tenant",
+  });
+  return refusal(attempt.error, { invalid: true });
+}
+
+/** Opens a server-side session for the user (null: token mode's shared principal). */
+export async function openSession(
   ctx: AuthContext,
   who: { user: UserRecord | null; client: string },
 ): Promise<LoginReply> {

@@ -10,6 +10,10 @@ import { createFailureTracker, type FailureTrackerOptions } from "./failure_trac
 import { AUTH_MIGRATIONS } from "./migrations.ts";
 import { hashSecret, newSecret } from "./secrets.ts";
 import { createFirstAdmin, serveAuthRpc } from "./serve_auth_rpc.ts";
+import { serveSsoRpc } from "./serve_sso_rpc.ts";
+import { SignInStore } from "./sign_in_store.ts";
+import { SigningKeyBox } from "./signing_key_box.ts";
+import { ssoCommandHandlers } from "./sso_command_handlers.ts";
 
 /** What the auth service is built from. */
 export interface AuthServiceDeps {
@@ -75,6 +79,8 @@ export async function startAuthService(deps: AuthServiceDeps): Promise<HostedSer
     mode: deps.mode ?? "token",
     apiToken: deps.apiToken ?? null,
     store,
+    signIn: new SignInStore(db),
+    secretBox: new SigningKeyBox({ secret: deps.secretKey, rootKeys: deps.rootKeys }),
     signer: await loadAccessTokenSigner(store, {
       secret: deps.secretKey,
       rootKeys: deps.rootKeys,
@@ -92,13 +98,12 @@ export async function startAuthService(deps: AuthServiceDeps): Promise<HostedSer
     catalogue: COMMANDS,
     logger,
     checks: { store: () => db.ping() },
-    handlers: authCommandHandlers(ctx),
+    handlers: { ...authCommandHandlers(ctx), ...ssoCommandHandlers(ctx) },
   });
-  const rpc = serveAuthRpc(bus, ctx);
+  const rpc = [...serveAuthRpc(bus, ctx), ...serveSsoRpc(bus, ctx)];
   const sweeper = setInterval(() => {
-    store.deleteExpired(Date.now()).catch((error) =>
-      logger.warn({ err: error }, "Could not delete expired sessions")
-    );
+    Promise.all([store.deleteExpired(Date.now()), ctx.signIn.deleteExpiredStates(Date.now())])
+      .catch((error) => logger.warn({ err: error }, "Could not delete expired sessions"));
   }, SWEEP_EVERY_MS);
   const ready = Promise.all([commands.ready, ...rpc.map((s) => s.ready)]).then(() => {});
   await ready;

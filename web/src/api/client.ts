@@ -81,7 +81,7 @@ export async function checkAuth(): Promise<AuthCheck> {
 
 /** `POST /auth/login` with the shared token or a user's credentials; resolves to an error or null. */
 export async function login(
-  credentials: { token: string } | { email: string; password: string },
+  credentials: { token: string } | { email: string; password: string; tenant?: string },
 ): Promise<string | null> {
   const body = await postJson("/auth/login", credentials).catch((error: ApiError) => ({
     ok: false,

@@ -1,5 +1,7 @@
-import { useState } from "preact/hooks";
+import type { SsoDiscovery } from "@spiritstream/contracts";
+import { useEffect, useState } from "preact/hooks";
 import { login } from "../api/client.ts";
+import { discoverSso, ssoStartUrl } from "../api/sso.ts";
 import { Field } from "../components/Field.tsx";
 import { SignInCard } from "../components/SignInCard.tsx";
 import { signedIn } from "../state/boot.ts";
@@ -12,14 +14,23 @@ export function Login() {
   const [token, setToken] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  // A sign-in link may name the tenant (`/?tenant=acme`): the same email can be in two tenants.
+  const [tenant, setTenant] = useState(() =>
+    new URLSearchParams(location.search).get("tenant") ?? ""
+  );
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const sso = useSsoDiscovery(mode === "account", { tenant, email });
 
   async function submit(event: Event) {
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const failure = await login(mode === "token" ? { token } : { email, password });
+    const failure = await login(
+      mode === "token"
+        ? { token }
+        : { email, password, ...(tenant.trim() ? { tenant: tenant.trim() } : {}) },
+    );
     setBusy(false);
     if (failure) {
       setError(
@@ -75,6 +86,14 @@ export function Login() {
         )
         : (
           <>
+            {sso?.provider && sso.tenant && (
+              <a class="button big" href={ssoStartUrl(sso.tenant)}>
+                Sign in with {sso.provider}
+              </a>
+            )}
+            {sso && !sso.passwordLogin && (
+              <p class="muted">This tenant signs in with its identity provider only.</p>
+            )}
             <Field label="Email">
               <input
                 type="email"
@@ -94,8 +113,44 @@ export function Login() {
                 onInput={(e) => setPassword(e.currentTarget.value)}
               />
             </Field>
+            <Field
+              label="Tenant"
+              hint="Optional: the tenant's short name, when you have accounts in several."
+            >
+              <input
+                type="text"
+                autoComplete="organization"
+                value={tenant}
+                onInput={(e) => setTenant(e.currentTarget.value)}
+              />
+            </Field>
           </>
         )}
     </SignInCard>
   );
+}
+
+/** What the server says of the tenant typed (or of the email's domain), a moment after typing. */
+function useSsoDiscovery(
+  enabled: boolean,
+  query: { tenant: string; email: string },
+): SsoDiscovery | null {
+  const [found, setFound] = useState<SsoDiscovery | null>(null);
+  const tenant = query.tenant.trim();
+  const email = query.email.includes("@") ? query.email.trim() : "";
+  useEffect(() => {
+    if (!enabled || (!tenant && !email)) {
+      setFound(null);
+      return;
+    }
+    let live = true;
+    const timer = setTimeout(() => {
+      discoverSso(tenant ? { tenant } : { email }).then((answer) => live && setFound(answer));
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [enabled, tenant, email]);
+  return found;
 }

@@ -5,10 +5,11 @@ import { CopyButton } from "../components/CopyButton.tsx";
 import { EmptyState } from "../components/EmptyState.tsx";
 import { Field } from "../components/Field.tsx";
 import { Loadable } from "../components/Loadable.tsx";
+import { SignInSettingsCard } from "../components/SignInSettingsCard.tsx";
 import { useCommand } from "../components/use_command.ts";
 import { act } from "../state/actions.ts";
 import { formatTime } from "../state/format.ts";
-import { isAdmin, whoami } from "../state/session.ts";
+import { authMode, isAdmin, whoami } from "../state/session.ts";
 
 const ROLES: Role[] = ["admin", "operator", "viewer"];
 
@@ -29,6 +30,7 @@ export function Users() {
       </header>
       <UsersSection />
       <TokensSection />
+      {authMode.value === "users" && <SignInSettingsCard />}
     </div>
   );
 }

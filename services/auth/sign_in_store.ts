@@ -1,0 +1,180 @@
+import { AppError, type GroupRole, type Role } from "@spiritstream/contracts";
+import type { Db } from "@spiritstream/store";
+
+/** A tenant's identity provider as stored: the client secret in its sealed form. */
+export interface StoredOidc {
+  displayName: string;
+  issuer: string;
+  clientId: string;
+  sealedClientSecret: string;
+  scopes: string;
+  emailClaim: string;
+  groupsClaim: string | null;
+  groupRoles: GroupRole[];
+  defaultRole: Role | null;
+  jit: boolean;
+  requireVerifiedEmail: boolean;
+}
+
+/** How one tenant signs in. */
+export interface TenantSignIn {
+  tenantId: string;
+  slug: string | null;
+  domains: string[];
+  passwordLogin: boolean;
+  oidc: StoredOidc | null;
+  updatedAt: number;
+}
+
+/** A sign-in begun at the identity provider, kept under the hash of its `state`. */
+export interface SsoState {
+  hash: string;
+  tenantId: string;
+  nonce: string;
+  codeVerifier: string;
+  redirectUri: string;
+  expiresAt: number;
+}
+
+/** The defaults of a tenant that never set how it signs in. */
+export function defaultSignIn(tenantId: string): TenantSignIn {
+  return { tenantId, slug: null, domains: [], passwordLogin: true, oidc: null, updatedAt: 0 };
+}
+
+/**
+ * The auth service's sign-in tables (`auth_tenant_sign_in`, `auth_tenant_domains`,
+ * `auth_sso_states`): per-tenant sign-in settings and the pending identity-provider sign-ins.
+ */
+export class SignInStore {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /** The tenant's settings, or the defaults when it never set any. */
+  async get(tenantId: string): Promise<TenantSignIn> {
+    const [row] = await this.#db.query(
+      "SELECT tenant_id, slug, password_login, oidc, updated_at FROM auth_tenant_sign_in WHERE tenant_id = $1",
+      [tenantId],
+    );
+    if (!row) return defaultSignIn(tenantId);
+    const domains = await this.#db.query<{ domain: string }>(
+      "SELECT domain FROM auth_tenant_domains WHERE tenant_id = $1 ORDER BY domain",
+      [tenantId],
+    );
+    return {
+      tenantId,
+      slug: row.slug === null || row.slug === undefined ? null : String(row.slug),
+      domains: domains.map((d) => String(d.domain)),
+      passwordLogin: row.password_login === true || row.password_login === 1,
+      oidc: typeof row.oidc === "string" ? JSON.parse(row.oidc) as StoredOidc : null,
+      updatedAt: Number(row.updated_at),
+    };
+  }
+
+  /**
+   * Replaces the tenant's settings. Throws `conflict` naming the field when another tenant
+   * already uses the slug or one of the domains.
+   */
+  async set(settings: TenantSignIn): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      if (settings.slug !== null) {
+        const [other] = await tx.query(
+          "SELECT tenant_id FROM auth_tenant_sign_in WHERE slug = $1 AND tenant_id <> $2",
+          [settings.slug, settings.tenantId],
+        );
+        if (other) {
+          throw new AppError("conflict", 'Invalid argument "slug": another tenant uses it');
+        }
+      }
+      for (const domain of settings.domains) {
+        const [other] = await tx.query(
+          "SELECT tenant_id FROM auth_tenant_domains WHERE domain = $1 AND tenant_id <> $2",
+          [domain, settings.tenantId],
+        );
+        if (other) {
+          throw new AppError(
+            "conflict",
+            `Invalid argument "domains": ${domain} belongs to another tenant`,
+          );
+        }
+      }
+      await tx.exec(
+        `INSERT INTO auth_tenant_sign_in (tenant_id, slug, password_login, oidc, updated_at)
+VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id) DO UPDATE SET slug = $2,
+password_login = $3, oidc = $4, updated_at = $5`,
+        [
+          settings.tenantId,
+          settings.slug,
+          settings.passwordLogin,
+          settings.oidc === null ? null : JSON.stringify(settings.oidc),
+          settings.updatedAt,
+        ],
+      );
+      await tx.exec("DELETE FROM auth_tenant_domains WHERE tenant_id = $1", [settings.tenantId]);
+      for (const domain of new Set(settings.domains)) {
+        await tx.exec("INSERT INTO auth_tenant_domains (domain, tenant_id) VALUES ($1, $2)", [
+          domain,
+          settings.tenantId,
+        ]);
+      }
+    });
+  }
+
+  /** The tenant with that slug, or null. */
+  async tenantBySlug(slug: string): Promise<string | null> {
+    const [row] = await this.#db.query<{ tenant_id: string }>(
+      "SELECT tenant_id FROM auth_tenant_sign_in WHERE slug = $1",
+      [slug.trim().toLowerCase()],
+    );
+    return row ? String(row.tenant_id) : null;
+  }
+
+  /** The tenant that claims that email domain, or null. */
+  async tenantByDomain(domain: string): Promise<string | null> {
+    const [row] = await this.#db.query<{ tenant_id: string }>(
+      "SELECT tenant_id FROM auth_tenant_domains WHERE domain = $1",
+      [domain.trim().toLowerCase()],
+    );
+    return row ? String(row.tenant_id) : null;
+  }
+
+  async addState(state: SsoState): Promise<void> {
+    await this.#db.exec(
+      `INSERT INTO auth_sso_states (hash, tenant_id, nonce, code_verifier, redirect_uri, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        state.hash,
+        state.tenantId,
+        state.nonce,
+        state.codeVerifier,
+        state.redirectUri,
+        state.expiresAt,
+      ],
+    );
+  }
+
+  /** Removes and returns the pending sign-in: a state works once (null when unknown or used). */
+  async takeState(hash: string): Promise<SsoState | null> {
+    const [row] = await this.#db.query(
+      `DELETE FROM auth_sso_states WHERE hash = $1
+RETURNING hash, tenant_id, nonce, code_verifier, redirect_uri, expires_at`,
+      [hash],
+    );
+    if (!row) return null;
+    return {
+      hash: String(row.hash),
+      tenantId: String(row.tenant_id),
+      nonce: String(row.nonce),
+      codeVerifier: String(row.code_verifier),
+      redirectUri: String(row.redirect_uri),
+      expiresAt: Number(row.expires_at),
+    };
+  }
+
+  /** Drops pending sign-ins that expired; returns how many. */
+  async deleteExpiredStates(now: number): Promise<number> {
+    return await this.#db.exec("DELETE FROM auth_sso_states WHERE expires_at <= $1", [now]);
+  }
+}
