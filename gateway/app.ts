@@ -224,6 +224,7 @@ const AUTH_ROUTES = new Set([
   "/auth/logout",
   "/auth/check",
   "/auth/setup",
+  "/auth/invite",
   "/auth/token",
   "/auth/refresh",
 ]);

@@ -137,7 +137,7 @@ Deno.test("every command is keyed by its own name and owned by its group's servi
   }
   assert.equal(commandByName("no_such_command"), undefined);
   assert.equal(commandByName("toString"), undefined);
-  assert.equal(commandsOf("auth").length, 9);
+  assert.equal(commandsOf("auth").length, 18);
   assert.ok(commandsOf("encoder").every((def) => def.service === "encoder"));
 });
 
@@ -161,6 +161,17 @@ Deno.test("our commands exist with the agreed service and permission", () => {
     ["get_diagnostics", "events", "admin"],
     ["browse_host_files", "profiles", "host"],
     ["get_host_home_dir", "profiles", "host"],
+    ["create_tenant", "auth", "host"],
+    ["list_tenants", "auth", "host"],
+    ["suspend_tenant", "auth", "host"],
+    ["resume_tenant", "auth", "host"],
+    ["delete_tenant", "auth", "host"],
+    ["set_tenant_quotas", "auth", "host"],
+    ["export_tenant", "profiles", "host"],
+    ["get_tenant_usage", "encoder", "admin"],
+    ["create_invite", "auth", "admin"],
+    ["list_invites", "auth", "admin"],
+    ["revoke_invite", "auth", "admin"],
   ];
   for (const [name, service, permission] of expected) {
     assert.equal(commandByName(name)?.service, service, name);
@@ -172,8 +183,15 @@ Deno.test("our commands exist with the agreed service and permission", () => {
 Deno.test("permissions follow the read/operate/admin rules", () => {
   for (const def of all) {
     if (/^(get_|is_|list_|chat_get_|obs_get_|obs_is_|oauth_get_|oauth_is_)/.test(def.name)) {
-      const adminReads = ["get_audit_log", "list_users", "list_api_tokens", "get_diagnostics"];
-      const hostReads = ["get_host_home_dir"];
+      const adminReads = [
+        "get_audit_log",
+        "list_users",
+        "list_api_tokens",
+        "get_diagnostics",
+        "get_tenant_usage",
+        "list_invites",
+      ];
+      const hostReads = ["get_host_home_dir", "list_tenants"];
       const expected = adminReads.includes(def.name)
         ? "admin"
         : hostReads.includes(def.name)
@@ -197,15 +215,22 @@ Deno.test("permissions follow the read/operate/admin rules", () => {
   }
 });
 
-Deno.test("exactly the commands that run a host binary, read or write the host's folders need host", () => {
+Deno.test("exactly the commands that run a host binary, touch the host's folders or other tenants need host", () => {
   const host = all.filter((def) => def.permission === "host").map((def) => def.name).sort();
   assert.deepEqual(host, [
     "browse_host_files",
     "cancel_ffmpeg_download",
+    "create_tenant",
     "delete_ffmpeg",
+    "delete_tenant",
     "download_ffmpeg",
+    "export_tenant",
     "get_host_home_dir",
     "install_theme",
+    "list_tenants",
+    "resume_tenant",
+    "set_tenant_quotas",
+    "suspend_tenant",
     "validate_ffmpeg_path",
   ]);
 });

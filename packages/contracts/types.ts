@@ -13,3 +13,4 @@ export * from "./session_types.ts";
 export * from "./diagnostics_types.ts";
 export * from "./integration_types.ts";
 export * from "./auth_types.ts";
+export * from "./tenant_types.ts";

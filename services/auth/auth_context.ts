@@ -9,6 +9,7 @@ import type { Logger } from "@spiritstream/kit";
 import type { AccessTokenSigner } from "./access_token_signer.ts";
 import type { AuthStore } from "./auth_store.ts";
 import type { FailureTracker } from "./failure_tracker.ts";
+import type { TenantStore } from "./tenant_store.ts";
 
 /** Token lifetimes, in seconds. */
 export interface AuthLifetimes {
@@ -26,12 +27,16 @@ export interface AuthContext {
   /** The shared token of token mode; null = no token (open host). */
   apiToken: string | null;
   store: AuthStore;
+  /** Tenant lifecycle and invites. */
+  tenants: TenantStore;
   signer: AccessTokenSigner;
   failures: FailureTracker;
   lifetimes: AuthLifetimes;
   logger: Logger;
   /** Tells every gateway to drop cached credentials (non-durable signal). */
-  revoke(signal: { hashes?: string[]; userIds?: string[]; all?: boolean }): Promise<void>;
+  revoke(
+    signal: { hashes?: string[]; userIds?: string[]; tenantIds?: string[]; all?: boolean },
+  ): Promise<void>;
   /** Appends a security event; a failure to record is logged, never thrown at the caller. */
   audit(
     record: Omit<AuditRecord, "time" | "requestId"> & { requestId?: string | null },

@@ -1,4 +1,5 @@
 import type { Migration } from "@spiritstream/store";
+import { TENANT_MIGRATIONS } from "./tenant_migrations.ts";
 
 const ROLE_CHECK = "CHECK (role IN ('admin', 'operator', 'viewer'))";
 
@@ -101,4 +102,5 @@ CREATE INDEX auth_audit_tenant ON auth_audit (tenant_id, id)`,
 CREATE INDEX auth_audit_tenant ON auth_audit (tenant_id, id)`,
     },
   },
+  ...TENANT_MIGRATIONS,
 ];

@@ -10,6 +10,9 @@ import { createFailureTracker, type FailureTrackerOptions } from "./failure_trac
 import { AUTH_MIGRATIONS } from "./migrations.ts";
 import { hashSecret, newSecret } from "./secrets.ts";
 import { createFirstAdmin, serveAuthRpc } from "./serve_auth_rpc.ts";
+import { tenantCommandHandlers } from "./tenant_handlers.ts";
+import { serveTenantLimits } from "./tenant_limits.ts";
+import { TenantStore } from "./tenant_store.ts";
 
 /** What the auth service is built from. */
 export interface AuthServiceDeps {
@@ -75,6 +78,7 @@ export async function startAuthService(deps: AuthServiceDeps): Promise<HostedSer
     mode: deps.mode ?? "token",
     apiToken: deps.apiToken ?? null,
     store,
+    tenants: new TenantStore(db),
     signer: await loadAccessTokenSigner(store, {
       secret: deps.secretKey,
       rootKeys: deps.rootKeys,
@@ -92,9 +96,9 @@ export async function startAuthService(deps: AuthServiceDeps): Promise<HostedSer
     catalogue: COMMANDS,
     logger,
     checks: { store: () => db.ping() },
-    handlers: authCommandHandlers(ctx),
+    handlers: { ...authCommandHandlers(ctx), ...tenantCommandHandlers(ctx, bus) },
   });
-  const rpc = serveAuthRpc(bus, ctx);
+  const rpc = [...serveAuthRpc(bus, ctx), serveTenantLimits(bus, ctx.tenants)];
   const sweeper = setInterval(() => {
     store.deleteExpired(Date.now()).catch((error) =>
       logger.warn({ err: error }, "Could not delete expired sessions")
