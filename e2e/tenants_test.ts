@@ -385,7 +385,9 @@ Deno.test("tenants over NATS + PostgreSQL: invites, quotas, suspension on every 
           host,
         ),
       );
-      const files = [...Deno.readDirSync(`${stack.dir}/exports`)].map((entry) => entry.name);
+      const files = (await Array.fromAsync(Deno.readDir(`${stack.dir}/exports`))).map((entry) =>
+        entry.name
+      );
       assert.equal(files.length, 1);
       const bundle = await Deno.readTextFile(`${stack.dir}/exports/${files[0]}`);
       assert.match(bundle, /"Main"/);
