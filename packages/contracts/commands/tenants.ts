@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { Role } from "../bus_messages.ts";
 import { defineCommand } from "../command.ts";
 import { nullishDefault } from "../nullish_default.ts";
 import { SETTINGS_COMMANDS } from "./settings.ts";
@@ -123,6 +122,3 @@ export const TENANT_COMMANDS = {
     result: z.null(),
   }),
 };
-
-/** Roles an invite may carry (re-exported for the dashboard's select). */
-export const INVITE_ROLES = Role.options;
