@@ -141,6 +141,7 @@ services.push(
     // `${NAME}` stream keys resolve from this snapshot; one worker runs every stream.
     env: Deno.env.toObject(),
     leases: leases.store,
+    enforceQuotas: true,
   }).catch((error) => exitIfOperatorError(error, ConfigError)),
   await startEventsService({
     bus,

@@ -232,6 +232,7 @@ const AUTH_ROUTES = new Set([
   "/auth/logout",
   "/auth/check",
   "/auth/setup",
+  "/auth/invite",
   "/auth/token",
   "/auth/refresh",
   "/auth/sso/discover",

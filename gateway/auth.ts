@@ -27,6 +27,8 @@ export interface Authenticator {
   login(body: unknown, client: string): Promise<LoginReply>;
   /** `POST /auth/setup`: the one-time setup token creates the first admin. */
   setup(body: unknown, client: string): Promise<LoginReply>;
+  /** `POST /auth/invite`: an invite's one-time token and a password make the user. */
+  acceptInvite(body: unknown, client: string): Promise<LoginReply>;
   /** Users mode with no user yet: the first admin is still to be made with the setup token. */
   setupPending(): Promise<boolean>;
   /** `POST /auth/token`: email and password for an access and a refresh token. */

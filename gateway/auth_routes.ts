@@ -71,6 +71,11 @@ export function mountAuth(app: Hono<GatewayEnv>, options: MountAuthOptions): voi
     if (!body.ok) return c.json({ ok: false, error: body.error }, 400);
     return loginResponse(c, await auth.setup(body.value, c.get("client")), options);
   });
+  app.post("/auth/invite", async (c) => {
+    const body = await readBody(c);
+    if (!body.ok) return c.json({ ok: false, error: body.error }, 400);
+    return loginResponse(c, await auth.acceptInvite(body.value, c.get("client")), options);
+  });
   app.post("/auth/token", async (c) => {
     const body = await readBody(c);
     if (!body.ok) return c.json({ ok: false, error: body.error }, 400);

@@ -73,6 +73,7 @@ export function createBusAuthenticator(bus: Bus, options: BusAuthenticatorOption
   const cache = new Map<string, Cached>();
   const inflight = new Map<string, Promise<Principal | null>>();
   const revokedUsers = new Map<string, number>();
+  const revokedTenants = new Map<string, number>();
   let revokedAllAt = 0;
   let generation = 0;
   let lastStatus = bus.status();
@@ -99,18 +100,29 @@ export function createBusAuthenticator(bus: Bus, options: BusAuthenticatorOption
       cache.delete(`session:${hash}`);
       cache.delete(`token:${hash}`);
     }
-    if (signal.userIds.length > 0) {
-      const users = new Set(signal.userIds);
-      for (const [key, entry] of cache) {
-        if (entry.principal?.userId && users.has(entry.principal.userId)) cache.delete(key);
-      }
-      for (const userId of users) revokedUsers.set(userId, signal.time);
-      const forgetBefore = Date.now() - REVOCATION_MEMORY_MS;
-      for (const [userId, time] of revokedUsers) {
-        if (time < forgetBefore) revokedUsers.delete(userId);
-      }
-    }
+    forget(signal, signal.userIds, { revoked: revokedUsers, idOf: (who) => who.userId });
+    forget(signal, signal.tenantIds, { revoked: revokedTenants, idOf: (who) => who.tenantId });
     void checkWatched();
+  }
+
+  /** Drops cached principals of the revoked ids and remembers when they were revoked. */
+  function forget(
+    signal: RevokedSignal,
+    ids: string[],
+    by: { revoked: Map<string, number>; idOf: (principal: Principal) => string | null },
+  ): void {
+    const { revoked, idOf } = by;
+    if (ids.length === 0) return;
+    const set = new Set(ids);
+    for (const [key, entry] of cache) {
+      const id = entry.principal ? idOf(entry.principal) : null;
+      if (id && set.has(id)) cache.delete(key);
+    }
+    for (const id of set) revoked.set(id, Math.max(revoked.get(id) ?? 0, signal.time));
+    const forgetBefore = Date.now() - REVOCATION_MEMORY_MS;
+    for (const [id, time] of revoked) {
+      if (time < forgetBefore) revoked.delete(id);
+    }
   }
 
   /** Re-resolves every watched credential (one at a time); ends those that no longer resolve. */
@@ -191,8 +203,12 @@ export function createBusAuthenticator(bus: Bus, options: BusAuthenticatorOption
     const claims = await verifier.verify(token);
     if (!claims) return null;
     const issuedMs = claims.iat * 1000;
-    const revokedAt = revokedUsers.get(claims.sub) ?? 0;
-    if (issuedMs <= revokedAt || issuedMs <= revokedAllAt) return null;
+    const revokedAt = Math.max(
+      revokedUsers.get(claims.sub) ?? 0,
+      revokedTenants.get(claims.tid) ?? 0,
+      revokedAllAt,
+    );
+    if (issuedMs <= revokedAt) return null;
     return {
       tenantId: claims.tid,
       userId: claims.sub,
@@ -234,6 +250,7 @@ export function createBusAuthenticator(bus: Bus, options: BusAuthenticatorOption
     },
     login: attempt(LoginReply, "login"),
     setup: attempt(LoginReply, "setup"),
+    acceptInvite: attempt(LoginReply, "accept_invite"),
     async setupPending() {
       if (mode !== "users") return false;
       return SetupStatus.parse(await call("setup_status", {})).pending;

@@ -37,3 +37,4 @@ export {
   type LogForwarder,
   type LogForwarderOptions,
 } from "./log_forwarder.ts";
+export { serveTenantPurge } from "./serve_tenant_purge.ts";

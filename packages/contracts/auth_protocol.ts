@@ -21,6 +21,7 @@ export const AuthRpc = z.enum([
   "sso_discover",
   "sso_start",
   "sso_callback",
+  "accept_invite",
 ]);
 export type AuthRpc = z.infer<typeof AuthRpc>;
 
@@ -161,12 +162,14 @@ export type AuditRecord = z.infer<typeof AuditRecord>;
 /**
  * Published on `signalSubject(AUTH_REVOKED_SIGNAL)` when credentials stop being valid, so every
  * gateway drops what it cached: by credential hash (SHA-256 hex of the secret), by user (their
- * access tokens issued until `time` die too), or everything.
+ * access tokens issued until `time` die too), by tenant (likewise), or everything.
  */
 export const RevokedSignal = z.object({
   time: z.number(),
   hashes: z.array(z.string()).default([]),
   userIds: z.array(z.string()).default([]),
+  /** Suspended or deleted tenants: every credential of theirs issued until `time` dies. */
+  tenantIds: z.array(z.string()).default([]),
   all: z.boolean().default(false),
 });
 export type RevokedSignal = z.infer<typeof RevokedSignal>;

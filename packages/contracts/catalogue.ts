@@ -10,6 +10,7 @@ import { PROFILES_COMMANDS } from "./commands/profiles.ts";
 import { SETTINGS_COMMANDS } from "./commands/settings.ts";
 import { STREAMING_COMMANDS } from "./commands/streaming.ts";
 import { SYSTEM_COMMANDS } from "./commands/system.ts";
+import { TENANT_COMMANDS } from "./commands/tenants.ts";
 import { THEMES_COMMANDS } from "./commands/themes.ts";
 
 /** Every command, by name: SpiritStream's 72 and ours. */
@@ -26,6 +27,7 @@ export const COMMANDS = {
   ...OAUTH_COMMANDS,
   ...AUTH_COMMANDS,
   ...SSO_COMMANDS,
+  ...TENANT_COMMANDS,
 };
 
 /** A command name. */

@@ -137,7 +137,7 @@ Deno.test("every command is keyed by its own name and owned by its group's servi
   }
   assert.equal(commandByName("no_such_command"), undefined);
   assert.equal(commandByName("toString"), undefined);
-  assert.equal(commandsOf("auth").length, 11);
+  assert.equal(commandsOf("auth").length, 20);
   assert.ok(commandsOf("encoder").every((def) => def.service === "encoder"));
 });
 
@@ -163,6 +163,17 @@ Deno.test("our commands exist with the agreed service and permission", () => {
     ["get_diagnostics", "events", "admin"],
     ["browse_host_files", "profiles", "host"],
     ["get_host_home_dir", "profiles", "host"],
+    ["create_tenant", "auth", "host"],
+    ["list_tenants", "auth", "host"],
+    ["suspend_tenant", "auth", "host"],
+    ["resume_tenant", "auth", "host"],
+    ["delete_tenant", "auth", "host"],
+    ["set_tenant_quotas", "auth", "host"],
+    ["export_tenant", "profiles", "host"],
+    ["get_tenant_usage", "encoder", "admin"],
+    ["create_invite", "auth", "admin"],
+    ["list_invites", "auth", "admin"],
+    ["revoke_invite", "auth", "admin"],
   ];
   for (const [name, service, permission] of expected) {
     assert.equal(commandByName(name)?.service, service, name);
@@ -180,8 +191,10 @@ Deno.test("permissions follow the read/operate/admin rules", () => {
         "list_api_tokens",
         "get_diagnostics",
         "get_sign_in_settings",
+        "get_tenant_usage",
+        "list_invites",
       ];
-      const hostReads = ["get_host_home_dir"];
+      const hostReads = ["get_host_home_dir", "list_tenants"];
       const expected = adminReads.includes(def.name)
         ? "admin"
         : hostReads.includes(def.name)
@@ -205,15 +218,22 @@ Deno.test("permissions follow the read/operate/admin rules", () => {
   }
 });
 
-Deno.test("exactly the commands that run a host binary, read or write the host's folders need host", () => {
+Deno.test("exactly the commands that run a host binary, touch the host's folders or other tenants need host", () => {
   const host = all.filter((def) => def.permission === "host").map((def) => def.name).sort();
   assert.deepEqual(host, [
     "browse_host_files",
     "cancel_ffmpeg_download",
+    "create_tenant",
     "delete_ffmpeg",
+    "delete_tenant",
     "download_ffmpeg",
+    "export_tenant",
     "get_host_home_dir",
     "install_theme",
+    "list_tenants",
+    "resume_tenant",
+    "set_tenant_quotas",
+    "suspend_tenant",
     "validate_ffmpeg_path",
   ]);
 });

@@ -77,6 +77,7 @@ const NAMED_TYPES = [
   "LoginRequest",
   "LoginResult",
   "SetupRequest",
+  "AcceptInviteRequest",
   "TokenRequest",
   "RefreshRequest",
   "TokenResult",
@@ -218,6 +219,17 @@ function serverPaths(convert: Convert): Record<string, Record<string, JsonSchema
         "Users mode: the one-time setup token the auth service printed creates the first admin; sets the session cookie.",
       body: ["SetupRequest", "Setup token and the admin."],
       ok: ["LoginResult", "`ok:false` with an error when the token is wrong or used."],
+      errors: ["400", "429"],
+    }),
+    "/auth/invite": authPost({
+      operationId: "auth_invite",
+      summary:
+        "Users mode: an invite's one-time token and a password create the invited user; sets the session cookie.",
+      body: ["AcceptInviteRequest", "Invite token and the new password."],
+      ok: [
+        "LoginResult",
+        "`ok:false` with an error when the invite is used, withdrawn or expired.",
+      ],
       errors: ["400", "429"],
     }),
     "/auth/token": authPost({

@@ -14,3 +14,4 @@ export * from "./diagnostics_types.ts";
 export * from "./integration_types.ts";
 export * from "./auth_types.ts";
 export * from "./sso_types.ts";
+export * from "./tenant_types.ts";

@@ -5,3 +5,4 @@
  */
 export type { Db, Dialect, Migration, Row } from "./db.ts";
 export { migrate } from "./migrate.ts";
+export { purgeTenantRows, tablesWithTenantColumn, type TenantTable } from "./purge_tenant.ts";

@@ -11,6 +11,7 @@ import type { AuthStore } from "./auth_store.ts";
 import type { FailureTracker } from "./failure_tracker.ts";
 import type { SignInStore } from "./sign_in_store.ts";
 import type { SigningKeyBox } from "./signing_key_box.ts";
+import type { TenantStore } from "./tenant_store.ts";
 
 /** Token lifetimes, in seconds. */
 export interface AuthLifetimes {
@@ -32,12 +33,16 @@ export interface AuthContext {
   signIn: SignInStore;
   /** Seals secrets at rest as the signing key is (identity providers' client secrets). */
   secretBox: SigningKeyBox;
+  /** Tenant lifecycle and invites. */
+  tenants: TenantStore;
   signer: AccessTokenSigner;
   failures: FailureTracker;
   lifetimes: AuthLifetimes;
   logger: Logger;
   /** Tells every gateway to drop cached credentials (non-durable signal). */
-  revoke(signal: { hashes?: string[]; userIds?: string[]; all?: boolean }): Promise<void>;
+  revoke(
+    signal: { hashes?: string[]; userIds?: string[]; tenantIds?: string[]; all?: boolean },
+  ): Promise<void>;
   /** Appends a security event; a failure to record is logged, never thrown at the caller. */
   audit(
     record: Omit<AuditRecord, "time" | "requestId"> & { requestId?: string | null },

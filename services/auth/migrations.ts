@@ -1,4 +1,5 @@
 import type { Migration } from "@spiritstream/store";
+import { TENANT_MIGRATIONS } from "./tenant_migrations.ts";
 
 const ROLE_CHECK = "CHECK (role IN ('admin', 'operator', 'viewer'))";
 
@@ -205,4 +206,5 @@ CREATE TABLE auth_sso_states (
 );
 CREATE INDEX auth_sso_states_expiry ON auth_sso_states (expires_at)`,
   },
+  ...TENANT_MIGRATIONS,
 ];

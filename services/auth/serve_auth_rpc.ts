@@ -22,6 +22,7 @@ import {
 import type { Bus, Subscription } from "@spiritstream/bus";
 import { type AuthContext, NO_TENANT } from "./auth_context.ts";
 import type { UserRecord } from "./auth_store.ts";
+import { acceptInvite } from "./accept_invite.ts";
 import { isHostOperator } from "./host_operator.ts";
 import { findLoginTarget, passwordLoginOff } from "./login_tenant.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
@@ -59,6 +60,7 @@ export function serveAuthRpc(bus: Bus, ctx: AuthContext): Subscription[] {
       Promise.resolve(
         { keys: [{ kid: ctx.signer.kid, jwk: ctx.signer.publicJwk }] } satisfies SigningKeys,
       ),
+    accept_invite: (data) => acceptInvite(ctx, parse(AuthAttempt, data)),
     async audit(data) {
       await ctx.store.appendAudit(parse(AuditRecord, data));
       return null;
@@ -91,6 +93,7 @@ async function resolve(ctx: AuthContext, request: ResolveRequest): Promise<Resol
     // nor revocable there, so it must not work there either.
     if (ctx.mode === "token" && record.tenantId !== LOCAL_TENANT) return { principal: null };
     if (record.expiresAt !== null && record.expiresAt <= now) return { principal: null };
+    if (await ctx.tenants.suspended(record.tenantId)) return { principal: null };
     if (record.lastUsedAt === null || now - record.lastUsedAt > TOUCH_EVERY_MS) {
       await ctx.store.touchApiToken(record.id, now);
     }
@@ -122,6 +125,7 @@ async function resolve(ctx: AuthContext, request: ResolveRequest): Promise<Resol
   if (ctx.mode !== "users") return { principal: null };
   const user = await ctx.store.userById(session.tenantId, session.userId);
   if (!user || user.disabled) return { principal: null };
+  if (await ctx.tenants.suspended(user.tenantId)) return { principal: null };
   return { principal: userPrincipal(user) };
 }
 
@@ -187,7 +191,7 @@ async function refresh(ctx: AuthContext, attempt: AuthAttempt): Promise<TokenRep
     return failed(ctx, { client: attempt.client, error: "Invalid refresh token" });
   }
   const user = await ctx.store.userById(record.tenantId, record.userId);
-  if (!user || user.disabled) {
+  if (!user || user.disabled || await ctx.tenants.suspended(user.tenantId)) {
     return failed(ctx, { client: attempt.client, error: "Invalid refresh token" });
   }
   ctx.failures.succeed(attempt.client);
@@ -333,6 +337,17 @@ async function checkCredentials(ctx: AuthContext, attempt: AuthAttempt): Promise
     });
     return failed(ctx, { client: attempt.client, error: "Invalid email or password" });
   }
+  if (await ctx.tenants.suspended(user.tenantId)) {
+    await ctx.audit({
+      tenantId: user.tenantId,
+      userId: user.id,
+      ip: attempt.client,
+      action: "login_failed",
+      outcome: "error",
+      detail: "tenant suspended",
+    });
+    return refusal("This account's organisation is suspended: ask the host's operator");
+  }
   ctx.failures.succeed(attempt.client);
   await ctx.store.recordLogin(user.id, Date.now());
   return { ok: true, user };
@@ -353,7 +368,8 @@ async function passwordsOff(
   return refusal(attempt.error, { invalid: true });
 }
 
-/** Opens a server-side session for the user (null: token mode's shared principal). */
+/** Opens a server-side session for the user (null: token mode's shared principal). Shared with
+ * `accept_invite.ts`. */
 export async function openSession(
   ctx: AuthContext,
   who: { user: UserRecord | null; client: string },
@@ -418,7 +434,8 @@ async function issuePair(ctx: AuthContext, pair: { user: UserRecord; familyId: s
   };
 }
 
-function lockout(ctx: AuthContext, client: string): AuthRefusal | null {
+/** Shared with `accept_invite.ts`. */
+export function lockout(ctx: AuthContext, client: string): AuthRefusal | null {
   const wait = ctx.failures.waitMs(client);
   if (wait === 0) return null;
   return refusal(`Too many failed attempts: try again in ${Math.ceil(wait / 1000)} s`, {
@@ -427,14 +444,16 @@ function lockout(ctx: AuthContext, client: string): AuthRefusal | null {
   });
 }
 
-function failed(ctx: AuthContext, attempt: { client: string; error: string }): AuthRefusal {
+/** Shared with `accept_invite.ts`. */
+export function failed(ctx: AuthContext, attempt: { client: string; error: string }): AuthRefusal {
   const { client, error } = attempt;
   const retryAfterMs = ctx.failures.fail(client);
   ctx.logger.warn({ client, retryAfterMs }, "Authentication failed");
   return refusal(error, { retryAfterMs });
 }
 
-function refusal(error: string, extra: Partial<AuthRefusal> = {}): AuthRefusal {
+/** Shared with `accept_invite.ts`. */
+export function refusal(error: string, extra: Partial<AuthRefusal> = {}): AuthRefusal {
   return { ok: false, error, invalid: false, locked: false, retryAfterMs: 0, ...extra };
 }
 

@@ -14,6 +14,9 @@ import { serveSsoRpc } from "./serve_sso_rpc.ts";
 import { SignInStore } from "./sign_in_store.ts";
 import { SigningKeyBox } from "./signing_key_box.ts";
 import { ssoCommandHandlers } from "./sso_command_handlers.ts";
+import { tenantCommandHandlers } from "./tenant_handlers.ts";
+import { serveTenantLimits } from "./tenant_limits.ts";
+import { TenantStore } from "./tenant_store.ts";
 
 /** What the auth service is built from. */
 export interface AuthServiceDeps {
@@ -81,6 +84,7 @@ export async function startAuthService(deps: AuthServiceDeps): Promise<HostedSer
     store,
     signIn: new SignInStore(db),
     secretBox: new SigningKeyBox({ secret: deps.secretKey, rootKeys: deps.rootKeys }),
+    tenants: new TenantStore(db),
     signer: await loadAccessTokenSigner(store, {
       secret: deps.secretKey,
       rootKeys: deps.rootKeys,
@@ -98,9 +102,17 @@ export async function startAuthService(deps: AuthServiceDeps): Promise<HostedSer
     catalogue: COMMANDS,
     logger,
     checks: { store: () => db.ping() },
-    handlers: { ...authCommandHandlers(ctx), ...ssoCommandHandlers(ctx) },
+    handlers: {
+      ...authCommandHandlers(ctx),
+      ...ssoCommandHandlers(ctx),
+      ...tenantCommandHandlers(ctx, bus),
+    },
   });
-  const rpc = [...serveAuthRpc(bus, ctx), ...serveSsoRpc(bus, ctx)];
+  const rpc = [
+    ...serveAuthRpc(bus, ctx),
+    ...serveSsoRpc(bus, ctx),
+    serveTenantLimits(bus, ctx.tenants),
+  ];
   const sweeper = setInterval(() => {
     Promise.all([store.deleteExpired(Date.now()), ctx.signIn.deleteExpiredStates(Date.now())])
       .catch((error) => logger.warn({ err: error }, "Could not delete expired sessions"));

@@ -111,6 +111,9 @@ export class SsoSignIn {
         clientId: oidc.clientId,
         nonce: pending.nonce,
       });
+      if (await this.#ctx.tenants.suspended(pending.tenantId)) {
+        throw new SsoError("This account's organisation is suspended: ask the host's operator");
+      }
       const user = await this.#userFor(pending.tenantId, oidc, claims);
       await this.#ctx.store.recordLogin(user.id, Date.now());
       await this.#ctx.audit({

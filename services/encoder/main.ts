@@ -43,6 +43,7 @@ const service = await startEncoderService({
   env: Deno.env.toObject(),
   leases,
   workerId: config.instanceId,
+  enforceQuotas: true,
 }).catch((error) => exitIfOperatorError(error, ConfigError));
 onStop(() => service.close());
 ready("Encoder service is ready", { worker: config.instanceId });

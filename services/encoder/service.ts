@@ -10,6 +10,9 @@ import { createFfmpegSetting } from "./ffmpeg/ffmpeg_setting.ts";
 import { type FfmpegDownloadConfig, FfmpegDownloader } from "./ffmpeg/mod.ts";
 import { streamingHandlers } from "./commands/handlers_streaming.ts";
 import { systemHandlers } from "./commands/handlers_system.ts";
+import { StreamRequests } from "./commands/stream_requests.ts";
+import { serveTenantLifecycle, tenantUsageHandler } from "./commands/tenant_handlers.ts";
+import { busTenantLimits } from "./commands/tenant_quotas.ts";
 import type { LeaseStore } from "./leases/lease_store.ts";
 import { createMemoryLeaseStore } from "./leases/memory_lease_store.ts";
 import type { RtmpProbeOptions } from "./rtmp/rtmp_probe.ts";
@@ -61,6 +64,8 @@ export interface EncoderServiceDeps {
   ffmpegWellKnownPaths?: readonly string[];
   /** PEM authorities for `rtmps://`; default: read from `config.caFile` (SPIRITSTREAM_CA_FILE). */
   caCerts?: string[];
+  /** Enforce tenant quotas at a start, asking the auth service (`busTenantLimits`). @default false */
+  enforceQuotas?: boolean;
 }
 
 /**
@@ -128,6 +133,13 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
   await settingsWatch.ready;
   await coordinator.start();
 
+  const tenantDeps = {
+    bus,
+    coordinator,
+    requests: new StreamRequests(coordinator, deps.applyTimeoutMs ?? 15_000),
+    tenantLimits: deps.enforceQuotas ? busTenantLimits(bus) : null,
+  };
+  const lifecycle = serveTenantLifecycle(tenantDeps);
   const hosted = hostService(bus, "encoder", {
     catalogue: COMMANDS,
     logger,
@@ -136,7 +148,13 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
       leases: async () => void (await leases.get("health.probe")),
     },
     handlers: {
-      ...streamingHandlers({ bus, coordinator, applyTimeoutMs: deps.applyTimeoutMs }),
+      ...streamingHandlers({
+        bus,
+        coordinator,
+        applyTimeoutMs: deps.applyTimeoutMs,
+        tenantLimits: tenantDeps.tenantLimits,
+      }),
+      ...tenantUsageHandler(tenantDeps),
       ...systemHandlers({
         ffmpeg,
         setting,
@@ -147,7 +165,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
       }),
     },
   });
-  await hosted.ready;
+  await Promise.all([hosted.ready, ...lifecycle.map((s) => s.ready)]);
   const running = coordinator;
   const autoDownload = autoDownloadFfmpeg({ ffmpeg, setting, downloader, logger });
   return {
@@ -156,6 +174,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
       downloader.cancel();
       await autoDownload;
       await hosted.close();
+      await Promise.all(lifecycle.map((s) => s.close()));
       await running.close();
       await engine.close();
       await settingsWatch.close();

@@ -1,7 +1,8 @@
 import { COMMANDS } from "@spiritstream/contracts";
-import { type Bus, type HostedService, hostService } from "@spiritstream/bus";
+import { type Bus, type HostedService, hostService, serveTenantPurge } from "@spiritstream/bus";
 import { type Logger, type Redactor, resolveExportFile, writeNewFile } from "@spiritstream/kit";
-import { type Db, migrate } from "@spiritstream/store";
+import { type Db, migrate, purgeTenantRows } from "@spiritstream/store";
+import { EVENTS_TENANT_TABLES } from "./purge_tenant.ts";
 import { formatLogLine } from "./format_log_line.ts";
 import { type LogIngest, startLogIngest } from "./log_ingest.ts";
 import { createLogRetention } from "./log_retention.ts";
@@ -66,13 +67,18 @@ export async function startEventsService(deps: EventsServiceDeps): Promise<Hoste
     intervalMs: deps.pruneIntervalMs,
     beforePrune: async () => await late.ingest?.flush(),
   });
+  // Deleted tenants, by when: their records still in flight are dropped, a later one's kept.
+  const purged = new Map<string, number>();
+  const gone = (tenantId: string, time: number) => time <= (purged.get(tenantId) ?? -Infinity);
   const ingest = await startLogIngest(bus, store, {
     logger: log,
     maxRows,
     onSettingsChanged: (tenantId) => retention.refresh(tenantId),
     onTenant: (tenantId) => retention.track(tenantId),
-    onEvent: (event, seq, time) => sessions.take(event, seq, time),
-    keep: (tenantId, time) => !retention.expired(tenantId, time),
+    onEvent: (event, seq, time) => {
+      if (!gone(event.tenantId, event.time)) sessions.take(event, seq, time);
+    },
+    keep: (tenantId, time) => !gone(tenantId, time) && !retention.expired(tenantId, time),
   });
   late.ingest = ingest;
   const service = hostService(bus, "events", {
@@ -110,12 +116,19 @@ export async function startEventsService(deps: EventsServiceDeps): Promise<Hoste
       },
     },
   });
-  await service.ready;
+  const purge = serveTenantPurge(bus, "events", async (tenantId) => {
+    purged.set(tenantId, Date.now());
+    await ingest.flush();
+    await sessions.forget(tenantId);
+    return await purgeTenantRows(db, EVENTS_TENANT_TABLES, tenantId);
+  });
+  await Promise.all([service.ready, purge.ready]);
   for (const tenantId of await store.tenants()) retention.track(tenantId);
   return {
     ready: service.ready,
     async close() {
       await service.close();
+      await purge.close();
       await ingest.close();
       await sessions.flush();
       await retention.close();

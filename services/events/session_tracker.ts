@@ -81,6 +81,16 @@ export class SessionTracker {
     else void this.flush();
   }
 
+  /** Drops what is held of a deleted tenant (its rows are purged by the caller). */
+  async forget(tenantId: string): Promise<void> {
+    await this.flush();
+    this.#current.delete(tenantId);
+    this.#folded.delete(tenantId);
+    for (const key of this.#dirty.keys()) {
+      if (key.startsWith(`${tenantId}\u0000`)) this.#dirty.delete(key);
+    }
+  }
+
   /** A tenant's newest sessions, newest first, as `get_stream_sessions` answers. */
   async list(tenantId: string, limit: number, now = Date.now()): Promise<StreamSession[]> {
     await this.flush();

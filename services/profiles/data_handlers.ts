@@ -1,4 +1,4 @@
-import type { ImportReport } from "@spiritstream/contracts";
+import { AppError, type ImportReport } from "@spiritstream/contracts";
 import { resolveExportFile } from "@spiritstream/kit";
 import { exportData } from "./data/export_data.ts";
 import { importData } from "./data/import_data.ts";
@@ -12,6 +12,7 @@ const HOST_ONLY_REASON =
 /** Import and export of whole data sets. */
 export interface DataHandlers {
   export_data: HandlerOf<"export_data", null>;
+  export_tenant: HandlerOf<"export_tenant", null>;
   import_spiritstream_data: HandlerOf<"import_spiritstream_data", ImportReport>;
 }
 
@@ -19,7 +20,18 @@ export interface DataHandlers {
 export function createDataHandlers(h: HandlerContext): DataHandlers {
   const { ctx, settings, events } = h;
   const roots = [h.dataDir, ...(h.homeDir ? [h.homeDir] : [])];
-  return {
+  const handlers: DataHandlers = {
+    // The host operator's per-tenant export: the same bundle, of the named tenant.
+    async export_tenant(args, meta) {
+      if (meta.hostOperator !== true) {
+        throw new AppError(
+          "permission_denied",
+          "Permission denied: this command needs the host operator",
+        );
+      }
+      const { tenantId, ...rest } = args;
+      return await handlers.export_data(rest, { ...meta, tenantId });
+    },
     async export_data(args, meta) {
       const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
       const file = await resolveExportFile({
@@ -64,4 +76,5 @@ export function createDataHandlers(h: HandlerContext): DataHandlers {
       return report;
     },
   };
+  return handlers;
 }

@@ -1,7 +1,14 @@
 import { COMMANDS, EVENTS, LOCAL_TENANT } from "@spiritstream/contracts";
-import { type Bus, createEventPublisher, type HostedService, hostService } from "@spiritstream/bus";
+import {
+  type Bus,
+  createEventPublisher,
+  type HostedService,
+  hostService,
+  serveTenantPurge,
+} from "@spiritstream/bus";
 import type { Logger, Redactor, RootKeys } from "@spiritstream/kit";
-import { type Db, migrate } from "@spiritstream/store";
+import { type Db, migrate, purgeTenantRows } from "@spiritstream/store";
+import { PROFILES_TENANT_TABLES } from "./purge_tenant.ts";
 import { createDataKeyring } from "./crypto/data_keys.ts";
 import { createDataHandlers } from "./data_handlers.ts";
 import { createFilesHandlers } from "./files_handlers.ts";
@@ -186,6 +193,13 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
   const internal = [
     serveResolveStreamKeys(bus, context.vault),
     serveHostSettings(bus, context.settings),
+    serveTenantPurge(bus, "profiles", async (tenantId) => {
+      const removed = await purgeTenantRows(db, PROFILES_TENANT_TABLES, tenantId);
+      // Cached unwrapped keys and unlocked profiles of the tenant go with its rows.
+      ctx.keys.forget(tenantId);
+      ctx.sessions.clear(tenantId);
+      return removed;
+    }),
   ];
   await Promise.all([service.ready, ...internal.map((sub) => sub.ready)]);
   return {

@@ -16,6 +16,8 @@ import { Profiles } from "./screens/Profiles.tsx";
 import { Settings } from "./screens/Settings.tsx";
 import { StreamControl } from "./screens/StreamControl.tsx";
 import { Users } from "./screens/Users.tsx";
+import { AcceptInvite } from "./screens/AcceptInvite.tsx";
+import { Tenants } from "./screens/Tenants.tsx";
 import { connection } from "./state/connection.ts";
 import { href, type Route, route } from "./state/route.ts";
 import { authState, setupPending, signOut } from "./state/session.ts";
@@ -41,7 +43,11 @@ export function App() {
   if (auth === "signed-out") {
     return (
       <>
-        {setupPending.value ? <FirstAdmin /> : <Login />}
+        {route.value.screen === "invite" && route.value.param
+          ? <AcceptInvite token={route.value.param} />
+          : setupPending.value
+          ? <FirstAdmin />
+          : <Login />}
         <Toasts />
       </>
     );
@@ -121,5 +127,9 @@ function Screen(props: { route: Route }) {
       return <Settings />;
     case "users":
       return <Users />;
+    case "tenants":
+      return <Tenants />;
+    case "invite":
+      return param ? <AcceptInvite token={param} /> : <Dashboard />;
   }
 }

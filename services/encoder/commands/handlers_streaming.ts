@@ -4,6 +4,8 @@ import { resolveStreamKeys } from "./resolve_stream_keys.ts";
 import { StreamRequests } from "./stream_requests.ts";
 import type { StreamCoordinator } from "../coordinator/stream_coordinator.ts";
 import type { IngestSpec } from "../engine/mod.ts";
+import type { DesiredState } from "../coordinator/desired_state.ts";
+import { admit, type TenantLimitsSource } from "./tenant_quotas.ts";
 
 /** The streaming commands (§1.3.2, `open_ingest` and `get_stream_state`). */
 export type StreamingCommand =
@@ -26,6 +28,8 @@ export interface StreamingHandlerDeps {
   coordinator: StreamCoordinator;
   /** How long a command waits for the worker running the tenant to apply it. @default 15000 */
   applyTimeoutMs?: number;
+  /** Quotas to enforce at a start; absent: none (tests of the encoder alone). */
+  tenantLimits?: TenantLimitsSource | null;
 }
 
 /**
@@ -40,6 +44,11 @@ export function streamingHandlers(
 ): { [N in StreamingCommand]: CommandHandler<(typeof COMMANDS)[N]> } {
   const { bus, coordinator } = deps;
   const requests = new StreamRequests(coordinator, deps.applyTimeoutMs ?? 15_000);
+  const admission = async (tenantId: string) => {
+    if (!deps.tenantLimits) return undefined;
+    const limits = await deps.tenantLimits(tenantId);
+    return (next: DesiredState) => admit(limits, next);
+  };
   return {
     async start_stream(args, meta) {
       const tenantId = meta.tenantId;
@@ -53,7 +62,7 @@ export function streamingHandlers(
         }
       }
       const request = { groups: [group!], ingest, exclusive: false, active: new Set<string>() };
-      const [pid] = await requests.startGroups(tenantId, request);
+      const [pid] = await requests.startGroups(tenantId, request, await admission(tenantId));
       return pid!;
     },
 
@@ -69,7 +78,7 @@ export function streamingHandlers(
         ingest,
         exclusive: true,
         active,
-      });
+      }, await admission(tenantId));
     },
 
     async open_ingest(args, meta) {

@@ -1,5 +1,6 @@
 import { AppError, type RetryResult, type WireError } from "@spiritstream/contracts";
 import type { StatusView, StreamCoordinator } from "../coordinator/stream_coordinator.ts";
+import type { DesiredState } from "../coordinator/desired_state.ts";
 import type { IngestSpec } from "../engine/mod.ts";
 import {
   type AddGroups,
@@ -33,11 +34,20 @@ export class StreamRequests {
     this.#timeoutMs = timeoutMs;
   }
 
-  /** Adds groups and waits for their process ids; takes them out again when that fails. */
-  async startGroups(tenantId: string, request: AddGroups): Promise<number[]> {
+  /**
+   * Adds groups and waits for their process ids; takes them out again when that fails. `admit`
+   * sees the state about to be written (inside the compare-and-set, so two racing starts cannot
+   * both pass a quota) and throws to refuse it.
+   */
+  async startGroups(
+    tenantId: string,
+    request: AddGroups,
+    admit?: (next: DesiredState) => void,
+  ): Promise<number[]> {
     let generations = new Map<string, number>();
     await this.#coordinator.changeDesired(tenantId, (current) => {
       const change = addGroups(current, { tenantId, request });
+      admit?.(change.next);
       generations = change.generations;
       return change.next;
     });

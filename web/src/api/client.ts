@@ -105,6 +105,19 @@ export async function setupFirstAdmin(
   return body.ok ? null : (body.error ?? "Setup failed.");
 }
 
+/** `POST /auth/invite`: an invite's one-time token and a new password make the account. */
+export async function acceptInvite(
+  attempt: { inviteToken: string; password: string },
+): Promise<string | null> {
+  const body = await postJson("/auth/invite", attempt).catch((error: ApiError) => ({
+    ok: false,
+    data: null,
+    error: error.message,
+  }));
+  if (body.ok) signedOut = false;
+  return body.ok ? null : (body.error ?? "The invite did not work.");
+}
+
 /** `POST /auth/logout`, once the calls already on the wire have answered; later calls stay here. */
 export async function logout(): Promise<void> {
   signedOut = true;

@@ -4,6 +4,8 @@ import { invoke } from "../api/client.ts";
 import { CopyButton } from "../components/CopyButton.tsx";
 import { EmptyState } from "../components/EmptyState.tsx";
 import { Field } from "../components/Field.tsx";
+import { InvitesCard } from "../components/InvitesCard.tsx";
+import { UsageCard } from "../components/UsageCard.tsx";
 import { Loadable } from "../components/Loadable.tsx";
 import { SignInSettingsCard } from "../components/SignInSettingsCard.tsx";
 import { useCommand } from "../components/use_command.ts";
@@ -29,8 +31,10 @@ export function Users() {
         <h1>Users & tokens</h1>
       </header>
       <UsersSection />
+      <InvitesCard />
       <TokensSection />
       {authMode.value === "users" && <SignInSettingsCard />}
+      <UsageCard />
     </div>
   );
 }

@@ -12,7 +12,9 @@ export type ScreenId =
   | "chat"
   | "history"
   | "settings"
-  | "users";
+  | "users"
+  | "tenants"
+  | "invite";
 
 /** The current screen and its parameter (the profile name for the editor). */
 export interface Route {
@@ -32,6 +34,8 @@ const SCREENS: ScreenId[] = [
   "history",
   "settings",
   "users",
+  "tenants",
+  "invite",
 ];
 
 /** Reads `#/<screen>/<param>`; anything else is the dashboard. */
