@@ -29,6 +29,7 @@ async function checkUpgrade(db: Db): Promise<void> {
   assert.deepEqual(await migrate(db, "auth", AUTH_MIGRATIONS), [
     "003_tenant_email",
     "004_tenant_sso",
+    "101_tenant_lifecycle",
   ]);
   const store = createAuthStore(db);
   assert.equal((await store.userByEmail("local", "a@x.io"))?.id, "u1", "users are kept");

@@ -24,6 +24,9 @@ export const AUTH_TENANT_TABLES: readonly TenantTable[] = [
   { table: "auth_api_tokens" },
   { table: "auth_audit" },
   { table: "auth_users" },
+  { table: "auth_sso_states" },
+  { table: "auth_tenant_domains" },
+  { table: "auth_tenant_sign_in" },
   { table: "auth_tenants", column: "id" },
 ];
 
