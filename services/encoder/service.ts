@@ -10,6 +10,8 @@ import { createFfmpegSetting } from "./ffmpeg/ffmpeg_setting.ts";
 import { type FfmpegDownloadConfig, FfmpegDownloader } from "./ffmpeg/mod.ts";
 import { streamingHandlers } from "./commands/handlers_streaming.ts";
 import { systemHandlers } from "./commands/handlers_system.ts";
+import { recordingsHandlers } from "./commands/handlers_recordings.ts";
+import { RecordingLibrary } from "./recording/recording_library.ts";
 import type { LeaseStore } from "./leases/lease_store.ts";
 import { createMemoryLeaseStore } from "./leases/memory_lease_store.ts";
 import type { RtmpProbeOptions } from "./rtmp/rtmp_probe.ts";
@@ -35,6 +37,8 @@ export interface EncoderServiceDeps {
     ffmpegDownload?: FfmpegDownloadConfig | null;
     /** SPIRITSTREAM_KEY_ENV_ALLOW: names besides `SPIRITSTREAM_KEY_*` keys may read. */
     keyEnvAllow?: readonly string[];
+    /** SPIRITSTREAM_RECORDING_MIN_FREE_MB: recording stops below this free space. @default 1024 */
+    recordingMinFreeMb?: number;
   };
   /** Snapshot of the environment: `${NAME}` stream keys and PATH (for FFmpeg). Default: empty. */
   env?: Record<string, string | undefined>;
@@ -95,6 +99,9 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
   // Read once at start; a bad file is a ConfigError (one line naming the variable).
   const caCerts = deps.caCerts ??
     (deps.config.caFile ? await readCaFile(deps.config.caFile) : undefined);
+  // Every tenant's recordings: `<dataDir>/recordings/t-<tenant hex>/` (shared volume in k8s).
+  const recordings = new RecordingLibrary(`${deps.config.dataDir}/recordings`);
+  const minFreeBytes = (deps.config.recordingMinFreeMb ?? 1024) * 1024 * 1024;
   let coordinator: ReturnType<typeof createStreamCoordinator> | null = null;
   const engine = (deps.createEngine ?? createEngine)({
     adapters: mediaAdapters(),
@@ -108,6 +115,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     resolveEnv: (name) => env[name],
     keyEnvAllow: deps.config.keyEnvAllow,
     caCerts,
+    recordings: { library: recordings, minFreeBytes },
   });
   coordinator = createStreamCoordinator({
     store: leases,
@@ -134,6 +142,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     },
     handlers: {
       ...streamingHandlers({ bus, coordinator, applyTimeoutMs: deps.applyTimeoutMs }),
+      ...recordingsHandlers(recordings),
       ...systemHandlers({
         ffmpeg,
         setting,

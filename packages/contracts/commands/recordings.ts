@@ -39,7 +39,7 @@ export const RECORDINGS_COMMANDS = {
   delete_recording: defineCommand({
     ...base,
     name: "delete_recording",
-    summary: "Deletes one recording (a part being written is stopped first).",
+    summary: "Deletes one recording (not a part still being written).",
     permission: "admin",
     args: z.object({ id: RecordingId }),
     result: z.null(),

@@ -1,4 +1,10 @@
-import { AppError, type COMMANDS, MASKED_SECRET, type RtmpInput } from "@spiritstream/contracts";
+import {
+  AppError,
+  type COMMANDS,
+  MASKED_SECRET,
+  type OutputGroup,
+  type RtmpInput,
+} from "@spiritstream/contracts";
 import type { Bus, CommandHandler } from "@spiritstream/bus";
 import { resolveStreamKeys } from "./resolve_stream_keys.ts";
 import { StreamRequests } from "./stream_requests.ts";
@@ -44,7 +50,8 @@ export function streamingHandlers(
     async start_stream(args, meta) {
       const tenantId = meta.tenantId;
       const ingest = ingestSpec(args.incomingUrl, args.input);
-      const [group] = await resolveStreamKeys(bus, { tenantId, groups: [args.group] });
+      const groups = withRecordingRule([args.group], args.encryptedProfile);
+      const [group] = await resolveStreamKeys(bus, { tenantId, groups });
       const status = await coordinator.status(tenantId);
       if (status?.activeGroupIds.includes(group!.id)) {
         const running = (await coordinator.readDesired(tenantId))?.groups[group!.id]?.group;
@@ -62,7 +69,10 @@ export function streamingHandlers(
       const ingest = ingestSpec(args.incomingUrl, args.input);
       const active = new Set(await coordinator.activeGroupIds(tenantId));
       if (active.size > 0) throw new AppError("conflict", "Streams already running");
-      const groups = args.groups.filter((group) => group.streamTargets.length > 0);
+      const groups = withRecordingRule(
+        args.groups.filter((group) => group.streamTargets.length > 0),
+        args.encryptedProfile,
+      );
       const resolved = await resolveStreamKeys(bus, { tenantId, groups });
       return await requests.startGroups(tenantId, {
         groups: resolved,
@@ -137,4 +147,20 @@ export function ingestSpec(url: string, input: RtmpInput | null | undefined): In
   };
   if (typeof input?.srtLatencyMs === "number") spec.srtLatencyMs = input.srtLatencyMs;
   return spec;
+}
+
+/**
+ * A password-protected profile's groups are recorded only when their recording also says
+ * `allowEncrypted` (the files are not encrypted): otherwise recording is switched off here.
+ */
+export function withRecordingRule<G extends OutputGroup>(
+  groups: G[],
+  encryptedProfile: boolean | null | undefined,
+): G[] {
+  if (!encryptedProfile) return groups;
+  return groups.map((group) =>
+    group.recording?.enabled && !group.recording.allowEncrypted
+      ? { ...group, recording: { ...group.recording, enabled: false } }
+      : group
+  );
 }
