@@ -104,6 +104,7 @@ const SERVICE_OF_GROUP: Record<string, ServiceName> = {
   oauth: "profiles",
   streaming: "encoder",
   system: "encoder",
+  recordings: "encoder",
   logs: "events",
   auth: "auth",
 };
@@ -161,6 +162,9 @@ Deno.test("our commands exist with the agreed service and permission", () => {
     ["get_diagnostics", "events", "admin"],
     ["browse_host_files", "profiles", "host"],
     ["get_host_home_dir", "profiles", "host"],
+    ["list_recordings", "encoder", "read"],
+    ["read_recording", "encoder", "operate"],
+    ["delete_recording", "encoder", "admin"],
   ];
   for (const [name, service, permission] of expected) {
     assert.equal(commandByName(name)?.service, service, name);

@@ -28,7 +28,6 @@ export const RECORDINGS_COMMANDS = {
     summary:
       "Returns up to 512 KiB of a recording from `offset` (GET /api/recordings/:id uses it).",
     permission: "operate",
-    quiet: true,
     args: z.object({
       id: RecordingId,
       offset: z.number().int().min(0),
