@@ -11,6 +11,7 @@ export type ScreenId =
   | "integrations"
   | "chat"
   | "history"
+  | "recordings"
   | "settings"
   | "users";
 
@@ -30,6 +31,7 @@ const SCREENS: ScreenId[] = [
   "integrations",
   "chat",
   "history",
+  "recordings",
   "settings",
   "users",
 ];
