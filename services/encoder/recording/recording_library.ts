@@ -6,6 +6,9 @@ import {
   type RecordingStopReason,
 } from "@spiritstream/contracts";
 
+/** A part not written for this long, with no end in its sidecar, ended with a crash. */
+const STALE_WRITER_MS = 30_000;
+
 /** What the library writes beside each file (`<id>.json`); never a key, URL or profile name. */
 interface Sidecar {
   id: string;
@@ -133,8 +136,13 @@ export class RecordingLibrary {
   async #read(dir: string, id: string): Promise<RecordingInfo | null> {
     if (!RecordingId.safeParse(id).success) return null;
     const sidecar = JSON.parse(await Deno.readTextFile(`${dir}/${id}.json`)) as Sidecar;
-    const bytes = await Deno.stat(this.#path(dir, id)).then((s) => s.size, () => 0);
-    return RecordingInfo.parse({ ...sidecar, bytes });
+    const stat = await Deno.stat(this.#path(dir, id)).catch(() => null);
+    const writtenAt = stat?.mtime?.getTime() ?? sidecar.startedAt;
+    // A part whose writer died with its process (a crash) is not "still being written" forever:
+    // fragments land every keyframe, so a file quiet for this long has ended.
+    const endedAt = sidecar.endedAt ??
+      (Date.now() - writtenAt > STALE_WRITER_MS ? Math.max(writtenAt, sidecar.startedAt) : null);
+    return RecordingInfo.parse({ ...sidecar, endedAt, bytes: stat?.size ?? 0 });
   }
 
   #path(dir: string, id: string): string {
