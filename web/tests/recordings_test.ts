@@ -62,6 +62,7 @@ Deno.test("recordings: switched on in the group editor, a go-live is recorded; t
     const publisher = await startPublisher(ingestUrl(ingestPort));
     try {
       await page.locator('[data-target="alpha"][data-state="live"]').waitFor({ timeout: 30_000 });
+      await page.locator('[data-group="default"] [data-recording-note="recording"]').waitFor();
       await new Promise((resolve) => setTimeout(resolve, 5000));
       await page.getByRole("button", { name: "Stop all" }).click();
       await page.locator('[data-target="alpha"][data-state="stopped"]').waitFor();
@@ -92,6 +93,57 @@ Deno.test("recordings: switched on in the group editor, a go-live is recorded; t
     await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
     await waitFor(async () => (await row.count()) === 0, { what: "the row gone" });
     assert.deepEqual((await invoke(desktop.base, "list_recordings", {})).data, []);
+    assert.deepEqual(await console.errors(), []);
+  } finally {
+    await browser.close();
+    await desktop.stop();
+    await nginx.stop();
+  }
+});
+
+Deno.test("recordings: below the free-space limit the dashboard says recording stopped while the target stays live", async () => {
+  await ensureBuilt();
+  const nginx = await startNginxRtmp({ apps: 1 });
+  // 1 TiB free is more than this machine has: the guard trips at the first check.
+  const desktop = await startDesktop({ SPIRITSTREAM_RECORDING_MIN_FREE_MB: "1048576" });
+  const browser = await launchBrowser();
+  try {
+    const ingestPort = freePort();
+    const profile = passthroughProfile({
+      id: "low",
+      name: "Low",
+      ingestPort,
+      targets: [{ id: "alpha", service: "Custom", name: "Alpha", ...splitUrl(nginx.url(0, KEY)) }],
+    });
+    const groups = profile.outputGroups as Record<string, unknown>[];
+    groups[0]!.recording = { enabled: true };
+    await saveProfile(desktop.base, profile);
+    const page = await browser.context.newPage();
+    const console = watchConsole(page);
+    await page.goto(`${desktop.base}/`);
+    await page.getByLabel("Profile").selectOption("Low");
+    await page.getByText("Ready: 1 target").waitFor();
+    await page.getByRole("button", { name: "Go live" }).click();
+    const publisher = await startPublisher(ingestUrl(ingestPort));
+    try {
+      const note = page.locator('[data-group="default"] [data-recording-note="stopped"]');
+      await note.waitFor({ timeout: 30_000 });
+      assert.match(
+        await note.innerText(),
+        /Recording stopped: less than 1048576 MiB free; streaming goes on/,
+      );
+      await screenshot(page, "recording-stopped-desktop");
+      const before = (await nginx.stat())[0]!.streams.find((s) => s.name === KEY)?.bytesIn ?? 0;
+      await waitFor(async () => {
+        const now = (await nginx.stat())[0]!.streams.find((s) => s.name === KEY)?.bytesIn ?? 0;
+        return now > before + 100_000;
+      }, { what: "the target still receiving", timeoutMs: 15_000 });
+      await page.locator('[data-target="alpha"][data-state="live"]').waitFor();
+      await page.getByRole("button", { name: "Stop all" }).click();
+      await page.locator('[data-target="alpha"][data-state="stopped"]').waitFor();
+    } finally {
+      await publisher.stop();
+    }
     assert.deepEqual(await console.errors(), []);
   } finally {
     await browser.close();
