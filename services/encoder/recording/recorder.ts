@@ -232,6 +232,8 @@ export class Recorder implements MediaSink {
     this.#current = null;
     this.#options.logger.warn({ code, reason: open.proc.failure() }, "Recording FFmpeg exited");
     void this.#end(open, null);
+    // Only failures in a row count: a crash after a long healthy part starts the count anew.
+    if (Date.now() - open.part.info.startedAt > 60_000) this.#failures = 0;
     if (++this.#failures >= 3) {
       void this.#stop("ffmpeg_failed", "Recording stopped: FFmpeg kept failing");
     }
