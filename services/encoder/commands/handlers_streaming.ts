@@ -1,12 +1,7 @@
-import {
-  AppError,
-  type COMMANDS,
-  MASKED_SECRET,
-  type OutputGroup,
-  type RtmpInput,
-} from "@spiritstream/contracts";
+import { AppError, type COMMANDS, MASKED_SECRET, type RtmpInput } from "@spiritstream/contracts";
 import type { Bus, CommandHandler } from "@spiritstream/bus";
 import { resolveStreamKeys } from "./resolve_stream_keys.ts";
+import { withRecordingRule } from "./recording_rule.ts";
 import { StreamRequests } from "./stream_requests.ts";
 import type { StreamCoordinator } from "../coordinator/stream_coordinator.ts";
 import type { IngestSpec } from "../engine/mod.ts";
@@ -147,20 +142,4 @@ export function ingestSpec(url: string, input: RtmpInput | null | undefined): In
   };
   if (typeof input?.srtLatencyMs === "number") spec.srtLatencyMs = input.srtLatencyMs;
   return spec;
-}
-
-/**
- * A password-protected profile's groups are recorded only when their recording also says
- * `allowEncrypted` (the files are not encrypted): otherwise recording is switched off here.
- */
-export function withRecordingRule<G extends OutputGroup>(
-  groups: G[],
-  encryptedProfile: boolean | null | undefined,
-): G[] {
-  if (!encryptedProfile) return groups;
-  return groups.map((group) =>
-    group.recording?.enabled && !group.recording.allowEncrypted
-      ? { ...group, recording: { ...group.recording, enabled: false } }
-      : group
-  );
 }

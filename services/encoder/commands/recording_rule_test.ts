@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { copyGroup } from "@spiritstream/testing";
-import { withRecordingRule } from "./handlers_streaming.ts";
+import { withRecordingRule } from "./recording_rule.ts";
 
 const recorded = (allowEncrypted: boolean) => ({
   ...copyGroup("g", []),
