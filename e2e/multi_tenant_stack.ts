@@ -44,6 +44,8 @@ export interface MultiTenantStack {
   /** `POST /auth/token`: answers an access token. */
   accessToken(email: string, password: string): Promise<string>;
   invoke(command: string, body: unknown, headers: Record<string, string>): Promise<Invoked>;
+  /** A GET through the gateway's app. */
+  get(path: string, headers: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -142,6 +144,7 @@ export async function startMultiTenantStack(
           error: envelope.error ?? null,
         };
       },
+      get: (path, headers) => Promise.resolve(app.request(path, { headers })),
       close: stop,
     };
   } catch (error) {

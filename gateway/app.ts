@@ -23,6 +23,7 @@ import { createRateLimiter } from "./rate_limit.ts";
 import { guardRequests } from "./request_guard.ts";
 import { mountSso } from "./sso_routes.ts";
 import { serveUi } from "./static_ui.ts";
+import { addRecordingsRoute } from "./recordings_route.ts";
 import { addFilesRoutes } from "./files_routes.ts";
 import type { WsHub } from "./ws_hub.ts";
 import { handleWsUpgrade } from "./ws_route.ts";
@@ -178,6 +179,7 @@ export function createGateway(deps: GatewayDeps): Hono<GatewayEnv> {
   };
   app.post("/api/invoke/:command", (c) => invokeCommand(c, invokeDeps));
   addFilesRoutes(app, invokeDeps);
+  addRecordingsRoute(app, invokeDeps);
 
   app.get("/ws", (c) => handleWsUpgrade(c, { hub, auth }));
 

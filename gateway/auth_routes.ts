@@ -45,7 +45,7 @@ export function mountAuth(app: Hono<GatewayEnv>, options: MountAuthOptions): voi
     const path = c.req.path;
     const cookie = getCookie(c, SESSION_COOKIE);
     const needsAuth = path.startsWith("/api/invoke/") || path === "/ws" || path === "/api/lan" ||
-      path.startsWith("/api/files/");
+      path.startsWith("/api/files/") || path.startsWith("/api/recordings/");
     if (!needsAuth && path !== "/auth/check") return await next();
     const credentials = {
       sessionId: cookie,

@@ -39,15 +39,7 @@ export async function invokeCommand(
   const label = def ? name : "unknown";
   const started = performance.now();
   const principal = c.get("principal");
-  const meta: RequestMeta = {
-    requestId: c.get("requestId"),
-    tenantId: principal.tenantId,
-    userId: principal.userId,
-    role: principal.role,
-    ip: c.get("client"),
-    via: principal.via,
-    hostOperator: principal.hostOperator,
-  };
+  const meta = requestMeta(c);
   // Who did what, when and from where; never the arguments (they may hold secrets).
   const record = (outcome: AuditRecord["outcome"], detail: string | null) =>
     audit?.({
@@ -88,6 +80,20 @@ export async function invokeCommand(
   } finally {
     metrics.invokeSeconds.observe({ command: label }, (performance.now() - started) / 1000);
   }
+}
+
+/** Who calls: what every command crosses the bus with. */
+export function requestMeta(c: Context<GatewayEnv>): RequestMeta {
+  const principal = c.get("principal");
+  return {
+    requestId: c.get("requestId"),
+    tenantId: principal.tenantId,
+    userId: principal.userId,
+    role: principal.role,
+    ip: c.get("client"),
+    via: principal.via,
+    hostOperator: principal.hostOperator,
+  };
 }
 
 async function readJsonObject(c: Context<GatewayEnv>): Promise<Record<string, unknown>> {

@@ -7,6 +7,7 @@ import { LOGS_COMMANDS } from "./commands/logs.ts";
 import { OAUTH_COMMANDS } from "./commands/oauth.ts";
 import { OBS_COMMANDS } from "./commands/obs.ts";
 import { PROFILES_COMMANDS } from "./commands/profiles.ts";
+import { RECORDINGS_COMMANDS } from "./commands/recordings.ts";
 import { SETTINGS_COMMANDS } from "./commands/settings.ts";
 import { STREAMING_COMMANDS } from "./commands/streaming.ts";
 import { SYSTEM_COMMANDS } from "./commands/system.ts";
@@ -28,6 +29,7 @@ export const COMMANDS = {
   ...AUTH_COMMANDS,
   ...SSO_COMMANDS,
   ...TENANT_COMMANDS,
+  ...RECORDINGS_COMMANDS,
 };
 
 /** A command name. */

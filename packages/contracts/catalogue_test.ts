@@ -104,6 +104,7 @@ const SERVICE_OF_GROUP: Record<string, ServiceName> = {
   oauth: "profiles",
   streaming: "encoder",
   system: "encoder",
+  recordings: "encoder",
   logs: "events",
   auth: "auth",
 };
@@ -174,6 +175,9 @@ Deno.test("our commands exist with the agreed service and permission", () => {
     ["create_invite", "auth", "admin"],
     ["list_invites", "auth", "admin"],
     ["revoke_invite", "auth", "admin"],
+    ["list_recordings", "encoder", "read"],
+    ["read_recording", "encoder", "operate"],
+    ["delete_recording", "encoder", "admin"],
   ];
   for (const [name, service, permission] of expected) {
     assert.equal(commandByName(name)?.service, service, name);

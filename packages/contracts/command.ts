@@ -17,6 +17,7 @@ export const CommandGroup = z.enum([
   "chat",
   "oauth",
   "auth",
+  "recordings",
 ]);
 export type CommandGroup = z.infer<typeof CommandGroup>;
 

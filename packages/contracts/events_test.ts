@@ -89,6 +89,13 @@ const SAMPLES: Record<EventName, unknown> = {
       audio: { codec: "AAC", profile: "AAC-LC", sampleRate: 48000, channels: 2 },
     },
   },
+  recording_status: {
+    groupId: "default",
+    state: "stopped",
+    recordingId: null,
+    reason: "disk_low",
+    message: "Recording stopped: less than 1024 MiB free; streaming goes on",
+  },
   stream_reset: {},
 };
 
@@ -114,6 +121,7 @@ Deno.test("EVENTS covers every SpiritStream event of §2.1 plus ours", () => {
   ];
   for (const name of spiritstream) assert.ok(isEventName(name), name);
   const ours = ["target_status", "target_stats", "ingest_status", "ingest_stats", "stream_reset"];
+  ours.push("recording_status");
   for (const name of ours) assert.ok(isEventName(name), name);
   assert.equal(EVENT_NAMES.length, spiritstream.length + ours.length);
 });

@@ -19,7 +19,11 @@ export const INTERNAL = {
       targetIds: z.array(z.string().min(1)).max(500),
     }),
     /** targetId → stored key (still `${ENV}` if written so); unknown or locked ids are absent. */
-    reply: z.object({ keys: z.record(z.string(), z.string()) }),
+    reply: z.object({
+      keys: z.record(z.string(), z.string()),
+      /** Of the asked ids, those in a password-protected profile (their groups' recording rule). */
+      protectedTargets: z.array(z.string()).default([]),
+    }),
   },
   /**
    * The encoder asks the profiles service for the host-wide settings (the FFmpeg path): never a

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ProfileSettings } from "./profile_settings_types.ts";
+import { RecordingSettings } from "./recording_types.ts";
 import { Bitrate, Port, ProfileName, SrtPassphrase, StreamUrl } from "./rules.ts";
 
 /* Profiles and what they contain (SpiritStream §4.2, §4.3). */
@@ -73,6 +74,8 @@ export const OutputGroup = z.object({
   audio: AudioSettings,
   container: ContainerSettings.prefault({}),
   streamTargets: z.array(StreamTarget),
+  /** Ours: record what this group's targets receive (absent: off). */
+  recording: RecordingSettings.optional(),
 });
 export type OutputGroup = z.infer<typeof OutputGroup>;
 

@@ -7,6 +7,7 @@ export * from "./profile_settings_types.ts";
 export * from "./profile_types.ts";
 export * from "./settings_types.ts";
 export * from "./stream_types.ts";
+export * from "./recording_types.ts";
 export * from "./ingest_media.ts";
 export * from "./ingest_warnings.ts";
 export * from "./session_types.ts";

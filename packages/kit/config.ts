@@ -85,6 +85,7 @@ const Env = z.object({
     message: "must be 1 to 64 letters, digits, or . + _ -",
   }).optional(),
   SPIRITSTREAM_KEY_ENV_ALLOW: keyEnvAllow.optional(),
+  SPIRITSTREAM_RECORDING_MIN_FREE_MB: int(0, 1024 * 1024).optional(),
   SPIRITSTREAM_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).optional(),
   SPIRITSTREAM_LOG_FORMAT: z.enum(["auto", "json", "pretty"]).optional(),
   SPIRITSTREAM_CA_FILE: z.string().min(1).optional(),
@@ -145,6 +146,8 @@ export interface Config {
   ffmpegDownload: { url: string; sha256: string; version: string } | null;
   /** Names besides `SPIRITSTREAM_KEY_*` that `${NAME}` stream keys may read. */
   keyEnvAllow: string[];
+  /** Recording stops (streaming goes on) when the recordings folder has less free space. */
+  recordingMinFreeMb: number;
   logLevel: string;
   /** `auto`: readable lines on a terminal, JSON otherwise (the desktop host; services log JSON). */
   logFormat: "auto" | "json" | "pretty";
@@ -255,6 +258,7 @@ export function loadConfig(
       }
       : null,
     keyEnvAllow: e.SPIRITSTREAM_KEY_ENV_ALLOW ?? [],
+    recordingMinFreeMb: e.SPIRITSTREAM_RECORDING_MIN_FREE_MB ?? 1024,
     logLevel: e.SPIRITSTREAM_LOG_LEVEL ?? "info",
     logFormat: e.SPIRITSTREAM_LOG_FORMAT ?? "auto",
     caFile: e.SPIRITSTREAM_CA_FILE ?? null,

@@ -8,3 +8,4 @@ export type { LeaseStore, StoredEntry, StoreWatch } from "./leases/lease_store.t
 export { createMemoryLeaseStore } from "./leases/memory_lease_store.ts";
 export { type DesktopLeaseStore, openDesktopLeaseStore } from "./leases/desktop_lease_store.ts";
 export { createNatsLeaseStore, type NatsLeaseStoreOptions } from "./leases/nats_lease_store.ts";
+export { RecordingLibrary } from "./recording/recording_library.ts";

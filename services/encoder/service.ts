@@ -13,6 +13,8 @@ import { systemHandlers } from "./commands/handlers_system.ts";
 import { StreamRequests } from "./commands/stream_requests.ts";
 import { serveTenantLifecycle, tenantUsageHandler } from "./commands/tenant_handlers.ts";
 import { busTenantLimits } from "./commands/tenant_quotas.ts";
+import { recordingsHandlers } from "./commands/handlers_recordings.ts";
+import { RecordingLibrary } from "./recording/recording_library.ts";
 import type { LeaseStore } from "./leases/lease_store.ts";
 import { createMemoryLeaseStore } from "./leases/memory_lease_store.ts";
 import type { RtmpProbeOptions } from "./rtmp/rtmp_probe.ts";
@@ -40,6 +42,8 @@ export interface EncoderServiceDeps {
     ffmpegDownload?: FfmpegDownloadConfig | null;
     /** SPIRITSTREAM_KEY_ENV_ALLOW: names besides `SPIRITSTREAM_KEY_*` keys may read. */
     keyEnvAllow?: readonly string[];
+    /** SPIRITSTREAM_RECORDING_MIN_FREE_MB: recording stops below this free space. @default 1024 */
+    recordingMinFreeMb?: number;
   };
   /** Snapshot of the environment: `${NAME}` stream keys and PATH (for FFmpeg). Default: empty. */
   env?: Record<string, string | undefined>;
@@ -102,6 +106,9 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
   // Read once at start; a bad file is a ConfigError (one line naming the variable).
   const caCerts = deps.caCerts ??
     (deps.config.caFile ? await readCaFile(deps.config.caFile) : undefined);
+  // Every tenant's recordings: `<dataDir>/recordings/t-<tenant hex>/` (shared volume in k8s).
+  const recordings = new RecordingLibrary(`${deps.config.dataDir}/recordings`);
+  const minFreeBytes = (deps.config.recordingMinFreeMb ?? 1024) * 1024 * 1024;
   let coordinator: ReturnType<typeof createStreamCoordinator> | null = null;
   const engine = (deps.createEngine ?? createEngine)({
     adapters: mediaAdapters(),
@@ -116,6 +123,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     keyEnvAllow: deps.config.keyEnvAllow,
     caCerts,
     targetMaxLagMs: deps.config.targetMaxLagMs,
+    recordings: { library: recordings, minFreeBytes },
   });
   coordinator = createStreamCoordinator({
     store: leases,
@@ -155,6 +163,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
         tenantLimits: tenantDeps.tenantLimits,
       }),
       ...tenantUsageHandler(tenantDeps),
+      ...recordingsHandlers(recordings),
       ...systemHandlers({
         ffmpeg,
         setting,

@@ -15,6 +15,7 @@ export function serveResolveStreamKeys(bus: Bus, vault: ProfileVault): Subscript
     const { tenantId, targetIds } = parsed.data;
     const wanted = new Set(targetIds);
     const keys: Record<string, string> = {};
+    const protectedTargets = new Set<string>();
     for (const name of await vault.names(tenantId)) {
       let profile;
       try {
@@ -24,8 +25,9 @@ export function serveResolveStreamKeys(bus: Bus, vault: ProfileVault): Subscript
       }
       for (const target of profile.outputGroups.flatMap((g) => g.streamTargets)) {
         if (wanted.has(target.id) && target.streamKey) keys[target.id] = target.streamKey;
+        if (wanted.has(target.id) && profile.encrypted) protectedTargets.add(target.id);
       }
     }
-    return reply.parse({ keys });
+    return reply.parse({ keys, protectedTargets: [...protectedTargets] });
   }, { queue: "profiles-internal" });
 }

@@ -30,8 +30,15 @@ Deno.test("resolve_stream_keys gives the encoder stored keys by target id, per t
       targetIds: ["locked-twitch"],
     }) as {
       keys: Record<string, string>;
+      protectedTargets: string[];
     };
     assert.deepEqual(unlocked.keys, { "locked-twitch": lockedKeys.twitch });
+    assert.deepEqual(unlocked.protectedTargets, ["locked-twitch"], "named as protected");
+    const mixed = await h.bus.request(subject, {
+      tenantId: "local",
+      targetIds: ["open-twitch", "locked-twitch"],
+    }) as { protectedTargets: string[] };
+    assert.deepEqual(mixed.protectedTargets, ["locked-twitch"]);
 
     const other = await h.bus.request(subject, { tenantId: "other", targetIds: ids }) as {
       keys: Record<string, string>;

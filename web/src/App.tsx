@@ -13,6 +13,7 @@ import { Login } from "./screens/Login.tsx";
 import { Logs } from "./screens/Logs.tsx";
 import { ProfileEditor } from "./screens/ProfileEditor.tsx";
 import { Profiles } from "./screens/Profiles.tsx";
+import { Recordings } from "./screens/Recordings.tsx";
 import { Settings } from "./screens/Settings.tsx";
 import { StreamControl } from "./screens/StreamControl.tsx";
 import { Users } from "./screens/Users.tsx";
@@ -123,6 +124,8 @@ function Screen(props: { route: Route }) {
       return <Chat />;
     case "history":
       return <History />;
+    case "recordings":
+      return <Recordings />;
     case "settings":
       return <Settings />;
     case "users":

@@ -19,6 +19,7 @@ const SCREENS = [
   { link: "Encoders", heading: "Encoders", file: "encoders" },
   { link: "Logs", heading: "Logs", file: "logs" },
   { link: "Chat", heading: "Chat", file: "chat" },
+  { link: "Recordings", heading: "Recordings", file: "recordings" },
   { link: "Settings", heading: "Settings", file: "settings" },
   { link: "Users & tokens", heading: "Users & tokens", file: "users" },
 ];

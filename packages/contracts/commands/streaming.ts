@@ -10,6 +10,8 @@ const groupId = z.string().min(1);
 const pid = z.number().int();
 /** Ours: the profile's input, so the ingest key and SRT options reach the encoder. */
 const input = RtmpInput.nullish();
+/** Ours: the groups come from a password-protected profile (their recording needs `allowEncrypted`). */
+const encryptedProfile = z.boolean().nullish();
 
 /** Streaming commands (SpiritStream §1.3.2, plus `open_ingest` and `get_stream_state`). */
 export const STREAMING_COMMANDS = {
@@ -26,6 +28,7 @@ export const STREAMING_COMMANDS = {
       }),
       incomingUrl: StreamUrl,
       input,
+      encryptedProfile,
     }),
     result: pid,
   }),
@@ -34,7 +37,7 @@ export const STREAMING_COMMANDS = {
     name: "start_all_streams",
     summary: "Goes live: starts every group that has targets; returns their process ids.",
     permission: "operate",
-    args: z.object({ groups: LiveOutputGroups, incomingUrl: StreamUrl, input }),
+    args: z.object({ groups: LiveOutputGroups, incomingUrl: StreamUrl, input, encryptedProfile }),
     result: z.array(pid),
   }),
   open_ingest: defineCommand({

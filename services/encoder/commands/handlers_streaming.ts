@@ -1,6 +1,7 @@
 import { AppError, type COMMANDS, MASKED_SECRET, type RtmpInput } from "@spiritstream/contracts";
 import type { Bus, CommandHandler } from "@spiritstream/bus";
 import { resolveStreamKeys } from "./resolve_stream_keys.ts";
+import { withRecordingRule } from "./recording_rule.ts";
 import { StreamRequests } from "./stream_requests.ts";
 import type { StreamCoordinator } from "../coordinator/stream_coordinator.ts";
 import type { IngestSpec } from "../engine/mod.ts";
@@ -53,7 +54,8 @@ export function streamingHandlers(
     async start_stream(args, meta) {
       const tenantId = meta.tenantId;
       const ingest = ingestSpec(args.incomingUrl, args.input);
-      const [group] = await resolveStreamKeys(bus, { tenantId, groups: [args.group] });
+      const groups = withRecordingRule([args.group], args.encryptedProfile);
+      const [group] = await resolveStreamKeys(bus, { tenantId, groups });
       const status = await coordinator.status(tenantId);
       if (status?.activeGroupIds.includes(group!.id)) {
         const running = (await coordinator.readDesired(tenantId))?.groups[group!.id]?.group;
@@ -71,7 +73,10 @@ export function streamingHandlers(
       const ingest = ingestSpec(args.incomingUrl, args.input);
       const active = new Set(await coordinator.activeGroupIds(tenantId));
       if (active.size > 0) throw new AppError("conflict", "Streams already running");
-      const groups = args.groups.filter((group) => group.streamTargets.length > 0);
+      const groups = withRecordingRule(
+        args.groups.filter((group) => group.streamTargets.length > 0),
+        args.encryptedProfile,
+      );
       const resolved = await resolveStreamKeys(bus, { tenantId, groups });
       return await requests.startGroups(tenantId, {
         groups: resolved,

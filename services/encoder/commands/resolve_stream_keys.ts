@@ -7,6 +7,7 @@ import {
   type StreamTarget,
 } from "@spiritstream/contracts";
 import type { Bus } from "@spiritstream/bus";
+import { withRecordingRule } from "./recording_rule.ts";
 
 /** What {@linkcode resolveStreamKeys} resolves. */
 export interface ResolveStreamKeysRequest {
@@ -67,12 +68,18 @@ export async function resolveStreamKeys(
       ).join("; "),
     );
   }
-  return groups.map((group) => ({
-    ...group,
-    streamTargets: group.streamTargets.map((target) =>
-      target.streamKey === MASKED_SECRET ? { ...target, streamKey: keys[target.id]! } : target
-    ),
-  }));
+  const locked = new Set(parsed.data.protectedTargets);
+  return groups.map((group) => {
+    const resolved = {
+      ...group,
+      streamTargets: group.streamTargets.map((target) =>
+        target.streamKey === MASKED_SECRET ? { ...target, streamKey: keys[target.id]! } : target
+      ),
+    };
+    // Keys from a password-protected profile: its recording rule holds whatever the client said.
+    const fromProtected = group.streamTargets.some((target) => locked.has(target.id));
+    return fromProtected ? withRecordingRule([resolved], true)[0]! : resolved;
+  });
 }
 
 function label(target: StreamTarget): string {

@@ -11,6 +11,8 @@ import { isPassthrough } from "./is_passthrough.ts";
 import { type IngestRuntime, openIngestRuntime } from "./ingest_runtime.ts";
 import { type IngestSpec, parseIngest } from "./parse_ingest.ts";
 import type { EngineAdapters } from "../ports.ts";
+import { Recorder } from "../recording/recorder.ts";
+import type { RecordingLibrary } from "../recording/recording_library.ts";
 
 export type { IngestSpec } from "./parse_ingest.ts";
 
@@ -47,6 +49,8 @@ export interface EngineOptions {
   caCerts?: string[];
   /** Put in the environment of every FFmpeg we start (SPIRITSTREAM_ENGINE). @default "spiritstream-<pid>" */
   processMarker?: string;
+  /** Where groups with recording on are recorded; absent: nothing is recorded. */
+  recordings?: { library: RecordingLibrary; minFreeBytes: number };
 }
 
 /** The streaming engine of the encoder service: ingest, output groups, targets, stats. */
@@ -106,6 +110,24 @@ class StreamingEngine implements Engine {
     this.#options = options;
     this.#logger = options.logger;
     this.#marker = options.processMarker ?? `spiritstream-${Deno.pid}`;
+  }
+
+  #recorder(tenantId: string, group: OutputGroup): Recorder | null {
+    const recordings = this.#options.recordings;
+    if (!recordings || !group.recording?.enabled) return null;
+    const emit = this.#emitter(tenantId);
+    return new Recorder({
+      ...recordings,
+      tenantId,
+      groupId: group.id,
+      groupName: group.name,
+      settings: group.recording,
+      ffmpegPath: this.#options.ffmpegPath,
+      logger: this.#logger.child({ tenant: tenantId, groupId: group.id }),
+      redactor: this.#options.redactor,
+      marker: this.#marker,
+      onStatus: (status) => emit("recording_status", status),
+    });
   }
 
   openIngest(tenantId: string, ingest: IngestSpec): Promise<void> {
@@ -317,6 +339,7 @@ class StreamingEngine implements Engine {
       keyEnvAllow: options.keyEnvAllow,
       emit: this.#emitter(tenant.id),
       isDisabled: (targetId) => tenant.disabled.has(targetId),
+      recorder: (wanted) => this.#recorder(tenant.id, wanted),
     });
     tenant.groups.set(group.id, runtime);
     this.#updateTicker();

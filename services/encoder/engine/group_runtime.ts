@@ -14,6 +14,7 @@ import { MeterSink } from "../hub/meter_sink.ts";
 import { resolveTarget } from "./resolve_target.ts";
 import { type TargetConnector, TargetSupervisor } from "./target_supervisor.ts";
 import type { EngineAdapters, Transcoder } from "../ports.ts";
+import type { Recorder } from "../recording/recorder.ts";
 
 /** What a group needs from the engine. */
 export interface GroupRuntimeOptions {
@@ -38,6 +39,8 @@ export interface GroupRuntimeOptions {
   keyEnvAllow?: readonly string[];
   emit: (event: EventName, payload: unknown) => void;
   isDisabled: (targetId: string) => boolean;
+  /** Makes the recorder of a group whose recording is on (null: not recorded here). */
+  recorder?: (group: OutputGroup) => Recorder | null;
 }
 
 interface TargetEntry {
@@ -69,6 +72,7 @@ export class GroupRuntime {
   /** Set when stop() begins: from then on no stats of this group are emitted. */
   #stopped = false;
   #lastOutput = { bytes: 0, at: monotonicNow() };
+  #recorder: Recorder | null = null;
 
   private constructor(options: GroupRuntimeOptions) {
     this.#options = options;
@@ -111,6 +115,7 @@ export class GroupRuntime {
       group.#state = "live";
     }
     group.#hub.addSink(group.#meter);
+    group.#record(options.group);
     for (const target of options.group.streamTargets) group.#addTarget(target);
     return group;
   }
@@ -134,6 +139,10 @@ export class GroupRuntime {
   async update(group: OutputGroup): Promise<"same" | "updated" | "restart"> {
     if (isPassthrough(group) !== this.passthrough) return "restart";
     let changed = false;
+    if (JSON.stringify(group.recording) !== JSON.stringify(this.#group.recording)) {
+      await this.#record(group);
+      changed = true;
+    }
     if (this.#encoder && encodingSignature(group) !== encodingSignature(this.#group)) {
       await this.#encoder.restartNow(group);
       changed = true;
@@ -240,8 +249,19 @@ export class GroupRuntime {
     this.#setState("stopping");
     await Promise.all([...this.#targets.values()].map((e) => e.supervisor.stop()));
     await this.#encoder?.stop();
+    await this.#record(null);
     this.#hub.removeSink(this.#meter);
     if (!this.passthrough) this.#hub.detachSource();
+  }
+
+  /** Replaces the group's recorder (null: none), ending the old one's part cleanly. */
+  async #record(group: OutputGroup | null): Promise<void> {
+    const old = this.#recorder;
+    this.#recorder = group && this.#options.recorder ? this.#options.recorder(group) : null;
+    if (this.#recorder) this.#hub.addSink(this.#recorder);
+    if (!old) return;
+    this.#hub.removeSink(old);
+    await old.close();
   }
 
   snapshot(): GroupSnapshot {

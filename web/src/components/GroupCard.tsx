@@ -6,6 +6,7 @@ import type { GroupLive } from "../state/stream.ts";
 import { LiveChart } from "./LiveChart.tsx";
 import { StateBadge } from "./StateBadge.tsx";
 import { TargetRow } from "./TargetRow.tsx";
+import { RecordingNote } from "./RecordingNote.tsx";
 
 /** One output group on the dashboard: state, numbers, charts and targets. */
 export function GroupCard(
@@ -50,6 +51,7 @@ export function GroupCard(
           </dd>
         </div>
       </dl>
+      <RecordingNote groupId={group.id} running={Boolean(running)} />
       {props.charts !== false && (
         <div class="charts">
           <LiveChart series={group.id} metric="bitrate" label="Bitrate" />

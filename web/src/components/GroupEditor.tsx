@@ -3,6 +3,7 @@ import { AUDIO_BITRATES, VIDEO_PRESETS } from "../state/presets.ts";
 import { Field } from "./Field.tsx";
 import { describeGroup } from "../state/format.ts";
 import { newTarget, TargetEditor } from "./TargetEditor.tsx";
+import { RecordingFields } from "./RecordingFields.tsx";
 
 /** One output group: passthrough or an encoding, and its targets. */
 export function GroupEditor(
@@ -154,6 +155,7 @@ export function GroupEditor(
           </select>
         </Field>
       </div>
+      <RecordingFields value={group.recording} onChange={(recording) => set({ recording })} />
 
       <h3>Targets</h3>
       {group.streamTargets.length === 0 && (

@@ -7,6 +7,7 @@ const ITEMS: { screen: ScreenId; label: string; admin?: boolean; host?: boolean 
   { screen: "profiles", label: "Profiles" },
   { screen: "encoders", label: "Encoders" },
   { screen: "history", label: "History" },
+  { screen: "recordings", label: "Recordings" },
   { screen: "logs", label: "Logs" },
   { screen: "integrations", label: "Integrations" },
   { screen: "chat", label: "Chat" },

@@ -8,6 +8,7 @@ import { wireChatEvents } from "./chat.ts";
 import { refreshSummaries, restoreActive, wireProfileEvents } from "./profiles.ts";
 import { authState, refreshSession } from "./session.ts";
 import { wireStreamEvents } from "./stream.ts";
+import { wireRecordingEvents } from "./recordings.ts";
 import { loadThemes } from "./theme.ts";
 
 /** Wires events, asks whether we must sign in, and loads what the dashboard needs. */
@@ -17,6 +18,7 @@ export async function boot(): Promise<void> {
   wireProfileEvents();
   wireObsEvents();
   wireChatEvents();
+  wireRecordingEvents();
   effect(() => {
     if (authState.value === "signed-out") stopEvents();
   });

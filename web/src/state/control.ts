@@ -14,7 +14,8 @@ export async function goLive(): Promise<void> {
   if (!profile) return;
   await act("go live", async () => {
     const { groups, url, input } = await liveGroupsOf(profile.name);
-    await invoke("start_all_streams", { groups, incomingUrl: url, input });
+    const encryptedProfile = profile.encrypted;
+    await invoke("start_all_streams", { groups, incomingUrl: url, input, encryptedProfile });
     announceWhenLive();
   }, { done: "Going live: targets are connecting." });
 }
@@ -43,7 +44,8 @@ async function liveGroup(
 export async function startGroup(groupId: string): Promise<void> {
   await act("start the group", async () => {
     const { group, url, input } = await liveGroup(groupId);
-    await invoke("start_stream", { group, incomingUrl: url, input });
+    const encryptedProfile = active.value?.encrypted ?? false;
+    await invoke("start_stream", { group, incomingUrl: url, input, encryptedProfile });
     announceWhenLive();
   });
 }

@@ -11,6 +11,7 @@ export type ScreenId =
   | "integrations"
   | "chat"
   | "history"
+  | "recordings"
   | "settings"
   | "users"
   | "tenants"
@@ -32,6 +33,7 @@ const SCREENS: ScreenId[] = [
   "integrations",
   "chat",
   "history",
+  "recordings",
   "settings",
   "users",
   "tenants",
