@@ -16,6 +16,7 @@ import { type ChatEndpoints, createChatLink } from "./chat_link_factory.ts";
 import { ChatSessionLog } from "./chat_session_log.ts";
 import type { ChatTokenSource } from "./chat_token_source.ts";
 import { RecentIds } from "./recent_ids.ts";
+import { boundChatMessage } from "./bound_message.ts";
 
 /** What a {@linkcode ChatHub} is built from. */
 export interface ChatHubDeps {
@@ -101,7 +102,13 @@ export class ChatHub {
       },
     });
     this.#entries.set(config.platform, entry);
-    await entry.link.connect();
+    try {
+      await entry.link.connect();
+    } catch (error) {
+      // The reason may quote the server (a hostile one can echo our PASS back).
+      if (error instanceof AppError) throw new AppError(error.code, this.#scrub(error.message));
+      throw error;
+    }
     this.#deps.log.info({ platform: config.platform }, "Chat connected");
   }
 
@@ -197,14 +204,17 @@ export class ChatHub {
       if (id) this.#recent.add(`${platform}:${id}`);
       return { platform, success: true };
     } catch (error) {
-      const message = error instanceof AppError ? error.message : "the message could not be sent";
+      const message = error instanceof AppError
+        ? this.#scrub(error.message)
+        : "the message could not be sent";
       this.#deps.log.warn({ platform, err: error }, "Chat message not sent");
       return { platform, success: false, error: message };
     }
   }
 
-  #onMessage(entry: Entry, message: ChatMessage): void {
+  #onMessage(entry: Entry, raw: ChatMessage): void {
     if (this.#entries.get(entry.link.platform) !== entry) return;
+    const message = boundChatMessage(raw);
     if (!this.#recent.add(`${message.platform}:${message.id}`)) return;
     entry.messageCount++;
     this.#publish(message);
@@ -239,7 +249,7 @@ export class ChatHub {
     entry.lastStatus = status;
     if (status === "error" && before !== "error") {
       log.warn({ platform, error }, "Chat connection lost");
-      emit("chat_connection_lost", { platform, error: error ?? "connection lost" });
+      emit("chat_connection_lost", { platform, error: this.#scrub(error ?? "connection lost") });
     }
     if (status === "connected" && before === "error") {
       log.info({ platform }, "Chat connection restored");
@@ -252,7 +262,12 @@ export class ChatHub {
       platform: entry.link.platform,
       status: entry.link.status,
       messageCount: entry.messageCount,
-      error: entry.link.error,
+      error: entry.link.error === null ? null : this.#scrub(entry.link.error),
     };
+  }
+
+  /** A link's error text without any secret the redactor knows (the links' tokens are in it). */
+  #scrub(text: string): string {
+    return this.#deps.redactor ? this.#deps.redactor.scrub(text) : text;
   }
 }
