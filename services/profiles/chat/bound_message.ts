@@ -17,7 +17,9 @@ export function boundChatMessage(message: ChatMessage): ChatMessage {
     id: cut(message.id, CHAT_BOUNDS.id),
     username: clean(message.username, CHAT_BOUNDS.username),
     message: clean(message.message, CHAT_BOUNDS.message),
-    sourceId: message.sourceId == null ? message.sourceId : cut(message.sourceId, CHAT_BOUNDS.id),
+    sourceId: typeof message.sourceId === "string"
+      ? cut(message.sourceId, CHAT_BOUNDS.id)
+      : message.sourceId,
     badges: message.badges?.slice(0, CHAT_BOUNDS.badges).map((b) => clean(b, CHAT_BOUNDS.badge)),
   };
 }
