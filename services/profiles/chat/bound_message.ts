@@ -1,7 +1,7 @@
 import type { ChatMessage } from "@spiritstream/contracts";
 
-/** The most of each field kept from a platform's message (Twitch takes 500, YouTube 200). */
-export const CHAT_BOUNDS = { id: 128, username: 64, message: 1000, badges: 16, badge: 32 };
+/** The most of each field kept from a platform (Twitch sends 500, YouTube 200; its ids ~170). */
+export const CHAT_BOUNDS = { id: 256, username: 64, message: 1000, badges: 16, badge: 32 };
 
 // deno-lint-ignore no-control-regex -- control characters are what is removed
 const CONTROL = /[\u0000-\u001f\u007f]+/g;
