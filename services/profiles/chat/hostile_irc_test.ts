@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import { createLogger } from "@spiritstream/kit";
 import { waitFor } from "@spiritstream/testing";
 import { startHarness } from "../testdata/harness.ts";
 import { CHAT_BOUNDS } from "./bound_message.ts";
 import { HostileIrc, welcome } from "./testdata/hostile_irc.ts";
+import { TwitchChat } from "./twitch_chat.ts";
+import { parseIrcUrl } from "./twitch_irc_url.ts";
 
 // A real TCP server speaking just enough IRC to be hostile: what Twitch (or a server an
 // operator points SPIRITSTREAM_TWITCH_IRC_URL at) could send, and InspIRCd never would.
@@ -78,6 +81,27 @@ Deno.test("Twitch chat from a hostile IRC server: 8 KiB lines of tags and text, 
     assert.equal(kept?.message, event.message);
   } finally {
     await h.close();
+    await irc.close();
+  }
+});
+
+Deno.test("TwitchChat: a stored token holding CR LF never becomes a second IRC command", async () => {
+  const irc = HostileIrc.start(async (line, client) => void await welcome(line, client));
+  const logger = createLogger({ level: "warn", destination: { write: () => {} } });
+  try {
+    const chat = new TwitchChat({
+      server: parseIrcUrl(`irc://127.0.0.1:${irc.port}`),
+      channel: "creator",
+      token: "tok1234\r\nJOIN #elsewhere",
+      events: { message() {}, status() {} },
+      logger,
+      connectTimeoutMs: 2000,
+    });
+    await assert.rejects(chat.connect(), /^AppError: Failed to connect to twitch: /);
+    await chat.close();
+    const sent = irc.clients.flatMap((client) => client.lines);
+    assert.equal(sent.some((line) => line.includes("#elsewhere")), false, sent.join(" | "));
+  } finally {
     await irc.close();
   }
 });

@@ -201,7 +201,11 @@ export class TwitchChat implements ChatLink {
     // Twitch ignores CAP END; InspIRCd and other IRCv3 servers hold registration until it.
     await this.#write(session, "CAP REQ :twitch.tv/tags twitch.tv/commands");
     await this.#write(session, "CAP REQ :message-tags server-time");
-    if (token !== null) await this.#write(session, `PASS oauth:${token.replace(/^oauth:/, "")}`);
+    // formatIrcLine: a stored token with a line break must not smuggle in a second command.
+    const pass = token === null
+      ? null
+      : formatIrcLine("PASS", [`oauth:${token.replace(/^oauth:/, "")}`]);
+    if (pass !== null) await this.#write(session, pass);
     await this.#write(session, formatIrcLine("NICK", [this.#nick]));
     await this.#write(session, formatIrcLine("USER", [this.#nick, "0", "*", this.#nick]));
     await this.#write(session, "CAP END");
