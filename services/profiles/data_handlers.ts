@@ -3,6 +3,7 @@ import { resolveExportFile } from "@spiritstream/kit";
 import { exportData } from "./data/export_data.ts";
 import { importData } from "./data/import_data.ts";
 import { resolveAllowedPath } from "./data/safe_path.ts";
+import { callerFolders } from "./caller_folders.ts";
 import type { HandlerContext, HandlerOf } from "./handler_context.ts";
 import { readSettings, writeSettings } from "./host_settings.ts";
 
@@ -18,15 +19,13 @@ export interface DataHandlers {
 /** Creates the import/export command handlers. */
 export function createDataHandlers(h: HandlerContext): DataHandlers {
   const { ctx, settings, events } = h;
-  const roots = [h.dataDir, ...(h.homeDir ? [h.homeDir] : [])];
   return {
     async export_data(args, meta) {
       const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
       const file = await resolveExportFile({
         field: "exportPath",
         path: args.exportPath,
-        dataDir: h.dataDir,
-        homeDir: h.homeDir,
+        ...callerFolders(h, meta),
         fileName: `spiritstream-export-${stamp}.json`,
       });
       await exportData(ctx, meta.tenantId, {
@@ -40,6 +39,8 @@ export function createDataHandlers(h: HandlerContext): DataHandlers {
     },
 
     async import_spiritstream_data(args, meta) {
+      const { dataDir, homeDir } = callerFolders(h, meta);
+      const roots = [dataDir, ...(homeDir ? [homeDir] : [])];
       const path = await resolveAllowedPath(args.path, { field: "path", roots });
       const kept: string[] = [];
       const report = await importData(ctx, meta.tenantId, {
