@@ -17,6 +17,7 @@ import { ChatSessionLog } from "./chat_session_log.ts";
 import type { ChatTokenSource } from "./chat_token_source.ts";
 import { RecentIds } from "./recent_ids.ts";
 import { boundChatMessage } from "./bound_message.ts";
+import { MessageRate } from "./message_rate.ts";
 
 /** What a {@linkcode ChatHub} is built from. */
 export interface ChatHubDeps {
@@ -38,6 +39,9 @@ interface Entry {
   messageCount: number;
   /** When the link last (re)connected or tried to. */
   attemptAt: number;
+  /** Inbound messages per second passed on (a flood is dropped, counted and logged). */
+  rate: MessageRate;
+  droppedWarnedAt: number;
   lastStatus: ChatConnectionStatus;
 }
 
@@ -86,6 +90,8 @@ export class ChatHub {
       config,
       messageCount: current?.messageCount ?? 0,
       attemptAt: Date.now(),
+      rate: current?.rate ?? new MessageRate(),
+      droppedWarnedAt: 0,
       // A retry that succeeds is a restored connection.
       lastStatus: current?.lastStatus === "error" ? "error" : "disconnected",
       link: null!,
@@ -214,11 +220,23 @@ export class ChatHub {
 
   #onMessage(entry: Entry, raw: ChatMessage): void {
     if (this.#entries.get(entry.link.platform) !== entry) return;
+    if (!entry.rate.take()) return this.#dropped(entry);
     const message = boundChatMessage(raw);
     if (!this.#recent.add(`${message.platform}:${message.id}`)) return;
     entry.messageCount++;
     this.#publish(message);
     void this.#crosspost(message);
+  }
+
+  /** At most one warning in 10 s about messages dropped in a flood. */
+  #dropped(entry: Entry): void {
+    const now = Date.now();
+    if (now - entry.droppedWarnedAt < 10_000) return;
+    entry.droppedWarnedAt = now;
+    this.#deps.log.warn(
+      { platform: entry.link.platform, dropped: entry.rate.takeDropped() },
+      "Chat is flooding: messages over the per-second budget were dropped",
+    );
   }
 
   #publish(message: ChatMessage): void {

@@ -105,3 +105,35 @@ Deno.test("TwitchChat: a stored token holding CR LF never becomes a second IRC c
     await irc.close();
   }
 });
+
+Deno.test("Twitch chat from a hostile IRC server: a flood of 5,000 messages at once passes at most 500 a second on to the feed, the log and /ws, and says so once", async () => {
+  const irc = HostileIrc.start(async (line, client) => {
+    if (!await welcome(line, client) || !line.startsWith("JOIN ")) return;
+    const flood = Array.from(
+      { length: 5000 },
+      (_, i) => `@msgid=m${i} :v!u@h PRIVMSG #creator :flood ${i}\r\n`,
+    );
+    await client.write(flood.join(""));
+    await client.write(":v!u@h PRIVMSG #creator :end of flood\r\n");
+  });
+  const h = await startHarness("sqlite", {
+    chat: { endpoints: { twitchIrcUrl: `irc://127.0.0.1:${irc.port}` } },
+  });
+  try {
+    await h.call("connect_chat", twitchConfig(null));
+    const warned = await waitFor(
+      () => h.logs.find((line) => line.includes("Chat is flooding")),
+      { what: "the flood warning" },
+    );
+    assert.match(warned, /"dropped":\d+/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const passed = h.events.filter((e) => e.event === "chat_message").length;
+    assert.ok(passed >= 500, `${passed} passed`);
+    // The flood arrives within a second or two here (at most 500 each); 2,500 leaves room for a slow box.
+    assert.ok(passed <= 2500, `${passed} of 5,000 flooded messages passed`);
+    assert.equal(h.logs.filter((line) => line.includes("Chat is flooding")).length, 1);
+  } finally {
+    await h.close();
+    await irc.close();
+  }
+});
