@@ -7,7 +7,8 @@ import { IrcClient } from "./testdata/irc_client.ts";
 
 const REDIRECT = "http://127.0.0.1:8008/oauth/callback";
 const CLIENT = { clientId: "chat-signin", clientSecret: "chat-signin-secret-9f1" };
-const USER = { id: "creator", username: "creator", name: "Creator" };
+// A moderator's account signed in for the creator's channel: Twitch wants its login as NICK.
+const USER = { id: "modbot", username: "modbot", name: "ModBot" };
 const APP_OAUTH = {
   config: {
     platform: "twitch" as const,
@@ -31,7 +32,7 @@ async function signIn(h: Harness, oidc: Awaited<ReturnType<typeof startOidcProvi
   return oidc.issued().at(-1)!;
 }
 
-Deno.test("connect_chat appOAuth with an empty accessToken uses the profile's Twitch sign-in (real OpenID provider, real IRC server): PASS oauth:<signed-in token>, refreshed first when it runs out within a minute", async () => {
+Deno.test("connect_chat appOAuth with an empty accessToken uses the profile's Twitch sign-in (real OpenID provider, real IRC server): PASS oauth:<signed-in token> and NICK <its login>, refreshed first when it runs out within a minute", async () => {
   const oidc = await startOidcProvider({
     clients: [{ ...CLIENT, redirectUris: [REDIRECT] }],
     users: [USER],
@@ -70,7 +71,10 @@ Deno.test("connect_chat appOAuth with an empty accessToken uses the profile's Tw
     assert.deepEqual(await h.call("send_chat_message", { message: "signed in" }), [
       { platform: "twitch", success: true },
     ]);
-    await viewer.waitFor((l) => l.command === "PRIVMSG" && l.params[1] === "signed in");
+    const said = await viewer.waitFor((l) =>
+      l.command === "PRIVMSG" && l.params[1] === "signed in"
+    );
+    assert.match(String(said.prefix), /^modbot!/, "NICK is the signed-in login, not the channel");
     await h.call("disconnect_chat", { platform: "twitch" });
 
     // A sign-in that runs out within a minute is refreshed before chat gets it.
