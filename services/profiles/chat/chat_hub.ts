@@ -45,6 +45,9 @@ interface Entry {
   lastStatus: ChatConnectionStatus;
 }
 
+/** The longest error text a status, an event or an error carries. */
+const MAX_ERROR = 300;
+
 /** Platforms a message can be sent to. */
 const SENDERS: ChatPlatform[] = ["twitch", "youtube"];
 
@@ -286,6 +289,8 @@ export class ChatHub {
 
   /** A link's error text without any secret the redactor knows (the links' tokens are in it). */
   #scrub(text: string): string {
-    return this.#deps.redactor ? this.#deps.redactor.scrub(text) : text;
+    const clean = this.#deps.redactor ? this.#deps.redactor.scrub(text) : text;
+    // A server's words can run to 8 KiB: enough of them to say why.
+    return clean.length <= MAX_ERROR ? clean : `${[...clean].slice(0, MAX_ERROR).join("")}…`;
   }
 }

@@ -24,12 +24,13 @@ function twitchConfig(token: string | null) {
   };
 }
 
-Deno.test("connect_chat against a hostile IRC server that quotes our PASS in its refusal: the token is in no error, status, event or log", async () => {
+Deno.test("connect_chat against a hostile IRC server that quotes our PASS in a 6 KiB refusal: the token is in no error, status, event or log, and the text is cut to 300 characters", async () => {
   const token = `tok${crypto.randomUUID().replaceAll("-", "")}`;
   const irc = HostileIrc.start(async (line, client) => {
     if (!line.startsWith("NICK ")) return;
     const pass = client.lines.find((l) => l.startsWith("PASS "))?.slice(5);
-    await client.write(`:srv NOTICE * :Login authentication failed for ${pass}\r\n`);
+    const padding = "!".repeat(6000);
+    await client.write(`:srv NOTICE * :Login authentication failed for ${pass} ${padding}\r\n`);
   });
   const h = await startHarness("sqlite", {
     chat: { endpoints: { twitchIrcUrl: `irc://127.0.0.1:${irc.port}` } },
@@ -40,6 +41,8 @@ Deno.test("connect_chat against a hostile IRC server that quotes our PASS in its
     assert.ok(irc.clients[0]?.lines.includes(`PASS oauth:${token}`), "the server got the PASS");
     const statuses = await h.call("get_chat_status", {});
     assert.equal(statuses[0]?.status, "error");
+    assert.ok(String(statuses[0]?.error).length <= 301, "a server's 6 KiB notice is cut");
+    assert.ok(error.message.length <= 301);
     const seen = JSON.stringify({ error: error.message, statuses, events: h.events }) +
       h.logs.join("\n");
     assert.equal(seen.includes(token), false, "the token came back to the caller");
