@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { startInspircd, startOidcProvider } from "@spiritstream/testing";
+import { EVENTS } from "@spiritstream/contracts";
+import { createEventPublisher } from "@spiritstream/bus";
+import { startInspircd, startOidcProvider, waitFor } from "@spiritstream/testing";
 import { oauthConfigFromEnv } from "../oauth/oauth_config.ts";
 import { type Harness, startHarness } from "../testdata/harness.ts";
 import { sampleProfile } from "../testdata/profiles.ts";
@@ -32,7 +34,7 @@ async function signIn(h: Harness, oidc: Awaited<ReturnType<typeof startOidcProvi
   return oidc.issued().at(-1)!;
 }
 
-Deno.test("connect_chat appOAuth with an empty accessToken uses the profile's Twitch sign-in (real OpenID provider, real IRC server): PASS oauth:<signed-in token> and NICK <its login>, refreshed first when it runs out within a minute", async () => {
+Deno.test("connect_chat appOAuth with an empty accessToken uses the profile's Twitch sign-in (real OpenID provider, real IRC server): PASS oauth:<signed-in token> and NICK <its login>, refreshed first when it runs out within a minute; go-live connects the same way", async () => {
   const oidc = await startOidcProvider({
     clients: [{ ...CLIENT, redirectUris: [REDIRECT] }],
     users: [USER],
@@ -86,6 +88,22 @@ Deno.test("connect_chat appOAuth with an empty accessToken uses the profile's Tw
     assert.deepEqual(oidc.grants().slice(grants), ["refresh_token"]);
     await h.call("send_chat_message", { message: "after a refresh" });
     await viewer.waitFor((l) => l.command === "PRIVMSG" && l.params[1] === "after a refresh");
+
+    // Going live connects with the sign-in as well (its login as NICK, so sending works).
+    await h.call("disconnect_chat", { platform: "twitch" });
+    const events = createEventPublisher(h.bus, EVENTS);
+    const status = { groupId: "default", targetId: "t1", state: "connecting" as const, attempt: 0 };
+    await events.emit("local", "target_status", { ...status, nextRetryMs: null, error: null });
+    await waitFor(() => h.events.find((e) => e.event === "chat_auto_connected"), {
+      what: "chat_auto_connected",
+    });
+    await h.call("send_chat_message", { message: "live now" });
+    const live = await viewer.waitFor((l) => l.command === "PRIVMSG" && l.params[1] === "live now");
+    assert.match(
+      String(live.prefix),
+      /^modbot!/,
+      "go-live connected as the channel, not the login",
+    );
 
     const everything = JSON.stringify(h.events) + h.logs.join("\n");
     for (const issued of oidc.issued()) {
