@@ -26,7 +26,9 @@ Deno.test("export_data, import_spiritstream_data and chat_export_log: another te
     await h.call("save_profile", { profile }, a);
     await h.call("export_data", { includePlaintextSecrets: true }, a);
     const acmeExports = join(h.dir, "tenants", "acme", "exports");
-    const [bundle] = [...Deno.readDirSync(acmeExports)].map((e) => join(acmeExports, e.name));
+    const [bundle] = (await Array.fromAsync(Deno.readDir(acmeExports))).map((e) =>
+      join(acmeExports, e.name)
+    );
     assert.ok(bundle, "tenant A's bundle is in its own exports folder");
     assert.equal(
       (await Deno.stat(join(h.dir, "exports")).catch(() => null))?.isDirectory ?? false,
@@ -51,7 +53,7 @@ Deno.test("export_data, import_spiritstream_data and chat_export_log: another te
     const own = await h.call("import_spiritstream_data", { path: bundle }, a);
     assert.ok(own.profilesImported.length + own.skipped.length > 0);
     await h.call("chat_export_log", { path: home });
-    assert.equal([...Deno.readDirSync(home)].length, 1);
+    assert.equal((await Array.fromAsync(Deno.readDir(home))).length, 1);
   } finally {
     await h.close();
     await Deno.remove(home, { recursive: true });
