@@ -1,5 +1,6 @@
 // Measures what a flooding IRC server costs the profiles service (heap and RSS growth, messages
-// passed on): `deno run -A services/profiles/chat/testdata/measure_flood.ts --messages=200000`.
+// passed on): `deno run -A --v8-flags=--expose-gc services/profiles/chat/testdata/measure_flood.ts
+// --messages=200000`. The hostile server runs in the same process: its strings count too.
 import { parseArgs } from "node:util";
 import { startHarness } from "../../testdata/harness.ts";
 import { HostileIrc, welcome } from "./hostile_irc.ts";
@@ -20,7 +21,7 @@ const irc = HostileIrc.start(async (line, client) => {
 const h = await startHarness("sqlite", {
   chat: { endpoints: { twitchIrcUrl: `irc://127.0.0.1:${irc.port}` } },
 });
-globalThis.gc?.();
+(globalThis as { gc?: () => void }).gc?.();
 const before = Deno.memoryUsage();
 const started = performance.now();
 await h.call("connect_chat", {
