@@ -3,6 +3,7 @@ import { resolveExportFile } from "@spiritstream/kit";
 import { exportData } from "./data/export_data.ts";
 import { importData } from "./data/import_data.ts";
 import { resolveAllowedPath } from "./data/safe_path.ts";
+import { callerFolders } from "./caller_folders.ts";
 import type { HandlerContext, HandlerOf } from "./handler_context.ts";
 import { readSettings, writeSettings } from "./host_settings.ts";
 
@@ -19,7 +20,6 @@ export interface DataHandlers {
 /** Creates the import/export command handlers. */
 export function createDataHandlers(h: HandlerContext): DataHandlers {
   const { ctx, settings, events } = h;
-  const roots = [h.dataDir, ...(h.homeDir ? [h.homeDir] : [])];
   const handlers: DataHandlers = {
     // The host operator's per-tenant export: the same bundle, of the named tenant.
     async export_tenant(args, meta) {
@@ -37,8 +37,7 @@ export function createDataHandlers(h: HandlerContext): DataHandlers {
       const file = await resolveExportFile({
         field: "exportPath",
         path: args.exportPath,
-        dataDir: h.dataDir,
-        homeDir: h.homeDir,
+        ...callerFolders(h, meta),
         fileName: `spiritstream-export-${stamp}.json`,
       });
       await exportData(ctx, meta.tenantId, {
@@ -52,6 +51,8 @@ export function createDataHandlers(h: HandlerContext): DataHandlers {
     },
 
     async import_spiritstream_data(args, meta) {
+      const { dataDir, homeDir } = callerFolders(h, meta);
+      const roots = [dataDir, ...(homeDir ? [homeDir] : [])];
       const path = await resolveAllowedPath(args.path, { field: "path", roots });
       const kept: string[] = [];
       const report = await importData(ctx, meta.tenantId, {

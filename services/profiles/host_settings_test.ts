@@ -121,7 +121,8 @@ Deno.test("host settings saved before they had a row of their own are adopted fr
 Deno.test("import_spiritstream_data by a tenant admin keeps the host's ffmpegPath and says so", async () => {
   const h = await startHarness("sqlite");
   try {
-    const folder = `${h.dir}/old-spiritstream`;
+    // A tenant's admin imports from the tenant's own folder (tenant_exports_test.ts).
+    const folder = `${h.dir}/tenants/tenant-b/old-spiritstream`;
     await Deno.mkdir(`${folder}/profiles`, { recursive: true });
     await Deno.writeTextFile(
       `${folder}/settings.json`,

@@ -180,8 +180,9 @@ export class ChatControl {
       credentials: {
         type: "twitch",
         channel: settings.twitchChannel,
-        // Without a stored sign-in chat is read anonymously.
-        auth: token ? { method: "appOAuth", accessToken: token } : null,
+        // Without a stored sign-in chat is read anonymously; with one, the link takes the
+        // token and the account's login from the sign-in (an empty accessToken).
+        auth: token ? { method: "appOAuth", accessToken: "" } : null,
       },
     });
   }

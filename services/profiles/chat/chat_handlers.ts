@@ -42,7 +42,7 @@ export function createChatHandlers(control: ChatControl): ChatHandlers {
     send_chat_message: (args, meta) => hub(meta.tenantId).send(args.message),
 
     async chat_export_log(args, meta) {
-      await hub(meta.tenantId).sessionLog.export(args.path);
+      await hub(meta.tenantId).sessionLog.export(args.path, meta);
       return null;
     },
 

@@ -16,6 +16,8 @@ import { type ChatEndpoints, createChatLink } from "./chat_link_factory.ts";
 import { ChatSessionLog } from "./chat_session_log.ts";
 import type { ChatTokenSource } from "./chat_token_source.ts";
 import { RecentIds } from "./recent_ids.ts";
+import { boundChatMessage } from "./bound_message.ts";
+import { MessageRate } from "./message_rate.ts";
 
 /** What a {@linkcode ChatHub} is built from. */
 export interface ChatHubDeps {
@@ -37,8 +39,14 @@ interface Entry {
   messageCount: number;
   /** When the link last (re)connected or tried to. */
   attemptAt: number;
+  /** Inbound messages per second passed on (a flood is dropped, counted and logged). */
+  rate: MessageRate;
+  droppedWarnedAt: number;
   lastStatus: ChatConnectionStatus;
 }
+
+/** The longest error text a status, an event or an error carries. */
+const MAX_ERROR = 300;
 
 /** Platforms a message can be sent to. */
 const SENDERS: ChatPlatform[] = ["twitch", "youtube"];
@@ -85,6 +93,8 @@ export class ChatHub {
       config,
       messageCount: current?.messageCount ?? 0,
       attemptAt: Date.now(),
+      rate: current?.rate ?? new MessageRate(),
+      droppedWarnedAt: 0,
       // A retry that succeeds is a restored connection.
       lastStatus: current?.lastStatus === "error" ? "error" : "disconnected",
       link: null!,
@@ -101,7 +111,13 @@ export class ChatHub {
       },
     });
     this.#entries.set(config.platform, entry);
-    await entry.link.connect();
+    try {
+      await entry.link.connect();
+    } catch (error) {
+      // The reason may quote the server (a hostile one can echo our PASS back).
+      if (error instanceof AppError) throw new AppError(error.code, this.#scrub(error.message));
+      throw error;
+    }
     this.#deps.log.info({ platform: config.platform }, "Chat connected");
   }
 
@@ -197,18 +213,33 @@ export class ChatHub {
       if (id) this.#recent.add(`${platform}:${id}`);
       return { platform, success: true };
     } catch (error) {
-      const message = error instanceof AppError ? error.message : "the message could not be sent";
+      const message = error instanceof AppError
+        ? this.#scrub(error.message)
+        : "the message could not be sent";
       this.#deps.log.warn({ platform, err: error }, "Chat message not sent");
       return { platform, success: false, error: message };
     }
   }
 
-  #onMessage(entry: Entry, message: ChatMessage): void {
+  #onMessage(entry: Entry, raw: ChatMessage): void {
     if (this.#entries.get(entry.link.platform) !== entry) return;
+    if (!entry.rate.take()) return this.#dropped(entry);
+    const message = boundChatMessage(raw);
     if (!this.#recent.add(`${message.platform}:${message.id}`)) return;
     entry.messageCount++;
     this.#publish(message);
     void this.#crosspost(message);
+  }
+
+  /** At most one warning in 10 s about messages dropped in a flood. */
+  #dropped(entry: Entry): void {
+    const now = Date.now();
+    if (now - entry.droppedWarnedAt < 10_000) return;
+    entry.droppedWarnedAt = now;
+    this.#deps.log.warn(
+      { platform: entry.link.platform, dropped: entry.rate.takeDropped() },
+      "Chat is flooding: messages over the per-second budget were dropped",
+    );
   }
 
   #publish(message: ChatMessage): void {
@@ -239,7 +270,7 @@ export class ChatHub {
     entry.lastStatus = status;
     if (status === "error" && before !== "error") {
       log.warn({ platform, error }, "Chat connection lost");
-      emit("chat_connection_lost", { platform, error: error ?? "connection lost" });
+      emit("chat_connection_lost", { platform, error: this.#scrub(error ?? "connection lost") });
     }
     if (status === "connected" && before === "error") {
       log.info({ platform }, "Chat connection restored");
@@ -252,7 +283,14 @@ export class ChatHub {
       platform: entry.link.platform,
       status: entry.link.status,
       messageCount: entry.messageCount,
-      error: entry.link.error,
+      error: entry.link.error === null ? null : this.#scrub(entry.link.error),
     };
+  }
+
+  /** A link's error text without any secret the redactor knows (the links' tokens are in it). */
+  #scrub(text: string): string {
+    const clean = this.#deps.redactor ? this.#deps.redactor.scrub(text) : text;
+    // A server's words can run to 8 KiB: enough of them to say why.
+    return clean.length <= MAX_ERROR ? clean : `${[...clean].slice(0, MAX_ERROR).join("")}…`;
   }
 }

@@ -65,8 +65,14 @@ async function twitchLink(credentials: Credentials<"twitch">, deps: ChatLinkDeps
   }
   const auth = credentials.auth;
   let token: string | null = null;
+  let login: string | null = null;
   if (auth?.method === "userToken") token = requireToken(auth.oauthToken, "oauthToken");
-  if (auth?.method === "appOAuth") token = await storedOr(auth.accessToken, "twitch", deps);
+  if (auth?.method === "appOAuth") {
+    token = await storedOr(auth.accessToken, "twitch", deps);
+    // Twitch takes a token only with its own account's login as NICK (a moderator or bot
+    // account signed in for a creator's channel is not the channel).
+    if (!auth.accessToken) login = await signedInLogin(deps);
+  }
   deps.redactor?.add(token);
   deps.redactor?.add(token === null ? null : `oauth:${token}`);
   const { endpoints } = deps;
@@ -74,6 +80,7 @@ async function twitchLink(credentials: Credentials<"twitch">, deps: ChatLinkDeps
     server: parseIrcUrl(endpoints.twitchIrcUrl ?? TWITCH_IRC_URL),
     channel,
     token,
+    login,
     events: deps.events,
     logger: deps.logger,
     caCerts: endpoints.caCerts,
@@ -129,6 +136,12 @@ function requireToken(value: string, field: string): string {
     );
   }
   return token;
+}
+
+/** The signed-in Twitch login, when it is a valid IRC nick. */
+async function signedInLogin(deps: ChatLinkDeps): Promise<string | null> {
+  const login = await deps.tokens.login?.({ tenantId: deps.tenantId }, "twitch").catch(() => null);
+  return login && /^[A-Za-z0-9_]{1,25}$/.test(login) ? login.toLowerCase() : null;
 }
 
 /** The token given, or the stored one when it is empty. */

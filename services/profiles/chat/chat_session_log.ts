@@ -1,6 +1,12 @@
 import { join } from "node:path";
-import { type ChatLogStatus, type ChatMessage, LOCAL_TENANT } from "@spiritstream/contracts";
+import {
+  type ChatLogStatus,
+  type ChatMessage,
+  LOCAL_TENANT,
+  type RequestMeta,
+} from "@spiritstream/contracts";
 import { type Logger, resolveExportFile, writeNewFile } from "@spiritstream/kit";
+import { callerFolders } from "../caller_folders.ts";
 
 /** Options for {@linkcode ChatSessionLog}. */
 export interface ChatSessionLogOptions {
@@ -102,14 +108,13 @@ export class ChatSessionLog {
   }
 
   /** Writes the session's messages (JSONL) to a new file by the export-path rule. */
-  async export(path: string | null): Promise<string> {
+  async export(path: string | null, meta: RequestMeta): Promise<string> {
     const stamp = new Date((this.#options.now ?? Date.now)()).toISOString()
       .replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
     const file = await resolveExportFile({
       field: "path",
       path,
-      dataDir: this.#options.dataDir,
-      homeDir: this.#options.homeDir,
+      ...callerFolders(this.#options, meta),
       fileName: `spiritstream-chat-${stamp}.jsonl`,
     });
     const text = this.#messages.map((message) => JSON.stringify(message)).join("\n");

@@ -13,6 +13,8 @@ export interface ChatTokenContext {
  */
 export interface ChatTokenSource {
   accessToken(ctx: ChatTokenContext, provider: "twitch" | "youtube"): Promise<string | undefined>;
+  /** The signed-in account's login name, if known (sent as Twitch's NICK with its token). */
+  login?(ctx: ChatTokenContext, provider: "twitch" | "youtube"): Promise<string | undefined>;
 }
 
 /** A source with no stored tokens (until OAuth sign-in is wired in). */

@@ -140,16 +140,49 @@ export class TwitchChat implements ChatLink {
     this.#setStatus("disconnected", null);
   }
 
-  /** Opens one socket, registers and joins; rejects when that fails or times out. */
+  /**
+   * Opens one socket, registers and joins; rejects when that fails or times out. The deadline
+   * covers the whole of it: a server that takes the TCP connection but never finishes the TLS
+   * handshake (or never reads) would otherwise hold the first write, and connect_chat, forever.
+   */
   async #open(): Promise<void> {
+    const timeoutMs = this.#options.connectTimeoutMs ?? 10_000;
+    const deadline = Promise.withResolvers<never>();
+    deadline.promise.catch(() => {}); // raced below; a late rejection is moot
+    const timer = setTimeout(
+      () => deadline.reject(new Error(`no answer within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
+    const dialing = this.#dial();
+    let session: Session | null = null;
+    try {
+      session = this.#begin(await Promise.race([dialing, deadline.promise]));
+      const joined = session.joined.promise;
+      await Promise.race([this.#register(session).then(() => joined), deadline.promise]);
+    } catch (error) {
+      if (session) this.#drop(session);
+      else void dialing.then((conn) => conn.close(), () => {});
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.#retry.delay = null;
+    this.#startIdleCheck(session);
+    this.#setStatus("connected", null);
+  }
+
+  #dial(): Promise<Deno.Conn> {
     const { server } = this.#options;
-    const conn = server.tls
-      ? await Deno.connectTls({
+    return server.tls
+      ? Deno.connectTls({
         hostname: server.hostname,
         port: server.port,
         caCerts: this.#options.caCerts,
       })
-      : await Deno.connect({ hostname: server.hostname, port: server.port });
+      : Deno.connect({ hostname: server.hostname, port: server.port });
+  }
+
+  #begin(conn: Deno.Conn): Session {
     const session: Session = {
       conn,
       writer: conn.writable.getWriter(),
@@ -160,23 +193,7 @@ export class TwitchChat implements ChatLink {
     session.joined.promise.catch(() => {}); // awaited by #open; later rejections are moot
     this.#session = session;
     void this.#read(session);
-    const timeoutMs = this.#options.connectTimeoutMs ?? 10_000;
-    const timer = setTimeout(
-      () => session.joined.reject(new Error(`no answer within ${timeoutMs / 1000} s`)),
-      timeoutMs,
-    );
-    try {
-      await this.#register(session);
-      await session.joined.promise;
-    } catch (error) {
-      this.#drop(session);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-    this.#retry.delay = null;
-    this.#startIdleCheck(session);
-    this.#setStatus("connected", null);
+    return session;
   }
 
   async #register(session: Session): Promise<void> {
@@ -184,7 +201,11 @@ export class TwitchChat implements ChatLink {
     // Twitch ignores CAP END; InspIRCd and other IRCv3 servers hold registration until it.
     await this.#write(session, "CAP REQ :twitch.tv/tags twitch.tv/commands");
     await this.#write(session, "CAP REQ :message-tags server-time");
-    if (token !== null) await this.#write(session, `PASS oauth:${token.replace(/^oauth:/, "")}`);
+    // formatIrcLine: a stored token with a line break must not smuggle in a second command.
+    const pass = token === null
+      ? null
+      : formatIrcLine("PASS", [`oauth:${token.replace(/^oauth:/, "")}`]);
+    if (pass !== null) await this.#write(session, pass);
     await this.#write(session, formatIrcLine("NICK", [this.#nick]));
     await this.#write(session, formatIrcLine("USER", [this.#nick, "0", "*", this.#nick]));
     await this.#write(session, "CAP END");

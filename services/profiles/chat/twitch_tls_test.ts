@@ -64,3 +64,29 @@ Deno.test("TwitchChat: a server that accepts and then says nothing fails within 
     for (const conn of held) conn.close();
   }
 });
+
+Deno.test("TwitchChat over ircs://: a server that takes the connection but never finishes the TLS handshake fails within the connect timeout (no connect_chat held forever)", async () => {
+  const port = freePort();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  try {
+    const server = parseIrcUrl(`ircs://localhost:${port}`);
+    const loris = chat({ server, token: "tok1234567", connectTimeoutMs: 500 });
+    const started = Date.now();
+    const outcome = await Promise.race([
+      loris.connect().then(() => "connected", (e: Error) => e.message),
+      new Promise<string>((resolve) => setTimeout(() => resolve("still waiting"), 8000)),
+    ]);
+    assert.equal(outcome, "Failed to connect to twitch: no answer within 0.5 s");
+    assert.ok(Date.now() - started < 8000);
+    assert.equal(loris.status, "error");
+    await loris.close();
+  } finally {
+    listener.close();
+    await accepting.catch(() => {});
+    for (const conn of held) conn.close();
+  }
+});

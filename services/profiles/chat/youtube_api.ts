@@ -195,7 +195,7 @@ export class YouTubeApi {
         : "request failed";
       throw new AppError("unavailable", `YouTube API ${path}: ${why}`);
     }
-    const text = await response.text();
+    const text = await boundedText(response, path);
     if (!response.ok) throw apiError(path, response.status, text);
     try {
       return JSON.parse(text);
@@ -203,6 +203,35 @@ export class YouTubeApi {
       throw new AppError("unavailable", `YouTube API ${path}: the answer is not JSON`);
     }
   }
+}
+
+/** The most of one answer read (a full page of 2,000 messages is about 2 MiB). */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+/** The body as text; a longer one is cut off and refused (memory stays bounded). */
+async function boundedText(response: Response, path: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of response.body ?? []) {
+      size += chunk.byteLength;
+      if (size > MAX_ANSWER_BYTES) {
+        await response.body?.cancel().catch(() => {});
+        throw new AppError(
+          "unavailable",
+          `YouTube API ${path}: the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`,
+        );
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError("unavailable", `YouTube API ${path}: the answer broke off`);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) bytes.set(chunk, (at += chunk.byteLength) - chunk.byteLength);
+  return new TextDecoder().decode(bytes);
 }
 
 /** `YouTube API liveChat/messages: 403 liveChatEnded (The live chat is no longer live.)` */

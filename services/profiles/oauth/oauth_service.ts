@@ -28,6 +28,8 @@ import { TokenRefresher, withTokens } from "./token_refresher.ts";
 export interface AccessTokens {
   /** The token (refreshed first when it expires soon), or undefined when not signed in. */
   accessToken(ctx: { tenantId: string }, provider: OAuthProvider): Promise<string | undefined>;
+  /** The signed-in account's login name (Twitch's IRC wants it as NICK), if signed in. */
+  login?(ctx: { tenantId: string }, provider: OAuthProvider): Promise<string | undefined>;
 }
 
 /** What {@linkcode OAuthService} is built from. */
@@ -215,6 +217,11 @@ export class OAuthService implements AccessTokens {
       this.#deps.log.warn({ err: error, provider }, "Could not refresh the sign-in's access token");
       return undefined;
     });
+  }
+
+  async login(ctx: { tenantId: string }, provider: OAuthProvider): Promise<string | undefined> {
+    const found = await this.#store.active(ctx.tenantId, provider);
+    return found?.account.username || undefined;
   }
 
   /** Stops the background refresh. */

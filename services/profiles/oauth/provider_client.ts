@@ -2,10 +2,16 @@ import { z } from "zod";
 import { AppError, type OAuthProvider } from "@spiritstream/contracts";
 import type { ProviderSettings } from "./oauth_config.ts";
 
+/**
+ * A token as RFC 6749 (VSCHAR) and RFC 6750 (no spaces) allow: it goes on an IRC `PASS` line
+ * and in headers, so a provider's CR, LF, NUL or space must never get that far.
+ */
+const Token = z.string().regex(/^[\x21-\x7e]{1,4096}$/);
+
 /** What a token endpoint answered (RFC 6749 §5.1). */
 export const TokenSet = z.object({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1).optional(),
+  access_token: Token,
+  refresh_token: Token.optional(),
   expires_in: z.coerce.number().int().min(0).optional(),
   token_type: z.string().optional(),
   scope: z.union([z.string(), z.array(z.string())]).optional(),

@@ -98,3 +98,37 @@ Deno.test("ProviderClient: a refused refresh says invalid_grant and never echoes
     await server.shutdown();
   }
 });
+
+Deno.test("ProviderClient: a token answer whose tokens hold CR LF, NUL or a space is refused (they go on IRC's PASS line and in headers)", async () => {
+  let answer: Record<string, unknown> = {};
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => Response.json(answer),
+  );
+  try {
+    const settings = oauthConfigFromEnv({
+      SPIRITSTREAM_TWITCH_CLIENT_ID: "cid",
+      SPIRITSTREAM_TWITCH_OAUTH_TOKEN_URL: `http://127.0.0.1:${server.addr.port}/token`,
+    }).providers.twitch;
+    const client = new ProviderClient("twitch", () => settings);
+    for (
+      const bad of [
+        { access_token: "tok\r\nJOIN #elsewhere" },
+        { access_token: "tok\u0000x" },
+        { access_token: "two words" },
+        { access_token: "fine-token", refresh_token: "rt\nPRIVMSG #x :hi" },
+      ]
+    ) {
+      answer = bad;
+      await assert.rejects(client.refresh("rt-1234567"), (error: unknown) => {
+        assert.ok(error instanceof AppError);
+        assert.equal(error.message, "Twitch answered tokens in an unknown shape");
+        return true;
+      });
+    }
+    answer = { access_token: "fine-token", refresh_token: "rt-next" };
+    assert.equal((await client.refresh("rt-1234567")).access_token, "fine-token");
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -8,6 +8,8 @@ import { toast } from "./toasts.ts";
 /** Where the provider sends the browser back (the server's redirect URL ends in it). */
 export const CALLBACK_PATH = "/oauth/callback";
 const STASH = "spiritstream-oauth-callback";
+/** The state of the sign-in this tab started: only that one is finished here. */
+const STARTED = "spiritstream-oauth-started";
 
 /** What the provider put on the callback URL. */
 interface Callback {
@@ -50,6 +52,14 @@ export async function finishPendingSignIn(): Promise<void> {
   if (stashed === null) return;
   sessionStorage.removeItem(STASH);
   const callback = JSON.parse(stashed) as Callback;
+  const started = sessionStorage.getItem(STARTED);
+  sessionStorage.removeItem(STARTED);
+  // Any page can send the browser to /oauth/callback: what it carries (a code, a state, an
+  // error text to show) counts only for the sign-in this tab started.
+  if (callback.state === null || callback.state !== started) {
+    toast("Sign-in was not completed: this tab did not start it. Sign in from here.", "error");
+    return;
+  }
   const provider = providerOf(callback.state);
   if (callback.error) {
     const why = callback.errorDescription ?? callback.error;
@@ -85,7 +95,9 @@ export async function startSignIn(provider: OAuthProvider): Promise<void> {
     `start signing in with ${label(provider)}`,
     () => invoke("oauth_start_flow", { provider }),
   );
-  if (flow) location.assign(flow.authUrl);
+  if (!flow) return;
+  sessionStorage.setItem(STARTED, flow.state);
+  location.assign(flow.authUrl);
 }
 
 /** Signs out: revokes the tokens at the provider (best effort) and forgets them. */
