@@ -134,6 +134,25 @@ Deno.test("SSO: OIDC sign-in with PKCE creates users just in time, maps groups t
       const read = await json(await h.invoke("get_sign_in_settings", {}, { cookie: boss }));
       assert.equal(read.data.oidc.clientSecretSet, true);
       assert.equal(JSON.stringify(read).includes(CLIENT.clientSecret), false);
+      assert.deepEqual(read.data.pendingDomains, ["acme.test"]);
+      // Listed is not owned: until the host operator approves, the domain offers no provider.
+      const early = await h.app.request("/auth/sso/discover?email=x@acme.test");
+      assert.equal(await json(early), null, "an unapproved domain offers nobody's provider");
+      const selfApproved = await h.invoke("decide_domain_claim", {
+        tenantId: "acme",
+        domain: "acme.test",
+        approve: true,
+      }, { cookie: boss });
+      assert.equal(selfApproved.status, 403, "a tenant admin cannot approve its own claim");
+      const host = await h.login(ADMIN);
+      const claims = await json(await h.invoke("list_domain_claims", {}, { cookie: host }));
+      assert.deepEqual(claims.data.map((c: { domain: string }) => c.domain), ["acme.test"]);
+      const approved = await h.invoke("decide_domain_claim", {
+        tenantId: "acme",
+        domain: "ACME.test",
+        approve: true,
+      }, { cookie: host });
+      assert.equal(approved.status, 200, JSON.stringify(await approved.clone().json()));
       const discovered = await json(await h.app.request("/auth/sso/discover?email=x@ACME.test"));
       assert.deepEqual(discovered, { tenant: "acme", provider: "Acme ID", passwordLogin: false });
       assert.equal(await json(await h.app.request("/auth/sso/discover?tenant=nope")), null);

@@ -26,6 +26,7 @@ export const AUTH_TENANT_TABLES: readonly TenantTable[] = [
   { table: "auth_users" },
   { table: "auth_sso_states" },
   { table: "auth_tenant_domains" },
+  { table: "auth_domain_claims" },
   { table: "auth_tenant_sign_in" },
   { table: "auth_tenants", column: "id" },
 ];
