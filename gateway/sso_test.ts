@@ -6,6 +6,8 @@ import {
   startOidcProvider,
   startPostgres,
 } from "@spiritstream/testing";
+import { createLogger } from "@spiritstream/kit";
+import { startEncoderService } from "@spiritstream/encoder";
 import { type AuthHarness, startAuthHarness } from "./auth_harness.ts";
 
 const ADMIN = { email: "admin@example.com", password: "admin-passphrase" };
@@ -453,5 +455,57 @@ Deno.test("SSO with the auth service on PostgreSQL: a just-in-time sign-in, then
     await idp.close();
     await db.close();
     await pg.stop();
+  }
+});
+
+Deno.test("SSO into a suspended tenant: the host operator suspends it with suspend_tenant, the callback is refused and no session is made", async () => {
+  const idp = await startOidcProvider({
+    clients: [{ ...CLIENT, redirectUris: [CALLBACK] }],
+    users: USERS,
+  });
+  const h = await startAuthHarness({ mode: "users", admin: ADMIN });
+  const dataDir = await Deno.makeTempDir({ prefix: "spiritstream-sso-suspended-" });
+  // The real encoder answers suspend_tenant's "stop its streams".
+  const encoder = await startEncoderService({
+    bus: h.bus,
+    logger: createLogger({ level: "warn", destination: { write() {} } }),
+    config: { ffmpegPath: null, dataDir },
+    env: { PATH: Deno.env.get("PATH") },
+  });
+  try {
+    await h.provisionUser("acme", "boss@acme.test", "boss-passphrase", "admin");
+    const boss = await h.login({ email: "boss@acme.test", password: "boss-passphrase" });
+    const set = await h.invoke("set_sign_in_settings", {
+      slug: "acme",
+      oidc: oidcSettings(idp.issuer),
+    }, { cookie: boss });
+    assert.equal(set.status, 200);
+    const before = await begin(h, idp, "acme", "alice");
+    const host = await h.login(ADMIN);
+    const suspended = await h.invoke("suspend_tenant", { tenantId: "acme" }, { cookie: host });
+    assert.equal(suspended.status, 200, JSON.stringify(await suspended.clone().json()));
+    // A sign-in begun before the suspension, and one begun after it.
+    const after = await begin(h, idp, "acme", "alice");
+    for (const attempt of [before, after]) {
+      const done = await finish(h, attempt.callback, attempt.cookie);
+      assert.equal(done.session, null, "no session cookie");
+      assert.match(
+        decodeURIComponent(done.res.headers.get("location") ?? "") + done.text,
+        /organisation is suspended/,
+      );
+    }
+    const resumed = await h.invoke("resume_tenant", { tenantId: "acme" }, { cookie: host });
+    assert.equal(resumed.status, 200);
+    const again = await begin(h, idp, "acme", "alice");
+    const ok = await finish(h, again.callback, again.cookie);
+    assert.ok(
+      ok.session,
+      "after resume_tenant the same sign-in works (the refusal was the suspension)",
+    );
+  } finally {
+    await encoder.close();
+    await h.close();
+    await idp.close();
+    await Deno.remove(dataDir, { recursive: true });
   }
 });

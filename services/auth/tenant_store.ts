@@ -53,6 +53,15 @@ FROM auth_tenants t WHERE t.id = $1`,
     return rows[0] ? toTenant(rows[0]) : null;
   }
 
+  /** How many users carry that tenant id (tenants made before tenants had rows have only these). */
+  async userCount(tenantId: string): Promise<number> {
+    const [row] = await this.#db.query(
+      "SELECT COUNT(*) AS n FROM auth_users WHERE tenant_id = $1",
+      [tenantId],
+    );
+    return Number(row?.n ?? 0);
+  }
+
   async list(): Promise<TenantRecord[]> {
     const rows = await this.#db.query(
       `SELECT t.id, t.name, t.created_at, t.suspended_at, t.quotas,
