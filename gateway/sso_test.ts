@@ -6,7 +6,7 @@ import {
   startOidcProvider,
   startPostgres,
 } from "@spiritstream/testing";
-import { createLogger } from "@spiritstream/kit";
+import { createLogger, openRootKeys } from "@spiritstream/kit";
 import { startEncoderService } from "@spiritstream/encoder";
 import { type AuthHarness, startAuthHarness } from "./auth_harness.ts";
 
@@ -421,7 +421,10 @@ Deno.test("SSO with the auth service on PostgreSQL: a just-in-time sign-in, then
     clients: [{ ...CLIENT, redirectUris: [CALLBACK] }],
     users: USERS,
   });
-  const h = await startAuthHarness({ mode: "users", admin: ADMIN, auth: { db } });
+  const keyDir = await Deno.makeTempDir({ prefix: "spiritstream-sso-keys-" });
+  // As main.ts runs it: the auth service seals with the root keys.
+  const rootKeys = await openRootKeys({ kind: "machine_file", path: `${keyDir}/secrets.key` });
+  const h = await startAuthHarness({ mode: "users", admin: ADMIN, auth: { db, rootKeys } });
   try {
     await h.provisionUser("acme", "boss@acme.test", "boss-passphrase", "admin");
     const boss = await h.login({ email: "boss@acme.test", password: "boss-passphrase" });
@@ -450,11 +453,31 @@ Deno.test("SSO with the auth service on PostgreSQL: a just-in-time sign-in, then
       tenant: "other",
     });
     assert.equal((await whoami(h, inOther)).tenantId, "other");
+
+    // The client secret at rest: sealed in the row (every column's bytes), never in logs/audit.
+    const rows = await db.query("SELECT * FROM auth_tenant_sign_in");
+    assert.ok(JSON.stringify(rows).includes("Acme ID"), "the row is there");
+    assert.equal(JSON.stringify(rows).includes(CLIENT.clientSecret), false, "sealed at rest");
+    const every = await db.query(
+      "SELECT string_agg(t::text, '|') AS all FROM auth_audit t",
+    );
+    assert.equal(String(every[0]?.all).includes(CLIENT.clientSecret), false, "not in the audit");
+    assert.equal(h.logs.some((line) => line.includes(CLIENT.clientSecret)), false, "not logged");
+    // Tenant B reads only its own settings; the other tenant's provider is nowhere in them.
+    const theirs = await json(await h.invoke("get_sign_in_settings", {}, { cookie: otherBoss }));
+    assert.deepEqual([theirs.data.slug, theirs.data.oidc], ["other", null]);
+    // X-Forwarded-* are ignored without trustProxy: the callback is on the Host reached.
+    const forwarded = await h.app.request("/auth/sso/start?tenant=acme", {
+      headers: { "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
+    });
+    const redirect = new URL(forwarded.headers.get("location")!).searchParams.get("redirect_uri");
+    assert.equal(redirect, CALLBACK);
   } finally {
     await h.close();
     await idp.close();
     await db.close();
     await pg.stop();
+    await Deno.remove(keyDir, { recursive: true });
   }
 });
 
