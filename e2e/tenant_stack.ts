@@ -18,7 +18,8 @@ import {
   type TestPostgres,
 } from "@spiritstream/testing";
 import { startAuthService } from "@spiritstream/auth";
-import { startEncoderService } from "@spiritstream/encoder";
+import { connect as natsConnect } from "@nats-io/transport-node";
+import { createNatsLeaseStore, type LeaseStore, startEncoderService } from "@spiritstream/encoder";
 import { startEventsService } from "@spiritstream/events";
 import { startProfilesService } from "@spiritstream/profiles";
 import {
@@ -53,6 +54,8 @@ export interface TenantStack {
   /** The one database every service keeps its tables in (for checks the API cannot make). */
   readonly db: Db;
   readonly gateways: [GatewayClient, GatewayClient];
+  /** The encoder's lease store: the JetStream KV bucket on the stack's nats-server. */
+  readonly leases: LeaseStore;
   readonly logs: string[];
   close(): Promise<void>;
 }
@@ -83,6 +86,9 @@ export async function startTenantStack(
       return db;
     };
     const bus = await connect(nats, "services", stops);
+    const nc = await natsConnect({ servers: nats.url, name: "leases" });
+    stops.push(() => nc.close());
+    const leases = await createNatsLeaseStore(nc);
     const rootKeys = await openRootKeys({ kind: "machine_file", path: `${dir}/secrets.key` });
     const services: HostedService[] = [
       await startProfilesService({
@@ -107,6 +113,7 @@ export async function startTenantStack(
         bus,
         logger,
         config: { ffmpegPath: null, dataDir: dir },
+        leases,
         env: { PATH: Deno.env.get("PATH") },
         enforceQuotas: true,
       }),
@@ -116,7 +123,7 @@ export async function startTenantStack(
       await gateway(await connect(nats, "gateway-1", stops), logger, stops),
       await gateway(await connect(nats, "gateway-2", stops), logger, stops),
     ];
-    return { dir, db: open(), gateways, logs, close: stop };
+    return { dir, db: open(), gateways, leases, logs, close: stop };
   } catch (error) {
     await stop();
     throw error;

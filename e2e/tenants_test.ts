@@ -348,6 +348,23 @@ Deno.test("tenants over NATS + PostgreSQL: invites, quotas, suspension on every 
         );
         const before = await rowsMentioning(stack.db, ACME);
         assert.ok(before.hits.length >= 5, `acme had rows: ${before.hits}`);
+        // What a tenant leaves in the encoder's KV bucket: a switched-off target, and the status
+        // and lease of a worker that died while it streamed.
+        await stack.leases.put(`targets.${ACME}`, { disabled: ["t-1"] });
+        await stack.leases.put(`status.${ACME}`, {
+          tenantId: ACME,
+          owner: "gone",
+          updatedAt: 1,
+          ingest: null,
+          groups: {},
+          retries: {},
+          disabled: [],
+          activeGroupIds: [],
+          state: { groups: [], ingest: { state: "idle", url: null, publisher: null, since: null } },
+        });
+        await stack.leases.put(`lease.${ACME}`, { owner: "gone", expiresAt: 1 });
+        await stack.leases.put(`targets.${GLOBEX}`, { disabled: [] });
+        assert.ok((await kvKeys(stack)).includes(`targets.${ACME}`));
         const report = ok<TenantDeletionReport>(
           await gw2.invoke("delete_tenant", { tenantId: ACME, confirm: ACME }, host),
         );
@@ -358,6 +375,10 @@ Deno.test("tenants over NATS + PostgreSQL: invites, quotas, suspension on every 
         assert.equal(by.auth?.auth_users, 2);
         assert.equal(by.auth?.auth_tenants, 1);
         assert.ok((by.events?.events_sessions ?? 0) >= 1, JSON.stringify(by.events));
+        assert.equal(by.encoder?.store_keys, 3, JSON.stringify(by.encoder));
+        const keys = await kvKeys(stack);
+        assert.deepEqual(keys.filter((key) => key.includes(ACME)), [], "no KV key of the tenant");
+        assert.ok(keys.includes(`targets.${GLOBEX}`), "the other tenant's keys stay");
         const after = await rowsMentioning(stack.db, ACME);
         assert.ok(after.tables >= 12, `scanned ${after.tables} tables`);
         assert.deepEqual(after.hits, []);
@@ -377,6 +398,18 @@ Deno.test("tenants over NATS + PostgreSQL: invites, quotas, suspension on every 
       },
     );
 
+    await t.step("export_tenant of an unknown tenant is a not_found naming the field", async () => {
+      for (const tenantId of [ACME, "never-was"]) {
+        refused(
+          await gw1.invoke("export_tenant", { tenantId, passphrase: "long enough pass" }, host),
+          400,
+          /"tenantId": no tenant/,
+        );
+      }
+      const written = await Array.fromAsync(Deno.readDir(`${stack.dir}/exports`)).catch(() => []);
+      assert.deepEqual(written, [], "no empty bundle was written");
+    });
+
     await t.step("export_tenant writes the other tenant's export_data bundle", async () => {
       ok(
         await gw1.invoke(
@@ -395,3 +428,12 @@ Deno.test("tenants over NATS + PostgreSQL: invites, quotas, suspension on every 
     });
   });
 });
+
+/** Every present key of the encoder's KV bucket. */
+async function kvKeys(stack: { leases: { keys(prefix: string): Promise<string[]> } }) {
+  const keys: string[] = [];
+  for (const part of ["lease", "desired", "targets", "status"]) {
+    keys.push(...await stack.leases.keys(part));
+  }
+  return keys;
+}

@@ -6,6 +6,8 @@ import {
   startOidcProvider,
   startPostgres,
 } from "@spiritstream/testing";
+import { createLogger, openRootKeys } from "@spiritstream/kit";
+import { startEncoderService } from "@spiritstream/encoder";
 import { type AuthHarness, startAuthHarness } from "./auth_harness.ts";
 
 const ADMIN = { email: "admin@example.com", password: "admin-passphrase" };
@@ -134,6 +136,25 @@ Deno.test("SSO: OIDC sign-in with PKCE creates users just in time, maps groups t
       const read = await json(await h.invoke("get_sign_in_settings", {}, { cookie: boss }));
       assert.equal(read.data.oidc.clientSecretSet, true);
       assert.equal(JSON.stringify(read).includes(CLIENT.clientSecret), false);
+      assert.deepEqual(read.data.pendingDomains, ["acme.test"]);
+      // Listed is not owned: until the host operator approves, the domain offers no provider.
+      const early = await h.app.request("/auth/sso/discover?email=x@acme.test");
+      assert.equal(await json(early), null, "an unapproved domain offers nobody's provider");
+      const selfApproved = await h.invoke("decide_domain_claim", {
+        tenantId: "acme",
+        domain: "acme.test",
+        approve: true,
+      }, { cookie: boss });
+      assert.equal(selfApproved.status, 403, "a tenant admin cannot approve its own claim");
+      const host = await h.login(ADMIN);
+      const claims = await json(await h.invoke("list_domain_claims", {}, { cookie: host }));
+      assert.deepEqual(claims.data.map((c: { domain: string }) => c.domain), ["acme.test"]);
+      const approved = await h.invoke("decide_domain_claim", {
+        tenantId: "acme",
+        domain: "ACME.test",
+        approve: true,
+      }, { cookie: host });
+      assert.equal(approved.status, 200, JSON.stringify(await approved.clone().json()));
       const discovered = await json(await h.app.request("/auth/sso/discover?email=x@ACME.test"));
       assert.deepEqual(discovered, { tenant: "acme", provider: "Acme ID", passwordLogin: false });
       assert.equal(await json(await h.app.request("/auth/sso/discover?tenant=nope")), null);
@@ -400,7 +421,10 @@ Deno.test("SSO with the auth service on PostgreSQL: a just-in-time sign-in, then
     clients: [{ ...CLIENT, redirectUris: [CALLBACK] }],
     users: USERS,
   });
-  const h = await startAuthHarness({ mode: "users", admin: ADMIN, auth: { db } });
+  const keyDir = await Deno.makeTempDir({ prefix: "spiritstream-sso-keys-" });
+  // As main.ts runs it: the auth service seals with the root keys.
+  const rootKeys = await openRootKeys({ kind: "machine_file", path: `${keyDir}/secrets.key` });
+  const h = await startAuthHarness({ mode: "users", admin: ADMIN, auth: { db, rootKeys } });
   try {
     await h.provisionUser("acme", "boss@acme.test", "boss-passphrase", "admin");
     const boss = await h.login({ email: "boss@acme.test", password: "boss-passphrase" });
@@ -429,10 +453,82 @@ Deno.test("SSO with the auth service on PostgreSQL: a just-in-time sign-in, then
       tenant: "other",
     });
     assert.equal((await whoami(h, inOther)).tenantId, "other");
+
+    // The client secret at rest: sealed in the row (every column's bytes), never in logs/audit.
+    const rows = await db.query("SELECT * FROM auth_tenant_sign_in");
+    assert.ok(JSON.stringify(rows).includes("Acme ID"), "the row is there");
+    assert.equal(JSON.stringify(rows).includes(CLIENT.clientSecret), false, "sealed at rest");
+    const every = await db.query(
+      "SELECT string_agg(t::text, '|') AS all FROM auth_audit t",
+    );
+    assert.equal(String(every[0]?.all).includes(CLIENT.clientSecret), false, "not in the audit");
+    assert.equal(h.logs.some((line) => line.includes(CLIENT.clientSecret)), false, "not logged");
+    // Tenant B reads only its own settings; the other tenant's provider is nowhere in them.
+    const theirs = await json(await h.invoke("get_sign_in_settings", {}, { cookie: otherBoss }));
+    assert.deepEqual([theirs.data.slug, theirs.data.oidc], ["other", null]);
+    // X-Forwarded-* are ignored without trustProxy: the callback is on the Host reached.
+    const forwarded = await h.app.request("/auth/sso/start?tenant=acme", {
+      headers: { "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
+    });
+    const redirect = new URL(forwarded.headers.get("location")!).searchParams.get("redirect_uri");
+    assert.equal(redirect, CALLBACK);
   } finally {
     await h.close();
     await idp.close();
     await db.close();
     await pg.stop();
+    await Deno.remove(keyDir, { recursive: true });
+  }
+});
+
+Deno.test("SSO into a suspended tenant: the host operator suspends it with suspend_tenant, the callback is refused and no session is made", async () => {
+  const idp = await startOidcProvider({
+    clients: [{ ...CLIENT, redirectUris: [CALLBACK] }],
+    users: USERS,
+  });
+  const h = await startAuthHarness({ mode: "users", admin: ADMIN });
+  const dataDir = await Deno.makeTempDir({ prefix: "spiritstream-sso-suspended-" });
+  // The real encoder answers suspend_tenant's "stop its streams".
+  const encoder = await startEncoderService({
+    bus: h.bus,
+    logger: createLogger({ level: "warn", destination: { write() {} } }),
+    config: { ffmpegPath: null, dataDir },
+    env: { PATH: Deno.env.get("PATH") },
+  });
+  try {
+    await h.provisionUser("acme", "boss@acme.test", "boss-passphrase", "admin");
+    const boss = await h.login({ email: "boss@acme.test", password: "boss-passphrase" });
+    const set = await h.invoke("set_sign_in_settings", {
+      slug: "acme",
+      oidc: oidcSettings(idp.issuer),
+    }, { cookie: boss });
+    assert.equal(set.status, 200);
+    const before = await begin(h, idp, "acme", "alice");
+    const host = await h.login(ADMIN);
+    const suspended = await h.invoke("suspend_tenant", { tenantId: "acme" }, { cookie: host });
+    assert.equal(suspended.status, 200, JSON.stringify(await suspended.clone().json()));
+    // A sign-in begun before the suspension, and one begun after it.
+    const after = await begin(h, idp, "acme", "alice");
+    for (const attempt of [before, after]) {
+      const done = await finish(h, attempt.callback, attempt.cookie);
+      assert.equal(done.session, null, "no session cookie");
+      assert.match(
+        decodeURIComponent(done.res.headers.get("location") ?? "") + done.text,
+        /organisation is suspended/,
+      );
+    }
+    const resumed = await h.invoke("resume_tenant", { tenantId: "acme" }, { cookie: host });
+    assert.equal(resumed.status, 200);
+    const again = await begin(h, idp, "acme", "alice");
+    const ok = await finish(h, again.callback, again.cookie);
+    assert.ok(
+      ok.session,
+      "after resume_tenant the same sign-in works (the refusal was the suspension)",
+    );
+  } finally {
+    await encoder.close();
+    await h.close();
+    await idp.close();
+    await Deno.remove(dataDir, { recursive: true });
   }
 });

@@ -138,7 +138,7 @@ Deno.test("every command is keyed by its own name and owned by its group's servi
   }
   assert.equal(commandByName("no_such_command"), undefined);
   assert.equal(commandByName("toString"), undefined);
-  assert.equal(commandsOf("auth").length, 20);
+  assert.equal(commandsOf("auth").length, 22);
   assert.ok(commandsOf("encoder").every((def) => def.service === "encoder"));
 });
 
@@ -178,6 +178,8 @@ Deno.test("our commands exist with the agreed service and permission", () => {
     ["list_recordings", "encoder", "read"],
     ["read_recording", "encoder", "operate"],
     ["delete_recording", "encoder", "admin"],
+    ["list_domain_claims", "auth", "host"],
+    ["decide_domain_claim", "auth", "host"],
   ];
   for (const [name, service, permission] of expected) {
     assert.equal(commandByName(name)?.service, service, name);
@@ -198,7 +200,7 @@ Deno.test("permissions follow the read/operate/admin rules", () => {
         "get_tenant_usage",
         "list_invites",
       ];
-      const hostReads = ["get_host_home_dir", "list_tenants"];
+      const hostReads = ["get_host_home_dir", "list_tenants", "list_domain_claims"];
       const expected = adminReads.includes(def.name)
         ? "admin"
         : hostReads.includes(def.name)
@@ -228,12 +230,14 @@ Deno.test("exactly the commands that run a host binary, touch the host's folders
     "browse_host_files",
     "cancel_ffmpeg_download",
     "create_tenant",
+    "decide_domain_claim",
     "delete_ffmpeg",
     "delete_tenant",
     "download_ffmpeg",
     "export_tenant",
     "get_host_home_dir",
     "install_theme",
+    "list_domain_claims",
     "list_tenants",
     "resume_tenant",
     "set_tenant_quotas",

@@ -144,6 +144,8 @@ export type SignInSettingsInput = z.input<typeof SignInSettingsInput>;
 /** Result of `get_sign_in_settings` and `set_sign_in_settings`. */
 export const SignInSettings = z.object({
   ...SignInFields,
+  /** Of `domains`, those the host operator has not approved yet: login does not use them. */
+  pendingDomains: z.array(z.string()).default([]),
   oidc: OidcSettingsView.nullable(),
 });
 export type SignInSettings = z.infer<typeof SignInSettings>;
@@ -157,3 +159,15 @@ export const SsoDiscovery = z.object({
   passwordLogin: z.boolean(),
 });
 export type SsoDiscovery = z.infer<typeof SsoDiscovery>;
+
+/**
+ * An email domain a tenant admin listed: it picks that tenant at login (and offers its identity
+ * provider) only once the host operator approved it, so no tenant can claim another's domain.
+ */
+export const DomainClaim = z.object({
+  tenantId: z.string(),
+  domain: z.string(),
+  requestedAt: z.number(),
+  requestedBy: z.string().nullable(),
+});
+export type DomainClaim = z.infer<typeof DomainClaim>;

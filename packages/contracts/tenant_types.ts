@@ -154,5 +154,10 @@ export const STOP_TENANT_STREAMS_SUBJECT = `${SUBJECT_ROOT}.internal.encoder.sto
 
 /** Internal: the encoder asks the auth service for a tenant's quotas and state at a start. */
 export const TENANT_LIMITS_SUBJECT = `${SUBJECT_ROOT}.internal.auth.tenant_limits`;
-export const TenantLimits = z.object({ quotas: TenantQuotas, suspended: z.boolean() });
+export const TenantLimits = z.object({
+  quotas: TenantQuotas,
+  suspended: z.boolean(),
+  /** False: no tenant row and no user has that tenant id (nothing to export). */
+  exists: z.boolean().default(true),
+});
 export type TenantLimits = z.infer<typeof TenantLimits>;

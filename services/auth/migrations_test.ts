@@ -30,6 +30,7 @@ async function checkUpgrade(db: Db): Promise<void> {
     "003_tenant_email",
     "004_tenant_sso",
     "101_tenant_lifecycle",
+    "102_domain_claims",
   ]);
   const store = createAuthStore(db);
   assert.equal((await store.userByEmail("local", "a@x.io"))?.id, "u1", "users are kept");

@@ -14,6 +14,7 @@ import { serveSsoRpc } from "./serve_sso_rpc.ts";
 import { SignInStore } from "./sign_in_store.ts";
 import { SigningKeyBox } from "./signing_key_box.ts";
 import { ssoCommandHandlers } from "./sso_command_handlers.ts";
+import { domainClaimHandlers } from "./domain_claim_handlers.ts";
 import { tenantCommandHandlers } from "./tenant_handlers.ts";
 import { serveTenantLimits } from "./tenant_limits.ts";
 import { TenantStore } from "./tenant_store.ts";
@@ -105,6 +106,7 @@ export async function startAuthService(deps: AuthServiceDeps): Promise<HostedSer
     handlers: {
       ...authCommandHandlers(ctx),
       ...ssoCommandHandlers(ctx),
+      ...domainClaimHandlers(ctx),
       ...tenantCommandHandlers(ctx, bus),
     },
   });

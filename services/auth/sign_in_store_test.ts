@@ -29,15 +29,45 @@ async function signInContract(db: Db): Promise<void> {
     tenantId: "ta",
     slug: "acme",
     domains: ["acme.test", "acme.io"],
+    pendingDomains: [],
     passwordLogin: false,
     oidc: OIDC,
     updatedAt: 5,
   };
-  await store.set(acme);
-  assert.deepEqual(await store.get("ta"), { ...acme, domains: ["acme.io", "acme.test"] });
+  await store.set(acme, "u-boss");
+  assert.deepEqual(await store.get("ta"), {
+    ...acme,
+    domains: ["acme.io", "acme.test"],
+    pendingDomains: ["acme.io", "acme.test"],
+  });
   assert.equal(await store.tenantBySlug("ACME"), "ta");
+  assert.equal(await store.tenantByDomain("acme.io"), null, "listed is not approved");
+  // Tenant B lists the same domain while A's claim waits: both wait, the host operator picks.
+  await store.set({ ...defaultSignIn("tb"), domains: ["acme.io"], updatedAt: 6 });
+  assert.deepEqual((await store.claims()).map((c) => [c.tenantId, c.domain, c.requestedBy]), [
+    ["ta", "acme.io", "u-boss"],
+    ["ta", "acme.test", "u-boss"],
+    ["tb", "acme.io", null],
+  ]);
+  await store.decideClaim("ta", "acme.io", true);
+  await store.decideClaim("ta", "acme.test", true);
   assert.equal(await store.tenantByDomain("acme.io"), "ta");
-  assert.equal(await store.tenantByDomain("other.io"), null);
+  assert.deepEqual((await store.get("ta")).pendingDomains, []);
+  await assert.rejects(
+    store.decideClaim("tb", "acme.io", true),
+    (e) => e instanceof AppError && e.code === "conflict" && /"domain"/.test(e.message),
+  );
+  assert.deepEqual(
+    (await store.get("tb")).pendingDomains,
+    ["acme.io"],
+    "a refused approval keeps the claim",
+  );
+  await store.decideClaim("tb", "acme.io", false);
+  assert.deepEqual((await store.get("tb")).domains, [], "a rejected claim goes");
+  await assert.rejects(
+    store.decideClaim("tb", "acme.io", false),
+    (e) => e instanceof AppError && e.code === "not_found" && /"domain"/.test(e.message),
+  );
   await assert.rejects(
     store.set({ ...defaultSignIn("tb"), slug: "acme" }),
     (e) => e instanceof AppError && e.code === "conflict" && /"slug"/.test(e.message),
@@ -47,8 +77,11 @@ async function signInContract(db: Db): Promise<void> {
     (e) => e instanceof AppError && e.code === "conflict" && /acme\.io/.test(e.message),
   );
   await store.set({ ...acme, domains: ["acme.test"], updatedAt: 6 });
+  assert.equal(await store.tenantByDomain("acme.test"), "ta", "an approved domain stays approved");
   assert.equal(await store.tenantByDomain("acme.io"), null, "a dropped domain is released");
   await store.set({ ...defaultSignIn("tb"), slug: "beta", domains: ["acme.io"], updatedAt: 7 });
+  assert.equal(await store.tenantByDomain("acme.io"), null);
+  await store.decideClaim("tb", "acme.io", true);
   assert.equal(await store.tenantByDomain("acme.io"), "tb");
 
   const state = {
@@ -69,7 +102,7 @@ async function signInContract(db: Db): Promise<void> {
   assert.equal(await store.tenantBySlug("acme"), null, "a deleted tenant's settings go with it");
 }
 
-Deno.test("SignInStore on SQLite: settings, unique slug and domains, one-use states", async () => {
+Deno.test("SignInStore on SQLite: settings, unique slug, domains only once approved, one-use states", async () => {
   const { db, cleanup } = await openMigratedSqlite("auth", AUTH_MIGRATIONS);
   try {
     await signInContract(db);
@@ -78,7 +111,7 @@ Deno.test("SignInStore on SQLite: settings, unique slug and domains, one-use sta
   }
 });
 
-Deno.test("SignInStore on PostgreSQL: settings, unique slug and domains, one-use states", async () => {
+Deno.test("SignInStore on PostgreSQL: settings, unique slug, domains only once approved, one-use states", async () => {
   const { db, cleanup } = await startMigratedPostgres("auth", AUTH_MIGRATIONS);
   try {
     await signInContract(db);

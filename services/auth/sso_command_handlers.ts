@@ -52,6 +52,7 @@ export function ssoCommandHandlers(ctx: AuthContext) {
         tenantId: meta.tenantId,
         slug: args.slug,
         domains: args.domains,
+        pendingDomains: [],
         passwordLogin: args.passwordLogin,
         oidc,
         updatedAt: Date.now(),
@@ -61,7 +62,7 @@ export function ssoCommandHandlers(ctx: AuthContext) {
         name: meta.tenantId,
         createdAt: Date.now(),
       });
-      await ctx.signIn.set(next);
+      await ctx.signIn.set(next, meta.userId);
       await ctx.audit({
         tenantId: meta.tenantId,
         userId: meta.userId,
@@ -72,7 +73,7 @@ export function ssoCommandHandlers(ctx: AuthContext) {
           oidc ? oidc.issuer : "none"
         }`,
       });
-      return toView(next);
+      return toView(await ctx.signIn.get(meta.tenantId));
     },
   };
 }
@@ -88,6 +89,7 @@ function toView(settings: TenantSignIn): SignInSettings {
   return {
     slug: settings.slug,
     domains: settings.domains,
+    pendingDomains: settings.pendingDomains,
     passwordLogin: settings.passwordLogin,
     oidc: oidc === null ? null : {
       displayName: oidc.displayName,

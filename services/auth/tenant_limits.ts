@@ -16,7 +16,10 @@ export function serveTenantLimits(bus: Bus, tenants: TenantStore): Subscription 
     if (!parsed.success) throw new AppError("invalid_argument", describeZodError(parsed.error));
     const tenant = await tenants.tenant(parsed.data.tenantId);
     // A tenant known only by its users' ids (made before tenants had rows) has no limits.
-    if (!tenant) return TenantLimits.parse({ quotas: NO_QUOTAS, suspended: false });
+    if (!tenant) {
+      const users = await tenants.userCount(parsed.data.tenantId);
+      return TenantLimits.parse({ quotas: NO_QUOTAS, suspended: false, exists: users > 0 });
+    }
     return TenantLimits.parse({ quotas: tenant.quotas, suspended: tenant.suspendedAt !== null });
   }, { queue: "auth" });
 }

@@ -22,4 +22,20 @@ CREATE TABLE auth_invites (
 );
 CREATE INDEX auth_invites_tenant ON auth_invites (tenant_id)`,
   },
+  {
+    // A tenant admin's email domain waits in auth_domain_claims until the host operator approves
+    // it (then it moves to auth_tenant_domains, which login reads). Domains listed before this
+    // rule are not trusted either: they wait for approval too.
+    id: "102_domain_claims",
+    sql: `CREATE TABLE auth_domain_claims (
+  tenant_id TEXT NOT NULL REFERENCES auth_tenants (id) ON DELETE CASCADE,
+  domain TEXT NOT NULL,
+  requested_at BIGINT NOT NULL,
+  requested_by TEXT,
+  PRIMARY KEY (tenant_id, domain)
+);
+INSERT INTO auth_domain_claims (tenant_id, domain, requested_at, requested_by)
+SELECT tenant_id, domain, 0, NULL FROM auth_tenant_domains;
+DELETE FROM auth_tenant_domains`,
+  },
 ];

@@ -26,6 +26,7 @@ export const AUTH_TENANT_TABLES: readonly TenantTable[] = [
   { table: "auth_users" },
   { table: "auth_sso_states" },
   { table: "auth_tenant_domains" },
+  { table: "auth_domain_claims" },
   { table: "auth_tenant_sign_in" },
   { table: "auth_tenants", column: "id" },
 ];
@@ -50,6 +51,15 @@ FROM auth_tenants t WHERE t.id = $1`,
       [id],
     );
     return rows[0] ? toTenant(rows[0]) : null;
+  }
+
+  /** How many users carry that tenant id (tenants made before tenants had rows have only these). */
+  async userCount(tenantId: string): Promise<number> {
+    const [row] = await this.#db.query(
+      "SELECT COUNT(*) AS n FROM auth_users WHERE tenant_id = $1",
+      [tenantId],
+    );
+    return Number(row?.n ?? 0);
   }
 
   async list(): Promise<TenantRecord[]> {

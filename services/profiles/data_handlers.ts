@@ -1,4 +1,4 @@
-import { AppError, type ImportReport } from "@spiritstream/contracts";
+import { AppError, type ImportReport, LOCAL_TENANT } from "@spiritstream/contracts";
 import { resolveExportFile } from "@spiritstream/kit";
 import { exportData } from "./data/export_data.ts";
 import { importData } from "./data/import_data.ts";
@@ -30,6 +30,14 @@ export function createDataHandlers(h: HandlerContext): DataHandlers {
         );
       }
       const { tenantId, ...rest } = args;
+      if (tenantId !== LOCAL_TENANT && h.tenantExists && !await h.tenantExists(tenantId)) {
+        throw new AppError(
+          "not_found",
+          `Invalid argument "tenantId": no tenant ${
+            tenantId.replace(/[^\x20-\x7e]/g, "?").slice(0, 64)
+          }`,
+        );
+      }
       return await handlers.export_data(rest, { ...meta, tenantId });
     },
     async export_data(args, meta) {

@@ -28,6 +28,8 @@ export interface HandlerContext {
   homeDir: string | null;
   /** What `get_profiles_path` answers. */
   profilesPath: string;
+  /** Whether a tenant exists (asked of the auth service); `export_tenant` refuses an unknown one. */
+  tenantExists?: (tenantId: string) => Promise<boolean>;
   /** A profile became (or, saved, stays) the active one: its OBS settings apply. */
   activated?: (tenantId: string, profile: Profile) => void;
 }

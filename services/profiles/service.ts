@@ -1,4 +1,10 @@
-import { COMMANDS, EVENTS, LOCAL_TENANT } from "@spiritstream/contracts";
+import {
+  COMMANDS,
+  EVENTS,
+  LOCAL_TENANT,
+  TENANT_LIMITS_SUBJECT,
+  TenantLimits,
+} from "@spiritstream/contracts";
 import {
   type Bus,
   createEventPublisher,
@@ -104,6 +110,11 @@ export async function startProfilesService(deps: ProfilesServiceDeps): Promise<H
     dataDir: deps.dataDir,
     homeDir: deps.homeDir,
     profilesPath: deps.profilesPath ?? deps.dataDir,
+    tenantExists: async (tenantId) =>
+      TenantLimits.parse(
+        await bus.request(TENANT_LIMITS_SUBJECT, { tenantId }, { timeoutMs: 5000 }),
+      )
+        .exists,
   };
   const events = context.events;
   const obs = new ObsControl({

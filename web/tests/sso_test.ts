@@ -90,6 +90,16 @@ Deno.test("SSO in Chromium: a tenant admin sets up the provider, a foreign issue
     // A provider whose tokens come from another issuer: the callback refuses them.
     await saveSignIn(page, { issuer: front, passwordLogin: true });
     await page.getByText("Sign-in settings saved.").waitFor();
+    // A listed domain waits for the host operator (here the same person) before login uses it.
+    await page.getByRole("status", { name: "Domains waiting for approval" })
+      .filter({ hasText: "acme.test" }).waitFor();
+    await page.goto(`${base}/#/tenants`);
+    await page.getByRole("heading", { name: "Email domains waiting for approval" }).waitFor();
+    await page.getByRole("button", { name: "Approve acme.test for local" }).click();
+    await page.getByText("Approved acme.test for local.").waitFor();
+    // The queue is empty once decided.
+    await page.getByRole("heading", { name: "Email domains waiting for approval" })
+      .waitFor({ state: "detached" });
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByText("This server needs you to sign in.").waitFor();
     await page.getByLabel("Email", { exact: true }).fill("alice@acme.test");

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineCommand } from "../command.ts";
-import { SignInSettings, SignInSettingsInput } from "../sso_types.ts";
+import { DomainClaim, EmailDomain, SignInSettings, SignInSettingsInput } from "../sso_types.ts";
 
 const base = { group: "auth", service: "auth" } as const;
 
@@ -22,5 +22,26 @@ export const SSO_COMMANDS = {
     permission: "admin",
     args: SignInSettingsInput,
     result: SignInSettings,
+  }),
+  list_domain_claims: defineCommand({
+    ...base,
+    name: "list_domain_claims",
+    summary: "Lists the email domains tenants listed that wait for approval (host operator).",
+    permission: "host",
+    args: z.object({}),
+    result: z.array(DomainClaim),
+  }),
+  decide_domain_claim: defineCommand({
+    ...base,
+    name: "decide_domain_claim",
+    summary:
+      "Approves a tenant's email domain (login then picks that tenant for it) or rejects it (host operator).",
+    permission: "host",
+    args: z.object({
+      tenantId: z.string().min(1).max(200),
+      domain: EmailDomain,
+      approve: z.boolean(),
+    }),
+    result: z.null(),
   }),
 };

@@ -61,8 +61,9 @@ export function serveTenantLifecycle(deps: TenantHandlerDeps): Subscription[] {
     const groups = usageOf(await coordinator.readDesired(tenantId)).liveGroups;
     await requests.stopAll(tenantId);
     const disabled = (await coordinator.readFlags(tenantId)).disabled.length;
-    if (disabled > 0) await coordinator.changeFlags(tenantId, () => ({ disabled: [] }));
-    return { removed: { live_groups: groups, target_switches: disabled } };
+    // Every key of the tenant goes from the lease store (NATS KV, memory or the desktop's file).
+    const storeKeys = await coordinator.purgeKeys(tenantId);
+    return { removed: { live_groups: groups, target_switches: disabled, store_keys: storeKeys } };
   }, { queue: "encoder-internal" });
   return [stop, purge];
 }

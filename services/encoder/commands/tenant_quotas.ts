@@ -52,7 +52,10 @@ const QUOTA_WORDS: Record<keyof TenantQuotas, string> = {
  * Refuses (400, naming the quota) when the state a start would lead to goes beyond a quota, or
  * when the tenant is suspended.
  */
-export function admit(limits: TenantLimits, next: DesiredState | null): void {
+export function admit(
+  limits: Pick<TenantLimits, "quotas" | "suspended">,
+  next: DesiredState | null,
+): void {
   if (limits.suspended) {
     throw new AppError("permission_denied", "Permission denied: this tenant is suspended");
   }

@@ -55,6 +55,8 @@ export interface StreamCoordinator {
   /** Applies a change with compare-and-set, retrying on conflicts; returns what was written. */
   changeDesired(tenantId: string, change: DesiredChange): Promise<DesiredState | null>;
   changeFlags(tenantId: string, change: (flags: TargetFlags) => TargetFlags): Promise<void>;
+  /** Deletes every store key of a deleted tenant (its streams already stopped); returns how many. */
+  purgeKeys(tenantId: string): Promise<number>;
   /**
    * Takes the lease if it is free, lets the owner apply the desired state, and polls the status
    * until `check` returns a value (or throws); times out with AppError `timeout`.
@@ -148,6 +150,10 @@ class LeaseCoordinator implements StreamCoordinator {
 
   changeFlags(tenantId: string, change: (flags: TargetFlags) => TargetFlags): Promise<void> {
     return this.#records.changeFlags(tenantId, change);
+  }
+
+  purgeKeys(tenantId: string): Promise<number> {
+    return this.#records.purge(tenantId);
   }
 
   async awaitStatus<T>(

@@ -79,6 +79,24 @@ export class TenantRecords {
     await this.#store.delete(statusKey(tenantId));
   }
 
+  /** Deletes every key of the tenant (lease, desired, targets, status); returns how many were present. */
+  async purge(tenantId: string): Promise<number> {
+    let removed = 0;
+    for (
+      const key of [
+        this.leaseKey(tenantId),
+        desiredKey(tenantId),
+        flagsKey(tenantId),
+        statusKey(tenantId),
+      ]
+    ) {
+      if ((await this.#store.get(key)) === null) continue;
+      await this.#store.delete(key);
+      removed++;
+    }
+    return removed;
+  }
+
   /** Calls `onChange` with the tenant of each later write or delete under `part`. */
   watch(part: "desired" | "targets", onChange: (tenantId: string) => void): StoreWatch {
     return this.#store.watch(part, (key) => onChange(lastToken(key)));

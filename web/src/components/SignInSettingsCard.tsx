@@ -134,7 +134,16 @@ function SignInForm(props: { loaded: SignInSettings; onSaved(): void }) {
   return (
     <form class="form-grid" onSubmit={save} aria-label="Sign-in settings">
       {text("Tenant slug", "slug", "Short name in sign-in links: /?tenant=<slug>.")}
-      {text("Email domains", "domains", "Comma-separated; an email at one of them signs in here.")}
+      {text(
+        "Email domains",
+        "domains",
+        "Comma-separated; an email at one of them signs in here once the host operator approves it.",
+      )}
+      {props.loaded.pendingDomains.length > 0 && (
+        <p class="muted" role="status" aria-label="Domains waiting for approval">
+          Waiting for the host operator's approval: {props.loaded.pendingDomains.join(", ")}
+        </p>
+      )}
       {check("Use an identity provider (OpenID Connect)", "useOidc")}
       {draft.useOidc && (
         <>

@@ -1,6 +1,7 @@
 import type { CreatedInvite, TenantDeletionReport } from "@spiritstream/contracts";
 import { useState } from "preact/hooks";
 import { invoke } from "../api/client.ts";
+import { DomainClaims } from "../components/DomainClaims.tsx";
 import { EmptyState } from "../components/EmptyState.tsx";
 import { Field } from "../components/Field.tsx";
 import { InviteLink } from "../components/InviteLink.tsx";
@@ -41,6 +42,7 @@ function TenantList() {
         }}
       />
       {invite && <InviteLink invite={invite} onDone={() => setInvite(null)} />}
+      <DomainClaims />
       {report && <DeletionReport report={report} onDone={() => setReport(null)} />}
       <Loadable query={tenants} what="tenants">
         {(list) => (
