@@ -44,6 +44,10 @@ export interface EngineOptions {
   caCerts?: string[];
   /** Put in the environment of every FFmpeg we start (SPIRITSTREAM_ENGINE). @default "spiritstream-<pid>" */
   processMarker?: string;
+  /** Folders a standby slate's image or audio must be inside. @default the home folder */
+  hostRoots?: readonly string[];
+  /** Max standby ended a tenant's stream (the engine stopped its groups already). */
+  onStandbyExpired?: (tenantId: string) => void;
 }
 
 /** The streaming engine of the encoder service: ingest, output groups, targets, stats. */
@@ -162,8 +166,9 @@ class StreamingEngine implements Engine {
 
   state(tenantId: string): StreamState {
     const tenant = this.#tenants.get(tenantId);
+    const standbySince = tenant?.ingest?.standbySince ?? null;
     return {
-      groups: [...(tenant?.groups.values() ?? [])].map((g) => g.snapshot()),
+      groups: [...(tenant?.groups.values() ?? [])].map((g) => ({ ...g.snapshot(), standbySince })),
       ingest: tenant?.ingest?.snapshot() ??
         { state: "idle", url: null, publisher: null, since: null },
     };
@@ -257,6 +262,14 @@ class StreamingEngine implements Engine {
       ffmpegPath: this.#options.ffmpegPath,
       marker: this.#marker,
       listeners: this.#options.adapters.ingest,
+      hostRoots: this.#options.hostRoots ?? defaultRoots(),
+      hasGroups: () => tenant.groups.size > 0,
+      onStandby: (change) => {
+        for (const groupId of tenant.groups.keys()) {
+          this.#emitter(tenant.id)("group_standby", { groupId, ...change });
+        }
+      },
+      onStandbyExpired: () => void this.#standbyExpired(tenant),
       onStatus: (status) => {
         this.#emitter(tenant.id)("ingest_status", status);
         // The publisher left: say so in the numbers now, not at the next tick.
@@ -333,6 +346,17 @@ class StreamingEngine implements Engine {
     this.#logger.info({ tenant: tenant.id, groupId }, "Output group stopped");
   }
 
+  /** Max standby: the stream ends cleanly (every group stops; the ingest stays open). */
+  async #standbyExpired(tenant: Tenant): Promise<void> {
+    await this.#serial(tenant, async () => {
+      const ids = [...tenant.groups.keys()];
+      await Promise.all(ids.map((id) => this.#stopGroupNow(tenant, id)));
+    }).catch((error) =>
+      this.#logger.warn({ err: error }, "Ending the stream after standby failed")
+    );
+    this.#options.onStandbyExpired?.(tenant.id);
+  }
+
   async #stopTenant(tenant: Tenant): Promise<void> {
     await Promise.all([...tenant.groups.keys()].map((id) => this.#stopGroupNow(tenant, id)));
     const ingest = tenant.ingest;
@@ -341,4 +365,9 @@ class StreamingEngine implements Engine {
     this.#updateTicker();
     await ingest?.close();
   }
+}
+
+function defaultRoots(): string[] {
+  const home = Deno.env.get("HOME");
+  return home ? [home] : [];
 }

@@ -11,6 +11,9 @@ import { IngestAnalyzer } from "../hub/ingest_analyzer.ts";
 import { type MeterReading, MeterSink } from "../hub/meter_sink.ts";
 import { type IngestAddress, type IngestSpec, parseIngest } from "./parse_ingest.ts";
 import type { EngineAdapters } from "../ports.ts";
+import { InputFormatMemory } from "../slate/input_format_memory.ts";
+import { checkStandbyPaths } from "../slate/slate_process.ts";
+import { type StandbyChange, StandbyController } from "../slate/standby_controller.ts";
 
 /** Options for {@linkcode openIngestRuntime}. */
 export interface IngestRuntimeOptions {
@@ -22,6 +25,14 @@ export interface IngestRuntimeOptions {
   listeners: EngineAdapters["ingest"];
   /** Called when a publisher arrives or leaves. */
   onStatus(status: IngestStatus): void;
+  /** Folders a standby slate's image or audio must be inside (data and home folders). */
+  hostRoots: readonly string[];
+  /** Whether any group runs (the slate starts only for live groups). */
+  hasGroups(): boolean;
+  /** The targets switched to or from the standby slate. */
+  onStandby(change: StandbyChange): void;
+  /** Standby lasted longer than its maximum: end the stream. */
+  onStandbyExpired(): void;
 }
 
 /** The tenant's ingest: where OBS publishes, and the hub every group reads from. */
@@ -34,6 +45,8 @@ export interface IngestRuntime {
   reading(): MeterReading;
   /** Codec, size, frame rate and keyframe interval of what arrives; null while nothing does. */
   media(): IngestMedia | null;
+  /** Epoch ms since the targets get the standby slate; null when they do not. */
+  readonly standbySince: number | null;
   close(): Promise<void>;
 }
 
@@ -50,11 +63,27 @@ export async function openIngestRuntime(
   options.redactor.add(spec.srtPassphrase);
   const logger = options.logger.child({ ingest: address.url });
   refuseUnguarded(address, spec, logger);
+  if (spec.standby) await checkStandbyPaths(spec.standby, options.hostRoots);
   const hub = createMediaHub({ logger });
   const meter = new MeterSink();
   const analyzer = new IngestAnalyzer();
+  const lastFormat = new InputFormatMemory();
   hub.addSink(meter);
   hub.addSink(analyzer);
+  hub.addSink(lastFormat);
+  const standby = new StandbyController(spec.standby, {
+    hub,
+    logger: logger.child({ part: "standby" }),
+    redactor: options.redactor,
+    marker: options.marker,
+    ffmpegPath: options.ffmpegPath,
+    roots: options.hostRoots,
+    media: () => lastFormat.media(),
+    pauseAnalysis: (paused) => (lastFormat.paused = paused),
+    hasGroups: options.hasGroups,
+    onChange: options.onStandby,
+    onExpired: options.onStandbyExpired,
+  });
   let publisher: string | null = null;
   let since: number | null = null;
   let closed = false;
@@ -64,7 +93,10 @@ export async function openIngestRuntime(
     if (closed) return;
     // Gone means gone: rates read zero at once, not after the meters' windows run out.
     if (!live) hub.detachSource();
+    const wasLive = publisher !== null;
     publisher = live ? remote : null;
+    if (live) void standby.publisherReturned();
+    else if (wasLive) standby.publisherLost();
     since = live ? monotonicNow() : null;
     options.onStatus({
       state: live ? "live" : "waiting",
@@ -89,7 +121,11 @@ export async function openIngestRuntime(
     address,
     hub,
     snapshot: () => ({
-      state: closed ? "idle" : publisher !== null || hub.live ? "live" : "waiting",
+      state: closed
+        ? "idle"
+        : publisher !== null || (hub.live && standby.since === null)
+        ? "live"
+        : "waiting",
       url: address.url,
       publisher,
       since,
@@ -98,9 +134,13 @@ export async function openIngestRuntime(
     }),
     reading: () => meter.read(),
     media: () => analyzer.media(),
+    get standbySince() {
+      return standby.since;
+    },
     async close() {
       if (closed) return;
       closed = true;
+      await standby.close();
       await listener.close();
       hub.detachSource();
       publisher = null;
