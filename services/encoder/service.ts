@@ -108,6 +108,15 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     resolveEnv: (name) => env[name],
     keyEnvAllow: deps.config.keyEnvAllow,
     caCerts,
+    // A standby slate's image or audio: the same host-path rule as the profiles' files.
+    hostRoots: [deps.config.dataDir, ...(env.HOME ? [env.HOME] : [])],
+    // Max standby ended the stream: forget its groups, so no worker starts them again.
+    onStandbyExpired(tenantId) {
+      void coordinator?.changeDesired(
+        tenantId,
+        (current) => current && { ...current, groups: {}, retries: {} },
+      ).catch((error) => logger.warn({ err: error }, "Forgetting the ended stream failed"));
+    },
   });
   coordinator = createStreamCoordinator({
     store: leases,
