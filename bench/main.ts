@@ -7,7 +7,7 @@
  *   deno task bench --quick         # short windows and single runs: a smoke test of the harness
  *   deno task bench --only relay,first --out /tmp/b.md
  *
- * Sections: cold, invoke, relay, first, encode, back, ws.
+ * Sections: cold, invoke, relay, first, encode, back, ws, slate.
  * @module
  */
 import { benchBackLive } from "./back_live.ts";
@@ -20,6 +20,7 @@ import { machineInfo } from "./lib/machine_info.ts";
 import { type BenchContext, code, type Section, shellLine, table, verdict } from "./lib/report.ts";
 import { benchReencodeCpu } from "./reencode_cpu.ts";
 import { benchRelayCpu } from "./relay_cpu.ts";
+import { benchSlateCpu } from "./slate_cpu.ts";
 import { benchWsFanoutSection } from "./ws_fanout_section.ts";
 
 const SECTIONS: Record<string, (ctx: BenchContext) => Promise<Section>> = {
@@ -30,6 +31,7 @@ const SECTIONS: Record<string, (ctx: BenchContext) => Promise<Section>> = {
   encode: benchReencodeCpu,
   back: benchBackLive,
   ws: benchWsFanoutSection,
+  slate: benchSlateCpu,
 };
 
 const args = parseArgs(Deno.args);

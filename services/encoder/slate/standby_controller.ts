@@ -87,6 +87,7 @@ export class StandbyController {
       const format = slateFormat(o.media());
       const ffmpegPath = await o.ffmpegPath();
       if (epoch !== this.#epoch) return;
+      const startedAt = Date.now();
       const slate = await SlateProcess.start({
         settings: this.#settings!,
         format,
@@ -100,7 +101,8 @@ export class StandbyController {
           o.pauseAnalysis(true);
           o.hub.attachSource(source);
           this.#since = Date.now();
-          o.logger.info({ pid: slate.pid, ...format }, "Standby slate on air");
+          const startupMs = this.#since - startedAt;
+          o.logger.info({ startupMs, ...format }, "Standby slate on air");
           o.onChange({ standby: true, reason: "publisher_lost", since: this.#since });
         },
       });
