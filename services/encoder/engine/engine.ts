@@ -243,7 +243,10 @@ class StreamingEngine implements Engine {
   async #ensureIngest(tenant: Tenant, spec: IngestSpec): Promise<IngestRuntime> {
     const address = parseIngest(spec);
     const current = tenant.ingest;
-    if (current && current.address.identity === address.identity) return current;
+    if (current && current.address.identity === address.identity) {
+      await current.setStandby(spec.standby);
+      return current;
+    }
     if (current && tenant.groups.size > 0) {
       throw new AppError(
         "failed_precondition",

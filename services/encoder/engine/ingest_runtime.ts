@@ -3,6 +3,7 @@ import {
   ingestKeyProblem,
   type IngestMedia,
   type IngestStatus,
+  type StandbySettings,
   type StreamState,
 } from "@spiritstream/contracts";
 import { type Logger, monotonicNow, type Redactor } from "@spiritstream/kit";
@@ -47,6 +48,8 @@ export interface IngestRuntime {
   media(): IngestMedia | null;
   /** Epoch ms since the targets get the standby slate; null when they do not. */
   readonly standbySince: number | null;
+  /** Another slate (checked like at opening); used from the next time the publisher leaves. */
+  setStandby(settings: StandbySettings | null | undefined): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -136,6 +139,10 @@ export async function openIngestRuntime(
     media: () => analyzer.media(),
     get standbySince() {
       return standby.since;
+    },
+    async setStandby(settings) {
+      if (settings) await checkStandbyPaths(settings, options.hostRoots);
+      standby.settings = settings;
     },
     async close() {
       if (closed) return;

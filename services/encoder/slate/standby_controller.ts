@@ -49,6 +49,11 @@ export class StandbyController {
     this.#options = options;
   }
 
+  /** Another slate: used from the next time the publisher leaves. */
+  set settings(settings: StandbySettings | null | undefined) {
+    this.#settings = settings && settings.mode !== "off" ? settings : null;
+  }
+
   /** Epoch ms since the targets get the slate; null when they do not. */
   get since(): number | null {
     return this.#since;
@@ -60,7 +65,10 @@ export class StandbyController {
     const epoch = ++this.#epoch;
     this.#clearTimers();
     if (!settings || !this.#options.hasGroups()) return;
-    this.#graceTimer = setTimeout(() => void this.#start(epoch), settings.graceSecs * 1000);
+    this.#graceTimer = setTimeout(
+      () => void this.#start(epoch, settings),
+      settings.graceSecs * 1000,
+    );
     this.#maxTimer = setTimeout(() => void this.#expire(epoch), settings.maxStandbySecs * 1000);
   }
 
@@ -81,7 +89,7 @@ export class StandbyController {
     await slate?.stop();
   }
 
-  async #start(epoch: number): Promise<void> {
+  async #start(epoch: number, settings: StandbySettings): Promise<void> {
     const o = this.#options;
     try {
       const format = slateFormat(o.media());
@@ -89,7 +97,7 @@ export class StandbyController {
       if (epoch !== this.#epoch) return;
       const startedAt = Date.now();
       const slate = await SlateProcess.start({
-        settings: this.#settings!,
+        settings,
         format,
         roots: o.roots,
         ffmpegPath,
