@@ -98,7 +98,7 @@ export async function openIngestRuntime(
     if (!live) hub.detachSource();
     const wasLive = publisher !== null;
     publisher = live ? remote : null;
-    if (live) void standby.publisherReturned();
+    if (live) standby.publisherReturned();
     else if (wasLive) standby.publisherLost();
     since = live ? monotonicNow() : null;
     options.onStatus({

@@ -54,6 +54,18 @@ export function slateFormat(media: IngestMedia | null): SlateFormat {
   };
 }
 
+/**
+ * Seconds of slate rendered once and then looped: whole GOPs, so every loop starts with a
+ * keyframe; with an audio file long enough for a jingle (it restarts with every loop).
+ */
+export function loopSeconds(format: SlateFormat, withAudioFile: boolean): number {
+  const wanted = withAudioFile ? 10 : 2;
+  const gops = Math.max(1, Math.ceil(wanted / format.gopSecs));
+  // Whole frames too: the loop's length is exactly frames × frame duration.
+  const frames = Math.round(gops * format.gopSecs * format.fps);
+  return frames / format.fps;
+}
+
 /** Where the slate's pictures and sound come from (paths already checked). */
 export interface SlateInputs {
   settings: StandbySettings;
@@ -84,15 +96,18 @@ export async function writeCardText(
   return files;
 }
 
-/** FFmpeg arguments that write the slate as FLV to stdout, in real time. */
-export function slateArgs(format: SlateFormat, inputs: SlateInputs): string[] {
+/**
+ * FFmpeg arguments that write `seconds` of the slate as FLV to stdout, as fast as FFmpeg can
+ * (the slate is rendered once and looped, see `SlateLoop`).
+ */
+export function slateArgs(format: SlateFormat, inputs: SlateInputs, seconds: number): string[] {
   const { width: w, height: h, fps } = format;
   const gop = String(Math.max(1, Math.round(fps * format.gopSecs)));
   const fit = `scale=${w}:${h}:force_original_aspect_ratio=decrease,` +
     `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p`;
   const video = inputs.settings.mode === "image" && inputs.imagePath
-    ? ["-re", "-loop", "1", "-framerate", String(fps), "-i", inputs.imagePath]
-    : ["-re", "-f", "lavfi", "-i", `color=c=0x14161c:s=${w}x${h}:r=${fps}`];
+    ? ["-loop", "1", "-framerate", String(fps), "-i", inputs.imagePath]
+    : ["-f", "lavfi", "-i", `color=c=0x14161c:s=${w}x${h}:r=${fps}`];
   const filter = inputs.card ? `${cardText(inputs.card, h)},${fit}` : fit;
   const args = [
     ...["-hide_banner", "-nostdin", "-loglevel", "error"],
@@ -110,13 +125,13 @@ export function slateArgs(format: SlateFormat, inputs: SlateInputs): string[] {
     args.push("-c:a", a.codec === "mp3" ? "libmp3lame" : "aac", "-b:a", "128k");
     args.push("-ar", String(a.sampleRate), "-ac", String(a.channels));
   }
-  args.push("-flvflags", "no_duration_filesize", "-f", "flv", "pipe:1");
+  args.push("-t", String(seconds), "-flvflags", "no_duration_filesize", "-f", "flv", "pipe:1");
   return args;
 }
 
 function audioInput(format: SlateFormat, audioPath: string | null): string[] {
   if (!format.audio) return [];
-  if (audioPath) return ["-stream_loop", "-1", "-re", "-i", audioPath];
+  if (audioPath) return ["-stream_loop", "-1", "-i", audioPath];
   const layout = format.audio.channels === 1 ? "mono" : "stereo";
   return ["-f", "lavfi", "-i", `anullsrc=r=${format.audio.sampleRate}:cl=${layout}`];
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AppError, type IngestMedia, StandbySettings } from "@spiritstream/contracts";
-import { slateArgs, slateFormat, writeCardText } from "./slate_args.ts";
+import { loopSeconds, slateArgs, slateFormat, writeCardText } from "./slate_args.ts";
 
 const INPUT: IngestMedia = {
   video: {
@@ -44,7 +44,7 @@ Deno.test("slateArgs() encodes H.264 with the input's profile, level, GOP and au
   const args = slateArgs(slateFormat(INPUT), {
     settings,
     card: { title: "/tmp/t/title.txt", message: "/tmp/t/message.txt" },
-  }).join(" ");
+  }, 2).join(" ");
   for (
     const part of [
       "color=c=0x14161c:s=1280x720:r=60",
@@ -53,7 +53,7 @@ Deno.test("slateArgs() encodes H.264 with the input's profile, level, GOP and au
       "anullsrc=r=44100:cl=mono",
       "-c:a aac -b:a 128k -ar 44100 -ac 1",
       "textfile=/tmp/t/title.txt:expansion=none",
-      "-f flv pipe:1",
+      "-t 2 -flvflags no_duration_filesize -f flv pipe:1",
     ]
   ) assert.ok(args.includes(part), `${part} in ${args}`);
 });
@@ -67,9 +67,17 @@ Deno.test("writeCardText() keeps the title out of the filter graph and drops con
     const args = slateArgs(slateFormat(INPUT), {
       settings: StandbySettings.parse({ mode: "card", title }),
       card: files,
-    }).join(" ");
+    }, 2).join(" ");
     assert.ok(!args.includes("drawtext=text=x"), "the title never reaches the arguments");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("loopSeconds() is whole GOPs of whole frames, longer with an audio file", () => {
+  const format = slateFormat(INPUT);
+  assert.equal(loopSeconds(format, false), 2);
+  assert.equal(loopSeconds(format, true), 10);
+  const odd = { ...format, fps: 29.97, gopSecs: 1.5 };
+  assert.ok(Math.abs(loopSeconds(odd, false) - 3) < 0.02, "two 1.5 s GOPs");
 });

@@ -1,11 +1,11 @@
 import { AppError, type StandbySettings } from "@spiritstream/contracts";
 import { type Logger, type Redactor, resolveAllowedPath } from "@spiritstream/kit";
-import { type FfmpegProcess, spawnFfmpeg } from "../ffmpeg/ffmpeg_process.ts";
-import { type FlvSource, flvSource } from "../ffmpeg/flv_source.ts";
-import { slateArgs, type SlateFormat, writeCardText } from "./slate_args.ts";
+import { spawnFfmpeg } from "../ffmpeg/ffmpeg_process.ts";
+import { FlvReader, type FlvTag, isSequenceHeader } from "../flv/mod.ts";
+import { loopSeconds, slateArgs, type SlateFormat, writeCardText } from "./slate_args.ts";
 
-/** Options for {@linkcode SlateProcess.start}. */
-export interface SlateProcessOptions {
+/** Options for {@linkcode renderSlate}. */
+export interface RenderSlateOptions {
   settings: StandbySettings;
   format: SlateFormat;
   /** Folders a slate image or audio path must be inside (the data and home folders). */
@@ -14,58 +14,82 @@ export interface SlateProcessOptions {
   logger: Logger;
   redactor: Redactor;
   marker: string;
-  /** The slate's first tag is ready: attach `source` to the hub now. */
-  onFirstTag(source: FlvSource): void;
+  /** Aborting kills FFmpeg (the publisher came back, or the ingest closes). */
+  signal?: AbortSignal;
 }
 
-/** One slate FFmpeg: a still picture and silence (or looped audio) as FLV, in real time. */
-export class SlateProcess {
-  readonly #process: FfmpegProcess;
-  readonly #dir: string;
-  readonly source: FlvSource;
+/** A few seconds of slate in memory: headers, then whole GOPs of media from timestamp 0. */
+export interface RenderedSlate {
+  /** onMetaData and the sequence headers, sent once at the start. */
+  headers: FlvTag[];
+  /** Audio and video tags with timestamps in [0, durationMs). */
+  media: FlvTag[];
+  durationMs: number;
+  /** Wall time the render took. */
+  renderMs: number;
+}
 
-  private constructor(process: FfmpegProcess, dir: string, source: FlvSource) {
-    this.#process = process;
-    this.#dir = dir;
-    this.source = source;
-  }
-
-  /** Checks the paths (AppError naming the field), writes the card text, starts FFmpeg. */
-  static async start(options: SlateProcessOptions): Promise<SlateProcess> {
-    const { settings } = options;
-    const paths = await checkStandbyPaths(settings, options.roots);
-    const dir = await Deno.makeTempDir({ prefix: "spiritstream-slate-" });
+/**
+ * Renders the slate once with FFmpeg (as fast as it can, into memory): checks the paths
+ * (AppError naming the field), writes the card text, runs FFmpeg for one loop's length.
+ */
+export async function renderSlate(options: RenderSlateOptions): Promise<RenderedSlate> {
+  const { settings, format } = options;
+  const started = Date.now();
+  const paths = await checkStandbyPaths(settings, options.roots);
+  const dir = await Deno.makeTempDir({ prefix: "spiritstream-slate-" });
+  try {
     const card = settings.mode === "card" ? await writeCardText(dir, settings) : undefined;
-    const args = slateArgs(options.format, { settings, ...paths, card });
+    const seconds = loopSeconds(format, paths.audioPath !== null);
+    const args = slateArgs(format, { settings, ...paths, card }, seconds);
     const process = spawnFfmpeg(options.ffmpegPath, args, {
       logger: options.logger,
       redactor: options.redactor,
       marker: options.marker,
       stdout: true,
     });
-    const source = flvSource(process.stdout!, { onFirstTag: options.onFirstTag });
-    return new SlateProcess(process, dir, source);
+    const kill = () => process.kill();
+    options.signal?.addEventListener("abort", kill);
+    if (options.signal?.aborted) kill();
+    const durationMs = Math.round(seconds * 1000);
+    const headers: FlvTag[] = [];
+    const media: FlvTag[] = [];
+    for await (const tag of new FlvReader(process.stdout!)) {
+      const copy = { ...tag, payload: tag.payload.slice() };
+      if (tag.type === "data" || isSequenceHeader(tag)) headers.push(copy);
+      else media.push(copy);
+    }
+    const status = await process.exited;
+    options.signal?.removeEventListener("abort", kill);
+    options.signal?.throwIfAborted();
+    const loop = oneLoop(media, { frames: Math.round(seconds * format.fps), durationMs });
+    if (!status.success || loop.length === 0) {
+      throw new AppError(
+        "internal",
+        `The standby slate could not be rendered: ${process.failure() ?? `exit ${status.code}`}`,
+      );
+    }
+    return { headers, media: loop, durationMs, renderMs: Date.now() - started };
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
+}
 
-  get pid(): number {
-    return this.#process.pid;
-  }
-
-  /** Resolves when FFmpeg exited (its last stderr lines say why). */
-  get exited(): Promise<Deno.CommandStatus> {
-    return this.#process.exited;
-  }
-
-  failure(): string | undefined {
-    return this.#process.failure();
-  }
-
-  async stop(): Promise<void> {
-    // The slate has no input to end: stop it at once.
-    this.#process.kill("SIGKILL");
-    await this.#process.exited;
-    await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
-  }
+/**
+ * Exactly one loop: `frames` video frames from the first one (FFmpeg starts video a little
+ * after 0, behind the AAC encoder's delay) and the audio between, rebased to start at 0 and in
+ * timestamp order (the loop hands tags out by timestamp).
+ */
+function oneLoop(media: FlvTag[], o: { frames: number; durationMs: number }): FlvTag[] {
+  const video = media.filter((t) => t.type === "video").slice(0, o.frames);
+  if (video.length < o.frames) return [];
+  const start = video[0]!.timestamp;
+  const audio = media.filter((t) =>
+    t.type === "audio" && t.timestamp >= start && t.timestamp < start + o.durationMs
+  );
+  return [...video, ...audio]
+    .map((t) => ({ ...t, timestamp: t.timestamp - start }))
+    .sort((a, b) => a.timestamp - b.timestamp);
 }
 
 /**

@@ -11,7 +11,8 @@ import {
 } from "../flv/mod.ts";
 import { captureLogger } from "../testdata/capture_logger.ts";
 import { slateFormat } from "./slate_args.ts";
-import { checkStandbyPaths, SlateProcess } from "./slate_process.ts";
+import { SlateLoop } from "./slate_loop.ts";
+import { checkStandbyPaths, renderSlate } from "./slate_process.ts";
 
 async function refusal(settings: object, roots: string[]): Promise<string> {
   try {
@@ -54,7 +55,7 @@ Deno.test("checkStandbyPaths() applies the host-path rule and names the field", 
   }
 });
 
-Deno.test("SlateProcess plays an image with looped audio as H.264 + AAC FLV in real time", async () => {
+Deno.test("renderSlate() renders an image with audio as H.264 + AAC from a keyframe, and SlateLoop plays it on one rising timeline", async () => {
   const ffmpeg = requireBinary("ffmpeg");
   const root = await Deno.makeTempDir();
   const { logger } = captureLogger();
@@ -68,8 +69,7 @@ Deno.test("SlateProcess plays an image with looped audio as H.264 + AAC FLV in r
       imagePath: `${root}/s.png`,
       audioPath: `${root}/a.wav`,
     });
-    const tags: FlvTag[] = [];
-    const slate = await SlateProcess.start({
+    const slate = await renderSlate({
       settings,
       format: slateFormat({
         video: { ...VIDEO, width: 640, height: 360, fps: 30 },
@@ -80,21 +80,34 @@ Deno.test("SlateProcess plays an image with looped audio as H.264 + AAC FLV in r
       logger,
       redactor: createRedactor(),
       marker: "slate-test",
-      onFirstTag: (source) => void source.onTag((tag) => tags.push(tag)),
     });
-    await waitFor(() => tags.filter((t) => t.type === "video").length >= 30, {
-      what: "a second of slate video",
-    });
-    await slate.stop();
-    const video = tags.filter((t) => t.type === "video");
-    const header = video.find(isSequenceHeader)!;
+    assert.equal(slate.durationMs, 10_000, "10 s with an audio file (whole 1 s GOPs)");
+    const header = slate.headers.find((t) => t.type === "video" && isSequenceHeader(t))!;
     assert.deepEqual(
       { ...describeVideoHeader(header), profile: null, level: null },
       { codec: "H.264", profile: null, level: null, width: 640, height: 360 },
     );
-    assert.ok(isKeyframe(video.find((t) => !isSequenceHeader(t))!), "starts with a keyframe");
-    const audio = describeAudio(tags.find((t) => t.type === "audio" && isSequenceHeader(t))!);
+    const audio = describeAudio(slate.headers.find((t) => t.type === "audio")!);
     assert.deepEqual([audio.codec, audio.sampleRate, audio.channels], ["AAC", 48000, 2]);
+    const video = slate.media.filter((t) => t.type === "video");
+    assert.equal(video.length, 300, "30 fps × 10 s");
+    assert.ok(isKeyframe(video[0]!), "the loop starts with a keyframe");
+    assert.equal(video.filter(isKeyframe).length, 10, "one keyframe a second, as the input");
+
+    // Played fast (a clock far ahead): the second loop continues the timeline.
+    const loop = new SlateLoop(slate);
+    const tags: FlvTag[] = [];
+    loop.onTag((tag) => tags.push(tag));
+    loop.start(performance.now() - 15_000);
+    loop.stop();
+    const played = tags.filter((t) => t.type === "video" && !isSequenceHeader(t));
+    assert.ok(played.length > 300, `more than one loop (${played.length})`);
+    for (let i = 1; i < played.length; i++) {
+      const step = played[i]!.timestamp - played[i - 1]!.timestamp;
+      assert.ok(step > 0 && step <= 34, `video step ${step} ms at ${i}`);
+    }
+    assert.ok(isKeyframe(played[300]!), "the second loop starts with a keyframe");
+    assert.equal(await loop.closed, null, "stop() ends the source");
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -2,7 +2,8 @@ import type { GroupStandby, IngestMedia, StandbySettings } from "@spiritstream/c
 import type { Logger, Redactor } from "@spiritstream/kit";
 import type { MediaHub } from "../hub/hub.ts";
 import { slateFormat } from "./slate_args.ts";
-import { SlateProcess } from "./slate_process.ts";
+import { SlateLoop } from "./slate_loop.ts";
+import { type RenderedSlate, renderSlate } from "./slate_process.ts";
 
 /** A change of standby, for the engine to announce per group. */
 export type StandbyChange = Pick<GroupStandby, "standby" | "reason" | "since">;
@@ -28,20 +29,24 @@ export interface StandbyControllerOptions {
 }
 
 /**
- * Keeps the platforms live while the publisher is away: after the grace time the slate FFmpeg
- * becomes the hub's source (the hub rebases its timestamps onto the timeline and every sink
- * waits for its first keyframe), so passthrough pushes and re-encode FFmpegs read it as input;
- * a returning publisher replaces it the same way. Standby longer than the maximum ends the stream.
+ * Keeps the platforms live while the publisher is away. When it leaves, the slate is rendered at
+ * once (a few seconds of FFmpeg output, in memory, at the last input's format); after the grace
+ * time a {@linkcode SlateLoop} playing it becomes the hub's source (the hub rebases its
+ * timestamps onto the timeline and every sink waits for its first keyframe), so passthrough
+ * pushes and re-encode FFmpegs read it as input. A returning publisher replaces it the same way.
+ * Standby longer than the maximum ends the stream.
  */
 export class StandbyController {
   readonly #options: StandbyControllerOptions;
   #settings: StandbySettings | null;
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
   #maxTimer: ReturnType<typeof setTimeout> | undefined;
-  #slate: SlateProcess | null = null;
+  #loop: SlateLoop | null = null;
+  /** The render under way (aborted when the publisher returns or the ingest closes). */
+  #rendering: { abort: AbortController; done: Promise<unknown> } | null = null;
   /** Epoch ms of the slate's first tag; null while not in standby. */
   #since: number | null = null;
-  /** Bumped on every loss and return: a slate started for an older loss never attaches. */
+  /** Bumped on every loss and return: a slate rendered for an older loss never attaches. */
   #epoch = 0;
 
   constructor(settings: StandbySettings | null | undefined, options: StandbyControllerOptions) {
@@ -59,81 +64,96 @@ export class StandbyController {
     return this.#since;
   }
 
-  /** The publisher left: the slate starts after the grace time. */
+  /** The publisher left: the slate renders now and goes on air after the grace time. */
   publisherLost(): void {
     const settings = this.#settings;
     const epoch = ++this.#epoch;
     this.#clearTimers();
     if (!settings || !this.#options.hasGroups()) return;
-    this.#graceTimer = setTimeout(
-      () => void this.#start(epoch, settings),
-      settings.graceSecs * 1000,
-    );
+    this.#abortRender();
+    const abort = new AbortController();
+    const rendered = this.#render(settings, abort.signal);
+    const done = rendered.catch(() => {}); // a failure is reported when the grace time is over
+    this.#rendering = { abort, done };
+    const graceMs = settings.graceSecs * 1000;
+    this.#graceTimer = setTimeout(() => void this.#start(epoch, rendered), graceMs);
     this.#maxTimer = setTimeout(() => void this.#expire(epoch), settings.maxStandbySecs * 1000);
   }
 
   /** The publisher is back (its source replaced the slate's in the hub): stop the slate. */
-  async publisherReturned(): Promise<void> {
+  publisherReturned(): void {
     this.#epoch++;
     this.#clearTimers();
-    await this.#end("publisher_returned");
+    this.#abortRender();
+    this.#end("publisher_returned");
   }
 
+  /** Stops the slate; resolves once no slate FFmpeg runs. */
   async close(): Promise<void> {
     this.#epoch++;
     this.#clearTimers();
-    const slate = this.#slate;
-    this.#slate = null;
+    const rendering = this.#rendering;
+    this.#abortRender();
+    await rendering?.done;
+    this.#loop?.stop();
+    this.#loop = null;
     this.#since = null;
     this.#options.pauseAnalysis(false);
-    await slate?.stop();
   }
 
-  async #start(epoch: number, settings: StandbySettings): Promise<void> {
+  #abortRender(): void {
+    this.#rendering?.abort.abort();
+    this.#rendering = null;
+  }
+
+  async #render(settings: StandbySettings, signal: AbortSignal): Promise<RenderedSlate> {
     const o = this.#options;
+    const format = slateFormat(o.media());
+    const slate = await renderSlate({
+      settings,
+      format,
+      roots: o.roots,
+      ffmpegPath: await o.ffmpegPath(),
+      logger: o.logger,
+      redactor: o.redactor,
+      marker: o.marker,
+      signal,
+    });
+    o.logger.info(
+      { renderMs: slate.renderMs, loopMs: slate.durationMs, ...format },
+      "Standby slate rendered",
+    );
+    return slate;
+  }
+
+  async #start(epoch: number, rendered: Promise<RenderedSlate>): Promise<void> {
+    const o = this.#options;
+    let slate: RenderedSlate;
     try {
-      const format = slateFormat(o.media());
-      const ffmpegPath = await o.ffmpegPath();
-      if (epoch !== this.#epoch) return;
-      const startedAt = Date.now();
-      const slate = await SlateProcess.start({
-        settings,
-        format,
-        roots: o.roots,
-        ffmpegPath,
-        logger: o.logger,
-        redactor: o.redactor,
-        marker: o.marker,
-        onFirstTag: (source) => {
-          if (epoch !== this.#epoch || o.hub.live) return; // the publisher came back first
-          o.pauseAnalysis(true);
-          o.hub.attachSource(source);
-          this.#since = Date.now();
-          const startupMs = this.#since - startedAt;
-          o.logger.info({ startupMs, ...format }, "Standby slate on air");
-          o.onChange({ standby: true, reason: "publisher_lost", since: this.#since });
-        },
-      });
-      if (epoch !== this.#epoch) return void (await slate.stop());
-      this.#slate = slate;
-      void slate.exited.then(() => this.#exited(slate, epoch));
+      slate = await rendered;
     } catch (error) {
+      if (epoch !== this.#epoch) return;
       o.logger.warn({ err: error }, "Standby slate could not start");
       o.onChange({ standby: false, reason: "slate_failed", since: null });
+      return;
     }
+    // The publisher came back first (its source is the hub's now).
+    if (epoch !== this.#epoch || o.hub.live) return;
+    const loop = new SlateLoop(slate);
+    this.#loop = loop;
+    o.pauseAnalysis(true);
+    o.hub.attachSource(loop);
+    loop.start();
+    this.#since = Date.now();
+    o.logger.info({ renderMs: slate.renderMs }, "Standby slate on air");
+    o.onChange({ standby: true, reason: "publisher_lost", since: this.#since });
   }
 
-  async #exited(slate: SlateProcess, epoch: number): Promise<void> {
-    if (this.#slate !== slate || epoch !== this.#epoch) return;
-    this.#options.logger.warn({ cause: slate.failure() }, "Standby slate stopped by itself");
-    await this.#end("slate_failed");
-  }
-
-  async #expire(epoch: number): Promise<void> {
+  #expire(epoch: number): void {
     if (epoch !== this.#epoch) return;
     this.#epoch++;
     this.#clearTimers();
-    await this.#end("max_standby");
+    this.#end("max_standby");
     this.#options.logger.warn(
       { maxStandbySecs: this.#settings?.maxStandbySecs },
       "Maximum standby reached: ending the stream",
@@ -141,17 +161,16 @@ export class StandbyController {
     this.#options.onExpired();
   }
 
-  async #end(reason: StandbyChange["reason"]): Promise<void> {
-    const slate = this.#slate;
+  #end(reason: StandbyChange["reason"]): void {
+    const loop = this.#loop;
     const wasOn = this.#since !== null;
-    this.#slate = null;
+    this.#loop = null;
     this.#since = null;
-    const o = this.#options;
-    o.pauseAnalysis(false);
-    // Killing FFmpeg ends its FLV stream, so the hub detaches the slate by itself (if a
-    // returning publisher has not replaced it already).
-    await slate?.stop();
-    if (wasOn) o.onChange({ standby: false, reason, since: null });
+    this.#options.pauseAnalysis(false);
+    // Ending the loop settles its `closed`, so the hub detaches it by itself (if a returning
+    // publisher has not replaced it already).
+    loop?.stop();
+    if (wasOn) this.#options.onChange({ standby: false, reason, since: null });
   }
 
   #clearTimers(): void {

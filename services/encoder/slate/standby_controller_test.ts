@@ -7,8 +7,10 @@ import { markedProcesses } from "../engine/testdata/marked_processes.ts";
 import { captureLogger } from "../testdata/capture_logger.ts";
 import { type StandbyChange, StandbyController } from "./standby_controller.ts";
 
-function controller(options: { hasGroups?: boolean; graceSecs?: number } = {}) {
-  const ffmpeg = requireBinary("ffmpeg");
+function controller(
+  options: { hasGroups?: boolean; graceSecs?: number; ffmpegPath?: string } = {},
+) {
+  const ffmpeg = options.ffmpegPath ?? requireBinary("ffmpeg");
   const hub = createMediaHub();
   const changes: StandbyChange[] = [];
   const marker = `standby-${crypto.randomUUID()}`;
@@ -74,5 +76,32 @@ Deno.test("StandbyController starts no slate while no group runs", async () => {
     assert.deepEqual(await markedProcesses(marker), []);
   } finally {
     await standby.close();
+  }
+});
+
+Deno.test("StandbyController.close() and a returning publisher kill a slate still rendering", async () => {
+  // A stand-in "FFmpeg" that never finishes rendering: only killing it ends it.
+  const dir = await Deno.makeTempDir();
+  const stuck = `${dir}/ffmpeg`;
+  await Deno.writeTextFile(stuck, "#!/bin/sh\nexec sleep 60\n");
+  await Deno.chmod(stuck, 0o755);
+  try {
+    for (const end of ["close", "return"] as const) {
+      const { marker, standby } = controller({ graceSecs: 30, ffmpegPath: stuck });
+      standby.publisherLost();
+      await waitFor(async () => (await markedProcesses(marker)).length > 0, {
+        what: "the render FFmpeg",
+        intervalMs: 10,
+      });
+      if (end === "return") standby.publisherReturned();
+      const closed = await Promise.race([
+        standby.close().then(() => "closed"),
+        sleep(5000).then(() => "still waiting"),
+      ]);
+      assert.equal(closed, "closed", `${end}: the render was killed, not waited for`);
+      assert.deepEqual(await markedProcesses(marker), [], `${end}: no FFmpeg left`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
