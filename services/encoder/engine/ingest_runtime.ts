@@ -13,7 +13,7 @@ import { type MeterReading, MeterSink } from "../hub/meter_sink.ts";
 import { type IngestAddress, type IngestSpec, parseIngest } from "./parse_ingest.ts";
 import type { EngineAdapters } from "../ports.ts";
 import { InputFormatMemory } from "../slate/input_format_memory.ts";
-import { checkStandbyPaths } from "../slate/slate_process.ts";
+import { checkStandbyPaths } from "../slate/render_slate.ts";
 import { type StandbyChange, StandbyController } from "../slate/standby_controller.ts";
 
 /** Options for {@linkcode openIngestRuntime}. */
@@ -109,6 +109,15 @@ export async function openIngestRuntime(
     });
   }
 
+  // What the publisher sends: the slate on the hub is not the publisher (it is away).
+  function reading(): MeterReading {
+    const now = meter.read();
+    return standby.since === null ? now : { ...now, kbps: 0, fps: 0 };
+  }
+  function media(): IngestMedia | null {
+    return standby.since === null ? analyzer.media() : null;
+  }
+
   const listener = await options.listeners[address.kind]({
     address,
     spec,
@@ -132,11 +141,11 @@ export async function openIngestRuntime(
       url: address.url,
       publisher,
       since,
-      media: closed ? null : analyzer.media(),
-      bitrate: closed ? 0 : meter.read().kbps,
+      media: closed ? null : media(),
+      bitrate: closed ? 0 : reading().kbps,
     }),
-    reading: () => meter.read(),
-    media: () => analyzer.media(),
+    reading,
+    media,
     get standbySince() {
       return standby.since;
     },

@@ -1,6 +1,6 @@
 import type { FlvTag } from "../flv/mod.ts";
 import type { MediaSource } from "../hub/mod.ts";
-import type { RenderedSlate } from "./slate_process.ts";
+import type { RenderedSlate } from "./render_slate.ts";
 
 /** How often the loop hands out the tags that are due. */
 const TICK_MS = 20;

@@ -3,7 +3,7 @@ import type { Logger, Redactor } from "@spiritstream/kit";
 import type { MediaHub } from "../hub/hub.ts";
 import { slateFormat } from "./slate_args.ts";
 import { SlateLoop } from "./slate_loop.ts";
-import { type RenderedSlate, renderSlate } from "./slate_process.ts";
+import { type RenderedSlate, renderSlate } from "./render_slate.ts";
 
 /** A change of standby, for the engine to announce per group. */
 export type StandbyChange = Pick<GroupStandby, "standby" | "reason" | "since">;

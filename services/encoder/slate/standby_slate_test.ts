@@ -101,8 +101,12 @@ Deno.test("standby slate: a passthrough and a re-encode group stay live through 
       timeoutMs: 10_000,
     });
     const onAt = eventAt(rig, (e) => e.event === "group_standby" && e.at >= killAt);
-    assert.ok(
-      rig.engine.state(LOCAL_TENANT).groups.every((g) => typeof g.standbySince === "number"),
+    const inStandby = rig.engine.state(LOCAL_TENANT);
+    assert.ok(inStandby.groups.every((g) => typeof g.standbySince === "number"));
+    // The slate is not the publisher: the ingest says nobody sends.
+    assert.deepEqual(
+      [inStandby.ingest.state, inStandby.ingest.bitrate, inStandby.ingest.media],
+      ["waiting", 0, null],
     );
     // A viewer joining during standby sees the slate's codecs and size (nginx passes on the
     // slate's sequence headers).

@@ -12,7 +12,7 @@ import {
 import { captureLogger } from "../testdata/capture_logger.ts";
 import { slateFormat } from "./slate_args.ts";
 import { SlateLoop } from "./slate_loop.ts";
-import { checkStandbyPaths, renderSlate } from "./slate_process.ts";
+import { checkStandbyPaths, renderSlate } from "./render_slate.ts";
 
 async function refusal(settings: object, roots: string[]): Promise<string> {
   try {
