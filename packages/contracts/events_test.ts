@@ -89,6 +89,7 @@ const SAMPLES: Record<EventName, unknown> = {
       audio: { codec: "AAC", profile: "AAC-LC", sampleRate: 48000, channels: 2 },
     },
   },
+  group_standby: { groupId: "g1", standby: true, reason: "publisher_lost", since: 1 },
   stream_reset: {},
 };
 
@@ -113,7 +114,14 @@ Deno.test("EVENTS covers every SpiritStream event of §2.1 plus ours", () => {
     "oauth_complete",
   ];
   for (const name of spiritstream) assert.ok(isEventName(name), name);
-  const ours = ["target_status", "target_stats", "ingest_status", "ingest_stats", "stream_reset"];
+  const ours = [
+    "target_status",
+    "target_stats",
+    "ingest_status",
+    "ingest_stats",
+    "group_standby",
+    "stream_reset",
+  ];
   for (const name of ours) assert.ok(isEventName(name), name);
   assert.equal(EVENT_NAMES.length, spiritstream.length + ours.length);
 });
