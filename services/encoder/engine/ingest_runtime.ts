@@ -26,14 +26,14 @@ export interface IngestRuntimeOptions {
   listeners: EngineAdapters["ingest"];
   /** Called when a publisher arrives or leaves. */
   onStatus(status: IngestStatus): void;
-  /** Folders a standby slate's image or audio must be inside (data and home folders). */
-  hostRoots: readonly string[];
-  /** Whether any group runs (the slate starts only for live groups). */
-  hasGroups(): boolean;
+  /** Folders a standby slate's image or audio must be inside (data and home folders). @default [] */
+  hostRoots?: readonly string[];
+  /** Whether any group runs (the slate starts only for live groups). @default none runs */
+  hasGroups?(): boolean;
   /** The targets switched to or from the standby slate. */
-  onStandby(change: StandbyChange): void;
+  onStandby?(change: StandbyChange): void;
   /** Standby lasted longer than its maximum: end the stream. */
-  onStandbyExpired(): void;
+  onStandbyExpired?(): void;
 }
 
 /** The tenant's ingest: where OBS publishes, and the hub every group reads from. */
@@ -66,7 +66,8 @@ export async function openIngestRuntime(
   options.redactor.add(spec.srtPassphrase);
   const logger = options.logger.child({ ingest: address.url });
   refuseUnguarded(address, spec, logger);
-  if (spec.standby) await checkStandbyPaths(spec.standby, options.hostRoots);
+  const hostRoots = options.hostRoots ?? [];
+  if (spec.standby) await checkStandbyPaths(spec.standby, hostRoots);
   const hub = createMediaHub({ logger });
   const meter = new MeterSink();
   const analyzer = new IngestAnalyzer();
@@ -80,12 +81,12 @@ export async function openIngestRuntime(
     redactor: options.redactor,
     marker: options.marker,
     ffmpegPath: options.ffmpegPath,
-    roots: options.hostRoots,
+    roots: hostRoots,
     media: () => lastFormat.media(),
     pauseAnalysis: (paused) => (lastFormat.paused = paused),
-    hasGroups: options.hasGroups,
-    onChange: options.onStandby,
-    onExpired: options.onStandbyExpired,
+    hasGroups: () => options.hasGroups?.() ?? false,
+    onChange: (change) => options.onStandby?.(change),
+    onExpired: () => options.onStandbyExpired?.(),
   });
   let publisher: string | null = null;
   let since: number | null = null;
@@ -150,7 +151,7 @@ export async function openIngestRuntime(
       return standby.since;
     },
     async setStandby(settings) {
-      if (settings) await checkStandbyPaths(settings, options.hostRoots);
+      if (settings) await checkStandbyPaths(settings, hostRoots);
       standby.settings = settings;
     },
     async close() {
