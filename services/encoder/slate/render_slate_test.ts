@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { AppError, StandbySettings } from "@spiritstream/contracts";
 import { createRedactor } from "@spiritstream/kit";
-import { requireBinary, waitFor } from "@spiritstream/testing";
+import { requireBinary } from "@spiritstream/testing";
 import {
   describeAudio,
   describeVideoHeader,
