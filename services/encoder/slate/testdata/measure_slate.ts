@@ -10,7 +10,7 @@
 import { LOCAL_TENANT, StandbySettings } from "@spiritstream/contracts";
 import { waitFor } from "@spiritstream/testing";
 import { copyGroup, nginxTarget, startRig, x264Group } from "../../engine/testdata/rig.ts";
-import { capturePackets, dtsSteps } from "./packet_capture.ts";
+import { capturePackets, dtsSteps, firstRealFrame } from "./packet_capture.ts";
 
 const OUTAGE_MS = Number(Deno.env.get("SLATE_OUTAGE_MS") ?? 30_000);
 const rounds = Number(Deno.args[0] ?? 1);
@@ -47,18 +47,19 @@ try {
     await waitFor(() => rig.seen("group_standby", backAt).length >= 2, { what: "standby off" });
     const offAt = rig.events.find((e) => e.event === "group_standby" && e.at >= backAt)!.at;
     await new Promise((resolve) => setTimeout(resolve, 4000));
-    const startup = rig.lines.filter((l) => l.includes("Standby slate on air")).at(-1);
-    const startupMs = startup ? JSON.parse(startup).startupMs : null;
+    const onAir = rig.lines.filter((l) => l.includes("Standby slate on air")).at(-1);
+    const renderMs = onAir ? JSON.parse(onAir).renderMs : null;
     for (const [i, capture] of captures.entries()) {
       const video = capture.packets("video");
       const slate = video.find((p) => p.at > killAt + 1000);
-      const real = video.find((p) => p.at > offAt && p.keyframe);
+      const onAt = rig.events.find((e) => e.event === "group_standby" && e.at >= killAt)!.at;
+      const real = firstRealFrame(capture, { onAt, offAt, reencode: i === 1 });
       const window = video.filter((p) => p.at > killAt - 3000);
       const { maxGap, backwards } = dtsSteps(window);
       console.log(
         `round ${round} destination ${i} (${i === 0 ? "passthrough" : "re-encode"}): ` +
           `loss → first slate frame ${slate ? slate.at - killAt : "none"} ms ` +
-          `(slate FFmpeg start-up ${startupMs} ms); ` +
+          `(slate rendered in ${renderMs} ms); ` +
           `return → first real frame ${real ? real.at - backAt : "none"} ms; ` +
           `largest video DTS step ${(maxGap * 1000).toFixed(0)} ms, backwards ${backwards}`,
       );

@@ -8,6 +8,8 @@ export interface Captured {
   /** Seconds (packets: DTS; frames: the packet's DTS). */
   dts: number;
   keyframe: boolean;
+  /** Packet bytes (packets only). */
+  size?: number;
   width?: number;
   height?: number;
   codec?: string;
@@ -44,7 +46,7 @@ export function capturePackets(url: string): PacketCapture {
       ],
       ...[
         "-show_entries",
-        "packet=codec_type,dts_time,flags:frame=media_type,pkt_dts_time,key_frame,width,height",
+        "packet=codec_type,dts_time,size,flags:frame=media_type,pkt_dts_time,key_frame,width,height",
       ],
       ...["-of", "compact=p=1:nk=0", url],
     ],
@@ -95,6 +97,7 @@ function parse(line: string, at: number): Captured | null {
     type: (section === "packet" ? f.codec_type : f.media_type) ?? "",
     dts,
     keyframe: section === "packet" ? (f.flags ?? "").startsWith("K") : f.key_frame === "1",
+    size: f.size ? Number(f.size) : undefined,
     width: f.width ? Number(f.width) : undefined,
     height: f.height ? Number(f.height) : undefined,
     at,
@@ -111,4 +114,21 @@ export function dtsSteps(items: readonly Captured[]): { maxGap: number; backward
     if (step > maxGap) maxGap = step;
   }
   return { maxGap, backwards };
+}
+
+/**
+ * The first real video frame after `offAt`. Passthrough switches at the publisher's keyframe. A
+ * re-encode group keeps its own GOP and (CBR) pads the still slate to its bitrate, so there the
+ * first real frame is the first one well above the slate's median size (new content costs bits).
+ */
+export function firstRealFrame(
+  capture: PacketCapture,
+  { onAt, offAt, reencode }: { onAt: number; offAt: number; reencode: boolean },
+): Captured | undefined {
+  const video = capture.packets("video");
+  if (!reencode) return video.find((p) => p.at > offAt && p.keyframe);
+  const slate = video.filter((p) => p.at > onAt + 1000 && p.at < offAt - 300)
+    .map((p) => p.size ?? 0).sort((a, b) => a - b);
+  const median = slate[Math.floor(slate.length / 2)] ?? 0;
+  return video.find((p) => p.at > offAt && !p.keyframe && (p.size ?? 0) > 2 * median);
 }
