@@ -17,6 +17,7 @@ import {
   createStreamCoordinator,
   type StreamCoordinatorOptions,
 } from "./coordinator/stream_coordinator.ts";
+import { forgetEndedStream } from "./coordinator/forget_ended_stream.ts";
 
 /** What the encoder service is built from. */
 export interface EncoderServiceDeps {
@@ -112,10 +113,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     hostRoots: [deps.config.dataDir, ...(env.HOME ? [env.HOME] : [])],
     // Max standby ended the stream: forget its groups, so no worker starts them again.
     onStandbyExpired(tenantId) {
-      void coordinator?.changeDesired(
-        tenantId,
-        (current) => current && { ...current, groups: {}, retries: {} },
-      ).catch((error) => logger.warn({ err: error }, "Forgetting the ended stream failed"));
+      if (coordinator) void forgetEndedStream(coordinator, { tenantId, logger });
     },
   });
   coordinator = createStreamCoordinator({
