@@ -7,7 +7,7 @@
  *   deno task bench --quick         # short windows and single runs: a smoke test of the harness
  *   deno task bench --only relay,first --out /tmp/b.md
  *
- * Sections: cold, invoke, relay, first, encode, back, ws, recording.
+ * Sections: cold, invoke, relay, first, encode, back, ws, recording, slate.
  * @module
  */
 import { benchBackLive } from "./back_live.ts";
@@ -21,6 +21,7 @@ import { type BenchContext, code, type Section, shellLine, table, verdict } from
 import { benchReencodeCpu } from "./reencode_cpu.ts";
 import { benchRelayCpu } from "./relay_cpu.ts";
 import { benchRecordingCpu } from "./recording_cpu.ts";
+import { benchSlateCpu } from "./slate_cpu.ts";
 import { benchWsFanoutSection } from "./ws_fanout_section.ts";
 
 const SECTIONS: Record<string, (ctx: BenchContext) => Promise<Section>> = {
@@ -32,6 +33,7 @@ const SECTIONS: Record<string, (ctx: BenchContext) => Promise<Section>> = {
   back: benchBackLive,
   ws: benchWsFanoutSection,
   recording: benchRecordingCpu,
+  slate: benchSlateCpu,
 };
 
 const args = parseArgs(Deno.args);

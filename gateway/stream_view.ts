@@ -25,6 +25,8 @@ export interface GroupView {
   state: GroupState;
   startedAt: number | null;
   targets: TargetView[];
+  /** Epoch ms since the targets get the standby slate; null when they do not. */
+  standbySince: number | null;
 }
 
 /** The `snapshot` frame's payload: what a dashboard draws before the next event arrives. */
@@ -65,11 +67,12 @@ interface GroupEntry {
   targets: Map<string, TargetView>;
   stats: StreamStats | null;
   targetStats: Map<string, TargetStats>;
+  standbySince: number | null;
 }
 
 /**
  * Builds a tenant's stream state from `target_status`, `ingest_status`, `stream_error`,
- * `stream_reconnecting`, `stream_ended`, `stream_stats` and `target_stats` events; an ended
+ * `stream_reconnecting`, `stream_ended`, `stream_stats`, `target_stats` and `group_standby` events; an ended
  * group leaves the view. Payloads that do not match their schema are ignored.
  */
 export function createStreamView(): StreamView {
@@ -93,6 +96,7 @@ export function createStreamView(): StreamView {
         targets: new Map(),
         stats: null,
         targetStats: new Map(),
+        standbySince: null,
       };
       groups.set(groupId, entry);
     }
@@ -149,6 +153,12 @@ export function createStreamView(): StreamView {
         entry.reconnecting = true;
         return true;
       }
+      case "group_standby": {
+        const p = EVENTS.group_standby.safeParse(payload);
+        if (!p.success) return false;
+        group(p.data.groupId, time).standbySince = p.data.standby ? p.data.since : null;
+        return true;
+      }
       case "stream_ended": {
         const p = EVENTS.stream_ended.safeParse(payload);
         return p.success && groups.delete(p.data);
@@ -187,6 +197,7 @@ export function createStreamView(): StreamView {
           state: groupState(entry, targets),
           startedAt: entry.startedAt,
           targets,
+          standbySince: entry.standbySince,
         });
         if (entry.stats) stats[entry.groupId] = entry.stats;
         if (entry.targetStats.size > 0) {

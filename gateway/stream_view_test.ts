@@ -48,6 +48,7 @@ Deno.test("createStreamView() folds status events into a StreamState-like view",
         lastCause: null,
       },
     ],
+    standbySince: null,
   });
 });
 
@@ -125,4 +126,16 @@ Deno.test("createStreamView() keeps the ingest's media from ingest_stats until t
   assert.equal(view.snapshot().streams.ingest.bitrate, 2500);
   view.apply("ingest_status", { ...live, state: "waiting", remoteAddr: null, since: null }, 3);
   assert.equal(view.snapshot().streams.ingest.media, undefined);
+});
+
+Deno.test("createStreamView() shows standby per group from group_standby", () => {
+  const view = createStreamView();
+  view.apply("target_status", status("g1", "t1", "live"), 1_000);
+  const on = { groupId: "g1", standby: true, reason: "publisher_lost", since: 5_000 };
+  assert.equal(view.apply("group_standby", on, 5_000), true);
+  assert.equal(view.snapshot().streams.groups[0]!.standbySince, 5_000);
+  const off = { groupId: "g1", standby: false, reason: "publisher_returned", since: null };
+  view.apply("group_standby", off, 9_000);
+  assert.equal(view.snapshot().streams.groups[0]!.standbySince, null);
+  assert.equal(view.apply("group_standby", { groupId: "g1" }, 9_500), false);
 });

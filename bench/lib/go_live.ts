@@ -17,6 +17,8 @@ export interface GoLiveOptions {
   ingestKey?: string;
   /** Open the ingest and connect the publisher, but do not start the groups. @default false */
   ingestOnly?: boolean;
+  /** More of the profile's input (e.g. `standby`). */
+  input?: Record<string, unknown>;
 }
 
 /** A publisher connected to our ingest and (unless ingestOnly) the groups started. */
@@ -39,7 +41,9 @@ export interface LiveStream {
  */
 export async function goLive(host: CommandSurface, options: GoLiveOptions): Promise<LiveStream> {
   const incomingUrl = `rtmp://127.0.0.1:${freePort()}/live`;
-  const input = options.ingestKey ? { streamKey: options.ingestKey } : undefined;
+  const input = options.ingestKey || options.input
+    ? { ...options.input, ...(options.ingestKey ? { streamKey: options.ingestKey } : {}) }
+    : undefined;
   await host.call("open_ingest", { incomingUrl, ...(input ? { input } : {}) });
   const publishUrl = `${incomingUrl}/${options.ingestKey ?? "obs"}`;
   const publisher = await startPublisher(publishUrl, { clip: options.clip });

@@ -8,6 +8,7 @@ import {
 } from "./integration_types.ts";
 import { IngestMedia } from "./ingest_media.ts";
 import { ThemeSummary } from "./settings_types.ts";
+import { GroupStandby } from "./standby_types.ts";
 import { FfmpegDownloadProgress, StreamStats, TargetState } from "./stream_types.ts";
 import { RecordingStatus } from "./recording_types.ts";
 
@@ -125,6 +126,7 @@ export const EVENTS = {
   ingest_status: IngestStatus,
   ingest_stats: IngestStats,
   recording_status: RecordingStatus,
+  group_standby: GroupStandby,
   /**
    * Sent by the gateway alone, to a `/ws` client that resumed with an id from before the event
    * stream restarted: forget every id seen so far; ids count anew from this frame's id.

@@ -96,6 +96,7 @@ const SAMPLES: Record<EventName, unknown> = {
     reason: "disk_low",
     message: "Recording stopped: less than 1024 MiB free; streaming goes on",
   },
+  group_standby: { groupId: "g1", standby: true, reason: "publisher_lost", since: 1 },
   stream_reset: {},
 };
 
@@ -120,7 +121,14 @@ Deno.test("EVENTS covers every SpiritStream event of §2.1 plus ours", () => {
     "oauth_complete",
   ];
   for (const name of spiritstream) assert.ok(isEventName(name), name);
-  const ours = ["target_status", "target_stats", "ingest_status", "ingest_stats", "stream_reset"];
+  const ours = [
+    "target_status",
+    "target_stats",
+    "ingest_status",
+    "ingest_stats",
+    "group_standby",
+    "stream_reset",
+  ];
   ours.push("recording_status");
   for (const name of ours) assert.ok(isEventName(name), name);
   assert.equal(EVENT_NAMES.length, spiritstream.length + ours.length);

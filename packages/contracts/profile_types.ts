@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ProfileSettings } from "./profile_settings_types.ts";
 import { RecordingSettings } from "./recording_types.ts";
 import { Bitrate, Port, ProfileName, SrtPassphrase, StreamUrl } from "./rules.ts";
+import { StandbySettings } from "./standby_types.ts";
 
 /* Profiles and what they contain (SpiritStream §4.2, §4.3). */
 
@@ -24,6 +25,8 @@ export const RtmpInput = z.object({
   srtLatencyMs: uint.max(60_000).nullish(),
   /** Or {@linkcode MASKED_SECRET}, as `load_profile` shows it: sent back, it keeps the stored one. */
   srtPassphrase: z.literal(MASKED_SECRET).or(SrtPassphrase).nullish(),
+  /** Ours: the standby slate the platforms get while the publisher is away (absent: off). */
+  standby: StandbySettings.nullish(),
 });
 export type RtmpInput = z.infer<typeof RtmpInput>;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TargetState } from "./stream_types.ts";
+import { GroupStandby } from "./standby_types.ts";
 
 /* Stream sessions (ours): every go-live, as the events service kept it from the event stream. */
 
@@ -17,6 +18,18 @@ export const SessionTarget = z.object({
   lastError: z.string().nullable(),
 });
 export type SessionTarget = z.infer<typeof SessionTarget>;
+
+/** One switch of a group to or from the standby slate during a session (ours). */
+export const SessionStandbySwitch = GroupStandby.pick({
+  groupId: true,
+  standby: true,
+  reason: true,
+})
+  .extend({
+    /** Epoch milliseconds. */
+    at: z.number(),
+  });
+export type SessionStandbySwitch = z.infer<typeof SessionStandbySwitch>;
 
 /** One go-live, from the first target connecting to the last group ending. */
 export const StreamSession = z.object({
@@ -36,5 +49,7 @@ export const StreamSession = z.object({
   reconnects: count,
   /** The last error any target or group reported. */
   lastError: z.string().nullable(),
+  /** Switches to and from the standby slate, oldest first (ours; at most 200). */
+  standby: z.array(SessionStandbySwitch).default([]),
 });
 export type StreamSession = z.infer<typeof StreamSession>;

@@ -71,6 +71,8 @@ export const GroupSnapshot = z.object({
   state: GroupState,
   startedAt: epochMsOrNull,
   targets: z.array(TargetSnapshot),
+  /** Epoch ms since the targets get the standby slate (ours; absent or null: not in standby). */
+  standbySince: epochMsOrNull.optional(),
 });
 export type GroupSnapshot = z.infer<typeof GroupSnapshot>;
 

@@ -5,6 +5,7 @@ export * from "./ingest_guard.ts";
 export * from "./nullish_default.ts";
 export * from "./profile_settings_types.ts";
 export * from "./profile_types.ts";
+export * from "./standby_types.ts";
 export * from "./settings_types.ts";
 export * from "./stream_types.ts";
 export * from "./recording_types.ts";

@@ -32,6 +32,7 @@ export {
   resolveExportFile,
 } from "./resolve_export_file.ts";
 export { writeNewFile, type WriteNewFileOptions } from "./write_new_file.ts";
+export { type AllowedPathOptions, resolveAllowedPath } from "./resolve_allowed_path.ts";
 export { hostnameOf, parseIpv4 } from "@spiritstream/contracts";
 export { onShutdown } from "./shutdown.ts";
 export { readCaFile } from "./read_ca_file.ts";

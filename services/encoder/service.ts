@@ -22,6 +22,7 @@ import {
   createStreamCoordinator,
   type StreamCoordinatorOptions,
 } from "./coordinator/stream_coordinator.ts";
+import { forgetEndedStream } from "./coordinator/forget_ended_stream.ts";
 
 /** What the encoder service is built from. */
 export interface EncoderServiceDeps {
@@ -124,6 +125,12 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     caCerts,
     targetMaxLagMs: deps.config.targetMaxLagMs,
     recordings: { library: recordings, minFreeBytes },
+    // A standby slate's image or audio: the same host-path rule as the profiles' files.
+    hostRoots: [deps.config.dataDir, ...(env.HOME ? [env.HOME] : [])],
+    // Max standby ended the stream: forget its groups, so no worker starts them again.
+    onStandbyExpired(tenantId) {
+      if (coordinator) void forgetEndedStream(coordinator, { tenantId, logger });
+    },
   });
   coordinator = createStreamCoordinator({
     store: leases,

@@ -1,4 +1,4 @@
-import { AppError } from "@spiritstream/contracts";
+import { AppError, type SessionStandbySwitch } from "@spiritstream/contracts";
 import type { Db } from "@spiritstream/store";
 import { checkCount, checkTenantId } from "./store_checks.ts";
 
@@ -30,6 +30,8 @@ export interface StoredSession {
   activeGroups: string[];
   targets: StoredTarget[];
   lastError: string | null;
+  /** Switches to and from the standby slate (absent in sessions stored before). */
+  standby?: SessionStandbySwitch[];
 }
 
 /** The events service's session table. */
@@ -120,6 +122,7 @@ function toParams(s: StoredSession): unknown[] {
     activeGroups: s.activeGroups,
     targets: s.targets,
     lastError: s.lastError,
+    standby: s.standby,
   });
   return [s.tenantId, s.id, s.startedAt, s.endedAt, s.updatedAt, s.lastSeq, body];
 }
@@ -127,7 +130,7 @@ function toParams(s: StoredSession): unknown[] {
 function fromDb(row: DbRow): StoredSession {
   const body = JSON.parse(row.body) as Pick<
     StoredSession,
-    "groups" | "activeGroups" | "targets" | "lastError"
+    "groups" | "activeGroups" | "targets" | "lastError" | "standby"
   >;
   return {
     tenantId: row.tenant_id,
@@ -140,6 +143,7 @@ function fromDb(row: DbRow): StoredSession {
     activeGroups: body.activeGroups ?? [],
     targets: body.targets ?? [],
     lastError: body.lastError ?? null,
+    ...(body.standby ? { standby: body.standby } : {}),
   };
 }
 

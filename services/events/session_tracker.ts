@@ -1,5 +1,6 @@
 import {
   type BusEvent,
+  GroupStandby,
   type StreamSession,
   TargetStats,
   TargetStatus,
@@ -15,6 +16,9 @@ export interface SessionTrackerOptions {
   /** Sessions kept per tenant. @default 500 */
   maxSessions?: number;
 }
+
+/** Standby switches kept per session (the newest). */
+const MAX_STANDBY_SWITCHES = 200;
 
 /** Target states that mean a go-live is under way. */
 const STARTING = new Set(["connecting", "live", "reconnecting"]);
@@ -135,6 +139,14 @@ export class SessionTracker {
       target.rawReconnects = stats.data.reconnects;
       return session;
     }
+    if (event.event === "group_standby") {
+      const change = GroupStandby.safeParse(event.payload);
+      if (!change.success) return null;
+      const { groupId, standby, reason } = change.data;
+      session.standby = [...(session.standby ?? []), { groupId, standby, reason, at: time }]
+        .slice(-MAX_STANDBY_SWITCHES);
+      return session;
+    }
     if (event.event === "stream_error") {
       const error = (event.payload as { error?: unknown }).error;
       if (typeof error === "string") session.lastError = error;
@@ -236,5 +248,6 @@ function toSession(s: StoredSession, now: number): StreamSession {
     bytes: targets.reduce((sum, t) => sum + t.bytes, 0),
     reconnects: targets.reduce((sum, t) => sum + t.reconnects, 0),
     lastError: s.lastError,
+    standby: s.standby ?? [],
   };
 }

@@ -79,6 +79,7 @@ const FIRST: StreamSession = {
   bytes: 3_900_000,
   reconnects: 1,
   lastError: "Connection refused by live.twitch.tv",
+  standby: [],
 };
 
 Deno.test("events service get_stream_sessions: each go-live is a session with groups, targets, bytes, reconnects and the last error", async () => {
@@ -165,6 +166,31 @@ Deno.test("events service sessions: a restart replays nothing twice; a restarted
       await fresh.close();
     }
   } finally {
+    await bus.close();
+    await db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("events service sessions: switches to and from the standby slate are in the session's history", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "spiritstream-sessions-svc-" });
+  const bus = createMemoryBus();
+  const db = openSqlite(`${dir}/events.db`);
+  const service = await startEventsService({ bus, db, logger: quiet, dataDir: dir });
+  try {
+    await emit(bus, "a", "target_status", status("g1", "yt", "live"), T0);
+    const on = { groupId: "g1", standby: true, reason: "publisher_lost", since: T0 + 2000 };
+    await emit(bus, "a", "group_standby", on, T0 + 2000);
+    const off = { groupId: "g1", standby: false, reason: "publisher_returned", since: null };
+    await emit(bus, "a", "group_standby", off, T0 + 30_000);
+    await emit(bus, "a", "group_standby", { bad: true }, T0 + 30_001);
+    const [session] = await sessions(bus, "a");
+    assert.deepEqual(session!.standby, [
+      { groupId: "g1", standby: true, reason: "publisher_lost", at: T0 + 2000 },
+      { groupId: "g1", standby: false, reason: "publisher_returned", at: T0 + 30_000 },
+    ]);
+  } finally {
+    await service.close();
     await bus.close();
     await db.close();
     await Deno.remove(dir, { recursive: true });

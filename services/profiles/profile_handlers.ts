@@ -13,6 +13,7 @@ import {
 } from "./handler_context.ts";
 import { maskSecrets } from "./masking.ts";
 import { withOAuthTokensMasked } from "./oauth/mask_tokens.ts";
+import { checkStandbyPaths } from "./standby_paths.ts";
 
 /** The profile commands (§1.3.1 and `reveal_stream_key`). */
 export interface ProfileHandlers {
@@ -57,6 +58,8 @@ export function createProfileHandlers(h: HandlerContext): ProfileHandlers {
     },
 
     async save_profile(args, meta) {
+      const roots = [h.dataDir, ...(h.homeDir ? [h.homeDir] : [])];
+      await checkStandbyPaths(args.profile.input.standby, roots);
       const { previousName } = await vault.save(meta.tenantId, args.profile, args.password);
       if (previousName !== null) {
         await events.emit(meta.tenantId, "profile_changed", {

@@ -39,7 +39,9 @@ export function addGroups(
         : "Incoming URL differs from active groups",
     );
   }
-  if (!next.ingest || !sameIngest(next.ingest.spec, ingest)) {
+  if (
+    !next.ingest || !sameIngest(next.ingest.spec, ingest) || !sameStandby(next.ingest.spec, ingest)
+  ) {
     next.ingest = { spec: ingest, generation: ++next.generation };
   }
   const generations = new Map<string, number>();
@@ -72,10 +74,12 @@ export function openIngest(
   { tenantId, ingest }: { tenantId: string; ingest: IngestSpec },
 ): { next: DesiredState | undefined; generation: number } {
   const next = current ? structuredClone(current) : emptyDesired(tenantId);
-  if (next.ingest && sameIngest(next.ingest.spec, ingest)) {
-    return { next: current ? undefined : next, generation: next.ingest.generation };
+  const same = next.ingest !== null && sameIngest(next.ingest.spec, ingest);
+  if (same && sameStandby(next.ingest!.spec, ingest)) {
+    return { next: current ? undefined : next, generation: next.ingest!.generation };
   }
-  if (next.ingest && Object.keys(next.groups).length > 0) {
+  // Another slate is applied in place (the engine keeps the listener and the groups).
+  if (next.ingest && !same && Object.keys(next.groups).length > 0) {
     throw new AppError("failed_precondition", "Incoming URL differs from active groups");
   }
   next.ingest = { spec: ingest, generation: ++next.generation };
@@ -120,6 +124,11 @@ function sameIngest(a: IngestSpec, b: IngestSpec): boolean {
   return a.url === b.url && (a.streamKey ?? null) === (b.streamKey ?? null) &&
     (a.srtPassphrase ?? null) === (b.srtPassphrase ?? null) &&
     (a.srtLatencyMs ?? null) === (b.srtLatencyMs ?? null);
+}
+
+/** The standby slate is not part of the listener: it changes without reopening the ingest. */
+function sameStandby(a: IngestSpec, b: IngestSpec): boolean {
+  return JSON.stringify(a.standby ?? null) === JSON.stringify(b.standby ?? null);
 }
 
 function emptyDesired(tenantId: string): DesiredState {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AppError } from "@spiritstream/contracts";
+import { AppError, StandbySettings } from "@spiritstream/contracts";
 import { copyGroup } from "@spiritstream/testing";
 import {
   addGroups,
@@ -82,4 +82,20 @@ Deno.test("removeGroup() and requestRetry() touch one group; a retry of an unkno
   assert.deepEqual(removed!.retries, {});
   assert.equal(removeGroup(removed!, "a"), undefined);
   assert.throws(() => requestRetry(removed!, "a"), isCode("not_found"));
+});
+
+Deno.test("openIngest() and addGroups() take another standby slate while groups run, as a new ingest generation", () => {
+  const { next } = addGroups(null, { tenantId, request: single() });
+  const standby = StandbySettings.parse({ mode: "card", message: "Back soon" });
+  const withSlate = openIngest(next, { tenantId, ingest: { ...ingest, standby } });
+  assert.deepEqual(withSlate.next?.ingest?.spec.standby, standby);
+  assert.equal(withSlate.generation, 3);
+  assert.deepEqual(Object.keys(withSlate.next!.groups), ["a"], "the groups stay");
+  const again = openIngest(withSlate.next!, { tenantId, ingest: { ...ingest, standby } });
+  assert.equal(again.next, undefined, "the same slate changes nothing");
+  const added = addGroups(withSlate.next!, {
+    tenantId,
+    request: { ...single([copyGroup("b", [])]), ingest: { ...ingest, standby: null } },
+  });
+  assert.equal(added.next.ingest?.spec.standby, null, "go-live with the slate off");
 });

@@ -150,5 +150,6 @@ export function ingestSpec(url: string, input: RtmpInput | null | undefined): In
     srtPassphrase: input?.srtPassphrase || null,
   };
   if (typeof input?.srtLatencyMs === "number") spec.srtLatencyMs = input.srtLatencyMs;
+  if (input?.standby && input.standby.mode !== "off") spec.standby = input.standby;
   return spec;
 }

@@ -53,6 +53,18 @@ export class DesiredApplier {
       }
       return;
     }
+    if (own.ingestSpec !== null && spec && listenerOf(own.ingestSpec) === listenerOf(specText!)) {
+      // Only the standby slate changed: the engine takes it in place, nothing restarts.
+      const generation = desired.ingest!.generation;
+      try {
+        await this.#engine.openIngest(own.tenantId, spec);
+        own.ingestSpec = specText;
+        own.ingest = { generation, error: null };
+      } catch (error) {
+        own.ingest = { generation, error: this.#wire(error) };
+      }
+      return;
+    }
     if (own.ingestSpec !== null) {
       // A different ingest: everything fed by the old one restarts on the new one.
       await this.#engine.stopAll(own.tenantId);
@@ -148,6 +160,12 @@ export class DesiredApplier {
       for (const target of group.streamTargets) redactor.add(target.streamKey);
     }
   }
+}
+
+/** A spec's text without its standby slate: what the listener and the groups depend on. */
+function listenerOf(specText: string): string {
+  const { standby: _standby, ...rest } = JSON.parse(specText) as IngestSpec;
+  return JSON.stringify(rest);
 }
 
 function specOf(desired: DesiredState): IngestSpec | null {

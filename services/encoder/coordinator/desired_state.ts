@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { OutputGroup, RetryResult, StreamState, WireError } from "@spiritstream/contracts";
+import {
+  OutputGroup,
+  RetryResult,
+  StandbySettings,
+  StreamState,
+  WireError,
+} from "@spiritstream/contracts";
 
 /* What encoder workers share through the lease store, one entry of each per tenant. */
 
@@ -9,6 +15,7 @@ export const IngestSpecValue = z.object({
   streamKey: z.string().nullish(),
   srtLatencyMs: z.number().optional(),
   srtPassphrase: z.string().nullish(),
+  standby: StandbySettings.nullish(),
 });
 
 /**

@@ -51,6 +51,10 @@ export interface EngineOptions {
   processMarker?: string;
   /** Where groups with recording on are recorded; absent: nothing is recorded. */
   recordings?: { library: RecordingLibrary; minFreeBytes: number };
+  /** Folders a standby slate's image or audio must be inside. @default the home folder */
+  hostRoots?: readonly string[];
+  /** Max standby ended a tenant's stream (the engine stopped its groups already). */
+  onStandbyExpired?: (tenantId: string) => void;
 }
 
 /** The streaming engine of the encoder service: ingest, output groups, targets, stats. */
@@ -187,8 +191,9 @@ class StreamingEngine implements Engine {
 
   state(tenantId: string): StreamState {
     const tenant = this.#tenants.get(tenantId);
+    const standbySince = tenant?.ingest?.standbySince ?? null;
     return {
-      groups: [...(tenant?.groups.values() ?? [])].map((g) => g.snapshot()),
+      groups: [...(tenant?.groups.values() ?? [])].map((g) => ({ ...g.snapshot(), standbySince })),
       ingest: tenant?.ingest?.snapshot() ??
         { state: "idle", url: null, publisher: null, since: null },
     };
@@ -263,7 +268,10 @@ class StreamingEngine implements Engine {
   async #ensureIngest(tenant: Tenant, spec: IngestSpec): Promise<IngestRuntime> {
     const address = parseIngest(spec);
     const current = tenant.ingest;
-    if (current && current.address.identity === address.identity) return current;
+    if (current && current.address.identity === address.identity) {
+      await current.setStandby(spec.standby);
+      return current;
+    }
     if (current && tenant.groups.size > 0) {
       throw new AppError(
         "failed_precondition",
@@ -282,6 +290,14 @@ class StreamingEngine implements Engine {
       ffmpegPath: this.#options.ffmpegPath,
       marker: this.#marker,
       listeners: this.#options.adapters.ingest,
+      hostRoots: this.#options.hostRoots ?? defaultRoots(),
+      hasGroups: () => tenant.groups.size > 0,
+      onStandby: (change) => {
+        for (const groupId of tenant.groups.keys()) {
+          this.#emitter(tenant.id)("group_standby", { groupId, ...change });
+        }
+      },
+      onStandbyExpired: () => void this.#standbyExpired(tenant),
       onStatus: (status) => {
         this.#emitter(tenant.id)("ingest_status", status);
         // The publisher left: say so in the numbers now, not at the next tick.
@@ -360,6 +376,17 @@ class StreamingEngine implements Engine {
     this.#logger.info({ tenant: tenant.id, groupId }, "Output group stopped");
   }
 
+  /** Max standby: the stream ends cleanly (every group stops; the ingest stays open). */
+  async #standbyExpired(tenant: Tenant): Promise<void> {
+    await this.#serial(tenant, async () => {
+      const ids = [...tenant.groups.keys()];
+      await Promise.all(ids.map((id) => this.#stopGroupNow(tenant, id)));
+    }).catch((error) =>
+      this.#logger.warn({ err: error }, "Ending the stream after standby failed")
+    );
+    this.#options.onStandbyExpired?.(tenant.id);
+  }
+
   async #stopTenant(tenant: Tenant): Promise<void> {
     await Promise.all([...tenant.groups.keys()].map((id) => this.#stopGroupNow(tenant, id)));
     const ingest = tenant.ingest;
@@ -368,4 +395,9 @@ class StreamingEngine implements Engine {
     this.#updateTicker();
     await ingest?.close();
   }
+}
+
+function defaultRoots(): string[] {
+  const home = Deno.env.get("HOME");
+  return home ? [home] : [];
 }

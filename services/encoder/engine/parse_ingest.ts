@@ -1,4 +1,4 @@
-import { AppError } from "@spiritstream/contracts";
+import { AppError, type StandbySettings } from "@spiritstream/contracts";
 
 /** Where OBS pushes to, as the engine listens for it. */
 export interface IngestSpec {
@@ -8,6 +8,8 @@ export interface IngestSpec {
   streamKey?: string | null;
   srtLatencyMs?: number;
   srtPassphrase?: string | null;
+  /** The standby slate; absent or mode "off": the targets get nothing while nobody publishes. */
+  standby?: StandbySettings | null;
 }
 
 /** A parsed {@linkcode IngestSpec}. */

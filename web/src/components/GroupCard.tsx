@@ -29,7 +29,7 @@ export function GroupCard(
           <h3>{group.name}</h3>
           <p class="muted small-text">{describeGroup(group)}</p>
         </div>
-        <StateBadge state={live?.state ?? "idle"} />
+        <StateBadge state={live?.standbySince ? "standby" : live?.state ?? "idle"} />
       </header>
       <dl class="numbers">
         <div>

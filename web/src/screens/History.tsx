@@ -61,6 +61,7 @@ function SessionCard(props: { session: StreamSession; names: Names }) {
         />
       </dl>
       {s.lastError && <p class="session-error error-text">Last error: {s.lastError}</p>}
+      <StandbyHistory session={s} names={names} />
       {s.targets.length > 0 && (
         <div class="table-wrap">
           <table>
@@ -114,4 +115,28 @@ function namesOf(profile: Profile | null): Names {
     for (const target of group.streamTargets) names.targets.set(target.id, target.name);
   }
   return names;
+}
+
+const STANDBY_REASONS: Record<string, string> = {
+  publisher_lost: "OBS dropped: standby slate on",
+  publisher_returned: "OBS back: slate off",
+  max_standby: "Standby too long: stream ended",
+  slate_failed: "The slate could not play",
+};
+
+/** The session's switches to and from the standby slate, oldest first. */
+function StandbyHistory(props: { session: StreamSession; names: Names }) {
+  const switches = props.session.standby ?? [];
+  if (switches.length === 0) return null;
+  return (
+    <ul class="standby-history small-text" aria-label="Standby slate">
+      {switches.map((w) => (
+        <li key={`${w.groupId}-${w.at}`} data-standby={w.standby ? "on" : "off"}>
+          {new Date(w.at).toLocaleTimeString()} · {props.names.groups.get(w.groupId) ?? w.groupId}:
+          {" "}
+          {STANDBY_REASONS[w.reason] ?? w.reason}
+        </li>
+      ))}
+    </ul>
+  );
 }

@@ -6,6 +6,7 @@ import { EmptyState } from "../components/EmptyState.tsx";
 import { Field } from "../components/Field.tsx";
 import { GroupEditor } from "../components/GroupEditor.tsx";
 import { IngestEditor } from "../components/IngestEditor.tsx";
+import { StandbyEditor } from "../components/StandbyEditor.tsx";
 import { PromptDialog } from "../components/PromptDialog.tsx";
 import { useCommand } from "../components/use_command.ts";
 import { act } from "../state/actions.ts";
@@ -173,6 +174,15 @@ export function ProfileEditor(props: { name: string }) {
           change({ ...draft, input });
         }}
       />
+      <StandbyEditor
+        standby={draft.input.standby}
+        profileName={draft.name}
+        errors={standbyErrors(errors)}
+        onChange={(standby) => {
+          setErrors({});
+          change({ ...draft, input: { ...draft.input, standby } });
+        }}
+      />
 
       <h2 class="section-title">Output groups</h2>
       {draft.outputGroups.map((g, i) => (
@@ -241,5 +251,14 @@ function inputErrors(errors: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(errors).filter(([path]) => path.startsWith("input."))
       .map(([path, rule]) => [path.slice("input.".length), rule]),
+  );
+}
+
+/** The errors of `input.standby.*` fields, keyed by the field inside `standby`. */
+function standbyErrors(errors: Record<string, string>): Record<string, string> {
+  const prefix = "input.standby.";
+  return Object.fromEntries(
+    Object.entries(errors).filter(([path]) => path.startsWith(prefix))
+      .map(([path, rule]) => [path.slice(prefix.length), rule]),
   );
 }

@@ -200,8 +200,14 @@ export async function liveGroupsOf(
   return {
     groups: profile.outputGroups.filter((g) => g.streamTargets.length > 0),
     url: incomingUrl(profile.input),
-    input,
+    input: withCardTitle(input, profile.name),
   };
+}
+
+/** The standby card shows the profile's name unless the profile gives it another title. */
+function withCardTitle(input: RtmpInput, name: string): RtmpInput {
+  const standby = input.standby;
+  return standby && !standby.title ? { ...input, standby: { ...standby, title: name } } : input;
 }
 
 /** Keeps the list and the active profile in step with changes made elsewhere. */

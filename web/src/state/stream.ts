@@ -37,6 +37,8 @@ export interface GroupLive {
   startedAt: number | null;
   targets: Record<string, TargetLive>;
   stats: StreamStats | null;
+  /** Epoch ms since the targets get the standby slate (the publisher is away); else null. */
+  standbySince?: number | null;
 }
 
 /** The ingest OBS pushes to. */
@@ -126,6 +128,7 @@ export function applyStreamState(state: StreamState): void {
       startedAt: g.startedAt,
       targets,
       stats: groups.value[g.groupId]?.stats ?? null,
+      standbySince: g.standbySince ?? null,
     };
   }
   groups.value = next;
@@ -139,7 +142,7 @@ export function applyStreamState(state: StreamState): void {
 
 function updateGroup(groupId: string, change: (g: GroupLive) => GroupLive): void {
   const current = groups.value[groupId] ??
-    { groupId, state: "starting", startedAt: null, targets: {}, stats: null };
+    { groupId, state: "starting", startedAt: null, targets: {}, stats: null, standbySince: null };
   groups.value = { ...groups.value, [groupId]: change(current) };
 }
 
@@ -195,6 +198,7 @@ export function applyEnded(groupId: string): void {
     state: "idle",
     startedAt: null,
     stats: null,
+    standbySince: null,
     targets: Object.fromEntries(
       Object.entries(g.targets).map((
         [id, t],
@@ -245,6 +249,12 @@ export function wireStreamEvents(): void {
   onEvent("stream_error", (e) => {
     updateGroup(e.groupId, (g) => ({ ...g, state: "error" }));
     toast(`Output group ${groupLabel(e.groupId)} stopped: ${e.error}`, "error");
+  });
+  onEvent("group_standby", (e) => {
+    updateGroup(e.groupId, (g) => ({ ...g, standbySince: e.standby ? e.since : null }));
+    if (e.reason === "max_standby") {
+      toast(`Output group ${groupLabel(e.groupId)} ended: the publisher stayed away too long`);
+    }
   });
   onEvent("ingest_status", (e) => {
     const live = e.state === "live";

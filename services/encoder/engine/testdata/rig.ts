@@ -55,6 +55,8 @@ export interface RigOptions {
   apps?: number;
   clip?: TestClipOptions;
   engine?: Partial<EngineOptions>;
+  /** Extra ingest settings (e.g. `standby`). */
+  ingest?: Partial<IngestSpec>;
 }
 
 /** Starts nginx destinations and an engine whose ingest is open (nobody publishing yet). */
@@ -81,7 +83,11 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   });
   const ingestKey = "ingest-secret-key-0001";
   const port = freePort();
-  const ingest: IngestSpec = { url: `rtmp://127.0.0.1:${port}/live`, streamKey: ingestKey };
+  const ingest: IngestSpec = {
+    url: `rtmp://127.0.0.1:${port}/live`,
+    streamKey: ingestKey,
+    ...options.ingest,
+  };
   await engine.openIngest(LOCAL_TENANT, ingest);
   const rig: Rig = {
     engine,
