@@ -141,7 +141,8 @@ services.push(
     // `${NAME}` stream keys resolve from this snapshot; one worker runs every stream.
     env: Deno.env.toObject(),
     leases: leases.store,
-    enforceQuotas: true,
+    // Tenants and their quotas exist in users mode only (token mode has one tenant, no quotas).
+    enforceQuotas: config.authMode === "users",
   }).catch((error) => exitIfOperatorError(error, ConfigError)),
   await startEventsService({
     bus,

@@ -43,7 +43,8 @@ const service = await startEncoderService({
   env: Deno.env.toObject(),
   leases,
   workerId: config.instanceId,
-  enforceQuotas: true,
+  // Tenants and their quotas exist in users mode only (token mode has one tenant, no quotas).
+  enforceQuotas: config.authMode === "users",
 }).catch((error) => exitIfOperatorError(error, ConfigError));
 onStop(() => service.close());
 ready("Encoder service is ready", { worker: config.instanceId });
