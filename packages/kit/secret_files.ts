@@ -44,11 +44,12 @@ export function readSecretFiles(env: Record<string, string | undefined>): Secret
     if (text.trim() === "") throw new ConfigError(fileVariable, `${path} is empty`);
     values[name] = text;
     const mode = modeOf(path);
-    if (mode !== null && (mode & 0o077) !== 0) {
+    // Group bits may be deliberate (compose.yaml shares one file with PostgreSQL's group).
+    if (mode !== null && (mode & 0o007) !== 0) {
       warnings.push(
-        `${fileVariable}: ${path} is readable by other users (mode ${
+        `${fileVariable}: ${path} is open to every user (mode ${
           (mode & 0o777).toString(8)
-        }); chmod 600 it`,
+        }); chmod 600 it (640 when a group must share it)`,
       );
     }
   }

@@ -31,9 +31,14 @@ Deno.test("readSecretFiles() advises chmod 600 for a file others can read, witho
     await Deno.chmod(`${dir}/pw`, 0o644);
     const files = readSecretFiles({ SPIRITSTREAM_DATABASE_PASSWORD_FILE: `${dir}/pw` });
     assert.deepEqual(files.warnings, [
-      `SPIRITSTREAM_DATABASE_PASSWORD_FILE: ${dir}/pw is readable by other users (mode 644); chmod 600 it`,
+      `SPIRITSTREAM_DATABASE_PASSWORD_FILE: ${dir}/pw is open to every user (mode 644); chmod 600 it (640 when a group must share it)`,
     ]);
     assert.ok(!files.warnings[0]!.includes("hunter2"));
+    await Deno.chmod(`${dir}/pw`, 0o640);
+    assert.deepEqual(
+      readSecretFiles({ SPIRITSTREAM_DATABASE_PASSWORD_FILE: `${dir}/pw` }).warnings,
+      [],
+    );
   });
 });
 
