@@ -170,21 +170,23 @@ Deno.test("checkCaddyfile() reports an invalid Caddyfile and a config that lacks
 
 Deno.test("checkSelfHost() wants secrets as files, pinned tags, limits and Caddy's env check", async () => {
   const compose = await repoCompose();
-  assert.deepEqual(checkSelfHost(compose), []);
+  assert.deepEqual(checkSelfHost(compose, "0.1.0"), []);
   const services = compose.services!;
   services.gateway!.image = "spiritstream/gateway:latest";
+  services.auth!.image = "spiritstream/auth:0.0.9";
   services.nats!.image = "nats";
   delete services.events!.deploy;
   services.auth!.environment!.SPIRITSTREAM_API_TOKEN = "plain-token-1234";
   services.profiles!.environment!.SPIRITSTREAM_DATABASE_URL = "postgres://u:pw@postgres/db";
   services.encoder!.secrets = ["secret_key"];
   services.caddy!.entrypoint = undefined;
-  assert.deepEqual(checkSelfHost(compose), [
+  assert.deepEqual(checkSelfHost(compose, "0.1.0"), [
     'compose.yaml: service "nats": image nats must be pinned to a release tag, not latest',
     'compose.yaml: service "gateway": image spiritstream/gateway:latest must be pinned to a release tag, not latest',
     'compose.yaml: service "profiles": SPIRITSTREAM_DATABASE_URL holds a password in its URL; use a secret file',
     'compose.yaml: service "encoder": SPIRITSTREAM_DATABASE_PASSWORD_FILE reads secret "postgres_password", which it does not mount',
     'compose.yaml: service "events": needs deploy.resources.limits with cpus and memory',
+    'compose.yaml: service "auth": image spiritstream/auth:0.0.9 must carry the release tag 0.1.0',
     'compose.yaml: service "auth": SPIRITSTREAM_API_TOKEN must come from a secret file (SPIRITSTREAM_API_TOKEN_FILE)',
     'compose.yaml: service "caddy": entrypoint must be the spiritstream-check-env script',
   ]);
@@ -223,4 +225,15 @@ Deno.test("Caddy's entrypoint turns a mistyped SPIRITSTREAM_TLS or a comma list 
   for (const env of valid) {
     assert.deepEqual(await caddyEntrypoint(env), { code: 0, stdout: "caddy runs\n", stderr: "" });
   }
+});
+
+Deno.test("the encoder's egress policy and the README say private destinations are blocked", async () => {
+  const policies = await Deno.readTextFile(`${ROOT}/k8s/base/network-policies.yaml`);
+  const encoder = policies.split("\n---\n").find((doc) => /\n  name: encoder\n/.test(doc));
+  assert.ok(encoder, "encoder NetworkPolicy");
+  assert.match(encoder, /# Private-address destinations .* are BLOCKED/s);
+  assert.match(encoder, /To allow one, add a rule for just that address and\s+# port/);
+  const readme = await Deno.readTextFile(`${ROOT}/README.md`);
+  assert.match(readme, /egress policy blocks private-address destinations/);
+  assert.match(readme, /To allow one, add an\s+egress rule/);
 });

@@ -93,7 +93,7 @@ export async function checkCompose(compose: ComposeFile, facts: RepoFacts): Prom
     if (!runs.has(entry)) problems.push(`compose.yaml: no service runs ${entry}`);
   }
   problems.push(...checkInfrastructure(services));
-  problems.push(...checkSelfHost(compose));
+  problems.push(...checkSelfHost(compose, facts.release));
   return problems;
 }
 

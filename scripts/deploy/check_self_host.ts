@@ -13,12 +13,12 @@ const SECRET_VARIABLES = [
  * without a pinned tag, services without CPU and memory limits, `_FILE` variables that point at
  * no secret the service mounts, Caddy without the entrypoint that checks its variables.
  */
-export function checkSelfHost(compose: ComposeFile): string[] {
+export function checkSelfHost(compose: ComposeFile, release?: string): string[] {
   const problems: string[] = [];
   const declared = new Set(Object.keys(compose.secrets ?? {}));
   for (const [name, service] of Object.entries(compose.services ?? {})) {
     const where = `compose.yaml: service "${name}"`;
-    checkImageTag(where, service, problems);
+    checkImageTag(where, service, release, problems);
     const limits = service.deploy?.resources?.limits;
     if (!limits?.cpus || !limits.memory) {
       problems.push(`${where}: needs deploy.resources.limits with cpus and memory`);
@@ -42,12 +42,19 @@ export function checkSelfHost(compose: ComposeFile): string[] {
   return problems;
 }
 
-function checkImageTag(where: string, service: ComposeService, problems: string[]): void {
+function checkImageTag(
+  where: string,
+  service: ComposeService,
+  release: string | undefined,
+  problems: string[],
+): void {
   const image = service.image ?? "";
   const tag = image.includes(":") ? image.slice(image.lastIndexOf(":") + 1) : "";
   if (!image) return;
   if (tag === "" || tag === "latest") {
     problems.push(`${where}: image ${image} must be pinned to a release tag, not latest`);
+  } else if (release && image.startsWith("spiritstream/") && tag !== release) {
+    problems.push(`${where}: image ${image} must carry the release tag ${release}`);
   }
 }
 
