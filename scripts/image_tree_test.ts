@@ -60,3 +60,20 @@ for (const image of IMAGES) {
     }
   });
 }
+
+Deno.test("the Dockerfile gives each image its own runtime tree, never the whole source", async () => {
+  const dockerfile = await Deno.readTextFile(`${ROOT}/Dockerfile`);
+  const stages = dockerfile.split(/\n(?=FROM )/);
+  for (const image of IMAGES) {
+    const stage = stages.find((text) => text.includes(` AS ${image.target}\n`));
+    assert.ok(stage, `stage ${image.target}`);
+    assert.ok(stage.includes(`COPY --from=trees --chown=deno:deno /trees/${image.target} /app`));
+    assert.ok(stage.includes(image.entry), image.entry);
+  }
+  const trees = stages.find((text) => text.includes(" AS trees\n"));
+  for (const image of IMAGES) {
+    assert.ok(trees?.includes(image.entry), `trees builds ${image.entry}`);
+  }
+  assert.ok(!/COPY --from=source/.test(dockerfile), "no stage copies the whole source");
+  assert.match(dockerfile, /DENO_DIR=\/app\/\.deno/);
+});
