@@ -229,7 +229,7 @@ Deno.test("Caddy's entrypoint turns a mistyped SPIRITSTREAM_TLS or a comma list 
 
 Deno.test("the encoder's egress policy and the README say private destinations are blocked", async () => {
   const policies = await Deno.readTextFile(`${ROOT}/k8s/base/network-policies.yaml`);
-  const encoder = policies.split("\n---\n").find((doc) => /\n  name: encoder\n/.test(doc));
+  const encoder = policies.split("\n---\n").find((doc) => doc.includes("\n  name: encoder\n"));
   assert.ok(encoder, "encoder NetworkPolicy");
   assert.match(encoder, /# Private-address destinations .* are BLOCKED/s);
   assert.match(encoder, /To allow one, add a rule for just that address and\s+# port/);
