@@ -14,12 +14,21 @@ RUN deno install --frozen
 FROM source AS web
 RUN deno task --cwd web build
 
+# One runtime tree per image (scripts/image_tree.ts): only the entry's import graph, deno.json and
+# deno.lock pruned to the npm packages it loads, those packages in its own DENO_DIR (.deno). No
+# vite, playwright-core, yaml, kubernetes-models, oidc-provider, tests, testdata/ or bench/.
+FROM source AS trees
+RUN for entry in gateway/main.ts services/profiles/main.ts services/encoder/main.ts \
+  services/events/main.ts services/auth/main.ts; do \
+  deno run -A scripts/image_tree.ts assemble "$entry" "/trees/$(basename "$(dirname "$entry")")"; \
+  done
+
 FROM denoland/deno:debian-${DENO_VERSION} AS runtime
 WORKDIR /app
-COPY --from=source --chown=deno:deno /app /app
 # Named volumes mounted here start out owned by the unprivileged user.
 RUN mkdir -p /data && chown deno:deno /data
-ENV SPIRITSTREAM_HOST=0.0.0.0 \
+ENV DENO_DIR=/app/.deno \
+  SPIRITSTREAM_HOST=0.0.0.0 \
   SPIRITSTREAM_DATA_DIR=/data \
   SPIRITSTREAM_HEALTH_PORT=8081 \
   SPIRITSTREAM_LOG_LEVEL=info
@@ -29,6 +38,7 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["deno", "eval", "--no-config", "const r = await fetch('http://127.0.0.1:8081/ready'); Deno.exit(r.ok ? 0 : 1)"]
 
 FROM runtime AS gateway
+COPY --from=trees --chown=deno:deno /trees/gateway /app
 COPY --from=web --chown=deno:deno /app/web/dist /app/web/dist
 # The gateway answers /health and /ready on its own port: no separate probe server.
 ENV SPIRITSTREAM_PORT=8008 \
@@ -41,12 +51,15 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 CMD ["deno", "run", "-A", "--cached-only", "gateway/main.ts"]
 
 FROM runtime AS profiles
+COPY --from=trees --chown=deno:deno /trees/profiles /app
 CMD ["deno", "run", "-A", "--cached-only", "services/profiles/main.ts"]
 
 FROM runtime AS events
+COPY --from=trees --chown=deno:deno /trees/events /app
 CMD ["deno", "run", "-A", "--cached-only", "services/events/main.ts"]
 
 FROM runtime AS auth
+COPY --from=trees --chown=deno:deno /trees/auth /app
 CMD ["deno", "run", "-A", "--cached-only", "services/auth/main.ts"]
 
 # FFmpeg from Debian: x264 in software, NVENC when the NVIDIA runtime passes a GPU in
@@ -57,6 +70,7 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends ffmpeg libsrt1.5-openssl \
   && rm -rf /var/lib/apt/lists/*
 USER deno
+COPY --from=trees --chown=deno:deno /trees/encoder /app
 # RTMP ingest (TCP) and SRT ingest (UDP): a profile's input port must match.
 EXPOSE 1935/tcp 9000/udp
 CMD ["deno", "run", "-A", "--cached-only", "services/encoder/main.ts"]

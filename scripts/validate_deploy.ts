@@ -29,6 +29,7 @@ export async function readRepoFacts(root: string): Promise<RepoFacts> {
     targets: dockerTargets(await Deno.readTextFile(`${root}/Dockerfile`)),
     entries: await entryPoints(root),
     envExample: parseEnvFile(await Deno.readTextFile(`${root}/.env.example`)),
+    release: JSON.parse(await Deno.readTextFile(`${root}/gateway/deno.json`)).version,
   };
 }
 

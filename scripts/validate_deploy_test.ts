@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import { checkCaddyfile } from "./deploy/check_caddyfile.ts";
 import { checkCompose, type ComposeFile } from "./deploy/check_compose.ts";
 import { checkManifests, OVERLAYS } from "./deploy/check_manifests.ts";
+import { checkSelfHost } from "./deploy/check_self_host.ts";
 import { interpolateCompose } from "./deploy/interpolate_compose.ts";
 import type { K8sObject, WorkloadSpec } from "./deploy/k8s_types.ts";
 import { dockerTargets } from "./deploy/repo_facts.ts";
@@ -165,4 +166,74 @@ Deno.test("checkCaddyfile() reports an invalid Caddyfile and a config that lacks
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("checkSelfHost() wants secrets as files, pinned tags, limits and Caddy's env check", async () => {
+  const compose = await repoCompose();
+  assert.deepEqual(checkSelfHost(compose, "0.1.0"), []);
+  const services = compose.services!;
+  services.gateway!.image = "spiritstream/gateway:latest";
+  services.auth!.image = "spiritstream/auth:0.0.9";
+  services.nats!.image = "nats";
+  delete services.events!.deploy;
+  services.auth!.environment!.SPIRITSTREAM_API_TOKEN = "plain-token-1234";
+  services.profiles!.environment!.SPIRITSTREAM_DATABASE_URL = "postgres://u:pw@postgres/db";
+  services.encoder!.secrets = ["secret_key"];
+  services.caddy!.entrypoint = undefined;
+  assert.deepEqual(checkSelfHost(compose, "0.1.0"), [
+    'compose.yaml: service "nats": image nats must be pinned to a release tag, not latest',
+    'compose.yaml: service "gateway": image spiritstream/gateway:latest must be pinned to a release tag, not latest',
+    'compose.yaml: service "profiles": SPIRITSTREAM_DATABASE_URL holds a password in its URL; use a secret file',
+    'compose.yaml: service "encoder": SPIRITSTREAM_DATABASE_PASSWORD_FILE reads secret "postgres_password", which it does not mount',
+    'compose.yaml: service "events": needs deploy.resources.limits with cpus and memory',
+    'compose.yaml: service "auth": image spiritstream/auth:0.0.9 must carry the release tag 0.1.0',
+    'compose.yaml: service "auth": SPIRITSTREAM_API_TOKEN must come from a secret file (SPIRITSTREAM_API_TOKEN_FILE)',
+    'compose.yaml: service "caddy": entrypoint must be the spiritstream-check-env script',
+  ]);
+});
+
+async function caddyEntrypoint(env: Record<string, string>) {
+  const output = await new Deno.Command("sh", {
+    args: [`${ROOT}/scripts/deploy/caddy_entrypoint.sh`, "echo", "caddy runs"],
+    env,
+    clearEnv: true,
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test("Caddy's entrypoint turns a mistyped SPIRITSTREAM_TLS or a comma list into one line", async () => {
+  const typo = await caddyEntrypoint({ SPIRITSTREAM_TLS: "interal" });
+  assert.deepEqual(typo, {
+    code: 1,
+    stdout: "",
+    stderr: 'spiritstream: SPIRITSTREAM_TLS must be "public" or "internal", got "interal"\n',
+  });
+  const list = await caddyEntrypoint({ SPIRITSTREAM_DOMAIN: "spiritstream.lan,192.168.1.10" });
+  assert.equal(list.code, 1);
+  assert.equal(list.stderr.trim().split("\n").length, 1);
+  assert.match(
+    list.stderr,
+    /^spiritstream: SPIRITSTREAM_DOMAIN: separate names with a comma and a space/,
+  );
+  const url = await caddyEntrypoint({ SPIRITSTREAM_DOMAIN: "https://stream.example.com/" });
+  assert.match(url.stderr, /^spiritstream: SPIRITSTREAM_DOMAIN: .*no scheme or path/);
+  const valid: Record<string, string>[] = [
+    {},
+    { SPIRITSTREAM_DOMAIN: "spiritstream.lan, 192.168.1.10", SPIRITSTREAM_TLS: "internal" },
+  ];
+  for (const env of valid) {
+    assert.deepEqual(await caddyEntrypoint(env), { code: 0, stdout: "caddy runs\n", stderr: "" });
+  }
+});
+
+Deno.test("the encoder's egress policy and the README say private destinations are blocked", async () => {
+  const policies = await Deno.readTextFile(`${ROOT}/k8s/base/network-policies.yaml`);
+  const encoder = policies.split("\n---\n").find((doc) => doc.includes("\n  name: encoder\n"));
+  assert.ok(encoder, "encoder NetworkPolicy");
+  assert.match(encoder, /# Private-address destinations .* are BLOCKED/s);
+  assert.match(encoder, /To allow one, add a rule for just that address and\s+# port/);
+  const readme = await Deno.readTextFile(`${ROOT}/README.md`);
+  assert.match(readme, /egress policy blocks private-address destinations/);
+  assert.match(readme, /To allow one, add an\s+egress rule/);
 });

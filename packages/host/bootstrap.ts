@@ -13,8 +13,10 @@ import {
   onShutdown,
   openRootKeys,
   openRotatingLogFile,
+  readSecretFiles,
   type Redactor,
   type RootKeys,
+  type SecretFiles,
   SecretKeyError,
   secureDataDir,
 } from "@spiritstream/kit";
@@ -61,7 +63,12 @@ export async function bootstrap(
   options: BootstrapOptions = {},
 ): Promise<Bootstrapped> {
   let config: Config;
+  let secretFiles: SecretFiles = { values: {}, warnings: [] };
   try {
+    // Compose secrets / mounted Secrets: SPIRITSTREAM_X_FILE stands for SPIRITSTREAM_X in this
+    // process (readers past loadConfig, such as the OAuth settings, see the value too).
+    secretFiles = readSecretFiles(Deno.env.toObject());
+    for (const [name, value] of Object.entries(secretFiles.values)) Deno.env.set(name, value);
     config = loadConfig(Deno.env.toObject());
     if (!config.natsUrl) {
       throw new ConfigError(
@@ -76,6 +83,7 @@ export async function bootstrap(
   if (options.dataDir && (!config.databaseUrl || keyFile)) await secureDataDir(config.dataDir);
   const redactor = createRedactor();
   redactor.add(config.apiToken);
+  for (const value of Object.values(secretFiles.values)) redactor.add(value);
   // The bus needs the logger, so records find the forwarder once both exist.
   const forward: { to: LogForwarder | null } = { to: null };
   // A container logs to stdout; with SPIRITSTREAM_LOG_DIR set, each process also keeps its file.
@@ -89,6 +97,7 @@ export async function bootstrap(
     onRecord: (record) => forward.to?.onRecord(record),
     file: logFile ?? undefined,
   });
+  for (const warning of secretFiles.warnings) logger.warn(warning);
   const bus = await createNatsBus({
     servers: config.natsUrl!,
     name: `${name}-${config.instanceId}`,

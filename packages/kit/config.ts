@@ -72,6 +72,7 @@ const Env = z.object({
   SPIRITSTREAM_NATS_URL: url(["nats", "tls", "ws", "wss"]).optional(),
   SPIRITSTREAM_NATS_REPLICAS: int(1, 5).optional(),
   SPIRITSTREAM_DATABASE_URL: url(["postgres", "postgresql"]).optional(),
+  SPIRITSTREAM_DATABASE_PASSWORD: z.string().min(1).optional(),
   SPIRITSTREAM_SECRET_KEY: z.string().min(32, {
     message: "must be at least 32 characters (e.g. 64 hex digits)",
   }).optional(),
@@ -246,7 +247,7 @@ export function loadConfig(
     requestTimeoutMs: e.SPIRITSTREAM_REQUEST_TIMEOUT_MS ?? 15_000,
     natsUrl: e.SPIRITSTREAM_NATS_URL ?? null,
     natsReplicas: e.SPIRITSTREAM_NATS_REPLICAS ?? 1,
-    databaseUrl: e.SPIRITSTREAM_DATABASE_URL ?? null,
+    databaseUrl: withPassword(e.SPIRITSTREAM_DATABASE_URL, e.SPIRITSTREAM_DATABASE_PASSWORD),
     secretKey: e.SPIRITSTREAM_SECRET_KEY ?? null,
     secretKeyFile: e.SPIRITSTREAM_SECRET_KEY_FILE ?? null,
     ffmpegPath: e.SPIRITSTREAM_FFMPEG ?? null,
@@ -274,6 +275,21 @@ export function loadConfig(
     webhookBase: e.SPIRITSTREAM_WEBHOOK_BASE ?? null,
     instanceId: e.SPIRITSTREAM_INSTANCE_ID ?? crypto.randomUUID().slice(0, 8),
   };
+}
+
+/** The database URL with SPIRITSTREAM_DATABASE_PASSWORD (e.g. from a secret file) put in. */
+function withPassword(databaseUrl: string | undefined, password: string | undefined) {
+  if (!databaseUrl) return null;
+  if (password === undefined) return databaseUrl;
+  const parsed = URL.parse(databaseUrl);
+  if (!parsed) {
+    throw new ConfigError(
+      "SPIRITSTREAM_DATABASE_URL",
+      "must be a URL like postgres://user@host/db",
+    );
+  }
+  parsed.password = encodeURIComponent(password);
+  return parsed.href;
 }
 
 /** The OS per-user data folder for SpiritStream. */

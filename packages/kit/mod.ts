@@ -19,6 +19,7 @@ export {
   type LoadConfigOptions,
   type StoredBackendSettings,
 } from "./config.ts";
+export { readSecretFiles, SECRET_FILE_VARIABLES, type SecretFiles } from "./secret_files.ts";
 export {
   envReferenceName,
   KEY_ENV_ALLOW_VARIABLE,

@@ -1,3 +1,4 @@
+import { checkSelfHost } from "./check_self_host.ts";
 import type { RepoFacts } from "./repo_facts.ts";
 
 type PortSpec = string | number | {
@@ -18,8 +19,12 @@ export interface ComposeService {
   volumes?: VolumeSpec[];
   profiles?: string[];
   command?: string | string[];
+  entrypoint?: string | string[];
+  environment?: Record<string, string | number | boolean | null>;
+  secrets?: string[];
   deploy?: {
     resources?: {
+      limits?: { cpus?: string | number; memory?: string };
       reservations?: { devices?: { driver?: string; capabilities?: string[] }[] };
     };
   };
@@ -30,6 +35,7 @@ export interface ComposeFile {
   name?: unknown;
   services?: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
+  secrets?: Record<string, { file?: string; environment?: string }>;
 }
 
 const ENCODER_ENTRY = "services/encoder/main.ts";
@@ -87,6 +93,7 @@ export async function checkCompose(compose: ComposeFile, facts: RepoFacts): Prom
     if (!runs.has(entry)) problems.push(`compose.yaml: no service runs ${entry}`);
   }
   problems.push(...checkInfrastructure(services));
+  problems.push(...checkSelfHost(compose, facts.release));
   return problems;
 }
 

@@ -7,6 +7,8 @@ export interface RepoFacts {
   entries: string[];
   /** Variables `.env.example` documents, with their example values. */
   envExample: Record<string, string>;
+  /** The release version (gateway/deno.json): what compose's image tags must be. */
+  release?: string;
 }
 
 /** Build targets of a Dockerfile, each with the entry file its last CMD runs. */
