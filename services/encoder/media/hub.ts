@@ -1,4 +1,5 @@
 import { monotonicNow } from "@spiritstream/kit";
+import { ByteArena } from "./byte_arena.ts";
 import { type FlvTag, isKeyframe, isSequenceHeader } from "./flv.ts";
 import { KeyframeGate } from "./keyframe_gate.ts";
 import type { MediaLogger } from "./media_logger.ts";
@@ -106,6 +107,8 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
   let audioHeader: FlvTag | null = null;
   let gop: FlvTag[] = [];
   let gopBytes = 0;
+  // The cached GOP's payloads live in reused memory, so the ingest's own buffers die young.
+  const gopArena = new ByteArena();
   let caching = false;
   let bytesIn = 0;
   const byteWindow: { at: number; bytes: number }[] = [];
@@ -144,19 +147,20 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
 
   function cache(tag: FlvTag, key: boolean): void {
     if (key) {
-      gop = [tag];
-      gopBytes = tag.payload.length;
+      gopArena.reset();
+      gop = [];
+      gopBytes = 0;
       caching = true;
-      return;
     }
     if (!caching) return;
-    gop.push(tag);
+    gop.push({ type: tag.type, timestamp: tag.timestamp, payload: gopArena.copy(tag.payload) });
     gopBytes += tag.payload.length;
     if (gopBytes > gopCacheMaxBytes || gop.length > gopCacheMaxTags) {
       // A GOP this long is not worth replaying; late sinks wait for the next keyframe.
       gop = [];
       gopBytes = 0;
       caching = false;
+      gopArena.reset();
     }
   }
 
@@ -184,6 +188,7 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
     gop = [];
     gopBytes = 0;
     caching = false;
+    gopArena.release();
     frameWindow.length = 0;
   }
 
@@ -241,7 +246,8 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
         if (tag) deliver(state, { ...tag, timestamp: Math.max(tag.timestamp, state.base) });
       }
       if (gop.length === 0) state.gate.requireKeyframe();
-      for (const tag of gop) deliver(state, tag);
+      // Own copies: the arena's are overwritten after the next keyframe, and a sink may queue.
+      for (const tag of gop) deliver(state, { ...tag, payload: tag.payload.slice() });
     },
     removeSink(sink) {
       sinks.delete(sink);
