@@ -137,7 +137,10 @@ const markdown = [
   code(
     "deno task bench            # all sections, writes BENCHMARKS.md\n" +
       "deno task bench --quick    # harness smoke run\n" +
-      "deno task bench --only relay,first --out /tmp/bench.md",
+      "deno task bench --only relay,first --out /tmp/bench.md\n" +
+      "deno task bench --only relay --relay-windows 2 --relay-seconds 10 --out /tmp/relay.md" +
+      "   # development run (fewer, shorter windows)\n" +
+      "deno run -A bench/relay_profile.ts --seconds=30   # where the host's relay CPU goes",
   ),
   "",
 ].join("\n");

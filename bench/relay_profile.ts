@@ -1,8 +1,9 @@
 // deno-lint-ignore-file no-console
 /**
  * Where the relay's CPU goes: the desktop host run under the inspector (and `--trace-gc`)
- * through four phases on ONE host: idle (nothing open), ingest open with the publisher
- * connected but no group, then a passthrough group relaying to 1 and then 3 targets. Each phase
+ * through five phases on ONE host: idle (nothing open), ingest open with the publisher
+ * connected but no group, a passthrough group relaying to 1 and then 3 targets, then the
+ * publisher gone with the group still started (the floor under every window). Each phase
  * gets one window with a V8 CPU profile of the main thread, CPU and wake-ups per thread
  * (/proc/<pid>/task), the GCs V8 reported and the heap before and after.
  *
@@ -95,6 +96,11 @@ try {
   await Promise.all(keys.map((k, i) => waitForMedia(dest, i, k)));
   await sleep(args.warmup * 1000);
   phases.push(await measure("relay, 3 targets"));
+
+  await publisher.stop();
+  publisher = null;
+  await sleep(args.warmup * 1000);
+  phases.push(await measure("group live, publisher gone (waiting)"));
 } finally {
   inspector?.close();
   await publisher?.stop();
