@@ -73,6 +73,9 @@ export interface MediaHub {
   sinkStats(sink: MediaSink): MediaHubSinkStats | undefined;
 }
 
+/** Granularity of the ingest bitrate window. */
+const BYTE_BUCKET_MS = 100;
+
 interface SinkState {
   sink: MediaSink;
   gate: KeyframeGate;
@@ -117,7 +120,11 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
   function ingest(tag: FlvTag): void {
     const now = monotonicNow();
     bytesIn += tag.payload.length;
-    byteWindow.push({ at: now, bytes: tag.payload.length });
+    // One entry per 100 ms, not per tag: the bitrate window stays a handful of objects.
+    const bucket = byteWindow[byteWindow.length - 1];
+    if (bucket !== undefined && now - bucket.at < BYTE_BUCKET_MS) {
+      bucket.bytes += tag.payload.length;
+    } else byteWindow.push({ at: now, bytes: tag.payload.length });
     prune(now);
 
     if (offset === null) offset = maxOut < 0 ? 0 : maxOut + reconnectGapMs - tag.timestamp;
@@ -168,7 +175,8 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
     if (!state.gate.admit(tag, state.sink.queuedBytes)) return;
     state.base ??= tag.timestamp;
     try {
-      state.sink.write({ ...tag, timestamp: Math.max(0, tag.timestamp - state.base) });
+      const timestamp = Math.max(0, tag.timestamp - state.base);
+      state.sink.write({ type: tag.type, timestamp, payload: tag.payload });
       state.sent++;
     } catch (error) {
       logger?.warn({ err: error }, "Media sink write failed");
