@@ -132,6 +132,9 @@ async function startRig(ctx: BenchContext, n: number): Promise<Rig> {
     groups: [copyGroup("relay", keys.map((k, i) => nginxTarget(ours!, `t${i}`, i, k)))],
   });
   await Promise.all(keys.map((k, i) => waitForBytesFlowing(ours!, i, k)));
+  // One window's worth of relaying first, once: the first minute of a show (JIT tiering, the
+  // memory reducer's GCs after start-up) is not the steady state the windows compare.
+  await new Promise((resolve) => setTimeout(resolve, ctx.relay.windowMs));
   await rig.live.publisher.stop();
   return rig;
 }
@@ -315,8 +318,9 @@ function sectionMarkdown(
     `at its destinations plus ${SLOT_WARMUP_MS / 1000} s. Every relay pushes to its own ` +
     "nginx-rtmp destinations. Ours is the whole desktop host process (`deno run -A main.ts`: " +
     "gateway, every service and the engine, whose passthrough runs in-process), its ingest " +
-    "opened and its passthrough group started once over HTTP before the first window; only " +
-    "the publisher comes and goes (OBS reconnecting). A `-listen 1` FFmpeg ends with its " +
+    "opened and its passthrough group started once over HTTP, then one window's length of " +
+    "relaying to warm it up (JIT tiering, the GCs after start-up), all before the first " +
+    "window; only the publisher comes and goes (OBS reconnecting). A `-listen 1` FFmpeg ends with its " +
     "publisher, so each FFmpeg window has a fresh one.",
     "",
     "Idle floor: the same process over one window with NO publisher (ours: the host with the " +
@@ -343,6 +347,7 @@ function sectionMarkdown(
     "",
   ];
   for (const r of results) lines.push(...resultMarkdown(r));
+  lines.push(...profileNote());
   return lines.join("\n");
 }
 
@@ -395,4 +400,18 @@ function resultMarkdown(r: RelayCpuResult): string[] {
     }.`,
     "",
   ];
+}
+
+/**
+ * The profile note: where the host's relay CPU goes, from `bench/relay_profile.ts` (a separate
+ * run under the inspector, summarised by hand in `bench/relay_profile_note.md`), so a re-run of
+ * the benchmark keeps it beside the numbers.
+ */
+function profileNote(): string[] {
+  try {
+    const text = Deno.readTextFileSync(new URL("./relay_profile_note.md", import.meta.url));
+    return ["### Profile note", "", text.trim(), ""];
+  } catch {
+    return [];
+  }
 }
