@@ -125,17 +125,22 @@ async function startRig(ctx: BenchContext, n: number): Promise<Rig> {
     teeUrl: `rtmp://127.0.0.1:${freePort()}/live/relay`,
     tee: null,
   };
-  // Ours: the ingest open and the group started once, as a creator would; only the
-  // publisher comes and goes with the slots (the group's targets stay connected).
-  rig.live = await goLive(host, {
-    clip: ctx.clip,
-    groups: [copyGroup("relay", keys.map((k, i) => nginxTarget(ours!, `t${i}`, i, k)))],
-  });
-  await Promise.all(keys.map((k, i) => waitForBytesFlowing(ours!, i, k)));
-  // One window's worth of relaying first, once: the first minute of a show (JIT tiering, the
-  // memory reducer's GCs after start-up) is not the steady state the windows compare.
-  await new Promise((resolve) => setTimeout(resolve, ctx.relay.windowMs));
-  await rig.live.publisher.stop();
+  try {
+    // Ours: the ingest open and the group started once, as a creator would; only the
+    // publisher comes and goes with the slots (the group's targets stay connected).
+    rig.live = await goLive(host, {
+      clip: ctx.clip,
+      groups: [copyGroup("relay", keys.map((k, i) => nginxTarget(ours!, `t${i}`, i, k)))],
+    });
+    await Promise.all(keys.map((k, i) => waitForBytesFlowing(ours!, i, k)));
+    // One window's worth of relaying first, once: the first minute of a show (JIT tiering, the
+    // memory reducer's GCs after start-up) is not the steady state the windows compare.
+    await new Promise((resolve) => setTimeout(resolve, ctx.relay.windowMs));
+    await rig.live.publisher.stop();
+  } catch (error) {
+    await stopRig(rig);
+    throw error;
+  }
   return rig;
 }
 
