@@ -6,6 +6,7 @@
  *   deno task bench                 # everything (~10 min)
  *   deno task bench --quick         # short windows and single runs: a smoke test of the harness
  *   deno task bench --only relay,first --out /tmp/b.md
+ *   deno task bench --only relay --relay-windows 2 --relay-seconds 10   # a development run
  *
  * Sections: cold, invoke, relay, first, encode, back, ws, recording, slate.
  * @module
@@ -48,6 +49,11 @@ const ctx: BenchContext = {
   warmupMs: args.quick ? 2000 : 5000,
   windows: args.quick ? 1 : 3,
   runs: args.quick ? 1 : 5,
+  relay: {
+    windows: args.relayWindows ?? (args.quick ? 2 : 5),
+    windowMs: (args.relaySeconds ?? (args.quick ? 5 : 30)) * 1000,
+    targets: args.relayTargets ?? [1, 3],
+  },
   log: (message) =>
     console.log(`[${((performance.now() - began) / 1000).toFixed(0)} s] ${message}`),
 };
@@ -135,7 +141,10 @@ const markdown = [
   code(
     "deno task bench            # all sections, writes BENCHMARKS.md\n" +
       "deno task bench --quick    # harness smoke run\n" +
-      "deno task bench --only relay,first --out /tmp/bench.md",
+      "deno task bench --only relay,first --out /tmp/bench.md\n" +
+      "deno task bench --only relay --relay-windows 2 --relay-seconds 10 --out /tmp/relay.md" +
+      "   # development run (fewer, shorter windows)\n" +
+      "deno run -A bench/relay_profile.ts --seconds=30   # where the host's relay CPU goes",
   ),
   "",
 ].join("\n");
@@ -149,17 +158,34 @@ console.log(table(
 console.log(JSON.stringify({ sections: sections.map((s) => ({ title: s.title, raw: s.raw })) }));
 Deno.exit(failed ? 1 : 0);
 
-function parseArgs(argv: string[]): { quick: boolean; only: string[]; out: string } {
+interface Args {
+  quick: boolean;
+  only: string[];
+  out: string;
+  relayWindows?: number;
+  relaySeconds?: number;
+  relayTargets?: number[];
+}
+
+function parseArgs(argv: string[]): Args {
   let quick = false;
   let only = Object.keys(SECTIONS);
   let out = repoPath("BENCHMARKS.md");
+  const relay: Pick<Args, "relayWindows" | "relaySeconds" | "relayTargets"> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--quick") quick = true;
     else if (arg === "--only") only = (argv[++i] ?? "").split(",").filter(Boolean);
     else if (arg === "--out") out = argv[++i] ?? out;
-    else {
-      console.error(`Unknown argument ${arg}: use --quick, --only <sections>, --out <file>`);
+    else if (arg === "--relay-windows") relay.relayWindows = positive(arg, argv[++i], 2);
+    else if (arg === "--relay-seconds") relay.relaySeconds = positive(arg, argv[++i], 1);
+    else if (arg === "--relay-targets") {
+      relay.relayTargets = (argv[++i] ?? "").split(",").map((n) => positive(arg, n, 1));
+    } else {
+      console.error(
+        `Unknown argument ${arg}: use --quick, --only <sections>, --out <file>, ` +
+          "--relay-windows <n ≥ 2>, --relay-seconds <s>, --relay-targets <1,3>",
+      );
       Deno.exit(2);
     }
   }
@@ -170,5 +196,15 @@ function parseArgs(argv: string[]): { quick: boolean; only: string[]; out: strin
     );
     Deno.exit(2);
   }
-  return { quick, only, out };
+  return { quick, only, out, ...relay };
+}
+
+/** A whole number ≥ `min` for option `name`, or exit with the rule. */
+function positive(name: string, value: string | undefined, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`${name} must be a whole number ≥ ${min} (got ${value ?? "nothing"})`);
+    Deno.exit(2);
+  }
+  return n;
 }

@@ -5,6 +5,8 @@ export interface DenoProcessOptions {
   cwd?: string;
   /** Program and arguments put before `deno` (e.g. `["sh", "-c", "…"]`). */
   wrapper?: string[];
+  /** Flags between `deno run -A` and the entry (`--inspect=…`, `--v8-flags=…`). */
+  denoFlags?: string[];
 }
 
 /** A `deno run -A <entry>` child whose stdout and stderr lines are kept. */
@@ -31,7 +33,14 @@ export function repoPath(relative: string): string {
 
 /** Spawns `deno run -A <entry>` (entry relative to the repo root) and keeps its output lines. */
 export function spawnDenoProcess(entry: string, options: DenoProcessOptions = {}): DenoProcess {
-  const argv = [...(options.wrapper ?? []), Deno.execPath(), "run", "-A", repoPath(entry)];
+  const argv = [
+    ...(options.wrapper ?? []),
+    Deno.execPath(),
+    "run",
+    "-A",
+    ...(options.denoFlags ?? []),
+    repoPath(entry),
+  ];
   const child = new Deno.Command(argv[0]!, {
     args: argv.slice(1),
     env: options.env,

@@ -17,6 +17,8 @@ export interface DesktopHostOptions {
   wrapper?: string[];
   /** @default 60000 */
   readyTimeoutMs?: number;
+  /** Flags for `deno run` before main.ts (`--inspect=…`, `--v8-flags=--trace-gc`). */
+  denoFlags?: string[];
 }
 
 /** A running desktop host (`deno run -A main.ts`) on a free loopback port. */
@@ -62,6 +64,7 @@ export async function startDesktopHost(options: DesktopHostOptions = {}): Promis
     },
     cwd: dataDir,
     wrapper: options.wrapper,
+    denoFlags: options.denoFlags,
   });
 
   async function healthy(): Promise<boolean> {

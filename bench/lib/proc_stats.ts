@@ -144,3 +144,96 @@ export async function measureCpuMany(
   const elapsed = (performance.now() - started) / 1000;
   return after.map((procs, i) => (cpuDelta(before[i]!, procs) / elapsed) * 100);
 }
+
+/** One thread of a process: CPU and context switches so far. */
+export interface ThreadSample {
+  tid: number;
+  /** Thread name (`comm`): `deno` (the JS main thread), `tokio-runtime-w`, `V8 DefaultWorke`... */
+  comm: string;
+  cpuSeconds: number;
+  /** Voluntary context switches: the thread went to sleep (a wake-up each). */
+  voluntary: number;
+  nonvoluntary: number;
+}
+
+/** Every thread of `pid` (empty when it is gone). */
+export async function readThreads(pid: number): Promise<ThreadSample[]> {
+  const out: ThreadSample[] = [];
+  try {
+    for await (const entry of Deno.readDir(`/proc/${pid}/task`)) {
+      const tid = Number(entry.name);
+      try {
+        const stat = parseStat(tid, await Deno.readTextFile(`/proc/${pid}/task/${tid}/stat`));
+        const status = await Deno.readTextFile(`/proc/${pid}/task/${tid}/status`);
+        if (!stat) continue;
+        out.push({
+          tid,
+          // The main thread (tid = pid) runs JavaScript; other `deno` threads are helpers.
+          comm: tid === pid ? "main (JS)" : stat.comm,
+          cpuSeconds: stat.cpuSeconds,
+          voluntary: Number(status.match(/^voluntary_ctxt_switches:\s+(\d+)/m)?.[1] ?? 0),
+          nonvoluntary: Number(status.match(/^nonvoluntary_ctxt_switches:\s+(\d+)/m)?.[1] ?? 0),
+        });
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  } catch {
+    // the process is gone
+  }
+  return out;
+}
+
+/** Per thread name, over a window: CPU % of one core and wake-ups per second. */
+export interface ThreadUsage {
+  comm: string;
+  threads: number;
+  cpuPercent: number;
+  wakeupsPerSecond: number;
+}
+
+/** The difference of two {@linkcode readThreads} snapshots `seconds` apart, grouped by name. */
+export function threadUsage(
+  before: ThreadSample[],
+  after: ThreadSample[],
+  seconds: number,
+): ThreadUsage[] {
+  const start = new Map(before.map((t) => [t.tid, t]));
+  const byName = new Map<string, ThreadUsage>();
+  for (const t of after) {
+    const from = start.get(t.tid);
+    const row = byName.get(t.comm) ??
+      { comm: t.comm, threads: 0, cpuPercent: 0, wakeupsPerSecond: 0 };
+    row.threads++;
+    row.cpuPercent += ((t.cpuSeconds - (from?.cpuSeconds ?? 0)) / seconds) * 100;
+    row.wakeupsPerSecond += (t.voluntary - (from?.voluntary ?? 0)) / seconds;
+    byName.set(t.comm, row);
+  }
+  return [...byName.values()].sort((a, b) => b.cpuPercent - a.cpuPercent);
+}
+
+/** Machine-wide CPU counters from the first line of /proc/stat, in clock ticks. */
+export interface MachineCpu {
+  busy: number;
+  total: number;
+}
+
+/** Reads /proc/stat's `cpu` line (busy = everything but idle and iowait). */
+export async function readMachineCpu(): Promise<MachineCpu> {
+  const line = (await Deno.readTextFile("/proc/stat")).split("\n")[0] ?? "";
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/** How busy the whole machine was between two readings, in cores (0 … core count). */
+export function machineBusyCores(before: MachineCpu, after: MachineCpu, cores: number): number {
+  const total = after.total - before.total;
+  return total > 0 ? ((after.busy - before.busy) / total) * cores : 0;
+}
+
+/** The 1-minute load average now. */
+export async function loadAverage(): Promise<number> {
+  return Number((await Deno.readTextFile("/proc/loadavg")).split(" ")[0]);
+}

@@ -3,8 +3,11 @@ export interface Goal {
   goal: string;
   measured: string;
   target: string;
-  /** null: not measured in this run (the row says why). */
-  pass: boolean | null;
+  /**
+   * null: not measured in this run (the row says why); "inconclusive": the run's spread is
+   * larger than the difference the goal claims.
+   */
+  pass: boolean | null | "inconclusive";
 }
 
 /** One benchmark's part of BENCHMARKS.md. */
@@ -28,7 +31,19 @@ export interface BenchContext {
   /** Repetitions of latency measurements. */
   runs: number;
   quick: boolean;
+  /** The relay CPU benchmark's own windows (it needs more and longer ones than the rest). */
+  relay: RelayBenchOptions;
   log(message: string): void;
+}
+
+/** Windows of the relay CPU benchmark (`--relay-windows`, `--relay-seconds`, `--relay-targets`). */
+export interface RelayBenchOptions {
+  /** Interleaved windows per target count (each measures every relay once). @default 5 */
+  windows: number;
+  /** @default 30000 */
+  windowMs: number;
+  /** @default [1, 3] */
+  targets: number[];
 }
 
 /** A Markdown table. */
@@ -42,8 +57,9 @@ export function code(text: string, lang = "sh"): string {
   return `\`\`\`${lang}\n${text}\n\`\`\``;
 }
 
-/** PASS / MISS / PENDING for a goal. */
-export function verdict(pass: boolean | null): string {
+/** PASS / MISS / PENDING / inconclusive for a goal. */
+export function verdict(pass: Goal["pass"]): string {
+  if (pass === "inconclusive") return "inconclusive";
   return pass === null ? "PENDING" : pass ? "PASS" : "MISS";
 }
 

@@ -1,6 +1,7 @@
 import { monotonicNow } from "@spiritstream/kit";
 import { type FlvTag, isKeyframe, isSequenceHeader } from "../flv/flv.ts";
 import { KeyframeGate } from "../flv/keyframe_gate.ts";
+import { ByteArena } from "./byte_arena.ts";
 import type { MediaLogger } from "./media_logger.ts";
 import { isOnMetaData } from "../flv/set_data_frame.ts";
 
@@ -72,6 +73,9 @@ export interface MediaHub {
   sinkStats(sink: MediaSink): MediaHubSinkStats | undefined;
 }
 
+/** Granularity of the ingest bitrate window. */
+const BYTE_BUCKET_MS = 100;
+
 interface SinkState {
   sink: MediaSink;
   gate: KeyframeGate;
@@ -106,6 +110,8 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
   let audioHeader: FlvTag | null = null;
   let gop: FlvTag[] = [];
   let gopBytes = 0;
+  // The cached GOP's payloads live in reused memory, so the ingest's own buffers die young.
+  const gopArena = new ByteArena();
   let caching = false;
   let bytesIn = 0;
   const byteWindow: { at: number; bytes: number }[] = [];
@@ -114,7 +120,11 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
   function ingest(tag: FlvTag): void {
     const now = monotonicNow();
     bytesIn += tag.payload.length;
-    byteWindow.push({ at: now, bytes: tag.payload.length });
+    // One entry per 100 ms, not per tag: the bitrate window stays a handful of objects.
+    const bucket = byteWindow[byteWindow.length - 1];
+    if (bucket !== undefined && now - bucket.at < BYTE_BUCKET_MS) {
+      bucket.bytes += tag.payload.length;
+    } else byteWindow.push({ at: now, bytes: tag.payload.length });
     prune(now);
 
     if (offset === null) offset = maxOut < 0 ? 0 : maxOut + reconnectGapMs - tag.timestamp;
@@ -144,19 +154,20 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
 
   function cache(tag: FlvTag, key: boolean): void {
     if (key) {
-      gop = [tag];
-      gopBytes = tag.payload.length;
+      gopArena.reset();
+      gop = [];
+      gopBytes = 0;
       caching = true;
-      return;
     }
     if (!caching) return;
-    gop.push(tag);
+    gop.push({ type: tag.type, timestamp: tag.timestamp, payload: gopArena.copy(tag.payload) });
     gopBytes += tag.payload.length;
     if (gopBytes > gopCacheMaxBytes || gop.length > gopCacheMaxTags) {
       // A GOP this long is not worth replaying; late sinks wait for the next keyframe.
       gop = [];
       gopBytes = 0;
       caching = false;
+      gopArena.reset();
     }
   }
 
@@ -164,7 +175,8 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
     if (!state.gate.admit(tag, state.sink.queuedBytes)) return;
     state.base ??= tag.timestamp;
     try {
-      state.sink.write({ ...tag, timestamp: Math.max(0, tag.timestamp - state.base) });
+      const timestamp = Math.max(0, tag.timestamp - state.base);
+      state.sink.write({ type: tag.type, timestamp, payload: tag.payload });
       state.sent++;
     } catch (error) {
       logger?.warn({ err: error }, "Media sink write failed");
@@ -184,6 +196,7 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
     gop = [];
     gopBytes = 0;
     caching = false;
+    gopArena.release();
     frameWindow.length = 0;
   }
 
@@ -241,7 +254,8 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
         if (tag) deliver(state, { ...tag, timestamp: Math.max(tag.timestamp, state.base) });
       }
       if (gop.length === 0) state.gate.requireKeyframe();
-      for (const tag of gop) deliver(state, tag);
+      // Own copies: the arena's are overwritten after the next keyframe, and a sink may queue.
+      for (const tag of gop) deliver(state, { ...tag, payload: tag.payload.slice() });
     },
     removeSink(sink) {
       sinks.delete(sink);

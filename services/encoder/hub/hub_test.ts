@@ -177,3 +177,40 @@ Deno.test("createMediaHub() stats() reports bytes in, bitrate and frame rate", (
   assert.ok(Math.abs(stats.fps - 30) < 0.5, `fps ${stats.fps}`);
   assert.equal(stats.live, true);
 });
+
+Deno.test("createMediaHub() caches the GOP in its own memory: a late sink's replay holds no source buffer and survives later GOPs", () => {
+  const hub = createMediaHub();
+  const source = memorySource();
+  hub.attachSource(source);
+  const sent: FlvTag[] = [];
+  let n = 0;
+  const emit = (tag: FlvTag) => {
+    // Distinct bytes in every media tag, so an overwritten copy would show.
+    if (!isSequenceHeader(tag) && tag.type !== "data") tag.payload[tag.payload.length - 1] = ++n;
+    sent.push(tag);
+    source.emit(tag);
+  };
+  publish({ emit }, 75); // the cached GOP is frames 60..74
+  const late = memorySink();
+  hub.addSink(late);
+  const replay = late.tags.slice(3);
+  assert.equal(replay.length, 30);
+  const sourceBuffers = new Set(sent.map((t) => t.payload.buffer));
+  assert.ok(
+    replay.every((t) => !sourceBuffers.has(t.payload.buffer)),
+    "the replay does not pin the ingest's buffers (they would outlive V8's young generation)",
+  );
+  const before = replay.map((t) => t.payload.slice());
+  // Two more GOPs: the hub reuses its cache memory for them.
+  publish({ emit }, 120, { from: 75 });
+  assert.deepEqual(replay.map((t) => t.payload), before, "what a sink got is never overwritten");
+  const later = memorySink();
+  hub.addSink(later);
+  const second = later.tags.slice(3);
+  assert.ok(isKeyframe(second[0]!));
+  assert.deepEqual(
+    second.map((t) => [...t.payload]),
+    sent.slice(-second.length).map((t) => [...t.payload]),
+    "the cache holds the latest GOP, byte for byte",
+  );
+});

@@ -44,8 +44,8 @@ interface ChunkStreamState {
 }
 
 /** Messages up to this size share slabs; larger ones get their own buffer. */
-const SLAB_MESSAGE_MAX = 64 * 1024;
-const SLAB_SIZE = 512 * 1024;
+const SLAB_MESSAGE_MAX = 32 * 1024;
+const SLAB_SIZE = 128 * 1024;
 /** The input buffer starts this big and grows (doubling) only for a chunk that needs more. */
 const INITIAL_BUFFER = 128 * 1024;
 

@@ -107,7 +107,8 @@ export class ChunkWriter {
         if (extended) p = writeUint32(out, p, field);
       }
       const take = Math.min(this.#chunkSize, length - sent);
-      out.set(payload.subarray(sent, sent + take), p);
+      // A one-chunk message (audio, commands) is copied without a view object.
+      out.set(take === length ? payload : payload.subarray(sent, sent + take), p);
       p += take;
       sent += take;
       if (length === 0) break;
