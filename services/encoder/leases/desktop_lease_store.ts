@@ -8,6 +8,7 @@ import {
   toBase64,
 } from "@spiritstream/kit";
 import type { LeaseStore } from "./lease_store.ts";
+import { cacheLeaseStore } from "./cached_lease_store.ts";
 import { createMemoryLeaseStore } from "./memory_lease_store.ts";
 import { sealLeaseStore } from "./sealed_lease_store.ts";
 import { splitLeaseStore } from "./split_lease_store.ts";
@@ -55,14 +56,19 @@ export async function openDesktopLeaseStore(
   const raw = await openSqliteLeaseStore(path, { busyTimeoutMs: options.busyTimeoutMs });
   try {
     const secret = await openSealSecret(raw, options);
+    // Reads from memory: this host holds the file's lock, so nobody else writes it.
+    const durable = await cacheLeaseStore(sealLeaseStore(raw, secret), DURABLE_PREFIXES);
     const store = splitLeaseStore({
-      durable: sealLeaseStore(raw, secret),
+      durable,
       durablePrefixes: DURABLE_PREFIXES,
       volatile: createMemoryLeaseStore(),
     });
     return {
       store,
-      clear: () => raw.clear(),
+      async clear() {
+        await raw.clear();
+        durable.forgetCopy();
+      },
       close: () => store.close(),
     };
   } catch (error) {
