@@ -43,7 +43,7 @@ Deno.test("forgetEndedStream(): after max standby the groups leave the desired s
   });
   await coordinator.start();
   const url = `rtmp://127.0.0.1:${freePort()}/live`;
-  const publisher = await startPublisher(`${url}/obs`, { clip: await ensureTestClip() });
+  let publisher: Awaited<ReturnType<typeof startPublisher>> | null = null;
   try {
     const standby = StandbySettings.parse({ mode: "card", graceSecs: 0.5, maxStandbySecs: 10 });
     const destination = nginx.url(0, "max-key-1234");
@@ -61,6 +61,17 @@ Deno.test("forgetEndedStream(): after max standby the groups leave the desired s
       groups: { relay: { group: copyGroup("relay", [target]), generation: 2 } },
       retries: {},
     }));
+    // The publisher starts once the ingest listens: FFmpeg started earlier may find the port
+    // closed and exit, and a publisher that never went live never leaves (no standby, no expiry).
+    await waitFor(() => engine.state(TENANT).ingest.state === "waiting", {
+      what: "the ingest listening",
+      timeoutMs: 15_000,
+    });
+    publisher = await startPublisher(`${url}/obs`, { clip: await ensureTestClip() });
+    await waitFor(() => engine.state(TENANT).ingest.state === "live", {
+      what: "the publisher live",
+      timeoutMs: 15_000,
+    });
     await waitFor(
       () => engine.state(TENANT).groups[0]?.targets[0]?.state === "live",
       { what: "the target live", timeoutMs: 15_000 },
@@ -73,7 +84,7 @@ Deno.test("forgetEndedStream(): after max standby the groups leave the desired s
     assert.deepEqual(engine.activeGroupIds(TENANT), []);
     assert.notEqual((await coordinator.readDesired(TENANT))?.ingest, null, "the ingest stays");
   } finally {
-    await publisher.stop();
+    await publisher?.stop();
     await coordinator.close();
     await engine.close();
     await nginx.stop();
