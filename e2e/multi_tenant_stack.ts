@@ -6,29 +6,17 @@
  * @module
  */
 import { COMMANDS, type RequestMeta, type Role, type User } from "@spiritstream/contracts";
-import { type Bus, callCommand, type HostedService } from "@spiritstream/bus";
-import { createNatsBus } from "@spiritstream/bus/nats";
-import { createLogger, type Logger, openRootKeys } from "@spiritstream/kit";
+import { callCommand, type HostedService } from "@spiritstream/bus";
+import { openRootKeys } from "@spiritstream/kit";
 import type { Db } from "@spiritstream/store";
 import { openSqlite } from "@spiritstream/store/sqlite";
 import { type NatsServer, startNatsServer } from "@spiritstream/testing";
 import { startAuthService } from "@spiritstream/auth";
 import { startEncoderService } from "@spiritstream/encoder";
 import { startProfilesService } from "@spiritstream/profiles";
-import {
-  createBusAuthenticator,
-  createGateway,
-  createMetrics,
-  createWsHub,
-} from "@spiritstream/gateway";
+import { captureLogs, connectBus, type Invoked, startGateway, Stops } from "./stack_parts.ts";
 
-/** The envelope of one `/api/invoke` answer. */
-export interface Invoked {
-  status: number;
-  ok: boolean;
-  data: unknown;
-  error: string | null;
-}
+export type { Invoked } from "./stack_parts.ts";
 
 /** A running multi-tenant host. */
 export interface MultiTenantStack {
@@ -53,21 +41,16 @@ export interface MultiTenantStack {
 export async function startMultiTenantStack(
   admin: { email: string; password: string },
 ): Promise<MultiTenantStack> {
-  const logs: string[] = [];
-  const logger: Logger = createLogger({
-    level: "debug",
-    destination: { write: (line) => void logs.push(line) },
-  });
+  const { logger, logs } = captureLogs();
   const dir = await Deno.makeTempDir({ prefix: "spiritstream-multi-tenant-" });
-  const stops: (() => Promise<void>)[] = [() => Deno.remove(dir, { recursive: true })];
-  const stop = async () => {
-    for (const next of stops.reverse()) await next().catch(() => {});
-  };
+  const stops = new Stops();
+  stops.push(() => Deno.remove(dir, { recursive: true }));
+  const stop = () => stops.run();
   try {
     const nats: NatsServer = await startNatsServer();
     stops.push(() => nats.stop());
-    const bus = await connect(nats, "services", stops);
-    const gatewayBus = await connect(nats, "gateway", stops);
+    const bus = await connectBus(nats, "services", stops);
+    const gatewayBus = await connectBus(nats, "gateway", stops);
     const profilesDb = openDb(`${dir}/profiles.db`, stops);
     const rootKeys = await openRootKeys({ kind: "machine_file", path: `${dir}/secrets.key` });
     const services: HostedService[] = [
@@ -96,14 +79,7 @@ export async function startMultiTenantStack(
       }),
     ];
     for (const service of services) stops.push(() => service.close());
-    const app = await gateway(gatewayBus, logger, stops);
-
-    const post = async (path: string, body: unknown, headers: Record<string, string> = {}) =>
-      await app.request(path, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...headers },
-        body: JSON.stringify(body),
-      });
+    const gateway = await startGateway(gatewayBus, logger, stops, { requestTimeoutMs: 20_000 });
     return {
       dir,
       profilesDb,
@@ -122,29 +98,17 @@ export async function startMultiTenantStack(
         });
       },
       async login(email, password) {
-        const res = await post("/auth/login", { email, password });
-        await res.body?.cancel();
-        const cookie = res.headers.get("set-cookie") ?? "";
-        if (res.status !== 200 || !cookie) throw new Error(`login of ${email}: ${res.status}`);
-        return cookie.split(";")[0]!;
+        const { status, cookie } = await gateway.post("/auth/login", { email, password });
+        if (status !== 200 || !cookie) throw new Error(`login of ${email}: ${status}`);
+        return cookie;
       },
       async accessToken(email, password) {
-        const res = await post("/auth/token", { email, password });
-        const body = await res.json() as { accessToken?: string };
-        if (!body.accessToken) throw new Error(`token for ${email}: ${res.status}`);
+        const { status, body } = await gateway.post("/auth/token", { email, password });
+        if (typeof body.accessToken !== "string") throw new Error(`token for ${email}: ${status}`);
         return body.accessToken;
       },
-      async invoke(command, body, headers) {
-        const res = await post(`/api/invoke/${command}`, body, headers);
-        const envelope = await res.json() as { ok: boolean; data?: unknown; error?: string };
-        return {
-          status: res.status,
-          ok: envelope.ok,
-          data: envelope.data ?? null,
-          error: envelope.error ?? null,
-        };
-      },
-      get: (path, headers) => Promise.resolve(app.request(path, { headers })),
+      invoke: gateway.invoke,
+      get: gateway.get,
       close: stop,
     };
   } catch (error) {
@@ -153,44 +117,8 @@ export async function startMultiTenantStack(
   }
 }
 
-async function connect(
-  nats: NatsServer,
-  name: string,
-  stops: (() => Promise<void>)[],
-): Promise<Bus> {
-  const bus = await createNatsBus({ servers: nats.url, name });
-  stops.push(() => bus.close());
-  return bus;
-}
-
-function openDb(path: string, stops: (() => Promise<void>)[]): Db {
+function openDb(path: string, stops: Stops): Db {
   const db = openSqlite(path);
   stops.push(() => db.close());
   return db;
-}
-
-async function gateway(bus: Bus, logger: Logger, stops: (() => Promise<void>)[]) {
-  const hub = createWsHub(bus, { logger });
-  await hub.ready;
-  stops.push(() => hub.close());
-  const auth = createBusAuthenticator(bus, { mode: "users", required: true, logger });
-  await auth.ready;
-  stops.push(() => auth.close());
-  return createGateway({
-    bus,
-    logger,
-    metrics: createMetrics(),
-    hub,
-    auth,
-    catalogue: COMMANDS,
-    settings: {
-      corsOrigins: ["http://127.0.0.1:*"],
-      rateLimitPerMinute: 100_000,
-      authRateLimitPerMinute: 100_000,
-      bodyLimitBytes: 64 * 1024,
-      requestTimeoutMs: 20_000,
-      trustProxy: false,
-      uiDir: null,
-    },
-  });
 }
