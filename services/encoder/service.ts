@@ -188,6 +188,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     ready: hosted.ready,
     async close() {
       downloader.cancel();
+      ffmpeg.close();
       await autoDownload;
       await hosted.close();
       await Promise.all(lifecycle.map((s) => s.close()));

@@ -66,6 +66,8 @@ export interface DetectEncodersOptions {
   trialSoftware?: boolean;
   /** Trials running at once. @default 2 */
   concurrency?: number;
+  /** Ends the detection: running trials are killed, none starts after. */
+  signal?: AbortSignal;
 }
 
 const NOT_COMPILED = "not compiled into this FFmpeg (absent from ffmpeg -encoders)";
@@ -100,7 +102,7 @@ interface Trial {
 async function trialEncode(
   ffmpegPath: string,
   candidate: VideoEncoderCandidate,
-  options: { timeoutMs: number; vaapiDevice?: string },
+  options: { timeoutMs: number; vaapiDevice?: string; signal?: AbortSignal },
 ): Promise<Trial> {
   const args = videoEncoderArgs(
     {
@@ -137,7 +139,7 @@ async function trialEncode(
       "flv",
       "pipe:1",
       // Some encoders (libsvtav1) hang in their teardown after the muxer refused their codec.
-    ], { timeoutMs: options.timeoutMs, stopWhen: MUX_REFUSED });
+    ], { timeoutMs: options.timeoutMs, stopWhen: MUX_REFUSED, signal: options.signal });
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return { ok: false, detail: `listed by FFmpeg but the trial encode could not start: ${why}` };
@@ -187,10 +189,17 @@ async function mapLimit<T, R>(
   return results;
 }
 
-async function listEncoders(ffmpegPath: string, timeoutMs: number): Promise<ListedEncoder[]> {
+async function listEncoders(
+  ffmpegPath: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ListedEncoder[]> {
   let result;
   try {
-    result = await runCommand(ffmpegPath, ["-hide_banner", "-nostdin", "-encoders"], { timeoutMs });
+    result = await runCommand(ffmpegPath, ["-hide_banner", "-nostdin", "-encoders"], {
+      timeoutMs,
+      signal,
+    });
   } catch (error) {
     throw new AppError(
       "failed_precondition",
@@ -250,7 +259,7 @@ export async function detectEncoders(
 ): Promise<DetectedEncoders> {
   const { timeoutMs = 15_000, listTimeoutMs = 15_000, trialSoftware = true, concurrency = 2 } =
     options;
-  const listed = await listEncoders(ffmpegPath, listTimeoutMs);
+  const listed = await listEncoders(ffmpegPath, listTimeoutMs, options.signal);
   const listedVideo = new Set(listed.filter((e) => e.type === "video").map((e) => e.name));
   const listedAudio = new Set(listed.filter((e) => e.type === "audio").map((e) => e.name));
 
@@ -260,6 +269,8 @@ export async function detectEncoders(
       checkCandidate(ffmpegPath, candidate, { ...options, timeoutMs, trialSoftware, listedVideo }),
     { limit: concurrency },
   );
+  // Trials killed by the abort read as failures: a detection cut short is no result.
+  options.signal?.throwIfAborted();
 
   if (!videoReport.some((entry) => entry.available)) {
     const x264 = videoReport.find((entry) => entry.name === "libx264");

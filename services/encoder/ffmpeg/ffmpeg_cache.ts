@@ -28,6 +28,8 @@ export interface FfmpegCache {
   encoders(): Promise<DetectedEncoders>;
   /** Forgets both, e.g. after the setting changed or a binary was validated or deleted. */
   invalidate(): void;
+  /** Kills a detection's running trial encodes (the worker is closing); later calls reject. */
+  close(): void;
 }
 
 /**
@@ -38,6 +40,8 @@ export function createFfmpegCache(options: FfmpegCacheOptions): FfmpegCache {
   let resolved: Promise<ResolvedFfmpeg> | null = null;
   let detected: Promise<DetectedEncoders> | null = null;
   let epoch = 0;
+  // A trial FFmpeg outliving its worker is an orphan: closing kills them.
+  const closing = new AbortController();
 
   function remember<T>(work: Promise<T>, forget: () => void): Promise<T> {
     work.catch(forget);
@@ -79,7 +83,9 @@ export function createFfmpegCache(options: FfmpegCacheOptions): FfmpegCache {
       if (!detected) {
         const mine = epoch;
         detected = remember(
-          cache.resolve().then((ffmpeg) => detectEncoders(ffmpeg.path, options.detect)),
+          cache.resolve().then((ffmpeg) =>
+            detectEncoders(ffmpeg.path, { ...options.detect, signal: closing.signal })
+          ),
           () => {
             if (epoch === mine) detected = null;
           },
@@ -91,6 +97,9 @@ export function createFfmpegCache(options: FfmpegCacheOptions): FfmpegCache {
       epoch++;
       resolved = null;
       detected = null;
+    },
+    close() {
+      closing.abort(new Error("The encoder service is closing"));
     },
   };
   return cache;

@@ -4,7 +4,7 @@ export interface CommandResult {
   success: boolean;
   stdout: string;
   stderr: string;
-  /** True when the process outlived `timeoutMs` and was killed with SIGKILL. */
+  /** True when the process outlived `timeoutMs` (or its signal aborted) and was killed with SIGKILL. */
   timedOut: boolean;
 }
 
@@ -19,6 +19,8 @@ export interface RunCommandOptions {
    * refusing a codec in a container may then hang in the encoder's teardown).
    */
   stopWhen?: RegExp;
+  /** Kills the process when aborted (its owner is closing); the result then says `timedOut`. */
+  signal?: AbortSignal;
 }
 
 /** How long output is still read after the process exited (a child it left may hold the pipes). */
@@ -35,7 +37,8 @@ export async function runCommand(
   args: string[],
   options: RunCommandOptions = {},
 ): Promise<CommandResult> {
-  const { timeoutMs = 10_000, emptyEnv = false, stopWhen } = options;
+  const { timeoutMs = 10_000, emptyEnv = false, stopWhen, signal } = options;
+  signal?.throwIfAborted();
   // Never through a shell: the path is the program, the arguments go to it as they are.
   const child = new Deno.Command(path, {
     args,
@@ -56,10 +59,12 @@ export async function runCommand(
     if (stopWhen?.test(text)) kill();
   });
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const stop = () => {
     timedOut = true;
     kill();
-  }, timeoutMs);
+  };
+  const timer = setTimeout(stop, timeoutMs);
+  signal?.addEventListener("abort", stop, { once: true });
   try {
     const status = await child.status;
     await Promise.all([stdout.finish(DRAIN_MS), stderr.finish(DRAIN_MS)]);
@@ -72,6 +77,7 @@ export async function runCommand(
     };
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener("abort", stop);
   }
 }
 

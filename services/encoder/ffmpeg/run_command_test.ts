@@ -43,3 +43,13 @@ Deno.test("runCommand() with stopWhen kills the program once its stderr says the
   assert.equal(result.success, false);
   assert.match(result.stderr, /Video codec av1 not compatible with flv/);
 });
+
+Deno.test("runCommand() with a signal kills the program when it aborts, and refuses to start once aborted", async () => {
+  const abort = new AbortController();
+  const pending = runCommand("/bin/sleep", ["60"], { timeoutMs: 120_000, signal: abort.signal });
+  abort.abort();
+  const result = await pending;
+  assert.equal(result.success, false);
+  assert.equal(result.timedOut, true, "killed, not exited by itself");
+  await assert.rejects(runCommand("/bin/echo", ["late"], { signal: abort.signal }));
+});
