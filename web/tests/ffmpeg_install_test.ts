@@ -1,15 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { requireBinary, startHttpsFileServer } from "@spiritstream/testing";
-import {
-  DESKTOP,
-  ensureBuilt,
-  launchBrowser,
-  PHONE,
-  screenshot,
-  startDesktop,
-  watchConsole,
-} from "./harness.ts";
+import { ensureBuilt, launchBrowser, screenshots, startDesktop, watchConsole } from "./harness.ts";
 
 async function archiveOfThisFfmpeg(dir: string): Promise<Uint8Array> {
   await Deno.mkdir(`${dir}/build/bin`, { recursive: true });
@@ -35,10 +27,7 @@ Deno.test("with no FFmpeg download configured, Settings turns the switch off and
     assert.equal(await toggle.isDisabled(), true);
     assert.equal(await toggle.isChecked(), false, "no download is offered, so it is not on");
     assert.match(await page.locator('[data-download="off"]').innerText(), /apt-get install ffmpeg/);
-    await screenshot(page, "settings-ffmpeg-off-desktop");
-    await page.setViewportSize(PHONE);
-    await screenshot(page, "settings-ffmpeg-off-phone");
-    await page.setViewportSize(DESKTOP);
+    await screenshots(page, "settings-ffmpeg-off");
 
     await page.getByRole("link", { name: "Encoders" }).first().click();
     const help = page.locator('.ffmpeg-install[data-download="off"]');
@@ -47,9 +36,7 @@ Deno.test("with no FFmpeg download configured, Settings turns the switch off and
     for (const line of ["sudo apt-get install ffmpeg", "brew install ffmpeg", "winget install"]) {
       assert.ok(text.includes(line), `${line} in ${text}`);
     }
-    await screenshot(page, "encoders-install-help-desktop");
-    await page.setViewportSize(PHONE);
-    await screenshot(page, "encoders-install-help-phone");
+    await screenshots(page, "encoders-install-help");
     assert.deepEqual(await console.errors(), []);
   } finally {
     await browser.close();
@@ -83,9 +70,7 @@ Deno.test("with a pinned download, Encoders downloads FFmpeg over HTTPS into the
     await done.waitFor({ timeout: 60_000 });
     assert.equal(await done.innerText(), `FFmpeg installed at ${desktop.dataDir}/ffmpeg/ffmpeg`);
     await page.getByText("Up to date (pinned build ui-1)").waitFor();
-    await screenshot(page, "encoders-downloaded-desktop");
-    await page.setViewportSize(PHONE);
-    await screenshot(page, "encoders-downloaded-phone");
+    await screenshots(page, "encoders-downloaded");
     assert.ok((await Deno.stat(`${desktop.dataDir}/ffmpeg/ffmpeg`)).isFile);
     assert.deepEqual(await console.errors(), []);
   } finally {

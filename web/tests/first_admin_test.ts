@@ -1,14 +1,6 @@
 import assert from "node:assert/strict";
 import { waitFor } from "@spiritstream/testing";
-import {
-  DESKTOP,
-  ensureBuilt,
-  launchBrowser,
-  PHONE,
-  screenshot,
-  startDesktop,
-  watchConsole,
-} from "./harness.ts";
+import { ensureBuilt, launchBrowser, screenshots, startDesktop, watchConsole } from "./harness.ts";
 
 Deno.test("users mode: the first admin is made through the dashboard's form with the printed setup token", async () => {
   await ensureBuilt();
@@ -31,10 +23,7 @@ Deno.test("users mode: the first admin is made through the dashboard's form with
     ) {
       await page.getByText(where).waitFor();
     }
-    await screenshot(page, "first-admin-desktop");
-    await page.setViewportSize(PHONE);
-    await screenshot(page, "first-admin-phone");
-    await page.setViewportSize(DESKTOP);
+    await screenshots(page, "first-admin");
 
     await page.getByLabel("Setup token").fill("setup_wrong-wrong-wrong");
     await page.getByLabel("Your email").fill("first@example.test");

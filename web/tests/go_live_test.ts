@@ -10,10 +10,11 @@ import {
   ensureBuilt,
   ingestUrl,
   launchBrowser,
+  openDashboard,
   passthroughProfile,
-  PHONE,
   saveProfile,
   screenshot,
+  screenshots,
   splitUrl,
   startDesktop,
   watchConsole,
@@ -42,9 +43,7 @@ Deno.test("go live: two nginx-rtmp targets go live, one drops and comes back, st
 
     const page = await browser.context.newPage();
     const console = watchConsole(page);
-    await page.goto(`${desktop.base}/`);
-    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
-    await page.getByLabel("Profile").selectOption("Go live");
+    await openDashboard(page, desktop.base, "Go live");
     await page.getByText("Ready: 2 targets").waitFor();
 
     // The active profile's ingest opens (with its key) before "Go live": OBS (our publisher)
@@ -72,10 +71,7 @@ Deno.test("go live: two nginx-rtmp targets go live, one drops and comes back, st
     );
     const stats = await nginx.stat();
     assert.ok(stats.every((d) => d.streams.some((s) => s.publishing)), JSON.stringify(stats));
-    await screenshot(page, "go-live-desktop");
-    await page.setViewportSize(PHONE);
-    await screenshot(page, "go-live-phone");
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await screenshots(page, "go-live");
 
     // A platform drops: the target reconnects on its own, with a countdown, then is live again.
     await nginx.stopServer(1);

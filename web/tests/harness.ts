@@ -405,3 +405,20 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.evaluate(() => scrollTo(0, 0));
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
 }
+
+/** Screenshots `<name>-desktop` and `<name>-phone`, leaving the page at the desktop size. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  await page.setViewportSize(DESKTOP);
+  await screenshot(page, `${name}-desktop`);
+  await page.setViewportSize(PHONE);
+  await screenshot(page, `${name}-phone`);
+  await page.setViewportSize(DESKTOP);
+}
+
+/** Opens the dashboard and picks `profile` (when the picker shows: one profile needs none). */
+export async function openDashboard(page: Page, base: string, profile: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+  const picker = page.getByLabel("Profile");
+  if (await picker.count() > 0) await picker.selectOption(profile);
+}

@@ -10,15 +10,14 @@ import {
   waitFor,
 } from "@spiritstream/testing";
 import {
-  DESKTOP,
   ensureBuilt,
   ingestUrl,
   invoke,
   launchBrowser,
+  openDashboard,
   passthroughProfile,
-  PHONE,
   saveProfile,
-  screenshot,
+  screenshots,
   splitUrl,
   startDesktop,
   watchConsole,
@@ -86,9 +85,7 @@ Deno.test("history: two go-lives with a real publisher are two sessions; logs fo
     });
     const page = await browser.context.newPage();
     const console = watchConsole(page);
-    await page.goto(`${desktop.base}/`);
-    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
-    await page.getByLabel("Profile").selectOption("History");
+    await openDashboard(page, desktop.base, "History");
     await page.getByText("Ready: 2 targets").waitFor();
 
     await t.step("History lists both go-lives, newest first, with bytes per target", async () => {
@@ -126,11 +123,7 @@ Deno.test("history: two go-lives with a real publisher are two sessions; logs fo
       const listed = await invoke(desktop.base, "get_stream_sessions", {});
       const [second, first] = listed.data as { startedAt: number; endedAt: number }[];
       assert.ok(second!.startedAt >= first!.endedAt, "newest first, one after the other");
-      await page.setViewportSize(DESKTOP);
-      await screenshot(page, "history-desktop");
-      await page.setViewportSize(PHONE);
-      await screenshot(page, "history-phone");
-      await page.setViewportSize(DESKTOP);
+      await screenshots(page, "history");
     });
 
     await t.step("Logs names commands and folds the successful reads away", async () => {
@@ -140,10 +133,7 @@ Deno.test("history: two go-lives with a real publisher are two sessions; logs fo
       await log.getByText(/Command done: start_all_streams/).first().waitFor();
       assert.equal(await log.getByText(/Command done: get_/).count(), 0, "reads folded");
       await page.getByText(/successful reads? folded away/).waitFor();
-      await screenshot(page, "logs-desktop");
-      await page.setViewportSize(PHONE);
-      await screenshot(page, "logs-phone");
-      await page.setViewportSize(DESKTOP);
+      await screenshots(page, "logs");
       await page.getByRole("button", { name: "Show successful reads" }).click();
       await log.getByText(/Command done: get_\w+ \(\d+ ms\)/).first().waitFor();
     });

@@ -9,14 +9,13 @@ import {
   waitFor,
 } from "@spiritstream/testing";
 import {
-  DESKTOP,
   ensureBuilt,
   ingestUrl,
   launchBrowser,
+  openDashboard,
   passthroughProfile,
-  PHONE,
   saveProfile,
-  screenshot,
+  screenshots,
   splitUrl,
   startDesktop,
   watchConsole,
@@ -24,13 +23,6 @@ import {
 
 function value(page: Page, field: string) {
   return page.locator(`.ingest-media [data-field="${field}"] dd`);
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await screenshot(page, `${name}-desktop`);
-  await page.setViewportSize(PHONE);
-  await screenshot(page, `${name}-phone`);
-  await page.setViewportSize(DESKTOP);
 }
 
 Deno.test("ingest panel: 1280x720 30 fps H.264 with a 2 s keyframe interval, per-target charts, zero when OBS leaves, and the warning for 8 s", async () => {
@@ -62,9 +54,7 @@ Deno.test("ingest panel: 1280x720 30 fps H.264 with a 2 s keyframe interval, per
 
     const page = await browser.context.newPage();
     const consoleErrors = watchConsole(page);
-    await page.goto(`${desktop.base}/`);
-    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
-    await page.getByLabel("Profile").selectOption("Ingest info");
+    await openDashboard(page, desktop.base, "Ingest info");
     await page.locator('.ingest [data-state="waiting"]').waitFor({ timeout: 15_000 });
     assert.equal(await page.locator(".ingest-media").count(), 0, "nothing arrives yet");
 
@@ -86,7 +76,7 @@ Deno.test("ingest panel: 1280x720 30 fps H.264 with a 2 s keyframe interval, per
     assert.equal(await page.locator(".ingest-warnings").count(), 0, "2 s is fine everywhere");
     const outgoing = page.locator(".stat", { hasText: "Outgoing" }).locator(".stat-value");
     assert.equal(await outgoing.innerText(), "0 kbps", "nothing goes out before Go live");
-    await shoot(page, "ingest-info");
+    await screenshots(page, "ingest-info");
 
     // Live: each target draws its own bitrate chart, and only live targets count as outgoing.
     await page.getByRole("button", { name: "Go live" }).click();
@@ -102,7 +92,7 @@ Deno.test("ingest panel: 1280x720 30 fps H.264 with a 2 s keyframe interval, per
     await waitFor(async () => (await outgoing.innerText()) !== "0 kbps", {
       what: "an outgoing bitrate",
     });
-    await shoot(page, "ingest-targets");
+    await screenshots(page, "ingest-targets");
 
     // OBS leaves: the panel and the rates go with it, not seconds later.
     await publisher.stop();
@@ -125,7 +115,7 @@ Deno.test("ingest panel: 1280x720 30 fps H.264 with a 2 s keyframe interval, per
     );
     assert.equal(await value(page, "keyframe").innerText(), "8 s");
     assert.equal(await value(page, "keyframe").getAttribute("class"), "warn-text");
-    await shoot(page, "ingest-keyframe-warning");
+    await screenshots(page, "ingest-keyframe-warning");
 
     await page.getByRole("button", { name: "Stop all" }).click();
     await page.locator('[data-target="tw"][data-state="stopped"]').waitFor({ timeout: 15_000 });

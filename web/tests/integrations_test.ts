@@ -14,10 +14,11 @@ import {
   ensureBuilt,
   invoke,
   launchBrowser,
+  openDashboard,
   passthroughProfile,
-  PHONE,
   saveProfile,
   screenshot,
+  screenshots,
   splitUrl,
   startDesktop,
   watchConsole,
@@ -187,9 +188,7 @@ Deno.test("integrations: OBS settings save and show OBS's live state (a closed p
 
     await page.locator('[data-obs="error"]').waitFor();
     await dismissToasts(page);
-    await screenshot(page, "integrations-desktop");
-    await page.setViewportSize(PHONE);
-    await screenshot(page, "integrations-phone");
+    await screenshots(page, "integrations");
 
     // Refused on purpose above: the closed port, the foreign webhook, the plain-http alert URL.
     const expected = /\/api\/invoke\/(obs_connect|discord_test_webhook|save_profile)/;
@@ -322,9 +321,7 @@ Deno.test("integrations: Go live posts the Discord go-live message once a target
     });
     const page = await browser.context.newPage();
     const console = watchConsole(page);
-    await page.goto(`${desktop.base}/`);
-    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
-    await page.getByLabel("Profile").selectOption("Announce");
+    await openDashboard(page, desktop.base, "Announce");
     await page.getByText("Ready: 1 target").waitFor();
     await page.locator('.ingest [data-state="waiting"]').waitFor({ timeout: 15_000 });
     publisher = await startPublisher(`rtmp://127.0.0.1:${ingestPort}/live`);

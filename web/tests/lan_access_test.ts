@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
 import {
   demoProfile,
-  DESKTOP,
   ensureBuilt,
   launchBrowser,
-  PHONE,
-  screenshot,
+  screenshots,
   startDesktop,
   watchConsole,
 } from "./harness.ts";
@@ -48,10 +46,7 @@ Deno.test("remote access: the dashboard shows the LAN address and a QR code for 
     assert.deepEqual(await page.locator("[data-lan-url]").allInnerTexts(), [...new Set(expected)]);
     const qr = page.getByRole("img", { name: `QR code for ${expected[0]}` });
     assert.ok((await qr.locator("svg path").getAttribute("d"))!.length > 100, "a drawn QR code");
-    await screenshot(page, "lan-access-desktop");
-    await page.setViewportSize(PHONE);
-    await screenshot(page, "lan-access-phone");
-    await page.setViewportSize(DESKTOP);
+    await screenshots(page, "lan-access");
     // What the phone opens answers: the dashboard itself, over the LAN address.
     const remote = await fetch(`${expected[0]}/`);
     assert.equal(remote.status, 200);

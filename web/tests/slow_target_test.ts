@@ -11,6 +11,7 @@ import {
   ensureBuilt,
   ingestUrl,
   launchBrowser,
+  openDashboard,
   passthroughProfile,
   saveProfile,
   screenshot,
@@ -51,10 +52,7 @@ Deno.test('a live target behind a 1 Mbit/s link shows "too slow for this bitrate
     );
     const page = await browser.context.newPage();
     const console = watchConsole(page);
-    await page.goto(`${desktop.base}/`);
-    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
-    const picker = page.getByLabel("Profile");
-    if (await picker.count() > 0) await picker.selectOption("Slow");
+    await openDashboard(page, desktop.base, "Slow");
     await page.locator('.ingest [data-state="waiting"]').waitFor({ timeout: 15_000 });
     publisher = await startPublisher(ingestUrl(ingestPort), { clip });
     await page.locator('.ingest [data-state="live"]').waitFor({ timeout: 15_000 });

@@ -4,10 +4,10 @@ import {
   ensureBuilt,
   ingestUrl,
   launchBrowser,
+  openDashboard,
   passthroughProfile,
-  PHONE,
   saveProfile,
-  screenshot,
+  screenshots,
   startDesktop,
   watchConsole,
 } from "./harness.ts";
@@ -39,10 +39,7 @@ Deno.test("an unreachable target shows its sentence on the dashboard; Details sh
 
     const page = await browser.context.newPage();
     const console = watchConsole(page);
-    await page.goto(`${desktop.base}/`);
-    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
-    const picker = page.getByLabel("Profile");
-    if (await picker.count() > 0) await picker.selectOption("Errors");
+    await openDashboard(page, desktop.base, "Errors");
     await page.locator('.ingest [data-state="waiting"]').waitFor({ timeout: 15_000 });
     publisher = await startPublisher(ingestUrl(ingestPort));
     await page.locator('.ingest [data-state="live"]').waitFor({ timeout: 15_000 });
@@ -61,9 +58,7 @@ Deno.test("an unreachable target shows its sentence on the dashboard; Details sh
     await cause.waitFor({ state: "visible" });
     assert.match(await cause.innerText(), /Connection refused \(os error 111\)/);
     assert.doesNotMatch(await row.innerText(), /dead-target-key-1234/, "no key on screen");
-    await screenshot(page, "target-error-desktop");
-    await page.setViewportSize(PHONE);
-    await screenshot(page, "target-error-phone");
+    await screenshots(page, "target-error");
 
     assert.deepEqual(await console.errors(), []);
   } finally {
