@@ -7,11 +7,12 @@ import { type DesiredChange, TenantRecords } from "./tenant_records.ts";
 import { acquireLease, type LeaseOptions, releaseLease, renewLease } from "../leases/lease.ts";
 import type { LeaseStore, StoreWatch } from "../leases/lease_store.ts";
 import type { Engine } from "../engine/mod.ts";
-import { WorkerCapacity } from "./worker_capacity.ts";
+import { WorkerCapacity, WorkersFullError } from "./worker_capacity.ts";
 import { type WorkerLoad, workerLoad } from "./worker_load.ts";
 
 export type { DesiredChange } from "./tenant_records.ts";
 export type { WorkerLoad } from "./worker_load.ts";
+export { WorkersFullError } from "./worker_capacity.ts";
 
 /** Options for {@linkcode createStreamCoordinator}. */
 export interface StreamCoordinatorOptions {
@@ -67,7 +68,9 @@ export interface StreamCoordinator {
   purgeKeys(tenantId: string): Promise<number>;
   /**
    * Takes the lease if it is free, lets the owner apply the desired state, and polls the status
-   * until `check` returns a value (or throws); times out with AppError `timeout`.
+   * until `check` returns a value (or throws); times out with AppError `timeout`. When nobody
+   * took the tenant and every worker is at its tenant limit, fails with
+   * {@linkcode WorkersFullError} (a few ticks after the call: time for a worker with room).
    */
   awaitStatus<T>(
     tenantId: string,
@@ -194,13 +197,7 @@ class LeaseCoordinator implements StreamCoordinator {
       // everywhere mean nobody will (until a stream ends or the autoscaler adds a worker).
       if (!ownerAlive && Date.now() - startedAt >= 3 * this.#tickMs) {
         const limit = await this.#capacity.everyWorkerFull();
-        if (limit !== null) {
-          throw new AppError(
-            "unavailable",
-            `Every encoder worker is at its limit of ${limit} stream${limit === 1 ? "" : "s"} ` +
-              "(SPIRITSTREAM_WORKER_MAX_TENANTS); try again when a stream ends or a worker is added",
-          );
-        }
+        if (limit !== null) throw new WorkersFullError(limit);
       }
       if (Date.now() >= deadline) {
         throw new AppError(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AppError } from "@spiritstream/contracts";
 import type { LeaseStore } from "../leases/lease_store.ts";
 import { storeKey } from "../leases/store_key.ts";
 
@@ -14,6 +15,19 @@ export const WorkerCapacityEntry = z.object({
   expiresAt: z.number(),
 });
 export type WorkerCapacityEntry = z.infer<typeof WorkerCapacityEntry>;
+
+/** No encoder worker has room for another tenant: every one is at its limit. */
+export class WorkersFullError extends AppError {
+  readonly limit: number;
+  constructor(limit: number) {
+    super(
+      "unavailable",
+      `Every encoder worker is at its limit of ${limit} stream${limit === 1 ? "" : "s"} ` +
+        "(SPIRITSTREAM_WORKER_MAX_TENANTS); try again when a stream ends or a worker is added",
+    );
+    this.limit = limit;
+  }
+}
 
 /** Options for {@linkcode WorkerCapacity}. */
 export interface WorkerCapacityOptions {
