@@ -5,6 +5,9 @@ import { type HttpServer, serveHttp } from "./serve_http.ts";
 /** Prometheus text (exposition format 0.0.4) a service contributes to its probe server's `/metrics`. */
 export type MetricsSource = () => string | Promise<string>;
 
+/** Fields a service adds to its `/ready` answer (what it runs right now), read at each probe. */
+export type ReadyDetails = () => Record<string, unknown>;
+
 /** Options for {@linkcode serveProbes}. */
 export interface ServeProbesOptions {
   hostname: string;
@@ -16,6 +19,8 @@ export interface ServeProbesOptions {
   started: () => boolean;
   /** What `/metrics` serves, joined in order (services add theirs once they run). */
   metrics?: readonly MetricsSource[];
+  /** Merged into the `/ready` JSON beside `ready` (and `failed`). */
+  details?: readonly ReadyDetails[];
 }
 
 /**
@@ -25,7 +30,7 @@ export interface ServeProbesOptions {
  * service added, scraped from this very process too (a per-worker autoscaling signal).
  */
 export function serveProbes(options: ServeProbesOptions): Promise<HttpServer> {
-  const { hostname, port, bus, dbs, started, metrics = [] } = options;
+  const { hostname, port, bus, dbs, started, metrics = [], details = [] } = options;
   // The same deadlines as the gateway: a probe port must not be held by slow sockets either.
   return serveHttp(async (request) => {
     const path = new URL(request.url).pathname;
@@ -37,9 +42,10 @@ export function serveProbes(options: ServeProbesOptions): Promise<HttpServer> {
     if (bus.status() !== "connected") failed.push("bus");
     const pings = await Promise.allSettled(dbs.map((db) => db.ping()));
     if (pings.some((ping) => ping.status === "rejected")) failed.push("store");
+    const extra = Object.assign({}, ...details.map((detail) => detail()));
     return failed.length
-      ? Response.json({ ready: false, failed }, { status: 503 })
-      : Response.json({ ready: true });
+      ? Response.json({ ...extra, ready: false, failed }, { status: 503 })
+      : Response.json({ ...extra, ready: true });
   }, { hostname, port });
 }
 

@@ -99,3 +99,37 @@ Deno.test("serveProbes() serves an empty /metrics when the service added none", 
     await bus.close();
   }
 });
+
+Deno.test("serveProbes() adds what the service reports to its /ready answer, ready or not", async () => {
+  const bus = createMemoryBus();
+  const port = freePort();
+  let started = false;
+  let streams = 1;
+  const server = await serveProbes({
+    hostname: "127.0.0.1",
+    port,
+    bus,
+    dbs: [],
+    started: () => started,
+    details: [() => ({ load: { streams, tenantLimit: 2 } })],
+  });
+  const ready = async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/ready`);
+    return { status: response.status, body: await response.json() };
+  };
+  try {
+    assert.deepEqual(await ready(), {
+      status: 503,
+      body: { load: { streams: 1, tenantLimit: 2 }, ready: false, failed: ["starting"] },
+    });
+    started = true;
+    streams = 2;
+    assert.deepEqual(await ready(), {
+      status: 200,
+      body: { load: { streams: 2, tenantLimit: 2 }, ready: true },
+    });
+  } finally {
+    await server.shutdown();
+    await bus.close();
+  }
+});

@@ -123,6 +123,18 @@ Deno.test("encoder workers with SPIRITSTREAM_WORKER_MAX_TENANTS=1: each tenant l
         },
       );
       assert.equal(await scrape(port, "spiritstream_encoder_streams_live"), 1, id);
+      const ready = await (await fetch(`http://127.0.0.1:${port}/ready`)).json();
+      assert.deepEqual(ready, {
+        ready: true,
+        load: {
+          streams: 1,
+          streamsLive: 1,
+          groups: 1,
+          targets: 1,
+          targetsConnected: 1,
+          tenantLimit: 1,
+        },
+      });
     }
 
     // A stream ends: its worker has room again and takes the next tenant.

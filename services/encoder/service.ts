@@ -24,6 +24,7 @@ import {
 } from "./coordinator/stream_coordinator.ts";
 import { forgetEndedStream } from "./coordinator/forget_ended_stream.ts";
 import { workerMetrics } from "./metrics/worker_metrics.ts";
+import type { WorkerLoad } from "./coordinator/worker_load.ts";
 
 /** What the encoder service is built from. */
 export interface EncoderServiceDeps {
@@ -80,6 +81,8 @@ export interface EncoderServiceDeps {
 export interface EncoderService extends HostedService {
   /** This worker's load as Prometheus text (streams, groups, targets, tenant limit). */
   metrics(): Promise<string>;
+  /** This worker's load, fresh from the engine. */
+  load(): WorkerLoad;
 }
 
 /**
@@ -198,6 +201,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Enc
   return {
     ready: hosted.ready,
     metrics,
+    load: () => running.load(),
     async close() {
       downloader.cancel();
       await autoDownload;

@@ -29,6 +29,9 @@ export class WorkersFullError extends AppError {
   }
 }
 
+/** An entry expired for this many TTLs belongs to a worker that is gone: it is deleted. */
+const STALE_TTLS = 10;
+
 /** Options for {@linkcode WorkerCapacity}. */
 export interface WorkerCapacityOptions {
   workerId: string;
@@ -77,8 +80,16 @@ export class WorkerCapacity {
     const now = Date.now();
     const entries: WorkerCapacityEntry[] = [];
     for (const key of await this.#store.keys("worker")) {
-      const parsed = WorkerCapacityEntry.safeParse((await this.#store.get(key))?.value);
+      const stored = await this.#store.get(key);
+      const parsed = WorkerCapacityEntry.safeParse(stored?.value);
       if (parsed.success && parsed.data.expiresAt > now) entries.push(parsed.data);
+      // Pods come and go under new names: forget a worker gone for long (unless it wrote since).
+      else if (
+        stored &&
+        (!parsed.success || parsed.data.expiresAt < now - STALE_TTLS * this.#options.ttlMs)
+      ) {
+        await this.#store.delete(key, stored.revision).catch(() => {});
+      }
     }
     if (!entries.length) return null;
     let limit = 0;

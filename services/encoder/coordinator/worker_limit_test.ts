@@ -9,6 +9,7 @@ import type { LeaseStore } from "../leases/lease_store.ts";
 import { createMemoryLeaseStore } from "../leases/memory_lease_store.ts";
 import { captureLogger } from "../testdata/capture_logger.ts";
 import { createStreamCoordinator, type StreamCoordinator } from "./stream_coordinator.ts";
+import { WorkerCapacity } from "./worker_capacity.ts";
 
 const TIMING = { leaseTtlMs: 600, renewEveryMs: 150, tickMs: 50, retryFailedMs: 200 };
 
@@ -134,4 +135,29 @@ Deno.test("createStreamCoordinator() without a limit takes every tenant and neve
   } finally {
     await stopWorker(a);
   }
+});
+
+Deno.test("WorkerCapacity.everyWorkerFull() ignores workers whose entry expired and deletes long-gone ones", async () => {
+  const store = createMemoryLeaseStore();
+  const options = { limit: 1, ttlMs: 1000, refreshMs: 500 };
+  const a = new WorkerCapacity(store, { workerId: "a", ...options });
+  await a.publish(1);
+  assert.equal(await a.everyWorkerFull(), 1);
+  // A worker that died with room left: no longer counts once its entry expired.
+  await store.put("worker.gone", { tenants: 0, limit: 1, expiresAt: Date.now() - 1 });
+  assert.equal(await a.everyWorkerFull(), 1);
+  assert.ok(await store.get("worker.gone"), "kept while it may come back");
+  await store.put("worker.gone", { tenants: 0, limit: 1, expiresAt: Date.now() - 60_000 });
+  await store.put("worker.junk", { nonsense: true });
+  assert.equal(await a.everyWorkerFull(), 1);
+  assert.equal(await store.get("worker.gone"), null);
+  assert.equal(await store.get("worker.junk"), null);
+  // A live worker with room, or one without a limit, means not full.
+  await store.put("worker.b", { tenants: 0, limit: 1, expiresAt: Date.now() + 5000 });
+  assert.equal(await a.everyWorkerFull(), null);
+  await store.put("worker.b", { tenants: 9, limit: null, expiresAt: Date.now() + 5000 });
+  assert.equal(await a.everyWorkerFull(), null);
+  await a.withdraw();
+  assert.equal(await store.get("worker.a"), null);
+  await store.close();
 });
