@@ -197,7 +197,10 @@ class LeaseCoordinator implements StreamCoordinator {
       // everywhere mean nobody will (until a stream ends or the autoscaler adds a worker).
       if (!ownerAlive && Date.now() - startedAt >= 3 * this.#tickMs) {
         const limit = await this.#capacity.everyWorkerFull();
-        if (limit !== null) throw new WorkersFullError(limit);
+        if (limit !== null) {
+          this.#logger.warn({ tenantId, limit }, "Every encoder worker is full: refused a start");
+          throw new WorkersFullError(limit);
+        }
       }
       if (Date.now() >= deadline) {
         throw new AppError(
