@@ -12,6 +12,7 @@
  */
 import { parse, parseAllDocuments } from "yaml";
 import { requireBinary } from "@spiritstream/testing";
+import { ADAPTER_VALUES, checkAdapterValues } from "./deploy/check_autoscaling.ts";
 import { checkCaddyfile } from "./deploy/check_caddyfile.ts";
 import { checkCompose, type ComposeFile } from "./deploy/check_compose.ts";
 import { checkManifests, OVERLAYS } from "./deploy/check_manifests.ts";
@@ -64,9 +65,10 @@ export async function kustomize(dir: string): Promise<K8sObject[]> {
     .filter(Boolean);
 }
 
-/** Kustomizes and checks every overlay (schemas, then our rules). */
+/** Kustomizes and checks every overlay (schemas, then our rules), and the autoscaler's adapter. */
 export async function validateKubernetes(facts: RepoFacts): Promise<string[]> {
-  const problems: string[] = [];
+  const adapter = await Deno.readTextFile(`${facts.root}/${ADAPTER_VALUES}`).catch(() => null);
+  const problems: string[] = checkAdapterValues(adapter);
   const components = facts.entries.map((entry) => entry.split("/").at(-2)!);
   const found = [];
   for await (const entry of Deno.readDir(`${facts.root}/k8s/overlays`)) found.push(entry.name);

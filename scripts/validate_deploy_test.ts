@@ -1,11 +1,17 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
+import { ADAPTER_VALUES, checkAdapterValues } from "./deploy/check_autoscaling.ts";
 import { checkCaddyfile } from "./deploy/check_caddyfile.ts";
 import { checkCompose, type ComposeFile } from "./deploy/check_compose.ts";
 import { checkManifests, OVERLAYS } from "./deploy/check_manifests.ts";
 import { checkSelfHost } from "./deploy/check_self_host.ts";
 import { interpolateCompose } from "./deploy/interpolate_compose.ts";
-import type { K8sObject, WorkloadSpec } from "./deploy/k8s_types.ts";
+import type {
+  AutoscalerSpec,
+  K8sObject,
+  NetworkPolicySpec,
+  WorkloadSpec,
+} from "./deploy/k8s_types.ts";
 import { dockerTargets } from "./deploy/repo_facts.ts";
 import { validateSchemas } from "./deploy/validate_schemas.ts";
 import { kustomize, readRepoFacts, validateDeploy } from "./validate_deploy.ts";
@@ -120,6 +126,64 @@ Deno.test("checkManifests() reports missing probes, replicas, budgets, policies 
   ];
   for (const problem of expected) assert.ok(problems.includes(problem), problem);
   assert.equal(problems.length, expected.length, problems.join("\n"));
+});
+
+Deno.test("checkManifests() wants the encoder scaled on streams per worker below its tenant limit, scraped by Prometheus", async () => {
+  const objects = await kustomize(`${ROOT}/k8s/overlays/prod`);
+  const spec = (kind: string, name: string, from = objects) =>
+    from.find((o) => o.kind === kind && o.metadata.name === name)!.spec;
+  const hpa = spec("HorizontalPodAutoscaler", "encoder") as AutoscalerSpec;
+  assert.deepEqual(
+    hpa.metrics?.map((m) => m.pods?.metric.name ?? m.resource?.name),
+    ["spiritstream_encoder_streams", "cpu"],
+  );
+
+  const cpuOnly = structuredClone(objects);
+  const cpuHpa = spec("HorizontalPodAutoscaler", "encoder", cpuOnly) as AutoscalerSpec;
+  cpuHpa.metrics = cpuHpa.metrics!.filter((m) => m.type === "Resource");
+  const unlimited = workload(cpuOnly, "Deployment", "encoder").template.spec.containers[0]!;
+  unlimited.env = unlimited.env!.filter((v) => v.name !== "SPIRITSTREAM_WORKER_MAX_TENANTS");
+  assert.deepEqual(checkManifests(cpuOnly, COMPONENTS, OVERLAYS.prod!), [
+    "encoder: SPIRITSTREAM_WORKER_MAX_TENANTS must be set to the tenants one worker takes",
+    "encoder: the autoscaler must scale on the Pods metric spiritstream_encoder_streams",
+  ]);
+
+  const tooHigh = structuredClone(objects);
+  const streamsOnly = spec("HorizontalPodAutoscaler", "encoder", tooHigh) as AutoscalerSpec;
+  streamsOnly.metrics = streamsOnly.metrics!.filter((m) => m.type === "Pods");
+  streamsOnly.metrics[0]!.pods!.target.averageValue = "20";
+  const encoder = workload(tooHigh, "Deployment", "encoder");
+  delete encoder.template.metadata!.annotations;
+  const policy = spec("NetworkPolicy", "encoder", tooHigh) as NetworkPolicySpec;
+  policy.ingress = policy.ingress!.filter((rule) => !rule.from);
+  assert.deepEqual(checkManifests(tooHigh, COMPONENTS, OVERLAYS.prod!), [
+    "encoder: the autoscaler's 20 streams per worker must stay below SPIRITSTREAM_WORKER_MAX_TENANTS (20), or every worker fills before it adds one",
+    "encoder: the autoscaler must keep a CPU metric (transcodes fill a worker too)",
+    "encoder: pod annotations must have Prometheus scrape spiritstream_encoder_streams on SPIRITSTREAM_HEALTH_PORT",
+    "encoder: no NetworkPolicy lets Prometheus (a namespaceSelector) reach port 8081",
+  ]);
+});
+
+Deno.test("checkAdapterValues() wants a prometheus-adapter rule that serves the encoder's stream count per pod", async () => {
+  const text = await Deno.readTextFile(`${ROOT}/${ADAPTER_VALUES}`);
+  assert.deepEqual(checkAdapterValues(text), []);
+  assert.deepEqual(checkAdapterValues(null), [
+    `${ADAPTER_VALUES}: missing (prometheus-adapter serves spiritstream_encoder_streams)`,
+  ]);
+  assert.deepEqual(checkAdapterValues("rules:\n  default: true\n"), [
+    `${ADAPTER_VALUES}: prometheus.url must name the Prometheus`,
+    `${ADAPTER_VALUES}: no rules.custom entry serves spiritstream_encoder_streams`,
+  ]);
+  const renamed = parse(text);
+  renamed.rules.custom[0].name.as = "encoder_streams";
+  assert.deepEqual(checkAdapterValues(JSON.stringify(renamed)), [
+    `${ADAPTER_VALUES}: no rules.custom entry serves spiritstream_encoder_streams`,
+  ]);
+  const unmapped = parse(text);
+  delete unmapped.rules.custom[0].resources;
+  assert.deepEqual(checkAdapterValues(JSON.stringify(unmapped)), [
+    `${ADAPTER_VALUES}: the spiritstream_encoder_streams rule must map its pod and namespace labels`,
+  ]);
 });
 
 Deno.test("checkManifests() wants PostgreSQL in the dev cluster only", async () => {

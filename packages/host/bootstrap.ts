@@ -23,7 +23,7 @@ import {
 import type { Db } from "@spiritstream/store";
 import { openPostgres } from "@spiritstream/store/postgres";
 import { openSqlite } from "@spiritstream/store/sqlite";
-import { serveProbes } from "./serve_probes.ts";
+import { type MetricsSource, type ReadyDetails, serveProbes } from "./serve_probes.ts";
 
 /** What a standalone service process starts from. */
 export interface Bootstrapped {
@@ -40,6 +40,13 @@ export interface Bootstrapped {
   rootKeys(): Promise<RootKeys>;
   /** Registers what to stop on SIGINT/SIGTERM (the bus is closed last). */
   onStop(stop: () => Promise<void>): void;
+  /**
+   * Adds Prometheus text to the probe server's `/metrics` (SPIRITSTREAM_HEALTH_PORT), read at
+   * each scrape: what this one process does, for Prometheus and the autoscaler.
+   */
+  addMetrics(source: MetricsSource): void;
+  /** Adds fields to the probe server's `/ready` JSON (what this process runs), read at each probe. */
+  addReadyDetails(details: ReadyDetails): void;
   /** Says the process serves (its commands are subscribed): logs `message`; `/ready` may pass. */
   ready(message: string, fields?: Record<string, unknown>): void;
 }
@@ -108,6 +115,8 @@ export async function bootstrap(
   forward.to = createLogForwarder(bus, { tenantId: LOCAL_TENANT });
   const stops: (() => Promise<void>)[] = [];
   const dbs: Db[] = [];
+  const metrics: MetricsSource[] = [];
+  const details: ReadyDetails[] = [];
   let started = false;
   const probes = config.healthPort === null ? null : await serveProbes({
     hostname: config.host,
@@ -115,6 +124,8 @@ export async function bootstrap(
     bus,
     dbs,
     started: () => started,
+    metrics,
+    details,
   });
   onShutdown(logger, async () => {
     await probes?.shutdown();
@@ -142,6 +153,8 @@ export async function bootstrap(
       );
     },
     onStop: (stop) => void stops.push(stop),
+    addMetrics: (source) => void metrics.push(source),
+    addReadyDetails: (source) => void details.push(source),
     ready(message, fields = {}) {
       started = true;
       logger.info(fields, message);

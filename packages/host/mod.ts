@@ -1,5 +1,6 @@
 export { bootstrap, type Bootstrapped } from "./bootstrap.ts";
 export { readStoredBackend } from "./stored_backend.ts";
+export type { MetricsSource, ReadyDetails } from "./serve_probes.ts";
 export {
   DEFAULT_HTTP_LIMITS,
   type HttpEnv,

@@ -96,6 +96,7 @@ const Env = z.object({
   ).optional(),
   SPIRITSTREAM_YOUTUBE_API_URL: url(["https", "http"]).optional(),
   SPIRITSTREAM_TARGET_MAX_LAG_MS: int(200, 60_000).optional(),
+  SPIRITSTREAM_WORKER_MAX_TENANTS: int(1, 10_000).optional(),
   SPIRITSTREAM_AUTH_MODE: z.enum(["token", "users"]).optional(),
   SPIRITSTREAM_SETUP_TOKEN: z.string().min(16, { message: "must be at least 16 characters" })
     .optional(),
@@ -161,6 +162,12 @@ export interface Config {
   /** How far behind live (media time) a passthrough target may fall before it loses video to the
    * next keyframe. */
   targetMaxLagMs: number;
+  /**
+   * Encoder workers: how many tenants' streams one worker runs at most; a worker at the limit
+   * leaves new tenants to another worker. null (unset) = no limit: a single encoder (desktop,
+   * compose) has nowhere else to send a tenant, so only a scaled deployment sets one.
+   */
+  workerMaxTenants: number | null;
   authMode: "token" | "users";
   /** Users mode: the one-time token that creates the first admin (else one is printed). */
   setupToken: string | null;
@@ -266,6 +273,7 @@ export function loadConfig(
     twitchIrcUrl: e.SPIRITSTREAM_TWITCH_IRC_URL ?? null,
     youtubeApiUrl: e.SPIRITSTREAM_YOUTUBE_API_URL ?? null,
     targetMaxLagMs: e.SPIRITSTREAM_TARGET_MAX_LAG_MS ?? 2000,
+    workerMaxTenants: e.SPIRITSTREAM_WORKER_MAX_TENANTS ?? null,
     authMode: e.SPIRITSTREAM_AUTH_MODE ?? "token",
     setupToken: e.SPIRITSTREAM_SETUP_TOKEN ?? null,
     adminEmail: e.SPIRITSTREAM_ADMIN_EMAIL ?? null,

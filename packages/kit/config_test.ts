@@ -228,3 +228,20 @@ Deno.test("loadConfig() reads SPIRITSTREAM_TARGET_MAX_LAG_MS (2000 by default) a
     /Invalid SPIRITSTREAM_TARGET_MAX_LAG_MS/,
   );
 });
+
+Deno.test("loadConfig() reads SPIRITSTREAM_WORKER_MAX_TENANTS (no limit by default) and names the rule it breaks", () => {
+  assert.equal(loadConfig({ HOME: "/home/ada" }, { os: "linux" }).workerMaxTenants, null);
+  assert.equal(loadConfig({ SPIRITSTREAM_WORKER_MAX_TENANTS: "20" }).workerMaxTenants, 20);
+  assert.throws(
+    () => loadConfig({ SPIRITSTREAM_WORKER_MAX_TENANTS: "0" }),
+    /^ConfigError: Invalid SPIRITSTREAM_WORKER_MAX_TENANTS: must be at least 1$/,
+  );
+  assert.throws(
+    () => loadConfig({ SPIRITSTREAM_WORKER_MAX_TENANTS: "ten" }),
+    /Invalid SPIRITSTREAM_WORKER_MAX_TENANTS: must be an integer from 1 to 10000/,
+  );
+  assert.throws(
+    () => loadConfig({ SPIRITSTREAM_WORKER_MAX_TENANTS: "20000" }),
+    /Invalid SPIRITSTREAM_WORKER_MAX_TENANTS: must be at most 10000/,
+  );
+});

@@ -7,6 +7,7 @@ import type {
   ServiceSpec,
   WorkloadSpec,
 } from "./k8s_types.ts";
+import { checkEncoderScaling } from "./check_autoscaling.ts";
 
 /** What one kustomize overlay must contain beyond what every overlay shares. */
 export interface OverlayExpectations {
@@ -134,6 +135,7 @@ function checkEncoder(objects: K8sObject[], workloads: Workload[], expect: Overl
     return target.kind === "Deployment" && target.name === "encoder";
   });
   if (!scaled) problems.push("encoder: no HorizontalPodAutoscaler");
+  problems.push(...checkEncoderScaling(objects, encoder));
   const podLabels = encoder.spec.template.metadata?.labels ?? {};
   const ingest = objects.find((object) => {
     const spec = object.spec as ServiceSpec;

@@ -47,7 +47,7 @@ export interface WorkloadSpec {
   replicas?: number;
   serviceName?: string;
   selector: { matchLabels?: Labels };
-  template: { metadata?: { labels?: Labels }; spec: PodSpec };
+  template: { metadata?: { labels?: Labels; annotations?: Labels }; spec: PodSpec };
 }
 
 /** The spec of a Service. */
@@ -68,11 +68,33 @@ export interface SelectingSpec {
   policyTypes?: string[];
 }
 
+/** One metric of a HorizontalPodAutoscaler (autoscaling/v2). */
+export interface AutoscalerMetric {
+  type: string;
+  pods?: {
+    metric: { name: string };
+    target: { type: string; averageValue?: string | number };
+  };
+  resource?: { name: string; target: { type: string; averageUtilization?: number } };
+}
+
 /** The spec of a HorizontalPodAutoscaler. */
 export interface AutoscalerSpec {
   scaleTargetRef: { kind: string; name: string };
   minReplicas?: number;
   maxReplicas: number;
+  metrics?: AutoscalerMetric[];
+}
+
+/** The spec of a NetworkPolicy, as far as its ingress rules. */
+export interface NetworkPolicySpec extends SelectingSpec {
+  ingress?: {
+    from?: {
+      namespaceSelector?: { matchLabels?: Labels };
+      podSelector?: { matchLabels?: Labels };
+    }[];
+    ports?: { port?: number | string; protocol?: string }[];
+  }[];
 }
 
 /** The spec of an Ingress. */

@@ -15,61 +15,13 @@ import {
 import { readLease } from "./leases/lease.ts";
 import { createNatsLeaseStore } from "./leases/nats_lease_store.ts";
 import { sealLeaseStore } from "./leases/sealed_lease_store.ts";
-
-const SECRET = "failover-test-secret-0123456789abcdef0123";
 import { storeKey } from "./leases/store_key.ts";
 import { copyGroup, rtmpTarget } from "./testdata/encoder_harness.ts";
-
-const MAIN = new URL("./main.ts", import.meta.url).pathname;
-const ROOT = new URL("../../", import.meta.url).pathname;
-
-interface Worker {
-  id: string;
-  child: Deno.ChildProcess;
-  output: () => string;
-  exited: Promise<Deno.CommandStatus>;
-}
-
-function startWorker(id: string, options: { natsUrl: string; dataDir: string }): Worker {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN],
-    cwd: ROOT,
-    env: {
-      SPIRITSTREAM_NATS_URL: options.natsUrl,
-      SPIRITSTREAM_DATA_DIR: options.dataDir,
-      SPIRITSTREAM_INSTANCE_ID: id,
-      SPIRITSTREAM_SECRET_KEY: SECRET,
-      SPIRITSTREAM_LOG_LEVEL: "info",
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let tail = "";
-  const decoder = new TextDecoder();
-  const drains = [child.stdout, child.stderr].map(async (stream) => {
-    for await (const chunk of stream) tail = (tail + decoder.decode(chunk)).slice(-20_000);
-  });
-  const exited = Promise.all([child.status, ...drains]).then(([status]) => status);
-  return { id, child, output: () => tail, exited };
-}
-
-async function stopWorker(worker: Worker): Promise<void> {
-  try {
-    worker.child.kill("SIGTERM");
-  } catch {
-    // already gone
-  }
-  const timer = setTimeout(() => {
-    try {
-      worker.child.kill("SIGKILL");
-    } catch {
-      // exited meanwhile
-    }
-  }, 10_000);
-  await worker.exited;
-  clearTimeout(timer);
-}
+import {
+  startWorkerProcess as startWorker,
+  stopWorkerProcess as stopWorker,
+  WORKER_SECRET as SECRET,
+} from "./testdata/worker_process.ts";
 
 /** Whether media reaches stream `name` on the destination: its byte count grows. */
 async function flowing(nginx: NginxRtmp, name: string): Promise<boolean> {

@@ -9,7 +9,8 @@ import { createNatsLeaseStore } from "./leases/nats_lease_store.ts";
 import { sealLeaseStore } from "./leases/sealed_lease_store.ts";
 import { startEncoderService } from "./service.ts";
 
-const { bus, config, logger, redactor, onStop, ready } = await bootstrap("encoder");
+const { bus, config, logger, redactor, onStop, ready, addMetrics, addReadyDetails } =
+  await bootstrap("encoder");
 // Workers share resolved stream keys through NATS KV: they are sealed under the deployment's
 // secret, so a worker without it must not start.
 const secret = await readSecretKey(config);
@@ -47,4 +48,10 @@ const service = await startEncoderService({
   enforceQuotas: config.authMode === "users",
 }).catch((error) => exitIfOperatorError(error, ConfigError));
 onStop(() => service.close());
-ready("Encoder service is ready", { worker: config.instanceId });
+// The probe port's /metrics: streams and targets of this worker, what its autoscaler scales on.
+addMetrics(() => service.metrics());
+addReadyDetails(() => ({ load: service.load() }));
+ready("Encoder service is ready", {
+  worker: config.instanceId,
+  maxTenants: config.workerMaxTenants,
+});

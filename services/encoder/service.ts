@@ -23,6 +23,8 @@ import {
   type StreamCoordinatorOptions,
 } from "./coordinator/stream_coordinator.ts";
 import { forgetEndedStream } from "./coordinator/forget_ended_stream.ts";
+import { workerMetrics } from "./metrics/worker_metrics.ts";
+import type { WorkerLoad } from "./coordinator/worker_load.ts";
 
 /** What the encoder service is built from. */
 export interface EncoderServiceDeps {
@@ -45,6 +47,8 @@ export interface EncoderServiceDeps {
     keyEnvAllow?: readonly string[];
     /** SPIRITSTREAM_RECORDING_MIN_FREE_MB: recording stops below this free space. @default 1024 */
     recordingMinFreeMb?: number;
+    /** SPIRITSTREAM_WORKER_MAX_TENANTS: tenants this worker runs at most. @default null (no limit) */
+    workerMaxTenants?: number | null;
   };
   /** Snapshot of the environment: `${NAME}` stream keys and PATH (for FFmpeg). Default: empty. */
   env?: Record<string, string | undefined>;
@@ -73,13 +77,21 @@ export interface EncoderServiceDeps {
   enforceQuotas?: boolean;
 }
 
+/** The encoder service running: its commands are served. */
+export interface EncoderService extends HostedService {
+  /** This worker's load as Prometheus text (streams, groups, targets, tenant limit). */
+  metrics(): Promise<string>;
+  /** This worker's load, fresh from the engine. */
+  load(): WorkerLoad;
+}
+
 /**
  * Serves the streaming and system commands. FFmpeg comes from (in order) the local tenant's
  * `ffmpegPath` setting read over the bus, SPIRITSTREAM_FFMPEG, PATH, then well-known paths;
  * the result and the encoder detection are cached until validate_ffmpeg_path, delete_ffmpeg
  * or a `settings_changed` event. Health: FFmpeg must be resolvable and the lease store readable.
  */
-export async function startEncoderService(deps: EncoderServiceDeps): Promise<HostedService> {
+export async function startEncoderService(deps: EncoderServiceDeps): Promise<EncoderService> {
   const { bus } = deps;
   const logger = deps.logger.child({ service: "encoder" });
   const redactor = deps.redactor ?? createRedactor();
@@ -138,6 +150,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
     workerId: deps.workerId ?? crypto.randomUUID(),
     logger,
     redactor,
+    maxTenants: deps.config.workerMaxTenants ?? null,
     ...deps.coordination,
   });
   const settingsWatch = bus.follow(
@@ -184,8 +197,11 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Hos
   await Promise.all([hosted.ready, ...lifecycle.map((s) => s.ready)]);
   const running = coordinator;
   const autoDownload = autoDownloadFfmpeg({ ffmpeg, setting, downloader, logger });
+  const metrics = workerMetrics(() => running.load());
   return {
     ready: hosted.ready,
+    metrics,
+    load: () => running.load(),
     async close() {
       downloader.cancel();
       ffmpeg.close();

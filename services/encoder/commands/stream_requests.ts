@@ -1,5 +1,9 @@
 import { AppError, type RetryResult, type WireError } from "@spiritstream/contracts";
-import type { StatusView, StreamCoordinator } from "../coordinator/stream_coordinator.ts";
+import {
+  type StatusView,
+  type StreamCoordinator,
+  WorkersFullError,
+} from "../coordinator/stream_coordinator.ts";
 import type { DesiredState } from "../coordinator/desired_state.ts";
 import type { IngestSpec } from "../engine/mod.ts";
 import {
@@ -45,10 +49,12 @@ export class StreamRequests {
     admit?: (next: DesiredState) => void,
   ): Promise<number[]> {
     let generations = new Map<string, number>();
+    let createdIngest: number | null = null;
     await this.#coordinator.changeDesired(tenantId, (current) => {
       const change = addGroups(current, { tenantId, request });
       admit?.(change.next);
       generations = change.generations;
+      createdIngest = current === null ? change.next.ingest?.generation ?? null : null;
       return change.next;
     });
     const { groups } = request;
@@ -67,11 +73,13 @@ export class StreamRequests {
         return pids;
       }, { what: "started the output groups" });
     } catch (error) {
-      await this.#coordinator.changeDesired(
-        tenantId,
-        (current) => removeAdded(current, generations),
-      )
-        .catch(() => {});
+      // No worker has room: an ingest this start created would open, unasked, once one has.
+      const forgetIngest = error instanceof WorkersFullError ? createdIngest : null;
+      await this.#coordinator.changeDesired(tenantId, (current) => {
+        const next = removeAdded(current, generations);
+        if (forgetIngest === null) return next;
+        return closeUnusedIngest(next ?? current, forgetIngest) === null ? null : next;
+      }).catch(() => {});
       throw error;
     }
   }

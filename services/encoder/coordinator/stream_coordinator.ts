@@ -7,8 +7,12 @@ import { type DesiredChange, TenantRecords } from "./tenant_records.ts";
 import { acquireLease, type LeaseOptions, releaseLease, renewLease } from "../leases/lease.ts";
 import type { LeaseStore, StoreWatch } from "../leases/lease_store.ts";
 import type { Engine } from "../engine/mod.ts";
+import { WorkerCapacity, WorkersFullError } from "./worker_capacity.ts";
+import { type WorkerLoad, workerLoad } from "./worker_load.ts";
 
 export type { DesiredChange } from "./tenant_records.ts";
+export type { WorkerLoad } from "./worker_load.ts";
+export { WorkersFullError } from "./worker_capacity.ts";
 
 /** Options for {@linkcode createStreamCoordinator}. */
 export interface StreamCoordinatorOptions {
@@ -26,6 +30,11 @@ export interface StreamCoordinatorOptions {
   tickMs?: number;
   /** A port still taken or a group failing to start is tried again this often. @default 5000 */
   retryFailedMs?: number;
+  /**
+   * How many tenants this worker runs at most (SPIRITSTREAM_WORKER_MAX_TENANTS); at the limit it
+   * takes no new lease, so another worker does. @default null (no limit)
+   */
+  maxTenants?: number | null;
 }
 
 /** Passed to {@linkcode StreamCoordinator.awaitStatus} checks. */
@@ -59,7 +68,9 @@ export interface StreamCoordinator {
   purgeKeys(tenantId: string): Promise<number>;
   /**
    * Takes the lease if it is free, lets the owner apply the desired state, and polls the status
-   * until `check` returns a value (or throws); times out with AppError `timeout`.
+   * until `check` returns a value (or throws); times out with AppError `timeout`. When nobody
+   * took the tenant and every worker is at its tenant limit, fails with
+   * {@linkcode WorkersFullError} (a few ticks after the call: time for a worker with room).
    */
   awaitStatus<T>(
     tenantId: string,
@@ -70,6 +81,8 @@ export interface StreamCoordinator {
   touch(tenantId: string): void;
   /** Tenants this worker runs. */
   owned(): string[];
+  /** What this worker runs (streams, groups, targets) and its tenant limit, fresh from the engine. */
+  load(): WorkerLoad;
   /** Stops this worker's streams and hands its leases back (other workers resume them). */
   close(): Promise<void>;
 }
@@ -94,6 +107,10 @@ class LeaseCoordinator implements StreamCoordinator {
   readonly #store: LeaseStore;
   readonly #owned = new Map<string, OwnedTenant>();
   readonly #claiming = new Map<string, Promise<void>>();
+  readonly #maxTenants: number | null;
+  readonly #capacity: WorkerCapacity;
+  /** Leases being acquired right now: they count against the limit until they resolve. */
+  #acquiring = 0;
   readonly #watches: StoreWatch[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
   #ticking: Promise<void> | null = null;
@@ -111,6 +128,13 @@ class LeaseCoordinator implements StreamCoordinator {
     this.#tickMs = options.tickMs ?? 1000;
     this.#retryFailedMs = options.retryFailedMs ?? 5000;
     this.#lease = { owner: options.workerId, ttlMs: this.#ttlMs };
+    this.#maxTenants = options.maxTenants ?? null;
+    this.#capacity = new WorkerCapacity(options.store, {
+      workerId: options.workerId,
+      limit: this.#maxTenants,
+      ttlMs: this.#ttlMs,
+      refreshMs: this.#renewEveryMs,
+    });
   }
 
   async start(): Promise<void> {
@@ -161,13 +185,23 @@ class LeaseCoordinator implements StreamCoordinator {
     check: (view: StatusView) => T | undefined,
     { what, timeoutMs = 15_000 }: { what: string; timeoutMs?: number },
   ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
+    const startedAt = Date.now();
+    const deadline = startedAt + timeoutMs;
     for (;;) {
       await this.#claim(tenantId);
       const report = await this.status(tenantId);
       const ownerAlive = this.#owned.has(tenantId) || await this.#records.leaseLive(tenantId);
       const result = check({ status: report, ownerAlive });
       if (result !== undefined) return result;
+      // Nobody took the tenant: once every worker had a few ticks to adopt it, full workers
+      // everywhere mean nobody will (until a stream ends or the autoscaler adds a worker).
+      if (!ownerAlive && Date.now() - startedAt >= 3 * this.#tickMs) {
+        const limit = await this.#capacity.everyWorkerFull();
+        if (limit !== null) {
+          this.#logger.warn({ tenantId, limit }, "Every encoder worker is full: refused a start");
+          throw new WorkersFullError(limit);
+        }
+      }
       if (Date.now() >= deadline) {
         throw new AppError(
           "timeout",
@@ -187,6 +221,11 @@ class LeaseCoordinator implements StreamCoordinator {
     return [...this.#owned.keys()];
   }
 
+  load(): WorkerLoad {
+    const states = [...this.#owned.keys()].map((tenantId) => this.#engine.state(tenantId));
+    return workerLoad(states, this.#maxTenants);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
@@ -197,6 +236,7 @@ class LeaseCoordinator implements StreamCoordinator {
       await own.idle();
       await this.#drop(own, true);
     }
+    await this.#capacity.withdraw();
   }
 
   #serialized(own: OwnedTenant, work: () => Promise<void>): Promise<void> {
@@ -214,6 +254,7 @@ class LeaseCoordinator implements StreamCoordinator {
   async #drop(own: OwnedTenant, handBack: boolean): Promise<void> {
     if (this.#owned.get(own.tenantId) !== own) return;
     this.#owned.delete(own.tenantId);
+    this.#publishCapacity();
     own.cancelTouch();
     await this.#engine.stopAll(own.tenantId).catch((error) => {
       this.#logger.error({ err: error, tenantId: own.tenantId }, "Stopping the streams failed");
@@ -243,6 +284,19 @@ class LeaseCoordinator implements StreamCoordinator {
     await this.#writeStatus(own);
   }
 
+  /** Whether this worker may take one more tenant (leases being acquired count). */
+  #hasRoom(): boolean {
+    return this.#maxTenants === null || this.#owned.size + this.#acquiring < this.#maxTenants;
+  }
+
+  /** Writes this worker's capacity entry (when it changed or is due); failures wait for the next tick. */
+  #publishCapacity(): void {
+    if (this.#closed) return;
+    this.#capacity.publish(this.#owned.size).catch((error) => {
+      this.#logger.warn({ err: error }, "Writing the worker's capacity entry failed");
+    });
+  }
+
   /** Takes the tenant's lease if it is free or expired and applies its desired state. */
   #claim(tenantId: string): Promise<void> {
     const own = this.#owned.get(tenantId);
@@ -254,12 +308,31 @@ class LeaseCoordinator implements StreamCoordinator {
     return attempt;
   }
 
+  /**
+   * The ONE place this worker acquires a tenant's lease (a command's claim, the tick adopting an
+   * orphan, and any other path must come through here), so the tenant limit always applies: at
+   * the limit the lease is left for another worker.
+   */
   async #take(tenantId: string): Promise<void> {
     if (this.#closed || !(await this.#records.hasDesired(tenantId))) return;
-    const held = await acquireLease(this.#store, this.#records.leaseKey(tenantId), this.#lease);
+    if (this.#owned.has(tenantId)) return;
+    if (!this.#hasRoom()) {
+      this.#logger.debug({ tenantId, limit: this.#maxTenants }, "At the tenant limit: left it");
+      return;
+    }
+    // Counted from here (no await between the check and the count), so parallel takes of
+    // different tenants cannot overshoot the limit together.
+    this.#acquiring++;
+    let held;
+    try {
+      held = await acquireLease(this.#store, this.#records.leaseKey(tenantId), this.#lease);
+    } finally {
+      this.#acquiring--;
+    }
     if (!held || this.#owned.has(tenantId)) return;
     const fresh = new OwnedTenant(tenantId, held);
     this.#owned.set(tenantId, fresh);
+    this.#publishCapacity();
     this.#logger.info({ tenantId, worker: this.#workerId }, "Took the stream lease");
     await this.#serialized(fresh, () => this.#reconcile(fresh));
   }
@@ -293,6 +366,7 @@ class LeaseCoordinator implements StreamCoordinator {
         await this.#writeStatus(own);
       });
     }
+    this.#publishCapacity();
   }
 
   #runTick(): void {
