@@ -8,6 +8,8 @@
  *   deno task bench --only relay,first --out /tmp/b.md
  *   deno task bench --only relay --relay-windows 2 --relay-seconds 10   # a development run
  *   deno task bench --only scale --scale-steps 2,4 --scale-seconds 10   # capacity, quick
+ *     (capacity: N rises through --scale-steps until a relay falls behind, the machine is
+ *     saturated, or --scale-minutes (default 9) would be exceeded)
  *
  * Sections: cold, invoke, relay, first, encode, back, ws, recording, slate, scale.
  * @module
@@ -58,8 +60,10 @@ const ctx: BenchContext = {
     targets: args.relayTargets ?? [1, 3],
   },
   scale: {
-    steps: args.scaleSteps ?? (args.quick ? [1, 2] : [1, 5, 10, 20, 30, 40, 60, 80]),
+    steps: args.scaleSteps ??
+      (args.quick ? [1, 2] : [1, 10, 20, 40, 60, 80, 100, 130, 160, 200]),
     windowMs: (args.scaleSeconds ?? (args.quick ? 5 : 15)) * 1000,
+    budgetMs: (args.scaleMinutes ?? (args.quick ? 2 : 9)) * 60_000,
   },
   log: (message) =>
     console.log(`[${((performance.now() - began) / 1000).toFixed(0)} s] ${message}`),
@@ -176,6 +180,7 @@ interface Args {
   relayTargets?: number[];
   scaleSteps?: number[];
   scaleSeconds?: number;
+  scaleMinutes?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -184,7 +189,12 @@ function parseArgs(argv: string[]): Args {
   let out = repoPath("BENCHMARKS.md");
   const relay: Pick<
     Args,
-    "relayWindows" | "relaySeconds" | "relayTargets" | "scaleSteps" | "scaleSeconds"
+    | "relayWindows"
+    | "relaySeconds"
+    | "relayTargets"
+    | "scaleSteps"
+    | "scaleSeconds"
+    | "scaleMinutes"
   > = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -196,6 +206,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === "--relay-targets") {
       relay.relayTargets = (argv[++i] ?? "").split(",").map((n) => positive(arg, n, 1));
     } else if (arg === "--scale-seconds") relay.scaleSeconds = positive(arg, argv[++i], 2);
+    else if (arg === "--scale-minutes") relay.scaleMinutes = positive(arg, argv[++i], 1);
     else if (arg === "--scale-steps") {
       const steps = (argv[++i] ?? "").split(",").map((n) => positive(arg, n, 1));
       if (steps.some((n, k) => k > 0 && n <= steps[k - 1]!)) {
@@ -207,7 +218,7 @@ function parseArgs(argv: string[]): Args {
       console.error(
         `Unknown argument ${arg}: use --quick, --only <sections>, --out <file>, ` +
           "--relay-windows <n ≥ 2>, --relay-seconds <s>, --relay-targets <1,3>, " +
-          "--scale-steps <1,5,10,…>, --scale-seconds <s ≥ 2>",
+          "--scale-steps <1,5,10,…>, --scale-seconds <s ≥ 2>, --scale-minutes <budget>",
       );
       Deno.exit(2);
     }

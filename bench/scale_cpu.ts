@@ -85,7 +85,7 @@ export interface ScaleStep {
 }
 
 /** Why a relay's rise ended. */
-type StopReason = "failed" | "machine" | "steps" | null;
+type StopReason = "failed" | "machine" | "steps" | "budget" | null;
 
 interface Rig {
   nats: NatsServer;
@@ -109,13 +109,22 @@ interface Rig {
  * (ours at N, nginx at N, ours at the next N, …).
  */
 export async function benchScaleCpu(ctx: BenchContext): Promise<Section> {
-  const { steps, windowMs } = ctx.scale;
+  const { steps, windowMs, budgetMs } = ctx.scale;
+  const began = performance.now();
   const rig = await startRig();
   const results: ScaleStep[] = [];
   const stopped: Record<RelayName, StopReason> = { ours: null, nginx: null };
+  let lastStepMs = 0;
   try {
     for (const n of steps) {
       if (RELAYS.every((r) => stopped[r])) break;
+      // A higher N takes longer (ramp-up, tenants to start): a margin over the last step's time.
+      if (performance.now() - began + lastStepMs * 1.3 > budgetMs) {
+        for (const relay of RELAYS) stopped[relay] ??= "budget";
+        ctx.log(`  the time budget (${fixed(budgetMs / 60_000, 1)} min) ends before N = ${n}`);
+        break;
+      }
+      const stepStarted = performance.now();
       let saturated = false;
       for (const relay of RELAYS) {
         if (stopped[relay]) continue;
@@ -140,6 +149,7 @@ export async function benchScaleCpu(ctx: BenchContext): Promise<Section> {
         for (const relay of RELAYS) stopped[relay] ??= "machine";
         ctx.log("  the machine is saturated: no higher N");
       }
+      lastStepMs = performance.now() - stepStarted;
     }
   } finally {
     await stopRig(rig);
@@ -475,7 +485,10 @@ function limitText(reason: StopReason, relay: RelayName, steps: ScaleStep[]): st
       ? `limited by the machine, not the relay (at N = ${last.n} a destination fell behind with the whole machine busy)`
       : "limited by the machine, not the relay (the machine was saturated: no higher N)";
   }
-  return "the steps of this run ended (no failure seen)";
+  if (reason === "budget") {
+    return `the run's time budget ended at N = ${last?.n} (no failure seen; not the limit)`;
+  }
+  return `the steps of this run ended at N = ${last?.n} (no failure seen; not the limit)`;
 }
 
 function goalsOf(steps: ScaleStep[], stopped: Record<RelayName, StopReason>): Goal[] {

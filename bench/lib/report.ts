@@ -50,10 +50,12 @@ export interface RelayBenchOptions {
 
 /** Steps of the capacity benchmark. */
 export interface ScaleBenchOptions {
-  /** Stream counts N, rising. @default [1, 5, 10, 20, 30, 40, 60, 80] */
+  /** Stream counts N, rising. @default [1, 10, 20, 40, 60, 80, 100, 130, 160, 200] */
   steps: number[];
   /** Measured window per relay and step. @default 15000 */
   windowMs: number;
+  /** No new step starts when it would likely end past this (ms since the section began). */
+  budgetMs: number;
 }
 
 /** A Markdown table. */
