@@ -77,6 +77,8 @@ export interface ScaleStep {
   realTime: number;
   /** The slowest destination stream's media time / wall time. */
   worstRatio: number;
+  /** The lowest bitrate (kbit/s) any destination stream received over the window. */
+  minKbps: number;
   /** Why the first few failing streams fell behind. */
   failures: string[];
   /** Media did not reach every destination within the ramp-up time. */
@@ -136,9 +138,11 @@ export async function benchScaleCpu(ctx: BenchContext): Promise<Section> {
             mib(step.rssBytes)
           } MiB, real time ${step.realTime}/${step.streams} (worst ${
             fixed(step.worstRatio * 100, 1)
-          } %), machine busy ${fixed(step.machineBusy)} of ${cores()} cores (this bench ${
-            fixed(step.benchBusy)
-          })${step.failures.length ? `; ${step.failures.join("; ")}` : ""}`,
+          } %, lowest ${fixed(step.minKbps / 1000, 2)} Mbit/s), machine busy ${
+            fixed(step.machineBusy)
+          } of ${cores()} cores (this bench ${fixed(step.benchBusy)})${
+            step.failures.length ? `; ${step.failures.join("; ")}` : ""
+          }`,
         );
         const limit = SATURATED_SHARE * cores();
         if (step.benchBusy >= limit) saturated = true;
@@ -361,6 +365,7 @@ async function measureStep(
       streams: n * DESTINATIONS,
       realTime: 0,
       worstRatio: 0,
+      minKbps: 0,
       failures: [],
       rampFailed: false,
       windowMs,
@@ -400,6 +405,7 @@ async function measureStep(
 
     let realTime = 0;
     let worstRatio = Infinity;
+    let minKbps = Infinity;
     const failures: string[] = [];
     names.forEach((name, i) => {
       // nginx push drops frames for a slow push session: counted per stream at the relay.
@@ -410,10 +416,21 @@ async function measureStep(
         const key = `${rig.tenants[i]?.id}/t${d}`;
         const counters = (m: typeof statsAfter) =>
           m.get(key) ?? { droppedFrames: 0, reconnects: 0 };
+        const before = clocksBefore[d]!.clocks.get(name);
+        const after = clocksAfter[d]!.clocks.get(name);
+        const wallMs = clocksAfter[d]!.at - clocksBefore[d]!.at;
+        if (before && after) {
+          minKbps = Math.min(minKbps, ((after.bytesIn - before.bytesIn) * 8) / wallMs);
+        }
+        if (relay === "ours" && !statsAfter.has(key)) {
+          // Without its counters a drop would go unseen: no verdict of "real time".
+          if (failures.length < 3) failures.push(`${name} at destination ${d}: no target_stats`);
+          continue;
+        }
         const verdict = keptRealTime({
-          before: clocksBefore[d]!.clocks.get(name),
-          after: clocksAfter[d]!.clocks.get(name),
-          wallMs: clocksAfter[d]!.at - clocksBefore[d]!.at,
+          before,
+          after,
+          wallMs,
           droppedFrames: relay === "ours"
             ? counters(statsAfter).droppedFrames - counters(statsBefore).droppedFrames
             : (d === 0 ? pushDropped : 0),
@@ -437,6 +454,7 @@ async function measureStep(
       load,
       realTime,
       worstRatio: Number.isFinite(worstRatio) ? worstRatio : 0,
+      minKbps: Number.isFinite(minKbps) ? Math.max(0, minKbps) : 0,
       failures,
     };
   } finally {
@@ -560,6 +578,10 @@ function sectionMarkdown(
     "relay\". Both stop rising once this benchmark's own processes kept the machine that busy " +
     "in a window (higher N would measure the publishers and destinations).",
     "",
+    `Steps: N = ${ctx.scale.steps.join(", ")}; no step starts when it would likely end past ` +
+    `${fixed(ctx.scale.budgetMs / 60_000, 1)} min of this section (then the largest N is a ` +
+    "lower bound, not the limit).",
+    "",
     `CPU % is of one core; "per stream" divides by N; RSS per stream is (RSS − the relay's ` +
     "RSS with no stream at the start) / N. Streams per core = N / (relay CPU in cores) at the " +
     "largest real-time N.",
@@ -602,7 +624,8 @@ function sectionMarkdown(
         "RSS",
         "RSS per stream",
         "destinations real time",
-        "slowest destination",
+        "slowest destination (media time / wall time)",
+        "lowest received bitrate",
         "machine busy (cores)",
         "of which this bench",
         "load (1 min)",
@@ -617,6 +640,7 @@ function sectionMarkdown(
           s.failures.length ? `: ${s.failures.join("; ")}` : ""
         }`,
         s.rampFailed ? "-" : `${fixed(s.worstRatio * 100, 1)} %`,
+        s.rampFailed ? "-" : `${fixed(s.minKbps / 1000, 2)} Mbit/s`,
         s.rampFailed ? "-" : fixed(s.machineBusy),
         s.rampFailed ? "-" : fixed(s.benchBusy),
         fixed(s.load),
