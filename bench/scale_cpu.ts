@@ -491,6 +491,12 @@ export function largestRealTime(steps: ScaleStep[], relay: RelayName): ScaleStep
   return ok.length ? ok.reduce((a, b) => (b.n > a.n ? b : a)) : null;
 }
 
+/** RSS growth per stream added since the previous step (the first: since no stream). */
+function addedRss(step: ScaleStep, previous: ScaleStep | undefined): number {
+  const from = previous ?? { n: 0, rssBytes: step.idleRssBytes };
+  return (step.rssBytes - from.rssBytes) / (step.n - from.n);
+}
+
 function streamsPerCore(step: ScaleStep): number {
   return step.cpu > 0 ? step.n / (step.cpu / 100) : Infinity;
 }
@@ -582,9 +588,10 @@ function sectionMarkdown(
     `${fixed(ctx.scale.budgetMs / 60_000, 1)} min of this section (then the largest N is a ` +
     "lower bound, not the limit).",
     "",
-    `CPU % is of one core; "per stream" divides by N; RSS per stream is (RSS − the relay's ` +
-    "RSS with no stream at the start) / N. Streams per core = N / (relay CPU in cores) at the " +
-    "largest real-time N.",
+    `CPU % is of one core; "per stream" divides by N. RSS per stream is (RSS − the relay's ` +
+    "RSS with no stream at the start) / N; RSS per added stream is the growth from the " +
+    "previous step over the streams added (what one more stream costs, without the start-up " +
+    "growth). Streams per core = N / (relay CPU in cores) at the largest real-time N.",
     "",
     "Commands:",
     code(
@@ -623,6 +630,7 @@ function sectionMarkdown(
         "CPU per stream",
         "RSS",
         "RSS per stream",
+        "RSS per added stream",
         "destinations real time",
         "slowest destination (media time / wall time)",
         "lowest received bitrate",
@@ -630,12 +638,13 @@ function sectionMarkdown(
         "of which this bench",
         "load (1 min)",
       ],
-      rows.map((s) => [
+      rows.map((s, k) => [
         String(s.n),
         s.rampFailed ? "-" : `${fixed(s.cpu)} %`,
         s.rampFailed ? "-" : `${fixed(s.cpu / s.n, 3)} %`,
         `${mib(s.rssBytes)} MiB`,
         `${fixed((s.rssBytes - s.idleRssBytes) / s.n / 1024 / 1024, 2)} MiB`,
+        `${fixed(addedRss(s, rows[k - 1]) / 1024 / 1024, 2)} MiB`,
         `${passed(s) ? "yes" : "NO"} (${s.realTime}/${s.streams})${
           s.failures.length ? `: ${s.failures.join("; ")}` : ""
         }`,
