@@ -303,16 +303,24 @@ async function ensureTenants(rig: Rig, n: number): Promise<void> {
 async function readClocks(
   rig: Rig,
 ): Promise<{ at: number; clocks: Map<string, StreamClock> }[]> {
-  return await Promise.all(rig.dest.statUrls.map(async (url) => {
-    const response = await fetch(url);
-    const xml = await response.text();
-    return { at: performance.now(), clocks: parseStreamClocks(xml) };
-  }));
+  return await Promise.all(rig.dest.statUrls.map(async (url) => ({
+    clocks: await statClocks(url),
+    at: performance.now(),
+  })));
 }
 
-async function pushRelayClocks(rig: Rig): Promise<Map<string, StreamClock>> {
-  const response = await fetch(rig.push.statUrl);
-  return parseStreamClocks(await response.text());
+function pushRelayClocks(rig: Rig): Promise<Map<string, StreamClock>> {
+  return statClocks(rig.push.statUrl);
+}
+
+/** One `rtmp_stat` read; an nginx that does not answer in 10 s has no streams (they fail). */
+async function statClocks(url: string): Promise<Map<string, StreamClock>> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    return parseStreamClocks(await response.text());
+  } catch {
+    return new Map();
+  }
 }
 
 /** Waits until every destination stream's media clock moved ≥ 1 s since the first read. */
