@@ -7,8 +7,11 @@
  *   deno task bench --quick         # short windows and single runs: a smoke test of the harness
  *   deno task bench --only relay,first --out /tmp/b.md
  *   deno task bench --only relay --relay-windows 2 --relay-seconds 10   # a development run
+ *   deno task bench --only scale --scale-steps 2,4 --scale-seconds 10   # capacity, quick
+ *     (capacity: N rises through --scale-steps until a relay falls behind, the machine is
+ *     saturated, or --scale-minutes (default 9) would be exceeded)
  *
- * Sections: cold, invoke, relay, first, encode, back, ws, recording, slate.
+ * Sections: cold, invoke, relay, first, encode, back, ws, recording, slate, scale.
  * @module
  */
 import { benchBackLive } from "./back_live.ts";
@@ -22,6 +25,7 @@ import { type BenchContext, code, type Section, shellLine, table, verdict } from
 import { benchReencodeCpu } from "./reencode_cpu.ts";
 import { benchRelayCpu } from "./relay_cpu.ts";
 import { benchRecordingCpu } from "./recording_cpu.ts";
+import { benchScaleCpu } from "./scale_cpu.ts";
 import { benchSlateCpu } from "./slate_cpu.ts";
 import { benchWsFanoutSection } from "./ws_fanout_section.ts";
 
@@ -35,6 +39,7 @@ const SECTIONS: Record<string, (ctx: BenchContext) => Promise<Section>> = {
   ws: benchWsFanoutSection,
   recording: benchRecordingCpu,
   slate: benchSlateCpu,
+  scale: benchScaleCpu,
 };
 
 const args = parseArgs(Deno.args);
@@ -53,6 +58,12 @@ const ctx: BenchContext = {
     windows: args.relayWindows ?? (args.quick ? 2 : 5),
     windowMs: (args.relaySeconds ?? (args.quick ? 5 : 30)) * 1000,
     targets: args.relayTargets ?? [1, 3],
+  },
+  scale: {
+    steps: args.scaleSteps ??
+      (args.quick ? [1, 2] : [1, 10, 20, 40, 60, 80, 100, 130, 160, 200]),
+    windowMs: (args.scaleSeconds ?? (args.quick ? 5 : 15)) * 1000,
+    budgetMs: (args.scaleMinutes ?? (args.quick ? 2 : 9)) * 60_000,
   },
   log: (message) =>
     console.log(`[${((performance.now() - began) / 1000).toFixed(0)} s] ${message}`),
@@ -144,6 +155,8 @@ const markdown = [
       "deno task bench --only relay,first --out /tmp/bench.md\n" +
       "deno task bench --only relay --relay-windows 2 --relay-seconds 10 --out /tmp/relay.md" +
       "   # development run (fewer, shorter windows)\n" +
+      "deno task bench --only scale --scale-steps 2,4 --scale-seconds 10 --out /tmp/scale.md" +
+      "   # capacity, development run\n" +
       "deno run -A bench/relay_profile.ts --seconds=30   # where the host's relay CPU goes",
   ),
   "",
@@ -165,13 +178,24 @@ interface Args {
   relayWindows?: number;
   relaySeconds?: number;
   relayTargets?: number[];
+  scaleSteps?: number[];
+  scaleSeconds?: number;
+  scaleMinutes?: number;
 }
 
 function parseArgs(argv: string[]): Args {
   let quick = false;
   let only = Object.keys(SECTIONS);
   let out = repoPath("BENCHMARKS.md");
-  const relay: Pick<Args, "relayWindows" | "relaySeconds" | "relayTargets"> = {};
+  const relay: Pick<
+    Args,
+    | "relayWindows"
+    | "relaySeconds"
+    | "relayTargets"
+    | "scaleSteps"
+    | "scaleSeconds"
+    | "scaleMinutes"
+  > = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--quick") quick = true;
@@ -181,10 +205,20 @@ function parseArgs(argv: string[]): Args {
     else if (arg === "--relay-seconds") relay.relaySeconds = positive(arg, argv[++i], 1);
     else if (arg === "--relay-targets") {
       relay.relayTargets = (argv[++i] ?? "").split(",").map((n) => positive(arg, n, 1));
+    } else if (arg === "--scale-seconds") relay.scaleSeconds = positive(arg, argv[++i], 2);
+    else if (arg === "--scale-minutes") relay.scaleMinutes = positive(arg, argv[++i], 1);
+    else if (arg === "--scale-steps") {
+      const steps = (argv[++i] ?? "").split(",").map((n) => positive(arg, n, 1));
+      if (steps.some((n, k) => k > 0 && n <= steps[k - 1]!)) {
+        console.error(`${arg} must rise (got ${steps.join(",")})`);
+        Deno.exit(2);
+      }
+      relay.scaleSteps = steps;
     } else {
       console.error(
         `Unknown argument ${arg}: use --quick, --only <sections>, --out <file>, ` +
-          "--relay-windows <n ≥ 2>, --relay-seconds <s>, --relay-targets <1,3>",
+          "--relay-windows <n ≥ 2>, --relay-seconds <s>, --relay-targets <1,3>, " +
+          "--scale-steps <1,5,10,…>, --scale-seconds <s ≥ 2>, --scale-minutes <budget>",
       );
       Deno.exit(2);
     }

@@ -15,9 +15,13 @@ export interface NginxPushRelay {
 
 /**
  * Starts nginx-rtmp with `push` lines to each application URL in `targets` (each stream keeps
- * its name at the destination); one process (master off), like the fake platforms.
+ * its name at the destination); one process (master off), like the fake platforms. Each
+ * stream takes 1 + targets connections (`options.workerConnections`, default 256).
  */
-export async function startNginxPushRelay(targets: string[]): Promise<NginxPushRelay> {
+export async function startNginxPushRelay(
+  targets: string[],
+  options: { workerConnections?: number } = {},
+): Promise<NginxPushRelay> {
   const nginx = requireBinary("nginx", { pkg: "nginx libnginx-mod-rtmp" });
   const dir = await Deno.makeTempDir({ prefix: "spiritstream-push-" });
   const port = freePort();
@@ -27,7 +31,13 @@ export async function startNginxPushRelay(targets: string[]): Promise<NginxPushR
   }\n    }`;
   await Deno.writeTextFile(
     `${dir}/nginx.conf`,
-    nginxRtmpConfig({ dir, port, statPort, application: appConfig }),
+    nginxRtmpConfig({
+      dir,
+      port,
+      statPort,
+      application: appConfig,
+      workerConnections: options.workerConnections,
+    }),
   );
   const child = new Deno.Command(nginx, {
     args: ["-p", dir, "-c", `${dir}/nginx.conf`, "-e", `${dir}/error.log`],

@@ -33,6 +33,8 @@ export interface BenchContext {
   quick: boolean;
   /** The relay CPU benchmark's own windows (it needs more and longer ones than the rest). */
   relay: RelayBenchOptions;
+  /** The capacity benchmark's steps (`--scale-steps`, `--scale-seconds`). */
+  scale: ScaleBenchOptions;
   log(message: string): void;
 }
 
@@ -44,6 +46,16 @@ export interface RelayBenchOptions {
   windowMs: number;
   /** @default [1, 3] */
   targets: number[];
+}
+
+/** Steps of the capacity benchmark. */
+export interface ScaleBenchOptions {
+  /** Stream counts N, rising. @default [1, 10, 20, 40, 60, 80, 100, 130, 160, 200] */
+  steps: number[];
+  /** Measured window per relay and step. @default 15000 */
+  windowMs: number;
+  /** No new step starts when it would likely end past this (ms since the section began). */
+  budgetMs: number;
 }
 
 /** A Markdown table. */

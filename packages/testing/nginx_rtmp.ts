@@ -8,6 +8,8 @@ export interface NginxRtmpOptions {
   apps?: number;
   /** The `application live { … }` block of every destination (e.g. with `on_publish`). */
   application?: string;
+  /** nginx `worker_connections` of each destination (every RTMP session is one). @default 256 */
+  workerConnections?: number;
 }
 
 /** One stream as nginx-rtmp's `rtmp_stat` reports it. */
@@ -73,7 +75,7 @@ interface Destination {
  * process (daemon off, no master) per destination, so each can be stopped on its own.
  */
 export async function startNginxRtmp(options: NginxRtmpOptions = {}): Promise<NginxRtmp> {
-  const { apps = 2, application } = options;
+  const { apps = 2, application, workerConnections } = options;
   const nginx = requireBinary("nginx", { pkg: "nginx libnginx-mod-rtmp" });
   try {
     await Deno.stat(MODULE);
@@ -88,7 +90,10 @@ export async function startNginxRtmp(options: NginxRtmpOptions = {}): Promise<Ng
     const dir = `${root}/d${i}`;
     await Deno.mkdir(dir);
     const destination = { dir, port: freePort(), statPort: freePort(), child: null };
-    await Deno.writeTextFile(`${dir}/nginx.conf`, config(destination, application));
+    await Deno.writeTextFile(
+      `${dir}/nginx.conf`,
+      nginxRtmpConfig({ ...destination, application, workerConnections }),
+    );
     destinations.push(destination);
   }
 
@@ -189,10 +194,6 @@ export async function startNginxRtmp(options: NginxRtmpOptions = {}): Promise<Ng
   };
 }
 
-function config(d: Destination, application?: string): string {
-  return nginxRtmpConfig({ dir: d.dir, port: d.port, statPort: d.statPort, application });
-}
-
 /** Options for {@linkcode nginxRtmpConfig}. */
 export interface NginxRtmpConfigOptions {
   /** The nginx prefix dir: logs, pid and temp paths go here. */
@@ -203,11 +204,13 @@ export interface NginxRtmpConfigOptions {
   statPort: number;
   /** The `application live { … }` block. @default live, no recording */
   application?: string;
+  /** `worker_connections`: every RTMP session (publisher, player, push) is one. @default 256 */
+  workerConnections?: number;
 }
 
 /** A self-contained nginx-rtmp config: one process, loopback only, everything in `dir`. */
 export function nginxRtmpConfig(options: NginxRtmpConfigOptions): string {
-  const { dir, port, statPort } = options;
+  const { dir, port, statPort, workerConnections = 256 } = options;
   const application = options.application ?? "application live { live on; record off; }";
   return `load_module ${MODULE};
 worker_processes 1;
@@ -215,7 +218,7 @@ daemon off;
 master_process off;
 error_log ${dir}/error.log warn;
 pid ${dir}/nginx.pid;
-events { worker_connections 256; }
+events { worker_connections ${workerConnections}; }
 rtmp {
   server {
     listen 127.0.0.1:${port};
