@@ -3,7 +3,7 @@
  * the lease store through which several encoder workers share the streams.
  * @module
  */
-export { type EncoderServiceDeps, startEncoderService } from "./service.ts";
+export { type EncoderService, type EncoderServiceDeps, startEncoderService } from "./service.ts";
 export type { LeaseStore, StoredEntry, StoreWatch } from "./leases/lease_store.ts";
 export { createMemoryLeaseStore } from "./leases/memory_lease_store.ts";
 export { type DesktopLeaseStore, openDesktopLeaseStore } from "./leases/desktop_lease_store.ts";

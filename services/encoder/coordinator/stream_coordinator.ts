@@ -1,10 +1,28 @@
 import { AppError, type StreamState } from "@spiritstream/contracts";
 import type { Logger, Redactor } from "@spiritstream/kit";
 import { DesiredApplier } from "./desired_applier.ts";
-import { DesiredState, idleStreamState, type StatusReport, TargetFlags } from "./desired_state.ts";
+import {
+  DesiredState,
+  idleStreamState,
+  type IngestSpecValue,
+  type StatusReport,
+  TargetFlags,
+} from "./desired_state.ts";
 import { OwnedTenant } from "./owned_tenant.ts";
 import { type DesiredChange, TenantRecords } from "./tenant_records.ts";
-import { acquireLease, type LeaseOptions, releaseLease, renewLease } from "../leases/lease.ts";
+import {
+  acquireLease,
+  type LeaseOptions,
+  readLease,
+  releaseLease,
+  renewLease,
+  transferLease,
+} from "../leases/lease.ts";
+import type {
+  HandoverLink,
+  HandoverRequest,
+  HandoverService,
+} from "../leases/handover_link.ts";
 import type { LeaseStore, StoreWatch } from "../leases/lease_store.ts";
 import type { Engine } from "../engine/mod.ts";
 
@@ -26,6 +44,9 @@ export interface StreamCoordinatorOptions {
   tickMs?: number;
   /** A port still taken or a group failing to start is tried again this often. @default 5000 */
   retryFailedMs?: number;
+  /** How workers ask each other to hand a tenant over; without it, {@linkcode
+   * StreamCoordinator.claimIngest} only takes free or expired leases. */
+  handover?: HandoverLink;
 }
 
 /** Passed to {@linkcode StreamCoordinator.awaitStatus} checks. */
@@ -68,6 +89,16 @@ export interface StreamCoordinator {
   ): Promise<T>;
   /** Marks a tenant's status as changed (engine events), written shortly after. */
   touch(tenantId: string): void;
+  /**
+   * Ownership follows the publisher: finds the tenant whose desired ingest `matches` (the
+   * publisher's key), asks its owner to hand it over (or, when that worker's process is gone,
+   * takes its lease by compare-and-set), and applies its desired state here. Resolves to the
+   * tenant now run here, or null: no tenant matches, another worker won the race, or the owner
+   * did not answer.
+   */
+  claimIngest(matches: (spec: IngestSpecValue) => boolean): Promise<string | null>;
+  /** Stops adopting tenants (a draining worker); it still hands over those it runs. */
+  drain(): void;
   /** Tenants this worker runs. */
   owned(): string[];
   /** Stops this worker's streams and hands its leases back (other workers resume them). */
@@ -95,6 +126,9 @@ class LeaseCoordinator implements StreamCoordinator {
   readonly #owned = new Map<string, OwnedTenant>();
   readonly #claiming = new Map<string, Promise<void>>();
   readonly #watches: StoreWatch[] = [];
+  readonly #handover: HandoverLink | null;
+  #handoverService: HandoverService | null = null;
+  #draining = false;
   #timer: ReturnType<typeof setInterval> | undefined;
   #ticking: Promise<void> | null = null;
   #closed = false;
@@ -111,6 +145,7 @@ class LeaseCoordinator implements StreamCoordinator {
     this.#tickMs = options.tickMs ?? 1000;
     this.#retryFailedMs = options.retryFailedMs ?? 5000;
     this.#lease = { owner: options.workerId, ttlMs: this.#ttlMs };
+    this.#handover = options.handover ?? null;
   }
 
   async start(): Promise<void> {
@@ -118,6 +153,10 @@ class LeaseCoordinator implements StreamCoordinator {
       const watch = this.#records.watch(part, (tenantId) => this.#onChange(tenantId));
       this.#watches.push(watch);
       await watch.ready;
+    }
+    if (this.#handover) {
+      this.#handoverService = this.#handover.serve(this.#workerId, (r) => this.#handOver(r));
+      await this.#handoverService.ready;
     }
     this.#timer = setInterval(() => this.#runTick(), this.#tickMs);
     this.#runTick();
@@ -187,11 +226,37 @@ class LeaseCoordinator implements StreamCoordinator {
     return [...this.#owned.keys()];
   }
 
+  drain(): void {
+    this.#draining = true;
+  }
+
+  async claimIngest(matches: (spec: IngestSpecValue) => boolean): Promise<string | null> {
+    if (this.#closed || this.#draining) return null;
+    const tenantId = await this.#records.findIngest(matches);
+    if (tenantId === null) return null;
+    if (this.#owned.has(tenantId)) return tenantId;
+    const entry = await this.#store.get(this.#records.leaseKey(tenantId));
+    const lease = readLease(entry);
+    let evict: number | undefined;
+    if (entry && lease && lease.owner !== this.#workerId && lease.expiresAt > Date.now()) {
+      const answer = await this.#handover?.ask(lease.owner, { tenantId, to: this.#workerId })
+        .catch((error) => {
+          this.#logger.warn({ err: error, tenantId, owner: lease.owner }, "Handover not answered");
+          return null;
+        });
+      if (!answer) return null;
+      if (answer === "gone") evict = entry.revision;
+    }
+    await this.#claim(tenantId, evict);
+    return this.#owned.has(tenantId) ? tenantId : null;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
     await this.#ticking;
     await Promise.all(this.#watches.map((watch) => watch.close()));
+    await this.#handoverService?.close();
     await Promise.allSettled([...this.#claiming.values()]);
     for (const own of [...this.#owned.values()]) {
       await own.idle();
@@ -244,24 +309,41 @@ class LeaseCoordinator implements StreamCoordinator {
   }
 
   /** Takes the tenant's lease if it is free or expired and applies its desired state. */
-  #claim(tenantId: string): Promise<void> {
+  #claim(tenantId: string, evict?: number): Promise<void> {
     const own = this.#owned.get(tenantId);
     if (own) return this.#serialized(own, () => this.#reconcile(own));
     const running = this.#claiming.get(tenantId);
     if (running) return running;
-    const attempt = this.#take(tenantId).finally(() => this.#claiming.delete(tenantId));
+    const attempt = this.#take(tenantId, evict).finally(() => this.#claiming.delete(tenantId));
     this.#claiming.set(tenantId, attempt);
     return attempt;
   }
 
-  async #take(tenantId: string): Promise<void> {
-    if (this.#closed || !(await this.#records.hasDesired(tenantId))) return;
-    const held = await acquireLease(this.#store, this.#records.leaseKey(tenantId), this.#lease);
+  /** The one place a lease is acquired (adoption, commands and publisher claims alike). */
+  async #take(tenantId: string, evict?: number): Promise<void> {
+    if (this.#closed || this.#draining || !(await this.#records.hasDesired(tenantId))) return;
+    const key = this.#records.leaseKey(tenantId);
+    const held = await acquireLease(this.#store, key, { ...this.#lease, evict });
     if (!held || this.#owned.has(tenantId)) return;
     const fresh = new OwnedTenant(tenantId, held);
     this.#owned.set(tenantId, fresh);
     this.#logger.info({ tenantId, worker: this.#workerId }, "Took the stream lease");
     await this.#serialized(fresh, () => this.#reconcile(fresh));
+  }
+
+  /** Another worker's publisher claims a tenant run here: stop it and write the lease to it. */
+  async #handOver({ tenantId, to }: HandoverRequest): Promise<boolean> {
+    const own = this.#owned.get(tenantId);
+    if (!own) return false;
+    let handed = false;
+    await this.#serialized(own, async () => {
+      if (this.#owned.get(tenantId) !== own) return;
+      await this.#drop(own, false);
+      await this.#records.deleteStatus(tenantId).catch(() => {});
+      handed = await transferLease(this.#store, own.held, { ...this.#lease, to });
+    }).catch(() => {});
+    this.#logger.info({ tenantId, to, handed }, "Handed the stream lease over");
+    return handed;
   }
 
   async #renew(own: OwnedTenant): Promise<void> {
@@ -284,7 +366,7 @@ class LeaseCoordinator implements StreamCoordinator {
 
   async #tick(): Promise<void> {
     for (const own of [...this.#owned.values()]) await this.#renew(own);
-    for (const tenantId of await this.#records.desiredTenants()) {
+    for (const tenantId of this.#draining ? [] : await this.#records.desiredTenants()) {
       if (!this.#owned.has(tenantId)) await this.#claim(tenantId);
     }
     for (const own of [...this.#owned.values()]) {

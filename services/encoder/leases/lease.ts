@@ -18,6 +18,11 @@ export interface LeaseOptions {
   ttlMs: number;
   /** @default Date.now */
   now?: () => number;
+  /**
+   * The revision of a live lease whose owner is known to be gone (its process answers no
+   * request): taken over as if expired, by compare-and-set on that revision.
+   */
+  evict?: number;
 }
 
 /** The lease in an entry, or null when the entry is absent or not a lease. */
@@ -50,7 +55,10 @@ export async function acquireLease(
     return revision === null ? null : { key, revision, expiresAt: value.expiresAt };
   }
   const current = readLease(entry);
-  if (current && current.owner !== options.owner && current.expiresAt > now) return null;
+  const evicted = options.evict !== undefined && options.evict === entry.revision;
+  if (current && current.owner !== options.owner && current.expiresAt > now && !evicted) {
+    return null;
+  }
   const revision = await store.update(key, value, entry.revision);
   return revision === null ? null : { key, revision, expiresAt: value.expiresAt };
 }
@@ -64,6 +72,16 @@ export async function renewLease(
   const expiresAt = (options.now ?? Date.now)() + options.ttlMs;
   const revision = await store.update(held.key, { owner: options.owner, expiresAt }, held.revision);
   return revision === null ? null : { key: held.key, revision, expiresAt };
+}
+
+/** Hands a held lease to worker `to` (only if nobody took it over meanwhile); false if lost. */
+export async function transferLease(
+  store: LeaseStore,
+  held: HeldLease,
+  options: LeaseOptions & { to: string },
+): Promise<boolean> {
+  const expiresAt = (options.now ?? Date.now)() + options.ttlMs;
+  return await store.update(held.key, { owner: options.to, expiresAt }, held.revision) !== null;
 }
 
 /** Gives a held lease up (only if nobody took it over meanwhile). */
