@@ -275,7 +275,6 @@ Deno.test("any encoder worker takes the publisher behind a round-robin balancer;
   } finally {
     await obs.publisher?.stop();
     await Promise.all(workers.map(stopWorker));
-    for (const w of workers) await Deno.writeTextFile(`/tmp/x/${w.id}.log`, w.output()); // DEBUG
     await balancer.stop();
     await leases.close();
     await nc.close();

@@ -19,6 +19,7 @@ import {
   transferLease,
 } from "../leases/lease.ts";
 import type {
+  HandoverAnswer,
   HandoverLink,
   HandoverRequest,
   HandoverService,
@@ -239,11 +240,7 @@ class LeaseCoordinator implements StreamCoordinator {
     const lease = readLease(entry);
     let evict: number | undefined;
     if (entry && lease && lease.owner !== this.#workerId && lease.expiresAt > Date.now()) {
-      const answer = await this.#handover?.ask(lease.owner, { tenantId, to: this.#workerId })
-        .catch((error) => {
-          this.#logger.warn({ err: error, tenantId, owner: lease.owner }, "Handover not answered");
-          return null;
-        });
+      const answer = await this.#askHandover(lease.owner, tenantId);
       if (!answer) return null;
       if (answer === "gone") evict = entry.revision;
     }
@@ -317,6 +314,22 @@ class LeaseCoordinator implements StreamCoordinator {
     const attempt = this.#take(tenantId, evict).finally(() => this.#claiming.delete(tenantId));
     this.#claiming.set(tenantId, attempt);
     return attempt;
+  }
+
+  /**
+   * Asks the owner twice at most: a process killed a moment ago may still hold its subscription
+   * on the bus until the server notices (the first ask then times out).
+   */
+  async #askHandover(owner: string, tenantId: string): Promise<HandoverAnswer | null> {
+    if (!this.#handover) return null;
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await this.#handover.ask(owner, { tenantId, to: this.#workerId });
+      } catch (error) {
+        this.#logger.warn({ err: error, tenantId, owner, attempt }, "Handover not answered");
+        if (attempt >= 2) return null;
+      }
+    }
   }
 
   /** The one place a lease is acquired (adoption, commands and publisher claims alike). */

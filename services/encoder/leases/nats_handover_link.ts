@@ -21,7 +21,7 @@ export function createNatsHandoverLink(
   nc: NatsConnection,
   options: { timeoutMs?: number } = {},
 ): HandoverLink {
-  const timeoutMs = options.timeoutMs ?? 2000;
+  const timeoutMs = options.timeoutMs ?? 1000;
   const codec = { encode: (v: unknown) => JSON.stringify(v), decode: (s: string) => JSON.parse(s) };
   return {
     async ask(owner, request) {
