@@ -144,7 +144,9 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Enc
     : null;
   const adapters = mediaAdapters();
   const engine = (deps.createEngine ?? createEngine)({
-    adapters: shared ? { ...adapters, ingest: { ...adapters.ingest, rtmp: shared.open } } : adapters,
+    adapters: shared
+      ? { ...adapters, ingest: { ...adapters.ingest, rtmp: shared.open } }
+      : adapters,
     ffmpegPath: () => ffmpeg.path(),
     logger,
     redactor,

@@ -21,7 +21,8 @@ Deno.test("parseWorkerConfig: bad values name the variable", () => {
   for (const value of ["1935", "0.0.0.0:0", "0.0.0.0:70000", "rtmp://0.0.0.0:1935/live"]) {
     assert.throws(
       () => parseWorkerConfig({ SPIRITSTREAM_INGEST_LISTEN: value }),
-      (error: unknown) => error instanceof ConfigError && /SPIRITSTREAM_INGEST_LISTEN/.test(error.message),
+      (error: unknown) =>
+        error instanceof ConfigError && /SPIRITSTREAM_INGEST_LISTEN/.test(error.message),
     );
   }
   assert.throws(

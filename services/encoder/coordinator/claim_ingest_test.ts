@@ -94,7 +94,10 @@ async function withWorkers(
 
 async function ownedBy(worker: Worker): Promise<void> {
   await worker.coordinator.changeDesired(TENANT, () => desired(freePort()));
-  await waitFor(() => listening(worker), { what: `${worker.id} to run the tenant`, timeoutMs: 10_000 });
+  await waitFor(() => listening(worker), {
+    what: `${worker.id} to run the tenant`,
+    timeoutMs: 10_000,
+  });
 }
 
 Deno.test("claimIngest() takes a tenant from its live owner: it stops there and the lease is written to the claimer", async () => {

@@ -17,7 +17,9 @@ export function createMemoryHandoverLink(options: { timeoutMs?: number } = {}): 
         );
       });
       try {
-        return await Promise.race([handle(structuredClone(request)), late]) ? "handed" : "not_owner";
+        return await Promise.race([handle(structuredClone(request)), late])
+          ? "handed"
+          : "not_owner";
       } finally {
         clearTimeout(timer);
       }

@@ -68,7 +68,10 @@ Deno.test("startSharedRtmpIngest() claims the tenant of a key it does not have, 
   });
   const obs = await startPublisher(url("key-claimed-01"));
   try {
-    await waitFor(() => later?.state.live === true, { what: "claimed tenant live", timeoutMs: 15_000 });
+    await waitFor(() => later?.state.live === true, {
+      what: "claimed tenant live",
+      timeoutMs: 15_000,
+    });
     assert.deepEqual(claimed, [true, false]);
   } finally {
     await obs.stop();
