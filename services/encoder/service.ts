@@ -88,9 +88,10 @@ export interface EncoderService extends HostedService {
   /** The shared ingest's bound port, or null without one. */
   readonly ingestPort: number | null;
   /**
-   * Draining (SIGTERM): adopts nothing more, stops accepting publishers, disconnects the live
-   * ones (OBS reconnects through the balancer to a worker that claims the tenant) and waits until
-   * every tenant was handed over or `graceMs` passed. `close()` then releases what is left.
+   * Draining (SIGTERM): adopts nothing more, stops accepting publishers, releases the tenants
+   * with no publisher at once, disconnects the live ones (OBS reconnects through the balancer to
+   * a worker that claims the tenant) and waits until every tenant was handed over or `graceMs`
+   * passed. `close()` then releases what is left.
    */
   drain(graceMs: number): Promise<void>;
 }
@@ -225,9 +226,12 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Enc
     async drain(graceMs) {
       if (!shared) return;
       const startedAt = Date.now();
+      // Tenants OBS is not publishing to have nobody to follow: other workers adopt them now.
+      const waiting = running.owned().filter((t) => engine.state(t).ingest.state !== "live");
       running.drain();
       shared.stopAccepting();
       shared.disconnectPublishers();
+      await running.release(waiting);
       while (running.owned().length > 0 && Date.now() - startedAt < graceMs) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

@@ -78,12 +78,17 @@ function listening(worker: Worker): boolean {
 async function withWorkers(
   ids: string[],
   body: (workers: Worker[], store: LeaseStore) => Promise<void>,
+  options: { ownedByFirst?: boolean } = {},
 ): Promise<void> {
   const nats = await startNatsServer();
   const workers: Worker[] = [];
   const nc = await connect({ servers: nats.url });
   try {
-    for (const id of ids) workers.push(await startWorker(nats.url, id));
+    for (const id of ids) {
+      workers.push(await startWorker(nats.url, id));
+      // The first worker runs the tenant before the others start (they would race to adopt it).
+      if (options.ownedByFirst && workers.length === 1) await ownedBy(workers[0]!);
+    }
     await body(workers, await createNatsLeaseStore(nc));
   } finally {
     for (const worker of workers) await stopWorker(worker).catch(() => {});
@@ -102,7 +107,6 @@ async function ownedBy(worker: Worker): Promise<void> {
 
 Deno.test("claimIngest() takes a tenant from its live owner: it stops there and the lease is written to the claimer", async () => {
   await withWorkers(["a", "b"], async ([a, b], store) => {
-    await ownedBy(a!);
     assert.equal(await b!.coordinator.claimIngest(matchesKey), TENANT);
     assert.deepEqual(b!.coordinator.owned(), [TENANT]);
     assert.deepEqual(a!.coordinator.owned(), []);
@@ -112,12 +116,11 @@ Deno.test("claimIngest() takes a tenant from its live owner: it stops there and 
     // The old owner does not adopt it back on its next ticks.
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(a!.coordinator.owned(), []);
-  });
+  }, { ownedByFirst: true });
 });
 
 Deno.test("claimIngest() racing another claim: exactly one wins, the other answers null", async () => {
   await withWorkers(["a", "b", "c"], async ([a, b, c], store) => {
-    await ownedBy(a!);
     const results = await Promise.all([
       b!.coordinator.claimIngest(matchesKey),
       c!.coordinator.claimIngest(matchesKey),
@@ -127,7 +130,7 @@ Deno.test("claimIngest() racing another claim: exactly one wins, the other answe
     const winner = results[0] === TENANT ? b! : c!;
     assert.equal(readLease(await store.get(storeKey("lease", TENANT)))?.owner, winner.id);
     assert.equal([a!, b!, c!].filter(listening).length, 1, "one worker runs the tenant");
-  });
+  }, { ownedByFirst: true });
 });
 
 Deno.test("claimIngest() of a tenant whose owner's process is gone takes its live lease at once", async () => {
@@ -143,10 +146,20 @@ Deno.test("claimIngest() of a tenant whose owner's process is gone takes its liv
 
 Deno.test("claimIngest(): a key no tenant has, or a draining worker, claims nothing", async () => {
   await withWorkers(["a", "b"], async ([a, b]) => {
-    await ownedBy(a!);
     assert.equal(await b!.coordinator.claimIngest(() => false), null);
     b!.coordinator.drain();
     assert.equal(await b!.coordinator.claimIngest(matchesKey), null);
     assert.deepEqual(a!.coordinator.owned(), [TENANT], "the owner kept it");
-  });
+  }, { ownedByFirst: true });
+});
+
+Deno.test("release() stops a tenant and frees its lease now: another worker adopts it", async () => {
+  await withWorkers(["a", "b"], async ([a, b], store) => {
+    a!.coordinator.drain();
+    await a!.coordinator.release([TENANT]);
+    assert.equal(listening(a!), false);
+    await waitFor(() => listening(b!), { what: "b to adopt the tenant", timeoutMs: 10_000 });
+    assert.equal(readLease(await store.get(storeKey("lease", TENANT)))?.owner, "b");
+    assert.deepEqual(a!.coordinator.owned(), [], "a draining worker does not take it back");
+  }, { ownedByFirst: true });
 });

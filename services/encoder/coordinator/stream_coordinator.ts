@@ -100,6 +100,8 @@ export interface StreamCoordinator {
   claimIngest(matches: (spec: IngestSpecValue) => boolean): Promise<string | null>;
   /** Stops adopting tenants (a draining worker); it still hands over those it runs. */
   drain(): void;
+  /** Stops these tenants here and frees their leases now (other workers adopt them). */
+  release(tenantIds: readonly string[]): Promise<void>;
   /** Tenants this worker runs. */
   owned(): string[];
   /** Stops this worker's streams and hands its leases back (other workers resume them). */
@@ -229,6 +231,13 @@ class LeaseCoordinator implements StreamCoordinator {
 
   drain(): void {
     this.#draining = true;
+  }
+
+  async release(tenantIds: readonly string[]): Promise<void> {
+    for (const tenantId of tenantIds) {
+      const own = this.#owned.get(tenantId);
+      if (own) await this.#serialized(own, () => this.#drop(own, true)).catch(() => {});
+    }
   }
 
   async claimIngest(matches: (spec: IngestSpecValue) => boolean): Promise<string | null> {
