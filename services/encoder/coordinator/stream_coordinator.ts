@@ -353,18 +353,22 @@ class LeaseCoordinator implements StreamCoordinator {
     await this.#serialized(fresh, () => this.#reconcile(fresh));
   }
 
-  /** Another worker's publisher claims a tenant run here: stop it and write the lease to it. */
+  /**
+   * Another worker's publisher claims a tenant run here: stop it and write the lease to that
+   * worker. Also when the lease names this worker but nothing runs here (a renewal raced a
+   * handover, or a take is half done): the claimer must not wait out the TTL.
+   */
   async #handOver({ tenantId, to }: HandoverRequest): Promise<boolean> {
     const own = this.#owned.get(tenantId);
-    if (!own) return false;
-    let handed = false;
-    await this.#serialized(own, async () => {
-      if (this.#owned.get(tenantId) !== own) return;
-      await this.#drop(own, false);
-      await this.#records.deleteStatus(tenantId).catch(() => {});
-      handed = await transferLease(this.#store, own.held, { ...this.#lease, to });
-    }).catch(() => {});
-    this.#logger.info({ tenantId, to, handed }, "Handed the stream lease over");
+    if (own) {
+      await this.#serialized(own, async () => {
+        await this.#drop(own, false);
+        await this.#records.deleteStatus(tenantId).catch(() => {});
+      }).catch(() => {});
+    }
+    const key = this.#records.leaseKey(tenantId);
+    const handed = await transferLease(this.#store, key, { ...this.#lease, to }).catch(() => false);
+    if (own || handed) this.#logger.info({ tenantId, to, handed }, "Handed the stream lease over");
     return handed;
   }
 

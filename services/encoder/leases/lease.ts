@@ -74,14 +74,25 @@ export async function renewLease(
   return revision === null ? null : { key: held.key, revision, expiresAt };
 }
 
-/** Hands a held lease to worker `to` (only if nobody took it over meanwhile); false if lost. */
+/**
+ * Writes the lease at `key` to worker `to` while `options.owner` holds it, with compare-and-set
+ * on the revision read (a renewal racing it is retried); false when `options.owner` does not.
+ */
 export async function transferLease(
   store: LeaseStore,
-  held: HeldLease,
+  key: string,
   options: LeaseOptions & { to: string },
 ): Promise<boolean> {
-  const expiresAt = (options.now ?? Date.now)() + options.ttlMs;
-  return await store.update(held.key, { owner: options.to, expiresAt }, held.revision) !== null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const entry = await store.get(key);
+    if (!entry || readLease(entry)?.owner !== options.owner) return false;
+    const value: Lease = {
+      owner: options.to,
+      expiresAt: (options.now ?? Date.now)() + options.ttlMs,
+    };
+    if (await store.update(key, value, entry.revision) !== null) return true;
+  }
+  return false;
 }
 
 /** Gives a held lease up (only if nobody took it over meanwhile). */
