@@ -138,7 +138,11 @@ Deno.test("claimIngest() of a tenant whose owner's process is gone takes its liv
     await store.create(storeKey("desired", TENANT), desired(freePort()));
     // A lease far from expiry, held by a worker with no process (killed): nobody answers for it.
     await store.put(storeKey("lease", TENANT), { owner: "ghost", expiresAt: Date.now() + 60_000 });
-    assert.equal(await b!.coordinator.claimIngest(matchesKey), TENANT);
+    // (Until b's watch of desired.* delivered the new tenant, its claim may find nothing.)
+    await waitFor(async () => (await b!.coordinator.claimIngest(matchesKey)) === TENANT, {
+      what: "b to claim the tenant",
+      timeoutMs: 5000,
+    });
     assert.equal(readLease(await store.get(storeKey("lease", TENANT)))?.owner, "b");
     await waitFor(() => listening(b!), { what: "b to run the tenant", timeoutMs: 10_000 });
   });

@@ -8,6 +8,7 @@ import {
   type StatusReport,
   TargetFlags,
 } from "./desired_state.ts";
+import { IngestKeyIndex } from "./ingest_key_index.ts";
 import { OwnedTenant } from "./owned_tenant.ts";
 import { type DesiredChange, TenantRecords } from "./tenant_records.ts";
 import {
@@ -130,6 +131,7 @@ class LeaseCoordinator implements StreamCoordinator {
   readonly #claiming = new Map<string, Promise<void>>();
   readonly #watches: StoreWatch[] = [];
   readonly #handover: HandoverLink | null;
+  readonly #ingestKeys: IngestKeyIndex;
   #handoverService: HandoverService | null = null;
   #draining = false;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -149,14 +151,22 @@ class LeaseCoordinator implements StreamCoordinator {
     this.#retryFailedMs = options.retryFailedMs ?? 5000;
     this.#lease = { owner: options.workerId, ttlMs: this.#ttlMs };
     this.#handover = options.handover ?? null;
+    this.#ingestKeys = new IngestKeyIndex(this.#records);
   }
 
   async start(): Promise<void> {
     for (const part of ["desired", "targets"] as const) {
-      const watch = this.#records.watch(part, (tenantId) => this.#onChange(tenantId));
+      const watch = this.#records.watch(part, (tenantId) => {
+        if (part === "desired") void this.#ingestKeys.refresh(tenantId);
+        this.#onChange(tenantId);
+      });
       this.#watches.push(watch);
       await watch.ready;
     }
+    // After the watch: no change falls between the read and the updates.
+    await this.#ingestKeys.scan().catch((error) => {
+      this.#logger.warn({ err: error }, "Reading the tenants' ingests failed");
+    });
     if (this.#handover) {
       this.#handoverService = this.#handover.serve(this.#workerId, (r) => this.#handOver(r));
       await this.#handoverService.ready;
@@ -242,7 +252,7 @@ class LeaseCoordinator implements StreamCoordinator {
 
   async claimIngest(matches: (spec: IngestSpecValue) => boolean): Promise<string | null> {
     if (this.#closed || this.#draining) return null;
-    const tenantId = await this.#records.findIngest(matches);
+    const tenantId = await this.#ingestKeys.find(matches);
     if (tenantId === null) return null;
     if (this.#owned.has(tenantId)) return tenantId;
     const entry = await this.#store.get(this.#records.leaseKey(tenantId));

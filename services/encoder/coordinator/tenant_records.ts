@@ -1,5 +1,5 @@
 import { AppError } from "@spiritstream/contracts";
-import { DesiredState, type IngestSpecValue, StatusReport, TargetFlags } from "./desired_state.ts";
+import { DesiredState, StatusReport, TargetFlags } from "./desired_state.ts";
 import { isLeaseLive, readLease } from "../leases/lease.ts";
 import type { LeaseStore, StoredEntry, StoreWatch } from "../leases/lease_store.ts";
 import { lastToken, storeKey } from "../leases/store_key.ts";
@@ -58,15 +58,6 @@ export class TenantRecords {
   /** Tenants with a desired state. */
   async desiredTenants(): Promise<string[]> {
     return (await this.#store.keys("desired")).map(lastToken);
-  }
-
-  /** The first tenant whose desired ingest `matches`, or null. */
-  async findIngest(matches: (spec: IngestSpecValue) => boolean): Promise<string | null> {
-    for (const tenantId of await this.desiredTenants()) {
-      const spec = (await this.desired(tenantId).catch(() => null))?.ingest?.spec;
-      if (spec && matches(spec)) return tenantId;
-    }
-    return null;
   }
 
   /** Whether some worker holds the tenant's lease right now. */
