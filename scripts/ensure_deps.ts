@@ -66,6 +66,12 @@ const COMPONENTS: Record<string, Component> = {
     packages: ["nginx", "libnginx-mod-rtmp"],
     present: () => onPath("nginx") && isFile("/usr/lib/nginx/modules/ngx_rtmp_module.so"),
   },
+  // e2e: a round-robin TCP balancer (nginx's stream module) in front of several encoder workers.
+  nginxStream: {
+    name: "nginx's stream module",
+    packages: ["nginx", "libnginx-mod-stream"],
+    present: () => onPath("nginx") && isFile("/usr/lib/nginx/modules/ngx_stream_module.so"),
+  },
   caddy: { name: "caddy", packages: ["caddy"], present: () => onPath("caddy") },
   chromium: { name: "chromium", packages: ["chromium"], present: () => onPath("chromium") },
   // e2e/fault_clock_jump_test.ts moves the host's wall clock with libfaketime.
@@ -92,6 +98,7 @@ const NEEDS: Record<string, string[]> = {
     "nats",
     "postgres",
     "nginx",
+    "nginxStream",
     "caddy",
     "chromium",
     "faketime",

@@ -59,6 +59,8 @@ export interface BootstrapOptions {
    * what in it is ours loses group and other access. @default false
    */
   dataDir?: boolean;
+  /** How long the stops registered with `onStop` may take in all before the process exits. @default 10000 */
+  stopTimeoutMs?: number;
 }
 
 /**
@@ -134,7 +136,7 @@ export async function bootstrap(
     await forward.to?.close();
     await bus.close();
     await logFile?.close();
-  });
+  }, { timeoutMs: options.stopTimeoutMs });
   return {
     config,
     logger,

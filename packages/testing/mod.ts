@@ -28,6 +28,7 @@ export {
   type TestPublisher,
 } from "./publisher.ts";
 export { probe, type ProbeResult } from "./probe.ts";
+export { startTcpBalancer, type TcpBalancer } from "./tcp_balancer.ts";
 export { type MigratedPostgres, startMigratedPostgres } from "./migrated_postgres.ts";
 export { type MigratedSqlite, openMigratedSqlite } from "./migrated_sqlite.ts";
 export { copyGroup, x264Group, type X264Video } from "./output_groups.ts";

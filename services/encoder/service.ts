@@ -16,6 +16,8 @@ import { busTenantLimits } from "./commands/tenant_quotas.ts";
 import { recordingsHandlers } from "./commands/handlers_recordings.ts";
 import { RecordingLibrary } from "./recording/recording_library.ts";
 import type { LeaseStore } from "./leases/lease_store.ts";
+import type { HandoverLink } from "./leases/handover_link.ts";
+import { type SharedRtmpIngest, startSharedRtmpIngest } from "./rtmp/shared_rtmp_ingest.ts";
 import { createMemoryLeaseStore } from "./leases/memory_lease_store.ts";
 import type { RtmpProbeOptions } from "./rtmp/rtmp_probe.ts";
 import {
@@ -75,6 +77,27 @@ export interface EncoderServiceDeps {
   caCerts?: string[];
   /** Enforce tenant quotas at a start, asking the auth service (`busTenantLimits`). @default false */
   enforceQuotas?: boolean;
+  /**
+   * SPIRITSTREAM_INGEST_LISTEN: one RTMP server for every tenant of this worker, routing each
+   * publisher by its key; a key of a tenant another worker runs is claimed from it (ownership
+   * follows the publisher, through `handover`). Default: each RTMP ingest listens on its own URL.
+   */
+  sharedIngest?: { hostname: string; port: number; holdMs?: number };
+  /** How workers ask each other to hand a tenant over (NATS); needed by `sharedIngest`. */
+  handover?: HandoverLink;
+}
+
+/** The running encoder service. */
+export interface EncoderService extends HostedService {
+  /** The shared ingest's bound port, or null without one. */
+  readonly ingestPort: number | null;
+  /**
+   * Draining (SIGTERM): adopts nothing more, stops accepting publishers, releases the tenants
+   * with no publisher at once, disconnects the live ones (OBS reconnects through the balancer to
+   * a worker that claims the tenant) and waits until every tenant was handed over or `graceMs`
+   * passed. `close()` then releases what is left.
+   */
+  drain(graceMs: number): Promise<void>;
 }
 
 /** The encoder service running: its commands are served. */
@@ -123,8 +146,20 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Enc
   const recordings = new RecordingLibrary(`${deps.config.dataDir}/recordings`);
   const minFreeBytes = (deps.config.recordingMinFreeMb ?? 1024) * 1024 * 1024;
   let coordinator: ReturnType<typeof createStreamCoordinator> | null = null;
+  const shared: SharedRtmpIngest | null = deps.sharedIngest
+    ? startSharedRtmpIngest({
+      ...deps.sharedIngest,
+      logger: logger.child({ part: "shared-ingest" }),
+      claim: (matches) =>
+        coordinator?.claimIngest((spec) => Boolean(spec.streamKey) && matches(spec.streamKey!)) ??
+          Promise.resolve(null),
+    })
+    : null;
+  const adapters = mediaAdapters();
   const engine = (deps.createEngine ?? createEngine)({
-    adapters: mediaAdapters(),
+    adapters: shared
+      ? { ...adapters, ingest: { ...adapters.ingest, rtmp: shared.open } }
+      : adapters,
     ffmpegPath: () => ffmpeg.path(),
     logger,
     redactor,
@@ -151,6 +186,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Enc
     logger,
     redactor,
     maxTenants: deps.config.workerMaxTenants ?? null,
+    handover: deps.handover,
     ...deps.coordination,
   });
   const settingsWatch = bus.follow(
@@ -202,6 +238,24 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Enc
     ready: hosted.ready,
     metrics,
     load: () => running.load(),
+    ingestPort: shared?.port ?? null,
+    async drain(graceMs) {
+      if (!shared) return;
+      const startedAt = Date.now();
+      // Tenants OBS is not publishing to have nobody to follow: other workers adopt them now.
+      const waiting = running.owned().filter((t) => engine.state(t).ingest.state !== "live");
+      running.drain();
+      shared.stopAccepting();
+      shared.disconnectPublishers();
+      await running.release(waiting);
+      while (running.owned().length > 0 && Date.now() - startedAt < graceMs) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      logger.info(
+        { ms: Date.now() - startedAt, left: running.owned().length },
+        "Drained: tenants handed over to other workers",
+      );
+    },
     async close() {
       downloader.cancel();
       ffmpeg.close();
@@ -210,6 +264,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Enc
       await Promise.all(lifecycle.map((s) => s.close()));
       await running.close();
       await engine.close();
+      await shared?.close();
       await settingsWatch.close();
       await sink.flush();
       if (!deps.leases) await leases.close();

@@ -17,6 +17,7 @@ export const IngestSpecValue = z.object({
   srtPassphrase: z.string().nullish(),
   standby: StandbySettings.nullish(),
 });
+export type IngestSpecValue = z.infer<typeof IngestSpecValue>;
 
 /**
  * `desired.<tenant>`: what commands asked for. Every change of the ingest or of a group gets a

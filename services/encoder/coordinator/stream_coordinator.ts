@@ -1,10 +1,30 @@
 import { AppError, type StreamState } from "@spiritstream/contracts";
 import type { Logger, Redactor } from "@spiritstream/kit";
 import { DesiredApplier } from "./desired_applier.ts";
-import { DesiredState, idleStreamState, type StatusReport, TargetFlags } from "./desired_state.ts";
+import {
+  DesiredState,
+  idleStreamState,
+  type IngestSpecValue,
+  type StatusReport,
+  TargetFlags,
+} from "./desired_state.ts";
+import { IngestKeyIndex } from "./ingest_key_index.ts";
 import { OwnedTenant } from "./owned_tenant.ts";
 import { type DesiredChange, TenantRecords } from "./tenant_records.ts";
-import { acquireLease, type LeaseOptions, releaseLease, renewLease } from "../leases/lease.ts";
+import {
+  acquireLease,
+  type LeaseOptions,
+  readLease,
+  releaseLease,
+  renewLease,
+  transferLease,
+} from "../leases/lease.ts";
+import type {
+  HandoverAnswer,
+  HandoverLink,
+  HandoverRequest,
+  HandoverService,
+} from "../leases/handover_link.ts";
 import type { LeaseStore, StoreWatch } from "../leases/lease_store.ts";
 import type { Engine } from "../engine/mod.ts";
 import { WorkerCapacity, WorkersFullError } from "./worker_capacity.ts";
@@ -35,6 +55,9 @@ export interface StreamCoordinatorOptions {
    * takes no new lease, so another worker does. @default null (no limit)
    */
   maxTenants?: number | null;
+  /** How workers ask each other to hand a tenant over; without it, {@linkcode
+   * StreamCoordinator.claimIngest} only takes free or expired leases. */
+  handover?: HandoverLink;
 }
 
 /** Passed to {@linkcode StreamCoordinator.awaitStatus} checks. */
@@ -79,6 +102,18 @@ export interface StreamCoordinator {
   ): Promise<T>;
   /** Marks a tenant's status as changed (engine events), written shortly after. */
   touch(tenantId: string): void;
+  /**
+   * Ownership follows the publisher: finds the tenant whose desired ingest `matches` (the
+   * publisher's key), asks its owner to hand it over (or, when that worker's process is gone,
+   * takes its lease by compare-and-set), and applies its desired state here. Resolves to the
+   * tenant now run here, or null: no tenant matches, another worker won the race, or the owner
+   * did not answer.
+   */
+  claimIngest(matches: (spec: IngestSpecValue) => boolean): Promise<string | null>;
+  /** Stops adopting tenants (a draining worker); it still hands over those it runs. */
+  drain(): void;
+  /** Stops these tenants here and frees their leases now (other workers adopt them). */
+  release(tenantIds: readonly string[]): Promise<void>;
   /** Tenants this worker runs. */
   owned(): string[];
   /** What this worker runs (streams, groups, targets) and its tenant limit, fresh from the engine. */
@@ -112,6 +147,10 @@ class LeaseCoordinator implements StreamCoordinator {
   /** Leases being acquired right now: they count against the limit until they resolve. */
   #acquiring = 0;
   readonly #watches: StoreWatch[] = [];
+  readonly #handover: HandoverLink | null;
+  readonly #ingestKeys: IngestKeyIndex;
+  #handoverService: HandoverService | null = null;
+  #draining = false;
   #timer: ReturnType<typeof setInterval> | undefined;
   #ticking: Promise<void> | null = null;
   #closed = false;
@@ -135,13 +174,26 @@ class LeaseCoordinator implements StreamCoordinator {
       ttlMs: this.#ttlMs,
       refreshMs: this.#renewEveryMs,
     });
+    this.#handover = options.handover ?? null;
+    this.#ingestKeys = new IngestKeyIndex(this.#records);
   }
 
   async start(): Promise<void> {
     for (const part of ["desired", "targets"] as const) {
-      const watch = this.#records.watch(part, (tenantId) => this.#onChange(tenantId));
+      const watch = this.#records.watch(part, (tenantId) => {
+        if (part === "desired") void this.#ingestKeys.refresh(tenantId);
+        this.#onChange(tenantId);
+      });
       this.#watches.push(watch);
       await watch.ready;
+    }
+    // After the watch: no change falls between the read and the updates.
+    await this.#ingestKeys.scan().catch((error) => {
+      this.#logger.warn({ err: error }, "Reading the tenants' ingests failed");
+    });
+    if (this.#handover) {
+      this.#handoverService = this.#handover.serve(this.#workerId, (r) => this.#handOver(r));
+      await this.#handoverService.ready;
     }
     this.#timer = setInterval(() => this.#runTick(), this.#tickMs);
     this.#runTick();
@@ -226,11 +278,42 @@ class LeaseCoordinator implements StreamCoordinator {
     return workerLoad(states, this.#maxTenants);
   }
 
+  drain(): void {
+    this.#draining = true;
+  }
+
+  async release(tenantIds: readonly string[]): Promise<void> {
+    for (const tenantId of tenantIds) {
+      const own = this.#owned.get(tenantId);
+      if (own) await this.#serialized(own, () => this.#drop(own, true)).catch(() => {});
+    }
+  }
+
+  async claimIngest(matches: (spec: IngestSpecValue) => boolean): Promise<string | null> {
+    if (this.#closed || this.#draining) return null;
+    const tenantId = await this.#ingestKeys.find(matches);
+    if (tenantId === null) return null;
+    if (this.#owned.has(tenantId)) return tenantId;
+    // At the limit: no handover is asked for (the owner would stop for a lease left here).
+    if (!this.#hasRoom()) return null;
+    const entry = await this.#store.get(this.#records.leaseKey(tenantId));
+    const lease = readLease(entry);
+    let evict: number | undefined;
+    if (entry && lease && lease.owner !== this.#workerId && lease.expiresAt > Date.now()) {
+      const answer = await this.#askHandover(lease.owner, tenantId);
+      if (!answer) return null;
+      if (answer === "gone") evict = entry.revision;
+    }
+    await this.#claim(tenantId, evict);
+    return this.#owned.has(tenantId) ? tenantId : null;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
     await this.#ticking;
     await Promise.all(this.#watches.map((watch) => watch.close()));
+    await this.#handoverService?.close();
     await Promise.allSettled([...this.#claiming.values()]);
     for (const own of [...this.#owned.values()]) {
       await own.idle();
@@ -298,14 +381,30 @@ class LeaseCoordinator implements StreamCoordinator {
   }
 
   /** Takes the tenant's lease if it is free or expired and applies its desired state. */
-  #claim(tenantId: string): Promise<void> {
+  #claim(tenantId: string, evict?: number): Promise<void> {
     const own = this.#owned.get(tenantId);
     if (own) return this.#serialized(own, () => this.#reconcile(own));
     const running = this.#claiming.get(tenantId);
     if (running) return running;
-    const attempt = this.#take(tenantId).finally(() => this.#claiming.delete(tenantId));
+    const attempt = this.#take(tenantId, evict).finally(() => this.#claiming.delete(tenantId));
     this.#claiming.set(tenantId, attempt);
     return attempt;
+  }
+
+  /**
+   * Asks the owner twice at most: a process killed a moment ago may still hold its subscription
+   * on the bus until the server notices (the first ask then times out).
+   */
+  async #askHandover(owner: string, tenantId: string): Promise<HandoverAnswer | null> {
+    if (!this.#handover) return null;
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await this.#handover.ask(owner, { tenantId, to: this.#workerId });
+      } catch (error) {
+        this.#logger.warn({ err: error, tenantId, owner, attempt }, "Handover not answered");
+        if (attempt >= 2) return null;
+      }
+    }
   }
 
   /**
@@ -313,8 +412,8 @@ class LeaseCoordinator implements StreamCoordinator {
    * orphan, and any other path must come through here), so the tenant limit always applies: at
    * the limit the lease is left for another worker.
    */
-  async #take(tenantId: string): Promise<void> {
-    if (this.#closed || !(await this.#records.hasDesired(tenantId))) return;
+  async #take(tenantId: string, evict?: number): Promise<void> {
+    if (this.#closed || this.#draining || !(await this.#records.hasDesired(tenantId))) return;
     if (this.#owned.has(tenantId)) return;
     if (!this.#hasRoom()) {
       this.#logger.debug({ tenantId, limit: this.#maxTenants }, "At the tenant limit: left it");
@@ -325,7 +424,10 @@ class LeaseCoordinator implements StreamCoordinator {
     this.#acquiring++;
     let held;
     try {
-      held = await acquireLease(this.#store, this.#records.leaseKey(tenantId), this.#lease);
+      held = await acquireLease(this.#store, this.#records.leaseKey(tenantId), {
+        ...this.#lease,
+        evict,
+      });
     } finally {
       this.#acquiring--;
     }
@@ -335,6 +437,25 @@ class LeaseCoordinator implements StreamCoordinator {
     this.#publishCapacity();
     this.#logger.info({ tenantId, worker: this.#workerId }, "Took the stream lease");
     await this.#serialized(fresh, () => this.#reconcile(fresh));
+  }
+
+  /**
+   * Another worker's publisher claims a tenant run here: stop it and write the lease to that
+   * worker. Also when the lease names this worker but nothing runs here (a renewal raced a
+   * handover, or a take is half done): the claimer must not wait out the TTL.
+   */
+  async #handOver({ tenantId, to }: HandoverRequest): Promise<boolean> {
+    const own = this.#owned.get(tenantId);
+    if (own) {
+      await this.#serialized(own, async () => {
+        await this.#drop(own, false);
+        await this.#records.deleteStatus(tenantId).catch(() => {});
+      }).catch(() => {});
+    }
+    const key = this.#records.leaseKey(tenantId);
+    const handed = await transferLease(this.#store, key, { ...this.#lease, to }).catch(() => false);
+    if (own || handed) this.#logger.info({ tenantId, to, handed }, "Handed the stream lease over");
+    return handed;
   }
 
   async #renew(own: OwnedTenant): Promise<void> {
@@ -357,7 +478,7 @@ class LeaseCoordinator implements StreamCoordinator {
 
   async #tick(): Promise<void> {
     for (const own of [...this.#owned.values()]) await this.#renew(own);
-    for (const tenantId of await this.#records.desiredTenants()) {
+    for (const tenantId of this.#draining ? [] : await this.#records.desiredTenants()) {
       if (!this.#owned.has(tenantId)) await this.#claim(tenantId);
     }
     for (const own of [...this.#owned.values()]) {

@@ -18,6 +18,11 @@ export interface LeaseOptions {
   ttlMs: number;
   /** @default Date.now */
   now?: () => number;
+  /**
+   * The revision of a live lease whose owner is known to be gone (its process answers no
+   * request): taken over as if expired, by compare-and-set on that revision.
+   */
+  evict?: number;
 }
 
 /** The lease in an entry, or null when the entry is absent or not a lease. */
@@ -50,7 +55,10 @@ export async function acquireLease(
     return revision === null ? null : { key, revision, expiresAt: value.expiresAt };
   }
   const current = readLease(entry);
-  if (current && current.owner !== options.owner && current.expiresAt > now) return null;
+  const evicted = options.evict !== undefined && options.evict === entry.revision;
+  if (current && current.owner !== options.owner && current.expiresAt > now && !evicted) {
+    return null;
+  }
   const revision = await store.update(key, value, entry.revision);
   return revision === null ? null : { key, revision, expiresAt: value.expiresAt };
 }
@@ -64,6 +72,27 @@ export async function renewLease(
   const expiresAt = (options.now ?? Date.now)() + options.ttlMs;
   const revision = await store.update(held.key, { owner: options.owner, expiresAt }, held.revision);
   return revision === null ? null : { key: held.key, revision, expiresAt };
+}
+
+/**
+ * Writes the lease at `key` to worker `to` while `options.owner` holds it, with compare-and-set
+ * on the revision read (a renewal racing it is retried); false when `options.owner` does not.
+ */
+export async function transferLease(
+  store: LeaseStore,
+  key: string,
+  options: LeaseOptions & { to: string },
+): Promise<boolean> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const entry = await store.get(key);
+    if (!entry || readLease(entry)?.owner !== options.owner) return false;
+    const value: Lease = {
+      owner: options.to,
+      expiresAt: (options.now ?? Date.now)() + options.ttlMs,
+    };
+    if (await store.update(key, value, entry.revision) !== null) return true;
+  }
+  return false;
 }
 
 /** Gives a held lease up (only if nobody took it over meanwhile). */

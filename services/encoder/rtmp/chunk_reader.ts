@@ -86,17 +86,21 @@ export class ChunkReader {
 
   /**
    * Replaces the limits (e.g. raised once a publisher authenticated); a raise also grows the
-   * input buffer to its usual size, so a publisher reads as much per call as before.
+   * input buffer to its usual size at the next {@linkcode space}, so a publisher reads as much
+   * per call as before. Not here: a socket read may be filling the current `space()` right now
+   * (a publish authenticated asynchronously, on a worker's shared ingest).
    */
   setLimits(limits: ChunkReaderLimits): void {
     this.#limits = limits;
-    if (limits.maxPendingBytes >= SLAB_SIZE && this.#buf.length < INITIAL_BUFFER) {
-      const grown = new Uint8Array(INITIAL_BUFFER);
-      grown.set(this.#buf.subarray(this.#start, this.#end));
-      this.#end -= this.#start;
-      this.#start = 0;
-      this.#buf = grown;
-    }
+  }
+
+  #growToUsualSize(): void {
+    if (this.#limits.maxPendingBytes < SLAB_SIZE || this.#buf.length >= INITIAL_BUFFER) return;
+    const grown = new Uint8Array(INITIAL_BUFFER);
+    grown.set(this.#buf.subarray(this.#start, this.#end));
+    this.#end -= this.#start;
+    this.#start = 0;
+    this.#buf = grown;
   }
 
   /** The peer's current chunk size. */
@@ -115,6 +119,7 @@ export class ChunkReader {
    * then call {@linkcode commit} with the count read. Valid until the next call on this reader.
    */
   space(min = 16 * 1024): Uint8Array {
+    this.#growToUsualSize();
     if (this.#buf.length - this.#end < min) {
       const held = this.#end - this.#start;
       if (held + min > this.#buf.length) {

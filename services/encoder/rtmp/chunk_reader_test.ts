@@ -223,3 +223,20 @@ Deno.test("ChunkReader.setLimits() raises the limits for the rest of the session
   const got = readInPieces(reader, writer.encode(message, 6));
   assert.deepEqual(strip(got), [message]);
 });
+
+Deno.test("ChunkReader.setLimits() while a read fills space() keeps the bytes read into it", () => {
+  const reader = new ChunkReader({ limits: SMALL, initialBufferBytes: 4096 });
+  const writer = new ChunkWriter();
+  const message = {
+    typeId: MessageType.Audio,
+    streamId: 1,
+    timestamp: 5,
+    payload: payload(300, 9),
+  };
+  const bytes = writer.encode(message, 4);
+  // A socket read was handed this space, then the publish was authenticated asynchronously.
+  const space = reader.space(bytes.length);
+  reader.setLimits(UNLIMITED_CHUNKS);
+  space.set(bytes);
+  assert.deepEqual(strip(reader.commit(bytes.length)), [message]);
+});

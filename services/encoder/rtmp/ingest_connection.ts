@@ -24,8 +24,24 @@ import { RtmpConnection, UNLIMITED } from "./rtmp_connection.ts";
 import { splitDataFrame } from "../flv/set_data_frame.ts";
 import { streamKeyMatches } from "./stream_key.ts";
 
-/** What an {@linkcode IngestConnection} needs from the server that accepted it. */
-export interface IngestHost {
+/** Where an authenticated publisher goes live: one publisher at a time. */
+export interface PublishSlot {
+  /** Whether a publisher is live on it. */
+  readonly hasLive: boolean;
+  /** Makes `control` the live publisher (the slot is free: checked just before). */
+  goLive(control: PublishSessionControl): void;
+  /** Frees the slot `control` held. */
+  leave(control: PublishSessionControl): void;
+  onPublish(session: PublishSession): void;
+  onUnpublish(session: PublishSession): void;
+}
+
+/**
+ * What an {@linkcode IngestConnection} needs from the server that accepted it. Without `route`
+ * the server is the one slot and `streamKey` its key; with it, each publish is routed by its
+ * stream name (a worker's shared ingest, one slot per tenant).
+ */
+export interface IngestHost extends PublishSlot {
   readonly app: string;
   readonly streamKey: string | null;
   readonly logger: MediaLogger;
@@ -33,14 +49,10 @@ export interface IngestHost {
   readonly publishTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly closing: boolean;
-  /** Whether a publisher is live on the ingest. */
-  readonly hasLive: boolean;
-  /** Makes `control` the live publisher (the slot is free: checked just before). */
-  goLive(control: PublishSessionControl, from: IngestConnection): void;
-  /** Frees the slot `control` held. */
-  leave(control: PublishSessionControl): void;
-  onPublish(session: PublishSession): void;
-  onUnpublish(session: PublishSession): void;
+  /** The connection published with a valid key: no longer held to the pre-publish budget. */
+  admitted(from: IngestConnection): void;
+  /** The slot of the ingest whose key `streamName` carries, or null (refused as a wrong key). */
+  route?(app: string, streamName: Amf0Value): Promise<PublishSlot | null>;
 }
 
 const OUR_WINDOW = 2_500_000;
@@ -69,6 +81,8 @@ export class IngestConnection implements PendingConnection {
   #rtmp: RtmpConnection | null = null;
   #app: string | null = null;
   #control: PublishSessionControl | null = null;
+  #slot: PublishSlot | null = null;
+  #routing = false;
   #publishStreamId = 0;
   #nextStreamId = 1;
   #evicted = false;
@@ -266,36 +280,59 @@ export class IngestConnection implements PendingConnection {
 
   #onPublish(streamId: number, streamName: Amf0Value): void {
     const host = this.#host;
+    if (host.route) return void this.#routePublish(streamId, streamName);
     if (this.#app !== host.app) {
       return this.#refuse(streamId, "unknown application", "Unknown application.");
     }
     if (host.streamKey && !streamKeyMatches(streamName, host.streamKey)) {
       return this.#refuse(streamId, "wrong stream key", "Invalid stream key.");
     }
+    this.#enter(streamId, host);
+  }
+
+  /** Shared ingest: the publish waits (no Publish.Start) while its tenant's slot is found. */
+  async #routePublish(streamId: number, streamName: Amf0Value): Promise<void> {
+    if (this.#control || this.#routing) {
+      return this.#refuse(streamId, "already publishing on this connection", "Already publishing.");
+    }
+    this.#routing = true;
+    const slot = await this.#host.route!(this.#app ?? "", streamName).catch((error) => {
+      this.#host.logger.warn({ err: error }, "Routing an RTMP publish failed");
+      return null;
+    });
+    this.#routing = false;
+    if (this.#rtmp!.isClosed || this.#host.closing) return;
+    if (!slot) return this.#refuse(streamId, "wrong stream key", "Invalid stream key.");
+    this.#enter(streamId, slot);
+  }
+
+  #enter(streamId: number, slot: PublishSlot): void {
     if (this.#control) {
       return this.#refuse(streamId, "already publishing on this connection", "Already publishing.");
     }
-    if (host.hasLive) {
+    if (slot.hasLive) {
       return this.#refuse(
         streamId,
         "another publisher is live",
         "Already publishing: another encoder is live on this ingest.",
       );
     }
-    this.#goLive(streamId);
+    this.#goLive(streamId, slot);
   }
 
-  #goLive(streamId: number): void {
+  #goLive(streamId: number, slot: PublishSlot): void {
     const rtmp = this.#rtmp!;
     const control = createPublishSession({
       id: crypto.randomUUID(),
-      app: this.#host.app,
+      app: this.#app ?? this.#host.app,
       remoteAddr: this.#remote,
       disconnect: () => rtmp.close(),
     });
     this.#control = control;
+    this.#slot = slot;
     this.#publishStreamId = streamId;
-    this.#host.goLive(control, this);
+    slot.goLive(control);
+    this.#host.admitted(this);
     // Authenticated: platform-sized messages from now on, read in batches.
     rtmp.setLimits(UNLIMITED);
     rtmp.setIdleTimeout(this.#host.idleTimeoutMs);
@@ -306,7 +343,7 @@ export class IngestConnection implements PendingConnection {
       { remote: this.#remote, app: this.#app, session: control.session.id },
       "RTMP publisher is live",
     );
-    this.#notify(() => this.#host.onPublish(control.session), "onPublish");
+    this.#notify(() => slot.onPublish(control.session), "onPublish");
   }
 
   #refuse(streamId: number, reason: string, description: string): void {
@@ -324,10 +361,12 @@ export class IngestConnection implements PendingConnection {
 
   #end(reason: string): void {
     const ended = this.#control;
+    const slot = this.#slot!;
     if (!ended) return;
     this.#control = null;
+    this.#slot = null;
     this.#publishStreamId = 0;
-    this.#host.leave(ended);
+    slot.leave(ended);
     ended.end();
     const { session } = ended;
     this.#host.logger.info({
@@ -343,7 +382,7 @@ export class IngestConnection implements PendingConnection {
       rtmp.setIdleTimeout(this.#host.handshakeTimeoutMs);
       rtmp.batchReads(0);
     }
-    this.#notify(() => this.#host.onUnpublish(session), "onUnpublish");
+    this.#notify(() => slot.onUnpublish(session), "onUnpublish");
   }
 
   #sendStatus(streamId: number, level: string, code: string, description: string): void {

@@ -1,5 +1,6 @@
 import { IngestAdmission } from "./ingest_admission.ts";
-import { IngestConnection, type IngestHost } from "./ingest_connection.ts";
+import { IngestConnection, type IngestHost, type PublishSlot } from "./ingest_connection.ts";
+import type { Amf0Value } from "../flv/amf0.ts";
 import { INGEST_DEFAULTS } from "./ingest_limits.ts";
 import type { MediaLogger } from "../hub/media_logger.ts";
 import type { PublishSession, PublishSessionControl } from "./publish_session.ts";
@@ -15,9 +16,15 @@ export interface RtmpServerOptions {
   streamKey?: string | null;
   logger: MediaLogger;
   /** Called when a publisher gets NetStream.Publish.Start, before its first tag. */
-  onPublish(session: PublishSession): void;
+  onPublish?(session: PublishSession): void;
   /** Called once when that publisher stops, disconnects or is closed, after its last tag. */
-  onUnpublish(session: PublishSession): void;
+  onUnpublish?(session: PublishSession): void;
+  /**
+   * Key routing (a worker's shared ingest): each publish goes to the slot this resolves for its
+   * app and stream name (null: refused like a wrong key), instead of the one slot of `streamKey`.
+   * Its time counts against `publishTimeoutMs`.
+   */
+  route?(app: string, streamName: Amf0Value): Promise<PublishSlot | null>;
   /** Time allowed from TCP accept to the end of the RTMP handshake. @default 5000 */
   handshakeTimeoutMs?: number;
   /** Time allowed from TCP accept to an authenticated publish. @default 10000 */
@@ -39,6 +46,8 @@ export interface RtmpServer {
   readonly live: PublishSession | null;
   /** Connections that have not published yet. */
   readonly pending: number;
+  /** Stops accepting new connections; those already in go on. */
+  stopAccepting(): void;
   /** Stops accepting, disconnects everyone (publisher included) and waits for them. */
   close(): Promise<void>;
 }
@@ -69,6 +78,7 @@ class RtmpIngest implements RtmpServer, IngestHost {
   readonly #accepting: Promise<void>;
   #live: PublishSessionControl | null = null;
   #closing = false;
+  #accepts = true;
 
   constructor(options: RtmpServerOptions) {
     this.#options = options;
@@ -82,6 +92,7 @@ class RtmpIngest implements RtmpServer, IngestHost {
       maxPending: options.maxPending ?? INGEST_DEFAULTS.maxPending,
       maxPendingPerAddress: options.maxPendingPerAddress ?? INGEST_DEFAULTS.maxPendingPerAddress,
     });
+    if (options.route) this.route = options.route;
     this.#listener = Deno.listen({ hostname: options.hostname, port: options.port });
     this.port = (this.#listener.addr as Deno.NetAddr).port;
     // Awaited by close(): the port is free again only once the pending accept has ended.
@@ -101,8 +112,13 @@ class RtmpIngest implements RtmpServer, IngestHost {
     return this.#admission.size;
   }
 
-  goLive(control: PublishSessionControl, from: IngestConnection): void {
+  route?: (app: string, streamName: Amf0Value) => Promise<PublishSlot | null>;
+
+  goLive(control: PublishSessionControl): void {
     this.#live = control;
+  }
+
+  admitted(from: IngestConnection): void {
     this.#admission.release(from);
   }
 
@@ -111,21 +127,27 @@ class RtmpIngest implements RtmpServer, IngestHost {
   }
 
   onPublish(session: PublishSession): void {
-    this.#options.onPublish(session);
+    this.#options.onPublish?.(session);
   }
 
   onUnpublish(session: PublishSession): void {
-    this.#options.onUnpublish(session);
+    this.#options.onUnpublish?.(session);
   }
 
-  async close(): Promise<void> {
-    if (this.#closing) return;
-    this.#closing = true;
+  stopAccepting(): void {
+    if (!this.#accepts) return;
+    this.#accepts = false;
     try {
       this.#listener.close();
     } catch {
       // already closed
     }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.stopAccepting();
     for (const connection of this.#connections) connection.close();
     await Promise.allSettled([this.#accepting, ...this.#tasks]);
   }
@@ -142,7 +164,7 @@ class RtmpIngest implements RtmpServer, IngestHost {
         if (this.#serve(conn)) await nextTurn();
       }
     } catch (error) {
-      if (!this.#closing) {
+      if (!this.#closing && this.#accepts) {
         this.logger.error({ err: error }, "RTMP ingest stopped accepting connections");
       }
     }
