@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
-import { COMMANDS, LOCAL_TENANT } from "@spiritstream/contracts";
+import { COMMANDS, LOCAL_TENANT, MASKED_SECRET } from "@spiritstream/contracts";
 import { callCommand } from "@spiritstream/bus";
 import { createNatsBus } from "@spiritstream/bus/nats";
 import {
@@ -8,6 +8,7 @@ import {
   type NginxRtmp,
   startNatsServer,
   startNginxRtmp,
+  startPostgres,
   startPublisher,
   startTcpBalancer,
   type TestPublisher,
@@ -23,11 +24,14 @@ import { copyGroup, rtmpTarget } from "./testdata/encoder_harness.ts";
  * Ownership follows the publisher: three encoder worker processes over a real nats-server, each
  * with a shared RTMP ingest (SPIRITSTREAM_INGEST_LISTEN), behind a round-robin TCP balancer
  * (nginx's stream module), like the cloud's `ingest` LoadBalancer without ClientIP affinity.
- * The encoder keeps its state in NATS KV only (no PostgreSQL tables), so none is started.
+ * The profile lives where the cloud keeps it: a profiles service process on a real PostgreSQL.
+ * The start sends the target's key masked, as the dashboard does, so the worker that serves the
+ * command resolves it from there; the workers share it (sealed) through NATS KV.
  */
 
 const SECRET = "any-worker-test-secret-0123456789abcdef012";
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
+const PROFILES_MAIN = new URL("../profiles/main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
 const INGEST_KEY = "obs-ingest-key-0123456789";
 const DEST_KEY = "platform-key-any-worker";
@@ -42,18 +46,27 @@ interface Worker {
 
 function startWorker(id: string, options: { natsUrl: string; dataDir: string }): Worker {
   const ingestPort = freePort();
+  return startProcess(id, MAIN, ingestPort, {
+    SPIRITSTREAM_NATS_URL: options.natsUrl,
+    SPIRITSTREAM_DATA_DIR: options.dataDir,
+    SPIRITSTREAM_INSTANCE_ID: id,
+    SPIRITSTREAM_SECRET_KEY: SECRET,
+    SPIRITSTREAM_LOG_LEVEL: "info",
+    SPIRITSTREAM_INGEST_LISTEN: `127.0.0.1:${ingestPort}`,
+    SPIRITSTREAM_DRAIN_GRACE_MS: "15000",
+  });
+}
+
+function startProcess(
+  id: string,
+  main: string,
+  ingestPort: number,
+  env: Record<string, string>,
+): Worker {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN],
+    args: ["run", "-A", main],
     cwd: ROOT,
-    env: {
-      SPIRITSTREAM_NATS_URL: options.natsUrl,
-      SPIRITSTREAM_DATA_DIR: options.dataDir,
-      SPIRITSTREAM_INSTANCE_ID: id,
-      SPIRITSTREAM_SECRET_KEY: SECRET,
-      SPIRITSTREAM_LOG_LEVEL: "info",
-      SPIRITSTREAM_INGEST_LISTEN: `127.0.0.1:${ingestPort}`,
-      SPIRITSTREAM_DRAIN_GRACE_MS: "15000",
-    },
+    env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -136,8 +149,17 @@ function keepPublishing(url: string): { stop(): Promise<void>; starts: () => num
 
 Deno.test("any encoder worker takes the publisher behind a round-robin balancer; kill -9 and SIGTERM of the owner", async (t) => {
   const nats = await startNatsServer();
+  const pg = await startPostgres();
   const nginx = await startNginxRtmp({ apps: 1 });
   const root = await Deno.makeTempDir({ prefix: "encoder_any_worker_" });
+  const profiles = startProcess("profiles", PROFILES_MAIN, 0, {
+    SPIRITSTREAM_NATS_URL: nats.url,
+    SPIRITSTREAM_DATABASE_URL: await pg.createDatabase("spiritstream"),
+    SPIRITSTREAM_DATA_DIR: `${root}/profiles`,
+    SPIRITSTREAM_INSTANCE_ID: "profiles",
+    SPIRITSTREAM_SECRET_KEY: SECRET,
+    SPIRITSTREAM_LOG_LEVEL: "info",
+  });
   const workers = ["worker-a", "worker-b", "worker-c"].map((id) =>
     startWorker(id, { natsUrl: nats.url, dataDir: `${root}/${id}` })
   );
@@ -158,6 +180,12 @@ Deno.test("any encoder worker takes the publisher behind a round-robin balancer;
         throw new Error(`${error.message}: ${worker.output()}`);
       });
     }
+    await waitFor(() => profiles.output().includes("service is ready"), {
+      what: "the profiles service to start",
+      timeoutMs: 60_000,
+    }).catch((error) => {
+      throw new Error(`${error.message}: ${profiles.output()}`);
+    });
     const meta = {
       requestId: "r",
       tenantId: LOCAL_TENANT,
@@ -166,10 +194,26 @@ Deno.test("any encoder worker takes the publisher behind a round-robin balancer;
       ip: null,
     };
     // The cloud profile: every tenant says rtmp://0.0.0.0:1935/live; the key routes it.
+    const group = copyGroup("main", [rtmpTarget("t1", nginx.ports[0]!, DEST_KEY)]);
+    const input = {
+      type: "rtmp" as const,
+      bindAddress: "0.0.0.0",
+      port: 1935,
+      application: "live",
+      streamKey: INGEST_KEY,
+    };
+    await callCommand(bus, COMMANDS.save_profile, {
+      meta,
+      args: { profile: { id: "cloud", name: "Cloud", input, outputGroups: [group] } },
+    }, { timeoutMs: 30_000 });
+    const masked = {
+      ...group,
+      streamTargets: group.streamTargets.map((t) => ({ ...t, streamKey: MASKED_SECRET })),
+    };
     const pids = await callCommand(bus, COMMANDS.start_all_streams, {
       meta,
       args: {
-        groups: [copyGroup("main", [rtmpTarget("t1", nginx.ports[0]!, DEST_KEY)])],
+        groups: [masked],
         incomingUrl: "rtmp://0.0.0.0:1935/live",
         input: {
           type: "rtmp",
@@ -282,19 +326,20 @@ Deno.test("any encoder worker takes the publisher behind a round-robin balancer;
     await obs.publisher?.stop();
     obs.publisher = null;
     assert.equal(await callCommand(bus, COMMANDS.stop_all_streams, { meta, args: {} }), null);
-    for (const worker of workers) {
+    for (const worker of [...workers, profiles]) {
       assert.ok(!worker.output().includes(INGEST_KEY), `${worker.id} logged the ingest key`);
       assert.ok(!worker.output().includes(DEST_KEY), `${worker.id} logged the stream key`);
     }
   } finally {
     await obs.publisher?.stop();
-    await Promise.all(workers.map(stopWorker));
+    await Promise.all([...workers, profiles].map(stopWorker));
     await balancer.stop();
     await leases.close();
     await nc.close();
     await bus.close();
     await nginx.stop();
     await nats.stop();
+    await pg.stop();
     await Deno.remove(root, { recursive: true });
   }
 });
