@@ -75,7 +75,7 @@ ingestListenerContract({
   publish: (spec, clip) => Promise.resolve(srtPublisher(callerUrl(parseIngest(spec).port), clip)),
 });
 
-Deno.test("startSharedSrtIngest() claims the tenant of a caller it does not run, then feeds it", async () => {
+Deno.test("startSharedSrtIngest() claims the tenant of a caller it does not run, then feeds it; draining drops the caller", async () => {
   const port = freePort();
   const clip = await ensureTestClip();
   const claimed: boolean[] = [];
@@ -100,6 +100,12 @@ Deno.test("startSharedSrtIngest() claims the tenant of a caller it does not run,
     });
     assert.deepEqual(claimed, [true, false]);
     assert.equal(ingest.live, 1);
+    // Draining closes the live callers (OBS calls again, through the balancer).
+    await ingest.disconnectCallers();
+    await waitFor(() => later?.reports.includes(false) === true, {
+      what: "the caller gone",
+      timeoutMs: 10_000,
+    });
   } finally {
     await publisher.stop();
     await later!.listener.close();
