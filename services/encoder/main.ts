@@ -58,6 +58,7 @@ const service = await startEncoderService({
   leases,
   workerId: config.instanceId,
   sharedIngest: worker.ingestListen ?? undefined,
+  sharedSrtIngest: worker.ingestSrtListen ?? undefined,
   handover: createNatsHandoverLink(nc),
   // Tenants and their quotas exist in users mode only (token mode has one tenant, no quotas).
   enforceQuotas: config.authMode === "users",

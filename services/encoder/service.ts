@@ -18,6 +18,7 @@ import { RecordingLibrary } from "./recording/recording_library.ts";
 import type { LeaseStore } from "./leases/lease_store.ts";
 import type { HandoverLink } from "./leases/handover_link.ts";
 import { type SharedRtmpIngest, startSharedRtmpIngest } from "./rtmp/shared_rtmp_ingest.ts";
+import { type SharedSrtIngest, startSharedSrtIngest } from "./srt/shared_srt_ingest.ts";
 import { createMemoryLeaseStore } from "./leases/memory_lease_store.ts";
 import type { RtmpProbeOptions } from "./rtmp/rtmp_probe.ts";
 import {
@@ -83,6 +84,13 @@ export interface EncoderServiceDeps {
    * follows the publisher, through `handover`). Default: each RTMP ingest listens on its own URL.
    */
   sharedIngest?: { hostname: string; port: number; holdMs?: number };
+  /**
+   * SPIRITSTREAM_INGEST_SRT_LISTEN: one SRT listener for every tenant of this worker, routing
+   * each caller by its `streamid` (the tenant's ingest key) and setting that tenant's passphrase
+   * in the handshake; a tenant another worker runs is claimed from it, as with `sharedIngest`.
+   * Default: each SRT ingest listens on its own URL.
+   */
+  sharedSrtIngest?: { hostname: string; port: number; holdMs?: number };
   /** How workers ask each other to hand a tenant over (NATS); needed by `sharedIngest`. */
   handover?: HandoverLink;
 }
@@ -155,11 +163,26 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Enc
           Promise.resolve(null),
     })
     : null;
+  const sharedSrt: SharedSrtIngest | null = deps.sharedSrtIngest
+    ? await startSharedSrtIngest({
+      ...deps.sharedSrtIngest,
+      logger: logger.child({ part: "shared-srt-ingest" }),
+      peek: (matches) =>
+        coordinator?.peekIngest((spec) => Boolean(spec.streamKey) && matches(spec.streamKey!)) ??
+          null,
+      claim: (matches) =>
+        coordinator?.claimIngest((spec) => Boolean(spec.streamKey) && matches(spec.streamKey!)) ??
+          Promise.resolve(null),
+    })
+    : null;
   const adapters = mediaAdapters();
+  const ingestAdapters = {
+    ...adapters.ingest,
+    ...(shared ? { rtmp: shared.open } : {}),
+    ...(sharedSrt ? { srt: sharedSrt.open } : {}),
+  };
   const engine = (deps.createEngine ?? createEngine)({
-    adapters: shared
-      ? { ...adapters, ingest: { ...adapters.ingest, rtmp: shared.open } }
-      : adapters,
+    adapters: { ...adapters, ingest: ingestAdapters },
     ffmpegPath: () => ffmpeg.path(),
     logger,
     redactor,
@@ -240,13 +263,15 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Enc
     load: () => running.load(),
     ingestPort: shared?.port ?? null,
     async drain(graceMs) {
-      if (!shared) return;
+      if (!shared && !sharedSrt) return;
       const startedAt = Date.now();
       // Tenants OBS is not publishing to have nobody to follow: other workers adopt them now.
       const waiting = running.owned().filter((t) => engine.state(t).ingest.state !== "live");
       running.drain();
-      shared.stopAccepting();
-      shared.disconnectPublishers();
+      shared?.stopAccepting();
+      shared?.disconnectPublishers();
+      sharedSrt?.stopAccepting();
+      await sharedSrt?.disconnectCallers();
       await running.release(waiting);
       while (running.owned().length > 0 && Date.now() - startedAt < graceMs) {
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -265,6 +290,7 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Enc
       await running.close();
       await engine.close();
       await shared?.close();
+      await sharedSrt?.close();
       await settingsWatch.close();
       await sink.flush();
       if (!deps.leases) await leases.close();

@@ -4,6 +4,8 @@ import { ConfigError } from "@spiritstream/kit";
 export interface WorkerConfig {
   /** SPIRITSTREAM_INGEST_LISTEN: the worker's one RTMP ingest for every tenant, or null. */
   ingestListen: { hostname: string; port: number } | null;
+  /** SPIRITSTREAM_INGEST_SRT_LISTEN: the worker's one SRT listener for every tenant, or null. */
+  ingestSrtListen: { hostname: string; port: number } | null;
   /** SPIRITSTREAM_DRAIN_GRACE_MS: how long SIGTERM waits for tenants to be handed over. */
   drainGraceMs: number;
 }
@@ -11,19 +13,28 @@ export interface WorkerConfig {
 /** Parses the worker's settings; a bad value is a ConfigError naming the variable and the rule. */
 export function parseWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
   return {
-    ingestListen: parseListen(env.SPIRITSTREAM_INGEST_LISTEN),
+    ingestListen: parseListen("SPIRITSTREAM_INGEST_LISTEN", env.SPIRITSTREAM_INGEST_LISTEN, 1935),
+    ingestSrtListen: parseListen(
+      "SPIRITSTREAM_INGEST_SRT_LISTEN",
+      env.SPIRITSTREAM_INGEST_SRT_LISTEN,
+      9000,
+    ),
     drainGraceMs: parseGrace(env.SPIRITSTREAM_DRAIN_GRACE_MS),
   };
 }
 
-function parseListen(value: string | undefined): WorkerConfig["ingestListen"] {
+function parseListen(
+  name: string,
+  value: string | undefined,
+  examplePort: number,
+): WorkerConfig["ingestListen"] {
   if (value === undefined || value === "") return null;
   const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
   const port = match ? Number(match[2]) : NaN;
   if (!match || !(port >= 1 && port <= 65535)) {
     throw new ConfigError(
-      "SPIRITSTREAM_INGEST_LISTEN",
-      "must be host:port with a port from 1 to 65535 (e.g. 0.0.0.0:1935)",
+      name,
+      `must be host:port with a port from 1 to 65535 (e.g. 0.0.0.0:${examplePort})`,
     );
   }
   return { hostname: match[1]!.replace(/^\[|\]$/g, ""), port };

@@ -3,7 +3,11 @@ import { ConfigError } from "@spiritstream/kit";
 import { parseWorkerConfig } from "./worker_config.ts";
 
 Deno.test("parseWorkerConfig: no shared ingest by default, a 20 s drain grace", () => {
-  assert.deepEqual(parseWorkerConfig({}), { ingestListen: null, drainGraceMs: 20_000 });
+  assert.deepEqual(parseWorkerConfig({}), {
+    ingestListen: null,
+    ingestSrtListen: null,
+    drainGraceMs: 20_000,
+  });
 });
 
 Deno.test("parseWorkerConfig: SPIRITSTREAM_INGEST_LISTEN host:port, IPv6 in brackets", () => {
@@ -14,6 +18,19 @@ Deno.test("parseWorkerConfig: SPIRITSTREAM_INGEST_LISTEN host:port, IPv6 in brac
   assert.deepEqual(
     parseWorkerConfig({ SPIRITSTREAM_INGEST_LISTEN: "[::]:1935" }).ingestListen,
     { hostname: "::", port: 1935 },
+  );
+});
+
+Deno.test("parseWorkerConfig: SPIRITSTREAM_INGEST_SRT_LISTEN host:port; a bad one names it", () => {
+  assert.deepEqual(
+    parseWorkerConfig({ SPIRITSTREAM_INGEST_SRT_LISTEN: "0.0.0.0:9000" }).ingestSrtListen,
+    { hostname: "0.0.0.0", port: 9000 },
+  );
+  assert.throws(
+    () => parseWorkerConfig({ SPIRITSTREAM_INGEST_SRT_LISTEN: "srt://0.0.0.0:9000" }),
+    (error: unknown) =>
+      error instanceof ConfigError && /SPIRITSTREAM_INGEST_SRT_LISTEN/.test(error.message) &&
+      /0\.0\.0\.0:9000/.test(error.message),
   );
 });
 

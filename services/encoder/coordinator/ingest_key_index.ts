@@ -40,6 +40,19 @@ export class IngestKeyIndex {
     return this.#lookup(matches);
   }
 
+  /**
+   * The desired ingest `matches`, from memory only (an SRT caller's handshake cannot wait); a
+   * miss re-reads everything in the background, if not done lately, for the caller's next try.
+   */
+  peek(matches: (spec: IngestSpecValue) => boolean): IngestSpecValue | null {
+    const tenantId = this.#lookup(matches);
+    if (tenantId === null) {
+      void this.find(matches).catch(() => {});
+      return null;
+    }
+    return this.#specs.get(tenantId) ?? null;
+  }
+
   async #scan(): Promise<void> {
     this.#lastScanAt = Date.now();
     const tenants = await this.#records.desiredTenants();

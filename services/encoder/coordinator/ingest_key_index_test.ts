@@ -68,3 +68,16 @@ Deno.test("IngestKeyIndex.find(): a tenant the index missed is found by the re-r
   await store.create(storeKey("desired", "late"), desired("late", "key-late"));
   assert.equal(await index.find(keyIs("key-late")), "late");
 });
+
+Deno.test("IngestKeyIndex.peek(): the spec from memory at once; a miss re-reads in the background for the next try", async () => {
+  const { store } = countingStore();
+  await store.create(storeKey("desired", "acme"), desired("acme", "key-a"));
+  const index = new IngestKeyIndex(new TenantRecords(store), { minScanMs: 0 });
+  await index.scan();
+  assert.equal(index.peek(keyIs("key-a"))?.streamKey, "key-a");
+  await store.create(storeKey("desired", "late"), desired("late", "key-late"));
+  assert.equal(index.peek(keyIs("key-late")), null, "never waits for the store");
+  // The re-read the miss started (no scan asked for here) finds it for the caller's next try.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(index.peek(keyIs("key-late"))?.streamKey, "key-late");
+});

@@ -110,6 +110,8 @@ export interface StreamCoordinator {
    * did not answer.
    */
   claimIngest(matches: (spec: IngestSpecValue) => boolean): Promise<string | null>;
+  /** The desired ingest (any tenant's, wherever it runs) `matches`, from memory, at once. */
+  peekIngest(matches: (spec: IngestSpecValue) => boolean): IngestSpecValue | null;
   /** Stops adopting tenants (a draining worker); it still hands over those it runs. */
   drain(): void;
   /** Stops these tenants here and frees their leases now (other workers adopt them). */
@@ -287,6 +289,10 @@ class LeaseCoordinator implements StreamCoordinator {
       const own = this.#owned.get(tenantId);
       if (own) await this.#serialized(own, () => this.#drop(own, true)).catch(() => {});
     }
+  }
+
+  peekIngest(matches: (spec: IngestSpecValue) => boolean): IngestSpecValue | null {
+    return this.#ingestKeys.peek(matches);
   }
 
   async claimIngest(matches: (spec: IngestSpecValue) => boolean): Promise<string | null> {

@@ -25,11 +25,28 @@ const SYMBOLS = {
   /** Called on the JS thread, for a socket with SRTO_RCVSYN off. */
   srt_recvmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   srt_close: { parameters: ["i32"], result: "i32" },
+  /**
+   * `srt_close` off the JS thread, for a listener with a listen callback: closing it waits for a
+   * handshake in progress, whose callback waits for the JS thread (a deadlock on the JS thread).
+   */
+  srt_close_async: { name: "srt_close", parameters: ["i32"], result: "i32", nonblocking: true },
+  /** `srt_listen_callback(lsn, hook, opaque)`: the hook runs on libsrt's receiver thread. */
+  srt_listen_callback: { parameters: ["i32", "function", "pointer"], result: "i32" },
   srt_getsockstate: { parameters: ["i32"], result: "i32" },
   srt_getrejectreason: { parameters: ["i32"], result: "i32" },
+  srt_setrejectreason: { parameters: ["i32", "i32"], result: "i32" },
   srt_getlasterror: { parameters: ["buffer"], result: "i32" },
   srt_getlasterror_str: { parameters: [], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
+
+/**
+ * `srt_listen_callback_fn(opaque, ns, hsversion, peeraddr, streamid)`: 0 accepts, -1 rejects.
+ * Deno runs it on the JS thread and hands the result back to libsrt's thread synchronously.
+ */
+export const LISTEN_HOOK = {
+  parameters: ["pointer", "i32", "i32", "pointer", "pointer"],
+  result: "i32",
+} as const satisfies Deno.UnsafeCallbackDefinition;
 
 /** The opened library. */
 export type LibSrt = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -104,6 +121,8 @@ export const SRT_REJ = {
   BADSECRET: 10,
   UNSECURE: 11,
   TIMEOUT: 16,
+  /** `SRT_REJX_FORBIDDEN` (HTTP 403): what our listen hook answers an unknown stream id. */
+  FORBIDDEN: 1403,
 } as const;
 
 /** Where libsrt is found: Debian's OpenSSL flavour, its GnuTLS flavour (FFmpeg's), others. */

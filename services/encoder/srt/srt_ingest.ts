@@ -26,30 +26,18 @@ export interface SrtIngestOptions {
 
 /**
  * The SRT ingest: one libsrt listener kept open for the ingest's whole life (passphrase and
- * latency set on it), accepting again at once whenever a caller arrives. One caller at a time,
- * but one that went quiet is replaced by the next: a publisher that reconnects does not wait
- * for its own dead connection to time out (libsrt's peer-idle timeout is 5 s). Whether the
- * newcomer may take over is decided when its first media is ready (its remux already probed
- * the stream), not when it knocks: a caller killed and restarted at once knocks while its old
- * connection has been quiet for only a few milliseconds, and was refused for that. Until then
- * it is a candidate (one at a time: a newer knock replaces it), refused if the live caller is
- * still sending by then.
+ * latency set on it), accepting again at once whenever a caller arrives; its callers go to one
+ * {@linkcode SrtCallers}.
  */
 export class SrtIngest {
   #listener: SrtSocket;
-  #options: SrtIngestOptions;
-  #current: SrtIngestSession | null = null;
-  /** The newest caller, its media not ready yet; admitted or refused at its first tag. */
-  #candidate: SrtIngestSession | null = null;
-  #sessions = new Set<SrtIngestSession>();
+  #callers: SrtCallers;
   #closing = false;
-  /** Whether the last report said live (a replaced caller's successor may never get there). */
-  #reportedLive = false;
   #accepting: Promise<void>;
 
   private constructor(listener: SrtSocket, options: SrtIngestOptions) {
     this.#listener = listener;
-    this.#options = options;
+    this.#callers = new SrtCallers(options);
     this.#accepting = this.#acceptLoop();
   }
 
@@ -71,7 +59,7 @@ export class SrtIngest {
     this.#closing = true;
     await this.#listener.close();
     await this.#accepting;
-    await Promise.all([...this.#sessions].map((session) => session.close()));
+    await this.#callers.close();
   }
 
   async #acceptLoop(): Promise<void> {
@@ -82,11 +70,45 @@ export class SrtIngest {
         await caller.close();
         return;
       }
-      this.#start(caller);
+      this.#callers.take(caller);
     }
   }
+}
 
-  #start(caller: SrtSocket): void {
+/**
+ * One ingest's callers: one at a time, but one that went quiet is replaced by the next: a
+ * publisher that reconnects does not wait for its own dead connection to time out (libsrt's
+ * peer-idle timeout is 5 s). Whether the newcomer may take over is decided when its first media
+ * is ready (its remux already probed the stream), not when it knocks: a caller killed and
+ * restarted at once knocks while its old connection has been quiet for only a few milliseconds,
+ * and was refused for that. Until then it is a candidate (one at a time: a newer knock replaces
+ * it), refused if the live caller is still sending by then.
+ */
+export class SrtCallers {
+  #options: SrtIngestOptions;
+  #current: SrtIngestSession | null = null;
+  /** The newest caller, its media not ready yet; admitted or refused at its first tag. */
+  #candidate: SrtIngestSession | null = null;
+  #sessions = new Set<SrtIngestSession>();
+  #closing = false;
+  /** Whether the last report said live (a replaced caller's successor may never get there). */
+  #reportedLive = false;
+
+  constructor(options: SrtIngestOptions) {
+    this.#options = options;
+  }
+
+  /** Whether a caller's media reaches the hub now. */
+  get hasLive(): boolean {
+    return this.#current !== null;
+  }
+
+  /** An accepted caller: the candidate now (closed at once after {@linkcode close}). */
+  take(caller: SrtSocket): void {
+    if (this.#closing) {
+      void caller.close();
+      return;
+    }
     const session: SrtIngestSession = new SrtIngestSession(caller, {
       ...this.#options,
       admit: () => this.#admit(session),
@@ -102,6 +124,16 @@ export class SrtIngest {
     this.#options.logger.info({ remote: caller.remoteAddr }, "SRT caller connected");
     if (replaced) void replaced.close();
     void session.ended.then(({ wasLive }) => this.#ended(session, wasLive));
+  }
+
+  /** Drops every caller (draining: OBS calls again, through the balancer); takes new ones. */
+  async disconnect(): Promise<void> {
+    await Promise.all([...this.#sessions].map((session) => session.close()));
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.disconnect();
   }
 
   /** At a candidate's first tag: it takes over unless the live caller is still sending. */

@@ -1,6 +1,6 @@
 import { SRTO } from "./libsrt.ts";
 import { resolveHost } from "./sockaddr.ts";
-import type { SrtSetting } from "./srt_socket.ts";
+import type { SrtConnectHook, SrtSetting } from "./srt_socket.ts";
 import { SrtSocket } from "./srt_socket.ts";
 
 /** What {@linkcode openSrtListener} binds and sets. */
@@ -9,6 +9,8 @@ export interface SrtListenerSpec {
   port: number;
   /** Set on the listening socket: every accepted caller inherits them (passphrase included). */
   settings: SrtSetting[];
+  /** Decides each caller in its handshake (by its stream id), e.g. setting its passphrase. */
+  onConnect?: SrtConnectHook;
 }
 
 /** Binds and listens; the passphrase lives on the socket, never on a command line. */
@@ -21,6 +23,7 @@ export async function openSrtListener(spec: SrtListenerSpec): Promise<SrtSocket>
     if (hostname.includes(":")) {
       socket.set({ name: "ipv6only", option: SRTO.IPV6ONLY, value: false });
     }
+    if (spec.onConnect) socket.onConnect(spec.onConnect);
     socket.bind({ hostname, port: spec.port });
     socket.listen(`${spec.hostname}:${spec.port}`);
     return socket;

@@ -1,5 +1,15 @@
 import { AppError } from "@spiritstream/contracts";
-import { acquireSrt, lastError, type LibSrt, releaseSrt, SRT_E, SRTO, SRTS } from "./libsrt.ts";
+import {
+  acquireSrt,
+  lastError,
+  type LibSrt,
+  LISTEN_HOOK,
+  releaseSrt,
+  SRT_E,
+  SRT_REJ,
+  SRTO,
+  SRTS,
+} from "./libsrt.ts";
 import { connectFailure } from "./srt_errors.ts";
 import { decodeSockaddr, encodeSockaddr, type IpAddress, SOCKADDR_MAX } from "./sockaddr.ts";
 
@@ -19,6 +29,12 @@ export interface SrtSetting {
   field?: string;
 }
 
+/**
+ * Decides a caller's handshake from its stream id, synchronously: the options to set on its
+ * socket (its tenant's passphrase), or null to reject it.
+ */
+export type SrtConnectHook = (streamId: string) => SrtSetting[] | null;
+
 /** The outcome of {@linkcode SrtSocket.send}: bytes taken, or "again" when the buffer is full. */
 export type SendResult = number | "again";
 
@@ -32,6 +48,7 @@ export class SrtSocket {
   #id: number;
   #closed = false;
   #pending = new Set<Promise<unknown>>();
+  #hook: Deno.UnsafeCallback<typeof LISTEN_HOOK> | null = null;
   /** Filled in by {@linkcode accept}: the caller's `host:port`. */
   readonly remoteAddr: string | null;
 
@@ -74,6 +91,35 @@ export class SrtSocket {
       return "";
     }
     return new TextDecoder().decode(bytes.subarray(0, length[0]));
+  }
+
+  /**
+   * Lets `decide` accept or reject each caller of this listener during its handshake (before
+   * {@linkcode listen}). It runs inside libsrt's callback: it must not wait for anything. A
+   * caller without a stream id (HSv4) or one `decide` throws for is rejected.
+   */
+  onConnect(decide: SrtConnectHook): void {
+    const lib = this.#lib;
+    const hook = new Deno.UnsafeCallback(LISTEN_HOOK, (_opaque, ns, hsVersion, _peer, sid) => {
+      const reject = () => (lib.srt_setrejectreason(ns, SRT_REJ.FORBIDDEN), -1);
+      try {
+        if (hsVersion < 5 || sid === null) return reject();
+        const settings = decide(Deno.UnsafePointerView.getCString(sid));
+        if (settings === null) return reject();
+        for (const setting of settings) {
+          const bytes = optionBytes(setting.value);
+          if (lib.srt_setsockflag(ns, setting.option, bytes, bytes.length) !== 0) return reject();
+        }
+        return 0;
+      } catch {
+        return reject();
+      }
+    });
+    if (lib.srt_listen_callback(this.#id, hook.pointer, null) !== 0) {
+      hook.close();
+      throw new AppError("unavailable", `SRT listen callback refused: ${lastError(lib).text}`);
+    }
+    this.#hook = hook;
   }
 
   /** Binds to a local address; a taken port is `unavailable`. */
@@ -182,7 +228,14 @@ export class SrtSocket {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#lib.srt_close(this.#id);
+    if (this.#hook) {
+      // Off the JS thread: the close waits for a handshake whose hook waits for this thread.
+      await this.#lib.srt_close_async(this.#id);
+      this.#hook.close();
+      this.#hook = null;
+    } else {
+      this.#lib.srt_close(this.#id);
+    }
     await Promise.allSettled([...this.#pending]);
     releaseSrt();
   }
