@@ -59,7 +59,7 @@ const OUT_INITIAL = 64 * 1024;
 export const WRITE_PIECE = 128 * 1024;
 const SPARE_MAX = 1024 * 1024;
 /** The most bytes {@linkcode RtmpConnection.batchReads} lets the kernel gather per read. */
-const MAX_LOW_WATER = 64 * 1024;
+const MAX_LOW_WATER = 128 * 1024;
 /** A batching connection that read nothing for this long reads every arrival again. */
 const LOW_WATER_QUIET_MS = 500;
 
