@@ -9,6 +9,7 @@
  *
  *   deno run -A bench/relay_profile.ts                       # 30 s windows
  *   deno run -A bench/relay_profile.ts --seconds=10 --no-profile --out=/tmp/prof
+ *   deno run -A bench/relay_profile.ts --seconds=20 --no-profile --strace   # + syscalls/s
  *
  * Writes `<out>/<phase>.cpuprofile` (open in Chrome DevTools) and prints a Markdown summary.
  * @module
@@ -23,7 +24,7 @@ import { ensureBenchClip } from "./lib/bench_clip.ts";
 import { startDesktopHost } from "./lib/desktop_host.ts";
 import { waitForMedia } from "./lib/destination_media.ts";
 import { type AllocationProfile, type CpuProfile, InspectorSession } from "./lib/inspector.ts";
-import { readThreads, type ThreadUsage, threadUsage } from "./lib/proc_stats.ts";
+import { processTree, readThreads, type ThreadUsage, threadUsage } from "./lib/proc_stats.ts";
 import {
   allocationMarkdown,
   profileMarkdown,
@@ -40,6 +41,8 @@ interface Args {
   warmup: number;
   /** More V8 flags, comma-separated (e.g. `--trace-incremental-marking`). */
   v8: string;
+  /** Count the host's syscalls per window with `strace -c -f` (inflates its CPU: a count only). */
+  strace: boolean;
 }
 
 interface Phase {
@@ -55,6 +58,10 @@ interface Phase {
   profile: CpuProfile | null;
   /** A second window (inspector only): what was allocated. */
   allocations: AllocationProfile | null;
+  /** `strace -c -f` of the window (with `--strace`): calls per second, total and the top ones. */
+  syscalls: { perSecond: number; top: string } | null;
+  /** Processes under the host during the window (FFmpeg children: detection, probes). */
+  children: string;
 }
 
 const args = parseArgs(Deno.args);
@@ -119,12 +126,28 @@ async function measure(name: string): Promise<Phase> {
   const fromMs = performance.now() - hostStart;
   const heapBefore = await inspector?.heapUsage();
   const threadsBefore = await readThreads(pid);
+  const childrenBefore = (await processTree(pid)).slice(1);
+  const straceFile = `${args.out}/${name.replace(/[^a-z0-9]+/gi, "_")}.strace`;
+  const tracer = args.strace
+    ? new Deno.Command("strace", {
+      args: ["-c", "-f", "-o", straceFile, "-p", String(pid)],
+      stdout: "null",
+      stderr: "null",
+    }).spawn()
+    : null;
   const started = performance.now();
   const profile = inspector
     ? await inspector.profile(args.seconds * 1000)
     : await sleep(args.seconds * 1000).then(() => null);
   const seconds = (performance.now() - started) / 1000;
   const threads = threadUsage(threadsBefore, await readThreads(pid), seconds);
+  const childrenAfter = (await processTree(pid)).slice(1);
+  let syscalls: Phase["syscalls"] = null;
+  if (tracer) {
+    tracer.kill("SIGINT");
+    await tracer.status;
+    syscalls = parseStraceSummary(await Deno.readTextFile(straceFile), seconds);
+  }
   const heapAfter = await inspector?.heapUsage();
   const toMs = performance.now() - hostStart;
   const allocations = inspector ? await inspector.allocations(args.seconds * 1000) : null;
@@ -144,7 +167,29 @@ async function measure(name: string): Promise<Phase> {
     heapAfterMiB: mib(heapAfter?.usedSize),
     profile,
     allocations,
+    syscalls,
+    children: [...new Set([...childrenBefore, ...childrenAfter].map((c) => c.comm))].join(", "),
   };
+}
+
+/** `strace -c` table → calls per second in all and the five most frequent calls. */
+function parseStraceSummary(text: string, seconds: number): Phase["syscalls"] {
+  const rows: { name: string; calls: number }[] = [];
+  let total = 0;
+  for (const line of text.split("\n")) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length < 5 || !/^[\d.]+$/.test(cols[0]!)) continue;
+    const name = cols[cols.length - 1]!;
+    // % time, seconds, usecs/call, calls, [errors,] syscall
+    const calls = Number(cols[3]);
+    if (name === "total") total = calls;
+    else rows.push({ name, calls });
+  }
+  rows.sort((a, b) => b.calls - a.calls);
+  const top = rows.slice(0, 6).map((r) => `${r.name} ${(r.calls / seconds).toFixed(1)}`).join(
+    ", ",
+  );
+  return { perSecond: total / seconds, top };
 }
 
 /**
@@ -173,9 +218,9 @@ function countGc(lines: string[], fromMs: number, toMs: number): Phase["gc"] {
 function report(list: Phase[]): void {
   const out: string[] = [];
   out.push(
-    "| phase | host CPU | main thread | other threads | main wake-ups/s | GCs (minor/major) | GC pause | heap used |",
+    "| phase | host CPU | main thread | other threads | main wake-ups/s | GCs (minor/major) | GC pause | heap used | syscalls/s | children |",
   );
-  out.push("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  out.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const p of list) {
     const main = p.threads.find((t) => t.comm === "main (JS)");
     const others = p.threads.filter((t) => t !== main && t.cpuPercent >= 0.005)
@@ -185,7 +230,9 @@ function report(list: Phase[]): void {
         others || "-"
       } | ${main?.wakeupsPerSecond.toFixed(0) ?? "?"} | ${p.gc.scavenges}/${p.gc.markCompacts} | ${
         p.gc.pauseMs.toFixed(1)
-      } ms | ${p.heapBeforeMiB.toFixed(1)} → ${p.heapAfterMiB.toFixed(1)} MiB |`,
+      } ms | ${p.heapBeforeMiB.toFixed(1)} → ${p.heapAfterMiB.toFixed(1)} MiB | ${
+        p.syscalls ? `${p.syscalls.perSecond.toFixed(0)} (${p.syscalls.top})` : "-"
+      } | ${p.children || "-"} |`,
     );
   }
   for (const p of list) {
@@ -222,18 +269,20 @@ function parseArgs(argv: string[]): Args {
     logLevel: "info",
     warmup: 5,
     v8: "",
+    strace: false,
   };
   for (const arg of argv) {
     const [key, value = ""] = arg.replace(/^--/, "").split("=");
     if (key === "seconds") out.seconds = Number(value);
     else if (key === "warmup") out.warmup = Number(value);
     else if (key === "no-profile") out.profile = false;
+    else if (key === "strace") out.strace = true;
     else if (key === "out") out.out = value;
     else if (key === "log-level") out.logLevel = value;
     else if (key === "v8") out.v8 = arg.slice("--v8=".length);
     else {
       console.error(
-        `Unknown argument ${arg}: --seconds=N --warmup=N --no-profile --out=DIR --log-level=L`,
+        `Unknown argument ${arg}: --seconds=N --warmup=N --no-profile --strace --out=DIR --log-level=L`,
       );
       Deno.exit(2);
     }

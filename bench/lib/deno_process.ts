@@ -7,6 +7,8 @@ export interface DenoProcessOptions {
   wrapper?: string[];
   /** Flags between `deno run -A` and the entry (`--inspect=…`, `--v8-flags=…`). */
   denoFlags?: string[];
+  /** Another checkout to run the entry from (an A/B of two versions). Default: this one. */
+  root?: string;
 }
 
 /** A `deno run -A <entry>` child whose stdout and stderr lines are kept. */
@@ -39,7 +41,7 @@ export function spawnDenoProcess(entry: string, options: DenoProcessOptions = {}
     "run",
     "-A",
     ...(options.denoFlags ?? []),
-    repoPath(entry),
+    options.root ? `${options.root.replace(/\/?$/, "/")}${entry}` : repoPath(entry),
   ];
   const child = new Deno.Command(argv[0]!, {
     args: argv.slice(1),

@@ -19,6 +19,8 @@ export interface DesktopHostOptions {
   readyTimeoutMs?: number;
   /** Flags for `deno run` before main.ts (`--inspect=…`, `--v8-flags=--trace-gc`). */
   denoFlags?: string[];
+  /** Another checkout whose main.ts to run (an A/B of two versions). Default: this one. */
+  root?: string;
 }
 
 /** A running desktop host (`deno run -A main.ts`) on a free loopback port. */
@@ -65,6 +67,7 @@ export async function startDesktopHost(options: DesktopHostOptions = {}): Promis
     cwd: dataDir,
     wrapper: options.wrapper,
     denoFlags: options.denoFlags,
+    root: options.root,
   });
 
   async function healthy(): Promise<boolean> {

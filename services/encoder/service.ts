@@ -29,6 +29,9 @@ import { forgetEndedStream } from "./coordinator/forget_ended_stream.ts";
 import { workerMetrics } from "./metrics/worker_metrics.ts";
 import type { WorkerLoad } from "./coordinator/worker_load.ts";
 
+/** Engine events that are counters only (bitrate, bytes): nothing in a status report. */
+const COUNTER_EVENTS = new Set(["stream_stats", "target_stats", "ingest_stats"]);
+
 /** What the encoder service is built from. */
 export interface EncoderServiceDeps {
   bus: Bus;
@@ -188,7 +191,9 @@ export async function startEncoderService(deps: EncoderServiceDeps): Promise<Enc
     redactor,
     emit(tenantId, event, payload) {
       sink.emit(tenantId, event, payload);
-      coordinator?.touch(tenantId);
+      // The status report holds no counters: the once-a-second stats never change it, so they
+      // wake no status check (one timer and one report compared a second, for nothing).
+      if (!COUNTER_EVENTS.has(event)) coordinator?.touch(tenantId);
     },
     resolveEnv: (name) => env[name],
     keyEnvAllow: deps.config.keyEnvAllow,

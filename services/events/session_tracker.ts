@@ -11,7 +11,12 @@ import type { SessionStore, StoredSession, StoredTarget } from "./session_store.
 /** Options for {@linkcode SessionTracker}. */
 export interface SessionTrackerOptions {
   logger: Logger;
-  /** How long a changed session may wait before it is written. @default 1000 */
+  /**
+   * How long a session changed only by the per-second counters may wait before it is written
+   * (lifecycle records are written at once; `list` and `flush` write what waits): a crash loses
+   * at most this much of the byte counts, and a live stream costs one transaction per this
+   * instead of one a second. @default 10000
+   */
   saveMs?: number;
   /** Sessions kept per tenant. @default 500 */
   maxSessions?: number;
@@ -39,12 +44,14 @@ export class SessionTracker {
   readonly #folded = new Map<string, number>();
   readonly #dirty = new Map<string, StoredSession>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** A session was opened since the last write: the per-tenant cap is due. */
+  #opened = new Set<string>();
   #chain: Promise<void> = Promise.resolve();
 
   constructor(store: SessionStore, options: SessionTrackerOptions) {
     this.#store = store;
     this.#logger = options.logger;
-    this.#saveMs = options.saveMs ?? 1000;
+    this.#saveMs = options.saveMs ?? 10_000;
     this.#maxSessions = options.maxSessions ?? 500;
   }
 
@@ -90,6 +97,7 @@ export class SessionTracker {
     await this.flush();
     this.#current.delete(tenantId);
     this.#folded.delete(tenantId);
+    this.#opened.delete(tenantId);
     for (const key of this.#dirty.keys()) {
       if (key.startsWith(`${tenantId}\u0000`)) this.#dirty.delete(key);
     }
@@ -119,6 +127,7 @@ export class SessionTracker {
         if (!STARTING.has(status.data.state)) return null;
         session = open(tenantId, seq, time);
         this.#current.set(tenantId, session);
+        this.#opened.add(tenantId);
       }
       const target = targetOf(session, status.data.groupId, status.data.targetId);
       target.state = status.data.state;
@@ -172,12 +181,14 @@ export class SessionTracker {
     if (this.#dirty.size === 0) return;
     const sessions = [...this.#dirty.values()].map((s) => structuredClone(s));
     this.#dirty.clear();
+    // Only a new session can push a tenant over its cap.
+    const opened = [...this.#opened];
+    this.#opened.clear();
     try {
       await this.#store.save(sessions);
-      for (const tenantId of new Set(sessions.map((s) => s.tenantId))) {
-        await this.#store.cap(tenantId, this.#maxSessions);
-      }
+      for (const tenantId of opened) await this.#store.cap(tenantId, this.#maxSessions);
     } catch (error) {
+      for (const tenantId of opened) this.#opened.add(tenantId);
       // Kept for the next write: the newest state of a session replaces an older one.
       for (const s of sessions) {
         const key = `${s.tenantId}\u0000${s.id}`;

@@ -139,6 +139,7 @@ Deno.test("events service sessions: a restart replays nothing twice; a restarted
     service = await startEventsService({ bus, db, logger: quiet, dataDir: dir });
     await emit(bus, "a", "target_stats", stats("g1", "yt", 8_000), T0 + 102_000);
     await waitFor(async () => {
+      await sessions(bus, "a"); // writes the cursor now (alone it waits up to 10 s)
       const [cursor] = await db.query<{ seq: number }>("SELECT seq FROM events_cursor");
       return Number(cursor?.seq) === await bus.lastSeq();
     }, { what: "the replay to reach the end of the stream" });
@@ -189,6 +190,43 @@ Deno.test("events service sessions: switches to and from the standby slate are i
       { groupId: "g1", standby: true, reason: "publisher_lost", at: T0 + 2000 },
       { groupId: "g1", standby: false, reason: "publisher_returned", at: T0 + 30_000 },
     ]);
+  } finally {
+    await service.close();
+    await bus.close();
+    await db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("events service: a live stream's per-second stats cost no write each second; lifecycle records and reads see them at once", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "spiritstream-sessions-svc-" });
+  const bus = createMemoryBus();
+  const db = openSqlite(`${dir}/events.db`);
+  const service = await startEventsService({ bus, db, logger: quiet, dataDir: dir });
+  const stored = async () => {
+    const [row] = await db.query<{ last_seq: number }>("SELECT last_seq FROM events_sessions");
+    const [cursor] = await db.query<{ seq: number }>("SELECT seq FROM events_cursor");
+    return { session: Number(row?.last_seq ?? 0), cursor: Number(cursor?.seq ?? 0) };
+  };
+  try {
+    await emit(bus, "a", "target_status", status("g1", "yt", "live"), T0);
+    // A lifecycle record is written at once.
+    await waitFor(async () => (await stored()).session === 1, { what: "the session opened" });
+    const written = await stored();
+    for (let i = 1; i <= 3; i++) {
+      await emit(bus, "a", "target_stats", stats("g1", "yt", i * 1_000_000), T0 + i * 1000);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+    }
+    // ~1.8 s of counters: neither the session row nor the stream cursor was written for them
+    // (before: one transaction each per second).
+    assert.deepEqual(await stored(), written);
+    // A read answers the newest counters, and writes what waited.
+    const [live] = await sessions(bus, "a");
+    assert.equal(live!.bytes, 3_000_000);
+    assert.deepEqual(await stored(), { session: 4, cursor: 4 });
+    // The session ending is written at once again.
+    await emit(bus, "a", "stream_ended", "g1", T0 + 5000);
+    await waitFor(async () => (await stored()).session === 5, { what: "the end written" });
   } finally {
     await service.close();
     await bus.close();
