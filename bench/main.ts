@@ -21,6 +21,7 @@ import { benchFirstMedia } from "./first_media.ts";
 import { benchInvokeLatency } from "./invoke_latency.ts";
 import { repoPath } from "./lib/deno_process.ts";
 import { machineInfo } from "./lib/machine_info.ts";
+import { killDescendants } from "./lib/proc_stats.ts";
 import { type BenchContext, code, type Section, shellLine, table, verdict } from "./lib/report.ts";
 import { benchReencodeCpu } from "./reencode_cpu.ts";
 import { benchRelayCpu } from "./relay_cpu.ts";
@@ -43,6 +44,14 @@ const SECTIONS: Record<string, (ctx: BenchContext) => Promise<Section>> = {
 };
 
 const args = parseArgs(Deno.args);
+// Interrupted (Ctrl-C, kill): relays, publishers and destinations it started go with it.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, async () => {
+    const killed = await killDescendants(Deno.pid);
+    console.error(`benchmark interrupted (${signal}): stopped ${killed} processes it started`);
+    Deno.exit(130);
+  });
+}
 const began = performance.now();
 const startedAt = new Date();
 const machine = await machineInfo();

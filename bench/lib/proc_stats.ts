@@ -237,3 +237,31 @@ export function machineBusyCores(before: MachineCpu, after: MachineCpu, cores: n
 export async function loadAverage(): Promise<number> {
   return Number((await Deno.readTextFile("/proc/loadavg")).split(" ")[0]);
 }
+
+/**
+ * Kills every live descendant of `pid` (deepest first, SIGTERM then SIGKILL after `graceMs`):
+ * what a benchmark interrupted by Ctrl-C leaves (relays, publishers, destinations) must not go
+ * on burning CPU under the next run's windows.
+ */
+export async function killDescendants(pid: number, graceMs = 3000): Promise<number> {
+  const tree = (await processTree(pid)).slice(1).reverse();
+  const signal = (name: Deno.Signal) => {
+    for (const p of tree) {
+      try {
+        Deno.kill(p.pid, name);
+      } catch {
+        // gone already
+      }
+    }
+  };
+  signal("SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (
+    Date.now() < deadline &&
+    (await Promise.all(tree.map((p) => readProc(p.pid)))).some((s) => s && s.state !== "Z")
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  signal("SIGKILL");
+  return tree.length;
+}
