@@ -24,9 +24,10 @@ const TYPE_ID = { audio: MessageType.Audio, video: MessageType.Video, data: Mess
 /** Tags are encoded for the socket only while less than this waits there; the rest wait as tags,
  * where they can still be dropped by media time. */
 const FEED_BYTES = 32 * 1024;
-/** While no write waits for the socket (the link keeps up), a whole read batch of the ingest
- * (~100 ms: 56 KiB at 4.5 Mbit/s) is encoded at once, so it leaves in one write, not two or
- * three; a write that waits brings the bound back to {@linkcode FEED_BYTES}. */
+/** While the link keeps up (no tag waiting, no write waiting for the socket when a tag arrives),
+ * a whole read batch of the ingest (~200 ms: ~110 KiB at 4.5 Mbit/s) is encoded at once, so it
+ * leaves in one write, not several. A link that is behind is fed {@linkcode FEED_BYTES} at a time:
+ * what is encoded can no longer be dropped by media time, and 256 KiB is 4 s at 0.5 Mbit/s. */
 const FEED_IDLE_BYTES = 256 * 1024;
 /** Throughput is sampled about once per this much media time. */
 const SAMPLE_MS = 1000;
@@ -97,8 +98,9 @@ export class PushSender {
     if (this.#queue.length > 0 || this.#rtmp.inFlightBytes > 0) {
       this.#queue.written(this.#delivered());
     }
+    const keepingUp = this.#queue.length === 0 && this.#rtmp.inFlightBytes === 0;
     this.#queue.push(tag);
-    this.#feed();
+    this.#feed(keepingUp ? FEED_IDLE_BYTES : FEED_BYTES);
     if (tag.timestamp >= this.#nextSampleTs) this.#sample(tag.timestamp);
   }
 
@@ -107,7 +109,8 @@ export class PushSender {
     // A link that keeps up has nothing worth asking the kernel about (one FFI call per write).
     const behind = this.#queue.length > 0 || this.#rtmp.queuedBytes > 0;
     this.#queue.written(behind ? this.#delivered() : this.#rtmp.bytesSent);
-    this.#feed();
+    // A refill after the socket pushed back: the link is behind.
+    this.#feed(FEED_BYTES);
   }
 
   /** The push ends (unpublishing) or ended: what waits is dropped, nothing more is sent. */
@@ -116,9 +119,8 @@ export class PushSender {
     this.#queue.clear();
   }
 
-  #feed(): void {
+  #feed(bound: number): void {
     const rtmp = this.#rtmp;
-    const bound = rtmp.inFlightBytes > 0 ? FEED_BYTES : FEED_IDLE_BYTES;
     while (
       rtmp.queuedBytes < bound && this.#queue.length > 0 && !this.#stopped && !rtmp.isClosed
     ) {

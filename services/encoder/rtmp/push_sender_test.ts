@@ -82,3 +82,42 @@ Deno.test("PushSender: one ingest read batch (~100 ms at 4.5 Mbit/s) leaves in o
     await Promise.all([sender.closed, receiver.closed]).catch(() => {});
   }
 });
+
+Deno.test("PushSender: a link that is behind is refilled 32 KiB at a time, so what can no longer be dropped stays small", async () => {
+  // A socket whose writes complete only when the test says: the link is as slow as we want.
+  const sizes: number[] = [];
+  const pending: (() => void)[] = [];
+  const conn = {
+    read: () => new Promise<number | null>(() => {}),
+    write: (p: Uint8Array) => {
+      sizes.push(p.length);
+      return new Promise<number>((resolve) => pending.push(() => resolve(p.length)));
+    },
+    close: () => {},
+    localAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
+    remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 2 },
+  } as unknown as Deno.Conn;
+  let push: PushSender | null = null;
+  const rtmp = new RtmpConnection(conn, {
+    initialBytes: new Uint8Array(0),
+    onMessage: () => {},
+    onProgress: () => push?.progress(),
+  });
+  push = new PushSender(rtmp, { streamId: 1, maxLagMs: 60_000, maxQueuedBytes: 64 << 20 });
+  rtmp.start();
+  // One read batch while the link kept up: it leaves at once.
+  for (let i = 0; i < 4; i++) push.write(videoFrame(i * 33, 18_750));
+  await waitFor(() => sizes.length === 1, { what: "the first write" });
+  // The socket has not taken it yet: the next batches wait as tags (droppable by media time).
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let i = 4; i < 40; i++) push.write(videoFrame(i * 33, 18_750));
+  assert.equal(sizes.length, 1, "nothing more is written while the socket is busy");
+  // The socket takes the write: the refill is a small piece, not everything up to 256 KiB.
+  pending.shift()!();
+  await waitFor(() => sizes.length === 2, { what: "the refill's write" });
+  assert.ok(sizes[1]! <= 32 * 1024 + 18_750 + 64, `refill of ${sizes[1]} bytes`);
+  assert.ok(push.lagMs > 0, "the rest still waits as tags");
+  push.closed();
+  for (const resolve of pending) resolve();
+  rtmp.close();
+});
