@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import type { StreamState } from "@spiritstream/contracts";
-import { ensureTestClip, freePort, startNginxRtmp, waitFor } from "@spiritstream/testing";
+import {
+  ensureTestClip,
+  freePort,
+  startNginxRtmp,
+  startReconnectingPublisher,
+  waitFor,
+} from "@spiritstream/testing";
 import { type DesktopHost, startDesktopHost } from "../bench/lib/desktop_host.ts";
 import {
   destinationStream,
@@ -9,7 +15,6 @@ import {
 } from "../bench/lib/destination_media.ts";
 import { findLeakedSecrets } from "../bench/lib/secret_scan.ts";
 import { copyGroup, nginxTarget, secretKey } from "../bench/lib/stream_setup.ts";
-import { startReconnectingPublisher } from "./reconnecting_publisher.ts";
 import { type Defer, withCleanup } from "./with_cleanup.ts";
 
 const INGEST_KEY = "obs-ingest-key-4f1c2a9b7d3e";

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import type { StreamState } from "@spiritstream/contracts";
-import { ensureTestClip, freePort, startNginxRtmp, waitFor } from "@spiritstream/testing";
+import {
+  ensureTestClip,
+  freePort,
+  startNginxRtmp,
+  startReconnectingPublisher,
+  waitFor,
+} from "@spiritstream/testing";
 import {
   destinationStream,
   waitForBytesFlowing,
@@ -10,7 +16,6 @@ import {
 import { startNatsStack } from "../bench/lib/nats_stack.ts";
 import { findLeakedSecrets } from "../bench/lib/secret_scan.ts";
 import { copyGroup, nginxTarget, secretKey } from "../bench/lib/stream_setup.ts";
-import { startReconnectingPublisher } from "./reconnecting_publisher.ts";
 import { withCleanup } from "./with_cleanup.ts";
 
 /** Longer than the encoder's 6 s lease: an outage that outlives a lease must not stop media. */

@@ -28,6 +28,10 @@ export {
   type TestPublisher,
 } from "./publisher.ts";
 export { probe, type ProbeResult } from "./probe.ts";
+export {
+  type ReconnectingPublisher,
+  startReconnectingPublisher,
+} from "./reconnecting_publisher.ts";
 export { startTcpBalancer, type TcpBalancer } from "./tcp_balancer.ts";
 export { type MigratedPostgres, startMigratedPostgres } from "./migrated_postgres.ts";
 export { type MigratedSqlite, openMigratedSqlite } from "./migrated_sqlite.ts";

@@ -1,4 +1,4 @@
-import { startPublisher, type TestPublisher } from "@spiritstream/testing";
+import { startPublisher, type TestPublisher } from "./publisher.ts";
 
 /** A publisher that connects again whenever it drops, as OBS does with auto-reconnect. */
 export interface ReconnectingPublisher {
@@ -7,10 +7,13 @@ export interface ReconnectingPublisher {
   stop(): Promise<void>;
 }
 
-/** Publishes `clip` to `url`, restarting FFmpeg `retryMs` after every exit until stopped. */
+/**
+ * Publishes `clip` (default: the test clip) to `url`, restarting FFmpeg `retryMs` after every
+ * exit until stopped.
+ */
 export function startReconnectingPublisher(
   url: string,
-  clip: string,
+  clip?: string,
   retryMs = 500,
 ): ReconnectingPublisher {
   let current: TestPublisher | null = null;
@@ -18,7 +21,7 @@ export function startReconnectingPublisher(
   let starts = 0;
   const loop = (async () => {
     while (!stopped) {
-      current = await startPublisher(url, { clip });
+      current = await startPublisher(url, clip ? { clip } : {});
       starts++;
       await current.exited;
       if (!stopped) await new Promise((resolve) => setTimeout(resolve, retryMs));

@@ -3,8 +3,7 @@ import {
   freePort,
   type NginxRtmp,
   startNginxRtmp,
-  startPublisher,
-  type TestPublisher,
+  startReconnectingPublisher,
   waitFor,
 } from "@spiritstream/testing";
 
@@ -42,7 +41,8 @@ export async function goLive(invoke: Invoke): Promise<void> {
     };
     const started = await invoke("start_all_streams", { groups: [group], incomingUrl });
     assert.equal(started.status, 200, JSON.stringify(started.body));
-    obs = keepPublishing(`${incomingUrl}/obs`);
+    // OBS: publishes again whenever its connection ends (e.g. before the ingest listens).
+    obs = startReconnectingPublisher(`${incomingUrl}/obs`, undefined, 300);
     await waitFor(() => flowing(nginx, key), {
       timeoutMs: 30_000,
       intervalMs: 500,
@@ -65,24 +65,4 @@ async function flowing(nginx: NginxRtmp, name: string): Promise<boolean> {
   const first = await bytes();
   await new Promise((resolve) => setTimeout(resolve, 700));
   return first > 0 && await bytes() > first;
-}
-
-/** OBS: publishes again whenever its connection ends (e.g. before the ingest listens). */
-function keepPublishing(url: string): { stop(): Promise<void> } {
-  let stopped = false;
-  let current: TestPublisher | null = null;
-  const loop = (async () => {
-    while (!stopped) {
-      current = await startPublisher(url);
-      await current.exited;
-      if (!stopped) await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await current?.stop();
-      await loop;
-    },
-  };
 }

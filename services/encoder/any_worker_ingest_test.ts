@@ -6,12 +6,13 @@ import { createNatsBus } from "@spiritstream/bus/nats";
 import {
   freePort,
   type NginxRtmp,
+  type ReconnectingPublisher,
   startNatsServer,
   startNginxRtmp,
   startPostgres,
   startPublisher,
+  startReconnectingPublisher,
   startTcpBalancer,
-  type TestPublisher,
   waitFor,
 } from "@spiritstream/testing";
 import { readLease } from "./leases/lease.ts";
@@ -19,6 +20,13 @@ import { createNatsLeaseStore } from "./leases/nats_lease_store.ts";
 import { sealLeaseStore } from "./leases/sealed_lease_store.ts";
 import { storeKey } from "./leases/store_key.ts";
 import { copyGroup, rtmpTarget } from "./testdata/encoder_harness.ts";
+import {
+  PROFILES_MAIN,
+  startWorkerProcess,
+  stopWorkerProcess,
+  WORKER_SECRET,
+  type WorkerProcess,
+} from "./testdata/worker_process.ts";
 
 /*
  * Ownership follows the publisher: three encoder worker processes over a real nats-server, each
@@ -29,73 +37,27 @@ import { copyGroup, rtmpTarget } from "./testdata/encoder_harness.ts";
  * command resolves it from there; the workers share it (sealed) through NATS KV.
  */
 
-const SECRET = "any-worker-test-secret-0123456789abcdef012";
-const MAIN = new URL("./main.ts", import.meta.url).pathname;
-const PROFILES_MAIN = new URL("../profiles/main.ts", import.meta.url).pathname;
-const ROOT = new URL("../../", import.meta.url).pathname;
 const INGEST_KEY = "obs-ingest-key-0123456789";
 const DEST_KEY = "platform-key-any-worker";
 
-interface Worker {
-  id: string;
+interface Worker extends WorkerProcess {
   ingestPort: number;
-  child: Deno.ChildProcess;
-  output: () => string;
-  exited: Promise<Deno.CommandStatus>;
 }
 
 function startWorker(id: string, options: { natsUrl: string; dataDir: string }): Worker {
   const ingestPort = freePort();
-  return startProcess(id, MAIN, ingestPort, {
-    SPIRITSTREAM_NATS_URL: options.natsUrl,
-    SPIRITSTREAM_DATA_DIR: options.dataDir,
-    SPIRITSTREAM_INSTANCE_ID: id,
-    SPIRITSTREAM_SECRET_KEY: SECRET,
-    SPIRITSTREAM_LOG_LEVEL: "info",
-    SPIRITSTREAM_INGEST_LISTEN: `127.0.0.1:${ingestPort}`,
-    SPIRITSTREAM_DRAIN_GRACE_MS: "15000",
+  const worker = startWorkerProcess(id, {
+    ...options,
+    tailChars: 200_000,
+    env: {
+      SPIRITSTREAM_INGEST_LISTEN: `127.0.0.1:${ingestPort}`,
+      SPIRITSTREAM_DRAIN_GRACE_MS: "15000",
+    },
   });
+  return { ...worker, ingestPort };
 }
 
-function startProcess(
-  id: string,
-  main: string,
-  ingestPort: number,
-  env: Record<string, string>,
-): Worker {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", main],
-    cwd: ROOT,
-    env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let tail = "";
-  const decoder = new TextDecoder();
-  const drains = [child.stdout, child.stderr].map(async (stream) => {
-    for await (const chunk of stream) tail = (tail + decoder.decode(chunk)).slice(-200_000);
-  });
-  const exited = Promise.all([child.status, ...drains]).then(([status]) => status);
-  return { id, ingestPort, child, output: () => tail, exited };
-}
-
-async function stopWorker(worker: Worker): Promise<void> {
-  try {
-    worker.child.kill("SIGTERM");
-  } catch {
-    // already gone
-  }
-  const timer = setTimeout(() => {
-    try {
-      worker.child.kill("SIGKILL");
-    } catch {
-      // exited meanwhile
-    }
-  }, 30_000);
-  await worker.exited;
-  clearTimeout(timer);
-}
+const stopWorker = (worker: WorkerProcess) => stopWorkerProcess(worker, 30_000);
 
 async function destBytes(nginx: NginxRtmp): Promise<number> {
   const stream = (await nginx.stat())[0]!.streams.find((s) => s.name === DEST_KEY && s.publishing);
@@ -124,41 +86,16 @@ async function resumedAt(nginx: NginxRtmp, acceptedBefore: number): Promise<numb
   throw new Error("media did not resume at the destination within 30 s");
 }
 
-/** An OBS that keeps trying: when its connection ends it publishes again half a second later. */
-function keepPublishing(url: string): { stop(): Promise<void>; starts: () => number } {
-  let stopped = false;
-  let current: TestPublisher | null = null;
-  let starts = 0;
-  const loop = (async () => {
-    while (!stopped) {
-      current = await startPublisher(url);
-      starts++;
-      await current.exited;
-      if (!stopped) await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await current?.stop();
-      await loop;
-    },
-    starts: () => starts,
-  };
-}
-
 Deno.test("any encoder worker takes the publisher behind a round-robin balancer; kill -9 and SIGTERM of the owner", async (t) => {
   const nats = await startNatsServer();
   const pg = await startPostgres();
   const nginx = await startNginxRtmp({ apps: 1 });
   const root = await Deno.makeTempDir({ prefix: "encoder_any_worker_" });
-  const profiles = startProcess("profiles", PROFILES_MAIN, 0, {
-    SPIRITSTREAM_NATS_URL: nats.url,
-    SPIRITSTREAM_DATABASE_URL: await pg.createDatabase("spiritstream"),
-    SPIRITSTREAM_DATA_DIR: `${root}/profiles`,
-    SPIRITSTREAM_INSTANCE_ID: "profiles",
-    SPIRITSTREAM_SECRET_KEY: SECRET,
-    SPIRITSTREAM_LOG_LEVEL: "info",
+  const profiles = startWorkerProcess("profiles", {
+    main: PROFILES_MAIN,
+    natsUrl: nats.url,
+    dataDir: `${root}/profiles`,
+    env: { SPIRITSTREAM_DATABASE_URL: await pg.createDatabase("spiritstream") },
   });
   const workers = ["worker-a", "worker-b", "worker-c"].map((id) =>
     startWorker(id, { natsUrl: nats.url, dataDir: `${root}/${id}` })
@@ -166,11 +103,11 @@ Deno.test("any encoder worker takes the publisher behind a round-robin balancer;
   const balancer = await startTcpBalancer(workers.map((w) => w.ingestPort));
   const bus = await createNatsBus({ servers: nats.url, name: "any-worker-test" });
   const nc = await connect({ servers: nats.url });
-  const leases = sealLeaseStore(await createNatsLeaseStore(nc), SECRET);
+  const leases = sealLeaseStore(await createNatsLeaseStore(nc), WORKER_SECRET);
   const leaseKey = storeKey("lease", LOCAL_TENANT);
   const owner = async () => readLease(await leases.get(leaseKey))?.owner ?? null;
   const publishUrl = (key: string) => `rtmp://127.0.0.1:${balancer.port}/live/${key}`;
-  const obs: { publisher: ReturnType<typeof keepPublishing> | null } = { publisher: null };
+  const obs: { publisher: ReconnectingPublisher | null } = { publisher: null };
   try {
     for (const worker of workers) {
       await waitFor(() => worker.output().includes("Encoder service is ready"), {
@@ -280,7 +217,7 @@ Deno.test("any encoder worker takes the publisher behind a round-robin balancer;
     await t.step(
       "kill -9 of the owner: the publisher's reconnect resumes delivery within 5 s",
       async () => {
-        obs.publisher = keepPublishing(publishUrl(INGEST_KEY));
+        obs.publisher = startReconnectingPublisher(publishUrl(INGEST_KEY));
         await waitFor(() => flowing(nginx), { what: "media before the kill", timeoutMs: 30_000 });
         const ownerId = (await owner())!;
         const killed = workers.find((w) => w.id === ownerId)!;

@@ -6,10 +6,10 @@ import { createNatsBus } from "@spiritstream/bus/nats";
 import {
   freePort,
   type NginxRtmp,
+  type ReconnectingPublisher,
   startNatsServer,
   startNginxRtmp,
-  startPublisher,
-  type TestPublisher,
+  startReconnectingPublisher,
   waitFor,
 } from "@spiritstream/testing";
 import { readLease } from "./leases/lease.ts";
@@ -34,29 +34,6 @@ async function flowing(nginx: NginxRtmp, name: string): Promise<boolean> {
   return first > 0 && await bytes() > first;
 }
 
-/** An OBS that keeps trying: when its connection ends it publishes again half a second later. */
-function keepPublishing(url: string): { stop(): Promise<void>; starts: () => number } {
-  let stopped = false;
-  let current: TestPublisher | null = null;
-  let starts = 0;
-  const loop = (async () => {
-    while (!stopped) {
-      current = await startPublisher(url);
-      starts++;
-      await current.exited;
-      if (!stopped) await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await current?.stop();
-      await loop;
-    },
-    starts: () => starts,
-  };
-}
-
 Deno.test("two encoder workers over NATS: killing the lease owner moves the stream to the other", async () => {
   const nats = await startNatsServer();
   const nginx = await startNginxRtmp({ apps: 1 });
@@ -68,7 +45,7 @@ Deno.test("two encoder workers over NATS: killing the lease owner moves the stre
   const nc = await connect({ servers: nats.url });
   // The workers seal every value; the test reads through the same seal.
   const leases = sealLeaseStore(await createNatsLeaseStore(nc), SECRET);
-  let publisher: ReturnType<typeof keepPublishing> | null = null;
+  let publisher: ReconnectingPublisher | null = null;
   try {
     for (const worker of workers) {
       await waitFor(() => worker.output().includes("Encoder service is ready"), {
@@ -94,7 +71,7 @@ Deno.test("two encoder workers over NATS: killing the lease owner moves the stre
       args: { groups: [group], incomingUrl },
     }, { timeoutMs: 30_000 });
     assert.equal(pids.length, 1);
-    publisher = keepPublishing(`${incomingUrl}/obs`);
+    publisher = startReconnectingPublisher(`${incomingUrl}/obs`);
 
     await waitFor(() => flowing(nginx, key), {
       what: "media at the destination",
@@ -126,7 +103,7 @@ Deno.test("two encoder workers over NATS: killing the lease owner moves the stre
     );
     const recoveredMs = Date.now() - killedAt;
     assert.ok(recoveredMs >= 0);
-    assert.ok(publisher.starts() >= 2, "the publisher reconnected to the new owner");
+    assert.ok(publisher.starts >= 2, "the publisher reconnected to the new owner");
 
     // Reads answered by the survivor reflect the group it now runs.
     const active = await callCommand(bus, COMMANDS.get_active_group_ids, { meta, args: {} });

@@ -1,6 +1,8 @@
 /** Encoder workers as real processes (`main.ts` over NATS), for the multi-worker tests. */
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
+/** The profiles service alone (`services/profiles/main.ts`), for tests that need its keys. */
+export const PROFILES_MAIN = new URL("../../profiles/main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../../", import.meta.url).pathname;
 
 /** The deployment secret the test workers seal their lease store with. */
@@ -10,7 +12,7 @@ export const WORKER_SECRET = "failover-test-secret-0123456789abcdef0123";
 export interface WorkerProcess {
   id: string;
   child: Deno.ChildProcess;
-  /** The last 20 kB of its stdout and stderr. */
+  /** The last `tailChars` of its stdout and stderr. */
   output: () => string;
   exited: Promise<Deno.CommandStatus>;
 }
@@ -21,12 +23,17 @@ export interface WorkerProcessOptions {
   dataDir: string;
   /** More SPIRITSTREAM_* variables (a health port, a tenant limit). */
   env?: Record<string, string>;
+  /** Another service's entry point. @default services/encoder/main.ts */
+  main?: string;
+  /** How much output is kept. @default 20000 */
+  tailChars?: number;
 }
 
-/** Starts `services/encoder/main.ts` as worker `id`. */
+/** Starts `services/encoder/main.ts` (or `options.main`) as worker `id`. */
 export function startWorkerProcess(id: string, options: WorkerProcessOptions): WorkerProcess {
+  const tailChars = options.tailChars ?? 20_000;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN],
+    args: ["run", "-A", options.main ?? MAIN],
     cwd: ROOT,
     env: {
       SPIRITSTREAM_NATS_URL: options.natsUrl,
@@ -43,14 +50,17 @@ export function startWorkerProcess(id: string, options: WorkerProcessOptions): W
   let tail = "";
   const decoder = new TextDecoder();
   const drains = [child.stdout, child.stderr].map(async (stream) => {
-    for await (const chunk of stream) tail = (tail + decoder.decode(chunk)).slice(-20_000);
+    for await (const chunk of stream) tail = (tail + decoder.decode(chunk)).slice(-tailChars);
   });
   const exited = Promise.all([child.status, ...drains]).then(([status]) => status);
   return { id, child, output: () => tail, exited };
 }
 
-/** SIGTERM, then SIGKILL after 10 s; resolves once the process and its output ended. */
-export async function stopWorkerProcess(worker: WorkerProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after `killAfterMs`; resolves once the process and its output ended. */
+export async function stopWorkerProcess(
+  worker: WorkerProcess,
+  killAfterMs = 10_000,
+): Promise<void> {
   try {
     worker.child.kill("SIGTERM");
   } catch {
@@ -62,7 +72,7 @@ export async function stopWorkerProcess(worker: WorkerProcess): Promise<void> {
     } catch {
       // exited meanwhile
     }
-  }, 10_000);
+  }, killAfterMs);
   await worker.exited;
   clearTimeout(timer);
 }
