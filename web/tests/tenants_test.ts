@@ -41,6 +41,9 @@ Deno.test("tenants: the host operator creates a tenant, its admin signs up from 
 
     // The invited admin, in this browser after the operator signs out.
     await page.getByRole("button", { name: "Sign out" }).click();
+    // Signed out for real before the link opens: a sign-out answered late (a loaded machine)
+    // would otherwise end the session the invitation is about to start.
+    await page.getByText("This server needs you to sign in.").waitFor();
     await page.goto(link);
     await page.getByRole("heading", { name: "Accept your invitation" }).waitFor();
     await page.getByLabel("Choose a password").fill("boss-password-1");

@@ -105,6 +105,9 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
   let offset: number | null = null;
   let maxOut = -1;
   const lastOut = { audio: -1, video: -1, data: -1 };
+  // The last audio / video FRAME (not sequence header) out: frames of a track never share a
+  // timestamp (a muxer refuses equal DTS; a splice clamped onto the old timeline would give them).
+  const lastFrame = { audio: -1, video: -1, data: -Infinity };
   let metadata: FlvTag | null = null;
   let videoHeader: FlvTag | null = null;
   let audioHeader: FlvTag | null = null;
@@ -132,12 +135,16 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
       // The source restarted its clock without reconnecting: splice like a new source.
       offset = maxOut + reconnectGapMs - tag.timestamp;
     }
-    const ts = Math.max(tag.timestamp + offset, lastOut[tag.type], 0);
+    const header = isSequenceHeader(tag);
+    let ts = Math.max(tag.timestamp + offset, lastOut[tag.type], 0);
+    if (!header && tag.type !== "data") {
+      if (ts <= lastFrame[tag.type]) ts = lastFrame[tag.type] + 1;
+      lastFrame[tag.type] = ts;
+    }
     lastOut[tag.type] = ts;
     if (ts > maxOut) maxOut = ts;
     const out: FlvTag = { type: tag.type, timestamp: ts, payload: tag.payload };
 
-    const header = isSequenceHeader(tag);
     const key = tag.type === "video" && !header && isKeyframe(tag);
     // Kept for the whole session: own copies, so they do not pin the ingest's payload slabs.
     if (tag.type === "data") {

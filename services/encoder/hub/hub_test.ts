@@ -214,3 +214,35 @@ Deno.test("createMediaHub() caches the GOP in its own memory: a late sink's repl
     "the cache holds the latest GOP, byte for byte",
   );
 });
+
+Deno.test("createMediaHub() never gives two frames of a track one timestamp, even when a new source's first tag is ahead of its video", async () => {
+  const hub = createMediaHub();
+  const sink = memorySink();
+  hub.addSink(sink);
+  const first = memorySource();
+  hub.attachSource(first);
+  publish(first, 90);
+  first.end();
+  await first.closed;
+  await Promise.resolve();
+  // The reconnected encoder's audio starts 200 ms ahead of its video: the splice is decided on
+  // that first (audio) tag, so its first video frames would land on the old timeline's last one.
+  const second = memorySource();
+  hub.attachSource(second);
+  [metadata, avcHeader(2), aacHeader].forEach((t) => second.emit(t));
+  second.emit(sound(200));
+  for (let i = 0; i < 30; i++) {
+    second.emit(frame(i * 33, i === 0));
+    second.emit(sound(200 + i * 33));
+  }
+  for (const type of ["audio", "video"] as const) {
+    const stamps = sink.tags.filter((t) => t.type === type && !isSequenceHeader(t))
+      .map((t) => t.timestamp);
+    const repeated = stamps.filter((ts, i) => i > 0 && ts <= stamps[i - 1]!);
+    assert.deepEqual(
+      repeated,
+      [],
+      `${type}: every frame after the one before (a muxer refuses equal DTS)`,
+    );
+  }
+});
