@@ -44,3 +44,28 @@ export function isSequenceHeader(tag: FlvTag): boolean {
   }
   return false;
 }
+
+const PACKET_CODED_FRAMES = 1;
+
+/**
+ * The composition time offset of a video frame in ms (presentation = timestamp + offset): the
+ * signed 24-bit field of an AVC/HEVC NALU packet or an Enhanced RTMP CodedFrames packet; 0 for
+ * anything else (CodedFramesX carries none).
+ */
+export function compositionOffset(tag: FlvTag): number {
+  const p = tag.payload;
+  if (tag.type !== "video" || p.length < 1) return 0;
+  const b0 = p[0]!;
+  let at: number;
+  if (b0 & 0x80) {
+    if ((b0 & 0x0f) !== PACKET_CODED_FRAMES) return 0;
+    at = 5; // after the FourCC
+  } else {
+    const codec = b0 & 0x0f;
+    if ((codec !== AVC && codec !== HEVC_LEGACY) || p[1] !== 1) return 0;
+    at = 2;
+  }
+  if (p.length < at + 3) return 0;
+  const raw = (p[at]! << 16) | (p[at + 1]! << 8) | p[at + 2]!;
+  return raw & 0x800000 ? raw - 0x1000000 : raw;
+}

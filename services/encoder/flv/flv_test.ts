@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ensureTestClip, requireBinary } from "@spiritstream/testing";
-import { type FlvTag, isKeyframe, isSequenceHeader } from "./flv.ts";
+import { compositionOffset, type FlvTag, isKeyframe, isSequenceHeader } from "./flv.ts";
 import { FlvReader } from "./flv_reader.ts";
 import { FlvWriter } from "./flv_writer.ts";
 
@@ -85,4 +85,27 @@ Deno.test("FlvWriter feeds ffmpeg stdin and FlvReader parses ffmpeg stdout (stre
   assert.deepEqual(video(output).map((t) => t.timestamp), video(input).map((t) => t.timestamp));
   assert.equal(video(output).filter(isKeyframe).length, video(input).filter(isKeyframe).length);
   assert.equal(output[0]?.type, "data", "ffmpeg writes onMetaData first");
+});
+
+Deno.test("compositionOffset() reads the signed offset of AVC, HEVC and Enhanced RTMP CodedFrames; 0 for the rest", () => {
+  const video = (...bytes: number[]): FlvTag => ({
+    type: "video",
+    timestamp: 0,
+    payload: Uint8Array.from(bytes),
+  });
+  assert.equal(compositionOffset(video(0x27, 1, 0, 0, 67, 0x41)), 67);
+  assert.equal(compositionOffset(video(0x1c, 1, 0xff, 0xff, 0xdf)), -33, "HEVC (codec 12), signed");
+  assert.equal(compositionOffset(video(0x17, 0, 0, 0, 67)), 0, "a sequence header has none");
+  // Enhanced RTMP: key frame, CodedFrames, 'hvc1', then SI24.
+  assert.equal(compositionOffset(video(0x91, 0x68, 0x76, 0x63, 0x31, 0, 0, 100)), 100);
+  assert.equal(
+    compositionOffset(video(0x93, 0x68, 0x76, 0x63, 0x31, 0, 0, 100)),
+    0,
+    "CodedFramesX",
+  );
+  assert.equal(compositionOffset(video(0x27, 1, 0)), 0, "truncated");
+  assert.equal(
+    compositionOffset({ type: "audio", timestamp: 0, payload: Uint8Array.of(0xaf, 1, 0, 0, 9) }),
+    0,
+  );
 });

@@ -1,5 +1,5 @@
 import { monotonicNow } from "@spiritstream/kit";
-import { type FlvTag, isKeyframe, isSequenceHeader } from "../flv/flv.ts";
+import { compositionOffset, type FlvTag, isKeyframe, isSequenceHeader } from "../flv/flv.ts";
 import { KeyframeGate } from "../flv/keyframe_gate.ts";
 import { ByteArena } from "./byte_arena.ts";
 import type { MediaLogger } from "./media_logger.ts";
@@ -104,10 +104,18 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
   // Per source: hubTs = sourceTs + offset, decided on the source's first tag.
   let offset: number | null = null;
   let maxOut = -1;
+  // The latest presentation time out (a video frame's timestamp is its decode time; with
+  // B-frames one already sent may show up to a few frames later): a splice starts after it, or
+  // the new source's first keyframe would be presented before the old source's last frames.
+  let maxShown = -1;
   const lastOut = { audio: -1, video: -1, data: -1 };
   // The last audio / video FRAME (not sequence header) out: frames of a track never share a
   // timestamp (a muxer refuses equal DTS; a splice clamped onto the old timeline would give them).
   const lastFrame = { audio: -1, video: -1, data: -Infinity };
+  // Per splice: whether a track has had its first frame on the new timeline. The splice is
+  // decided on the new source's first tag; a track that starts behind it (audio leading video)
+  // would land on the old timeline's last frames, so its first frame moves the offset on instead.
+  const placed = { audio: false, video: false, data: true };
   let metadata: FlvTag | null = null;
   let videoHeader: FlvTag | null = null;
   let audioHeader: FlvTag | null = null;
@@ -130,19 +138,31 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
     } else byteWindow.push({ at: now, bytes: tag.payload.length });
     prune(now);
 
-    if (offset === null) offset = maxOut < 0 ? 0 : maxOut + reconnectGapMs - tag.timestamp;
+    if (offset === null) offset = splice(maxOut < 0 ? 0 : spliceAt() - tag.timestamp);
     else if (tag.timestamp + offset < lastOut[tag.type] - 1000) {
       // The source restarted its clock without reconnecting: splice like a new source.
-      offset = maxOut + reconnectGapMs - tag.timestamp;
+      offset = splice(spliceAt() - tag.timestamp);
     }
     const header = isSequenceHeader(tag);
+    const frame = !header && tag.type !== "data";
+    if (frame && !placed[tag.type]) {
+      placed[tag.type] = true;
+      // Video: the first frame is presented after the old source's last one, too.
+      const last = tag.type === "video"
+        ? Math.max(lastFrame.video, maxShown - compositionOffset(tag))
+        : lastFrame.audio;
+      const behind = last + reconnectGapMs - (tag.timestamp + offset);
+      // Raising the offset keeps the tracks in sync; the track that led skips that much once.
+      if (last >= 0 && behind > 0) offset += behind;
+    }
     let ts = Math.max(tag.timestamp + offset, lastOut[tag.type], 0);
-    if (!header && tag.type !== "data") {
+    if (frame) {
       if (ts <= lastFrame[tag.type]) ts = lastFrame[tag.type] + 1;
       lastFrame[tag.type] = ts;
     }
     lastOut[tag.type] = ts;
     if (ts > maxOut) maxOut = ts;
+    if (frame && tag.type === "video") maxShown = Math.max(maxShown, ts + compositionOffset(tag));
     const out: FlvTag = { type: tag.type, timestamp: ts, payload: tag.payload };
 
     const key = tag.type === "video" && !header && isKeyframe(tag);
@@ -157,6 +177,18 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
       cache(out, key);
     }
     for (const state of sinks.values()) deliver(state, out);
+  }
+
+  /** Where a new timeline's time 0 lands: after everything the old one sent or will show. */
+  function spliceAt(): number {
+    return Math.max(maxOut, maxShown) + reconnectGapMs;
+  }
+
+  /** A new timeline begins: each track's first frame is placed again. */
+  function splice(to: number): number {
+    placed.audio = false;
+    placed.video = false;
+    return to;
   }
 
   function cache(tag: FlvTag, key: boolean): void {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { encodeAmf0 } from "../flv/amf0.ts";
-import { type FlvTag, isKeyframe, isSequenceHeader } from "../flv/flv.ts";
+import { compositionOffset, type FlvTag, isKeyframe, isSequenceHeader } from "../flv/flv.ts";
 import { createMediaHub, type MediaSink, type MediaSource } from "./hub.ts";
 
 /** An in-memory source (the hub's port), fed by the test instead of an RTMP publisher. */
@@ -215,34 +215,80 @@ Deno.test("createMediaHub() caches the GOP in its own memory: a late sink's repl
   );
 });
 
-Deno.test("createMediaHub() never gives two frames of a track one timestamp, even when a new source's first tag is ahead of its video", async () => {
+/** A video frame whose presentation time is `ts + cts` (B-frames reorder). */
+function framePresented(ts: number, cts: number, key: boolean): FlvTag {
+  const payload = new Uint8Array(100);
+  payload.set([key ? 0x17 : 0x27, 1, (cts >> 16) & 0xff, (cts >> 8) & 0xff, cts & 0xff]);
+  return { type: "video", timestamp: ts, payload };
+}
+
+async function endSource(source: ReturnType<typeof memorySource>): Promise<void> {
+  source.end();
+  await source.closed;
+  await Promise.resolve();
+}
+
+Deno.test("createMediaHub() starts a reconnected source after the old source's last PRESENTED frame (B-frames: a P frame shown 5 frames after its decode time)", async () => {
+  const hub = createMediaHub();
+  const sink = memorySink();
+  hub.addSink(sink);
+  const first = memorySource();
+  hub.attachSource(first);
+  [metadata, avcHeader(), aacHeader].forEach((t) => first.emit(t));
+  for (let i = 0; i < 60; i++) {
+    // x264's pattern with 3 B-frames: I/P frames carry up to 167 ms of composition offset.
+    first.emit(framePresented(i * 33, i % 4 === 0 ? 167 : 33, i === 0));
+    first.emit(sound(i * 33 + 5));
+  }
+  const shownBefore = Math.max(
+    ...sink.tags.filter((t) => t.type === "video" && !isSequenceHeader(t))
+      .map((t) => t.timestamp + compositionOffset(t)),
+  );
+  await endSource(first);
+  const before = sink.tags.length;
+  const second = memorySource();
+  hub.attachSource(second);
+  [metadata, avcHeader(2), aacHeader].forEach((t) => second.emit(t));
+  second.emit(framePresented(0, 67, true));
+  const [key] = sink.tags.slice(before).filter((t) => t.type === "video" && isKeyframe(t));
+  const shownAt = key!.timestamp + compositionOffset(key!);
+  // A decoder flushes the old frames at the new keyframe: presented earlier, it would show
+  // backwards, and a muxer at the frame rate's time base refuses the repeated tick.
+  assert.ok(
+    shownAt >= shownBefore + 33,
+    `the new keyframe is shown at ${shownAt} ms, the old source's last frame at ${shownBefore} ms`,
+  );
+});
+
+Deno.test("createMediaHub() splices a new source whose audio leads its video so each track keeps its frame spacing and the two stay in sync", async () => {
   const hub = createMediaHub();
   const sink = memorySink();
   hub.addSink(sink);
   const first = memorySource();
   hub.attachSource(first);
   publish(first, 90);
-  first.end();
-  await first.closed;
-  await Promise.resolve();
-  // The reconnected encoder's audio starts 200 ms ahead of its video: the splice is decided on
-  // that first (audio) tag, so its first video frames would land on the old timeline's last one.
+  await endSource(first);
+  const before = sink.tags.length;
+  // The reconnected encoder's first tag is audio 200 ms ahead of its video: the splice is
+  // decided on it, so its first video frames would land on the old timeline's last one.
   const second = memorySource();
   hub.attachSource(second);
-  [metadata, avcHeader(2), aacHeader].forEach((t) => second.emit(t));
   second.emit(sound(200));
+  [metadata, avcHeader(2), aacHeader].forEach((t) => second.emit(t));
   for (let i = 0; i < 30; i++) {
     second.emit(frame(i * 33, i === 0));
-    second.emit(sound(200 + i * 33));
+    second.emit(sound(233 + i * 33));
   }
   for (const type of ["audio", "video"] as const) {
     const stamps = sink.tags.filter((t) => t.type === type && !isSequenceHeader(t))
       .map((t) => t.timestamp);
-    const repeated = stamps.filter((ts, i) => i > 0 && ts <= stamps[i - 1]!);
-    assert.deepEqual(
-      repeated,
-      [],
-      `${type}: every frame after the one before (a muxer refuses equal DTS)`,
-    );
+    // A muxer at the frame rate's time base (1/30 s) refuses two frames on one tick.
+    const crowded = stamps.filter((ts, i) => i > 0 && ts - stamps[i - 1]! < 30);
+    assert.deepEqual(crowded, [], `${type}: frames stay a frame apart across the splice`);
   }
+  const after = sink.tags.slice(before).filter((t) => t.type !== "data" && !isSequenceHeader(t));
+  const video = after.filter((t) => t.type === "video").map((t) => t.timestamp);
+  const audio = after.filter((t) => t.type === "audio").map((t) => t.timestamp);
+  // Source time 233 ms is audio tag 1 and video frame 7 (7 × 33 = 231): still 2 ms apart.
+  assert.equal(audio[1]! - video[7]!, 2, "audio and video keep the source's sync");
 });
