@@ -123,17 +123,21 @@ Deno.test("createMediaHub() drops video for a slow sink until the next keyframe,
   assert.equal(hub.sinkStats(slow), undefined);
 });
 
-Deno.test("createMediaHub() keeps each sink's timeline increasing across a publisher reconnect", async () => {
+/** A hub with one sink whose first source published 90 frames and left. */
+async function hubAfterOneSource() {
   const hub = createMediaHub();
   const sink = memorySink();
   hub.addSink(sink);
   const first = memorySource();
   hub.attachSource(first);
   publish(first, 90);
+  await endSource(first);
+  return { hub, sink };
+}
+
+Deno.test("createMediaHub() keeps each sink's timeline increasing across a publisher reconnect", async () => {
+  const { hub, sink } = await hubAfterOneSource();
   const lastBefore = sink.tags.at(-1)!.timestamp;
-  first.end();
-  await first.closed;
-  await Promise.resolve();
   assert.equal(hub.live, false);
 
   const second = memorySource();
@@ -261,13 +265,7 @@ Deno.test("createMediaHub() starts a reconnected source after the old source's l
 });
 
 Deno.test("createMediaHub() splices a new source whose audio leads its video so each track keeps its frame spacing and the two stay in sync", async () => {
-  const hub = createMediaHub();
-  const sink = memorySink();
-  hub.addSink(sink);
-  const first = memorySource();
-  hub.attachSource(first);
-  publish(first, 90);
-  await endSource(first);
+  const { hub, sink } = await hubAfterOneSource();
   const before = sink.tags.length;
   // The reconnected encoder's first tag is audio 200 ms ahead of its video: the splice is
   // decided on it, so its first video frames would land on the old timeline's last one.
