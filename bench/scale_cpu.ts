@@ -324,13 +324,20 @@ async function statClocks(url: string): Promise<Map<string, StreamClock>> {
 }
 
 /** Waits until every destination stream's media clock moved ≥ 1 s since the first read. */
-async function rampUp(rig: Rig, names: string[], timeoutMs: number): Promise<boolean> {
+/** Waits until every destination stream's media clock moved 1 s; how many did at the last read. */
+async function rampUp(
+  rig: Rig,
+  names: string[],
+  timeoutMs: number,
+): Promise<{ moving: number; total: number }> {
   const first = new Map<string, number>();
   const deadline = performance.now() + timeoutMs;
+  const total = names.length * DESTINATIONS;
+  let moving = 0;
   while (performance.now() < deadline) {
     const reads = await readClocks(rig).catch(() => null);
     if (reads) {
-      let moving = 0;
+      moving = 0;
       reads.forEach(({ clocks }, d) => {
         for (const name of names) {
           const clock = clocks.get(name);
@@ -341,11 +348,11 @@ async function rampUp(rig: Rig, names: string[], timeoutMs: number): Promise<boo
           else if (clock.mediaMs - from >= 1000) moving++;
         }
       });
-      if (moving === names.length * reads.length) return true;
+      if (moving === total) return { moving, total };
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  return false;
+  return { moving, total };
 }
 
 async function measureStep(
@@ -378,7 +385,9 @@ async function measureStep(
       rampFailed: false,
       windowMs,
     };
-    if (!await rampUp(rig, names, 20_000 + 250 * n)) {
+    const rampMs = 20_000 + 250 * n;
+    const ramp = await rampUp(rig, names, rampMs);
+    if (ramp.moving < ramp.total) {
       const procs = await relayProcs(relay, pid);
       return {
         ...base,
@@ -388,7 +397,11 @@ async function measureStep(
         benchBusy: NaN,
         load: await loadAverage(),
         rampFailed: true,
-        failures: ["media did not reach every destination"],
+        failures: [
+          `media reached ${ramp.moving} of ${ramp.total} destination streams within ${
+            rampMs / 1000
+          } s`,
+        ],
       };
     }
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -511,7 +524,11 @@ function streamsPerCore(step: ScaleStep): number {
 
 function limitText(reason: StopReason, relay: RelayName, steps: ScaleStep[]): string {
   const last = steps.filter((s) => s.relay === relay).at(-1);
-  if (reason === "failed") return `the relay: at N = ${last?.n} a destination fell behind`;
+  if (reason === "failed") {
+    return last?.rampFailed
+      ? `the relay: at N = ${last.n} media did not reach every destination in time`
+      : `the relay: at N = ${last?.n} a destination fell behind`;
+  }
   if (reason === "machine") {
     return last && !passed(last)
       ? `limited by the machine, not the relay (at N = ${last.n} a destination fell behind with the whole machine busy)`
