@@ -64,10 +64,16 @@ export class IngestKeyIndex {
 
   #lookup(matches: (spec: IngestSpecValue) => boolean): string | null {
     // Every spec is compared (constant-time key compares inside `matches`), not the first only.
+    // A key two tenants share names neither: routing a publisher by whichever came first would
+    // send one tenant's stream to the other's destinations.
     let found: string | null = null;
+    let count = 0;
     for (const [tenantId, spec] of this.#specs) {
-      if (matches(spec) && found === null) found = tenantId;
+      if (matches(spec)) {
+        count++;
+        found ??= tenantId;
+      }
     }
-    return found;
+    return count === 1 ? found : null;
   }
 }

@@ -81,3 +81,16 @@ Deno.test("IngestKeyIndex.peek(): the spec from memory at once; a miss re-reads 
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(index.peek(keyIs("key-late"))?.streamKey, "key-late");
 });
+
+Deno.test("IngestKeyIndex.find(): a key two tenants' ingests share finds neither (the publisher is refused, not routed to whichever came first)", async () => {
+  const { store } = countingStore();
+  await store.create(storeKey("desired", "acme"), desired("acme", "same-key"));
+  await store.create(storeKey("desired", "globex"), desired("globex", "same-key"));
+  const index = new IngestKeyIndex(new TenantRecords(store), { minScanMs: 0 });
+  await index.scan();
+  assert.equal(await index.find(keyIs("same-key")), null);
+  assert.equal(index.peek(keyIs("same-key")), null);
+  await store.delete(storeKey("desired", "globex"));
+  await index.refresh("globex");
+  assert.equal(await index.find(keyIs("same-key")), "acme", "unique again: found");
+});
