@@ -323,8 +323,7 @@ async function statClocks(url: string): Promise<Map<string, StreamClock>> {
   }
 }
 
-/** Waits until every destination stream's media clock moved ≥ 1 s since the first read. */
-/** Waits until every destination stream's media clock moved 1 s; how many did at the last read. */
+/** Waits until every destination stream's media clock moved ≥ 1 s since the first read; how many did at the last read. */
 async function rampUp(
   rig: Rig,
   names: string[],
