@@ -73,6 +73,18 @@ export interface MediaHub {
   sinkStats(sink: MediaSink): MediaHubSinkStats | undefined;
 }
 
+/**
+ * The most a frame's composition offset counts for a splice: real encoders reorder a few frames
+ * (x264's 16 B-frames at 30 fps: 533 ms); a publisher sending the field's maximum (2.3 h) must not
+ * move the next source's timeline by hours.
+ */
+const MAX_REORDER_MS = 1000;
+
+/** A video frame's composition offset, bounded to what a real encoder's reordering gives. */
+function reorderOf(tag: FlvTag): number {
+  return Math.min(Math.max(compositionOffset(tag), 0), MAX_REORDER_MS);
+}
+
 /** Granularity of the ingest bitrate window. */
 const BYTE_BUCKET_MS = 100;
 
@@ -149,7 +161,7 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
       placed[tag.type] = true;
       // Video: the first frame is presented after the old source's last one, too.
       const last = tag.type === "video"
-        ? Math.max(lastFrame.video, maxShown - compositionOffset(tag))
+        ? Math.max(lastFrame.video, maxShown - reorderOf(tag))
         : lastFrame.audio;
       const behind = last + reconnectGapMs - (tag.timestamp + offset);
       // Raising the offset keeps the tracks in sync; the track that led skips that much once.
@@ -162,7 +174,7 @@ export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
     }
     lastOut[tag.type] = ts;
     if (ts > maxOut) maxOut = ts;
-    if (frame && tag.type === "video") maxShown = Math.max(maxShown, ts + compositionOffset(tag));
+    if (frame && tag.type === "video") maxShown = Math.max(maxShown, ts + reorderOf(tag));
     const out: FlvTag = { type: tag.type, timestamp: ts, payload: tag.payload };
 
     const key = tag.type === "video" && !header && isKeyframe(tag);

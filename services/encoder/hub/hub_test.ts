@@ -290,3 +290,21 @@ Deno.test("createMediaHub() splices a new source whose audio leads its video so 
   // Source time 233 ms is audio tag 1 and video frame 7 (7 × 33 = 231): still 2 ms apart.
   assert.equal(audio[1]! - video[7]!, 2, "audio and video keep the source's sync");
 });
+
+Deno.test("createMediaHub(): a publisher's absurd composition offset (the field's 2.3 h maximum) moves the next source's timeline by at most a second", async () => {
+  const hub = createMediaHub();
+  const sink = memorySink();
+  hub.addSink(sink);
+  const first = memorySource();
+  hub.attachSource(first);
+  [metadata, avcHeader(), aacHeader].forEach((t) => first.emit(t));
+  first.emit(framePresented(0, 0, true));
+  first.emit(framePresented(33, 0x7fffff, false));
+  await endSource(first);
+  const second = memorySource();
+  hub.attachSource(second);
+  [metadata, avcHeader(2), aacHeader].forEach((t) => second.emit(t));
+  second.emit(framePresented(0, 0, true));
+  const key = sink.tags.filter((t) => t.type === "video" && isKeyframe(t)).at(-1)!;
+  assert.ok(key.timestamp <= 33 + 1000 + 100, `the new source starts at ${key.timestamp} ms`);
+});
