@@ -28,7 +28,11 @@ interface Worker {
   coordinator: StreamCoordinator;
 }
 
-async function startWorker(natsUrl: string, id: string): Promise<Worker> {
+async function startWorker(
+  natsUrl: string,
+  id: string,
+  timing: Partial<typeof TIMING> = {},
+): Promise<Worker> {
   const { logger } = captureLogger();
   const ffmpeg = requireBinary("ffmpeg");
   const nc = await connect({ servers: natsUrl, name: id });
@@ -47,6 +51,7 @@ async function startWorker(natsUrl: string, id: string): Promise<Worker> {
     logger,
     handover: createNatsHandoverLink(nc),
     ...TIMING,
+    ...timing,
   });
   await coordinator.start();
   return { id, nc, engine, coordinator };
@@ -78,14 +83,14 @@ function listening(worker: Worker): boolean {
 async function withWorkers(
   ids: string[],
   body: (workers: Worker[], store: LeaseStore) => Promise<void>,
-  options: { ownedByFirst?: boolean } = {},
+  options: { ownedByFirst?: boolean; timing?: Partial<typeof TIMING> } = {},
 ): Promise<void> {
   const nats = await startNatsServer();
   const workers: Worker[] = [];
   const nc = await connect({ servers: nats.url });
   try {
     for (const id of ids) {
-      workers.push(await startWorker(nats.url, id));
+      workers.push(await startWorker(nats.url, id, options.timing));
       // The first worker runs the tenant before the others start (they would race to adopt it).
       if (options.ownedByFirst && workers.length === 1) await ownedBy(workers[0]!);
     }
@@ -166,4 +171,15 @@ Deno.test("release() stops a tenant and frees its lease now: another worker adop
     assert.equal(readLease(await store.get(storeKey("lease", TENANT)))?.owner, "b");
     assert.deepEqual(a!.coordinator.owned(), [], "a draining worker does not take it back");
   }, { ownedByFirst: true });
+});
+
+Deno.test("claimIngest() back and forth with the owner's tick running every 2 ms: after each claim only the claimer runs the tenant (the tick never re-takes a lease being handed over)", async () => {
+  await withWorkers(["a", "b"], async ([a, b]) => {
+    for (let round = 0; round < 15; round++) {
+      const [to, from] = round % 2 === 0 ? [b!, a!] : [a!, b!];
+      assert.equal(await to.coordinator.claimIngest(matchesKey), TENANT, `round ${round}`);
+      assert.deepEqual(from.coordinator.owned(), [], `round ${round}: ${from.id} let it go`);
+      assert.deepEqual(to.coordinator.owned(), [TENANT], `round ${round}: ${to.id} runs it`);
+    }
+  }, { ownedByFirst: true, timing: { tickMs: 2 } });
 });

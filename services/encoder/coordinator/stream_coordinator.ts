@@ -144,6 +144,10 @@ class LeaseCoordinator implements StreamCoordinator {
   readonly #store: LeaseStore;
   readonly #owned = new Map<string, OwnedTenant>();
   readonly #claiming = new Map<string, Promise<void>>();
+  // Tenants being handed to another worker: no take here until the lease names the claimer (the
+  // tick would otherwise re-take the lease that still names this worker, between the drop and the
+  // transfer, and both workers would run the tenant).
+  readonly #handingOver = new Set<string>();
   readonly #maxTenants: number | null;
   readonly #capacity: WorkerCapacity;
   /** Leases being acquired right now: they count against the limit until they resolve. */
@@ -420,7 +424,7 @@ class LeaseCoordinator implements StreamCoordinator {
    */
   async #take(tenantId: string, evict?: number): Promise<void> {
     if (this.#closed || this.#draining || !(await this.#records.hasDesired(tenantId))) return;
-    if (this.#owned.has(tenantId)) return;
+    if (this.#owned.has(tenantId) || this.#handingOver.has(tenantId)) return;
     if (!this.#hasRoom()) {
       this.#logger.debug({ tenantId, limit: this.#maxTenants }, "At the tenant limit: left it");
       return;
@@ -437,7 +441,8 @@ class LeaseCoordinator implements StreamCoordinator {
     } finally {
       this.#acquiring--;
     }
-    if (!held || this.#owned.has(tenantId)) return;
+    // A handover that began meanwhile transfers this lease on: not ours to run.
+    if (!held || this.#owned.has(tenantId) || this.#handingOver.has(tenantId)) return;
     const fresh = new OwnedTenant(tenantId, held);
     this.#owned.set(tenantId, fresh);
     this.#publishCapacity();
@@ -451,17 +456,25 @@ class LeaseCoordinator implements StreamCoordinator {
    * handover, or a take is half done): the claimer must not wait out the TTL.
    */
   async #handOver({ tenantId, to }: HandoverRequest): Promise<boolean> {
-    const own = this.#owned.get(tenantId);
-    if (own) {
-      await this.#serialized(own, async () => {
-        await this.#drop(own, false);
-        await this.#records.deleteStatus(tenantId).catch(() => {});
-      }).catch(() => {});
+    this.#handingOver.add(tenantId);
+    try {
+      const own = this.#owned.get(tenantId);
+      if (own) {
+        await this.#serialized(own, async () => {
+          await this.#drop(own, false);
+          await this.#records.deleteStatus(tenantId).catch(() => {});
+        }).catch(() => {});
+      }
+      const key = this.#records.leaseKey(tenantId);
+      const handed = await transferLease(this.#store, key, { ...this.#lease, to })
+        .catch(() => false);
+      if (own || handed) {
+        this.#logger.info({ tenantId, to, handed }, "Handed the stream lease over");
+      }
+      return handed;
+    } finally {
+      this.#handingOver.delete(tenantId);
     }
-    const key = this.#records.leaseKey(tenantId);
-    const handed = await transferLease(this.#store, key, { ...this.#lease, to }).catch(() => false);
-    if (own || handed) this.#logger.info({ tenantId, to, handed }, "Handed the stream lease over");
-    return handed;
   }
 
   async #renew(own: OwnedTenant): Promise<void> {
