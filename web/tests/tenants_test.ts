@@ -60,9 +60,11 @@ Deno.test("tenants: the host operator creates a tenant, its admin signs up from 
     await page.getByRole("cell", { name: "Live output groups" }).waitFor();
     await screenshot(page, "tenants-tenant-admin");
 
-    // The same link a second time does not work.
+    // The same link a second time does not work (again signed out for real first).
     await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByText("This server needs you to sign in.").waitFor();
     await page.goto(link);
+    await page.getByRole("heading", { name: "Accept your invitation" }).waitFor();
     await page.getByLabel("Choose a password").fill("another-password");
     await page.getByRole("button", { name: "Create my account and sign in" }).click();
     await page.getByText("used already, withdrawn or expired").waitFor();
