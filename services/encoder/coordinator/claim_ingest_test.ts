@@ -140,9 +140,10 @@ Deno.test("claimIngest() racing another claim: exactly one wins, the other answe
 
 Deno.test("claimIngest() of a tenant whose owner's process is gone takes its live lease at once", async () => {
   await withWorkers(["b"], async ([b], store) => {
-    await store.create(storeKey("desired", TENANT), desired(freePort()));
     // A lease far from expiry, held by a worker with no process (killed): nobody answers for it.
+    // Written before the desired state: b's tick would otherwise take the free lease first.
     await store.put(storeKey("lease", TENANT), { owner: "ghost", expiresAt: Date.now() + 60_000 });
+    await store.create(storeKey("desired", TENANT), desired(freePort()));
     // (Until b's watch of desired.* delivered the new tenant, its claim may find nothing.)
     await waitFor(async () => (await b!.coordinator.claimIngest(matchesKey)) === TENANT, {
       what: "b to claim the tenant",
